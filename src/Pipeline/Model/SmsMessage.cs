@@ -1,0 +1,30 @@
+namespace SmsGateway.Model;
+
+/// <summary>
+/// An accepted message as it travels through the transport. Immutable; <see cref="Attempt"/> grows with each retry.
+/// </summary>
+/// <param name="Id">Time-ordered id (UUIDv7) assigned at accept; every side effect is idempotent by it.</param>
+/// <param name="UserId">The paying user.</param>
+/// <param name="Msisdn">Destination in E.164 form, <c>+989XXXXXXXXX</c>.</param>
+/// <param name="Text">Message body.</param>
+/// <param name="Type">Express or normal.</param>
+/// <param name="Operator">Operator name from <c>operator.json</c> (<c>MCI</c>, <c>MTN</c>, <c>Rightel</c>, ...).</param>
+/// <param name="Encoding">GSM-7 or UCS-2.</param>
+/// <param name="Segments">Number of SMS parts (1..10).</param>
+/// <param name="Cost">Reserved price in minor currency units: segments × operator price per segment.</param>
+/// <param name="AcceptedAt">When the gateway accepted the message (UTC).</param>
+/// <param name="Attempt">1 for the first send; at most 1 + the retry limit.</param>
+/// <param name="NotBefore">For retries: the earliest time (UTC) the next attempt may run; null for the first attempt.</param>
+public sealed record SmsMessage(
+    Guid Id,
+    string UserId,
+    string Msisdn,
+    string Text,
+    MessageType Type,
+    string Operator,
+    SmsEncoding Encoding,
+    int Segments,
+    long Cost,
+    DateTimeOffset AcceptedAt,
+    int Attempt = 1,
+    DateTimeOffset? NotBefore = null);

@@ -1,0 +1,26 @@
+namespace SmsGateway.Model;
+
+/// <summary>
+/// The topic names of the flow (DESIGN.md "The flow"). Transports that need other spellings (NATS subjects with dots)
+/// map these names in one place of their own.
+/// </summary>
+public static class Topics
+{
+    /// <summary>Express messages awaiting dispatch.</summary>
+    public const string Express = "sms-express";
+
+    /// <summary>Normal messages awaiting dispatch.</summary>
+    public const string Normal = "sms-normal";
+
+    /// <summary>Messages whose last attempt failed transiently, waiting for their next attempt.</summary>
+    public const string DeadLetter = "sms-dlq";
+
+    /// <summary>Status events for the status store.</summary>
+    public const string Status = "sms-status";
+
+    /// <summary>All four topics.</summary>
+    public static IReadOnlyList<string> All { get; } = [Express, Normal, DeadLetter, Status];
+
+    /// <summary>The dispatch topic for a message type.</summary>
+    public static string ForType(MessageType type) => type == MessageType.Express ? Express : Normal;
+}

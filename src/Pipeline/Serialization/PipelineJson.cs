@@ -1,0 +1,33 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SmsGateway.Model;
+
+namespace SmsGateway.Serialization;
+
+/// <summary>
+/// The wire format of transport payloads: UTF-8 JSON with snake_case names and string enums, generated at compile time
+/// (no reflection). Every transport carries these bytes unchanged, so tools in other languages can read them.
+/// </summary>
+public static class PipelineJson
+{
+    /// <summary>Serializes a message for <c>sms-express</c>, <c>sms-normal</c> or <c>sms-dlq</c>.</summary>
+    public static byte[] Serialize(SmsMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, PipelineJsonContext.Default.SmsMessage);
+
+    /// <summary>Serializes a status event for <c>sms-status</c>.</summary>
+    public static byte[] Serialize(StatusEvent statusEvent) => JsonSerializer.SerializeToUtf8Bytes(statusEvent, PipelineJsonContext.Default.StatusEvent);
+
+    /// <summary>Reads a message.</summary>
+    /// <exception cref="JsonException">The payload is not a message.</exception>
+    public static SmsMessage DeserializeMessage(ReadOnlySpan<byte> utf8) =>
+        JsonSerializer.Deserialize(utf8, PipelineJsonContext.Default.SmsMessage) ?? throw new JsonException("null message payload");
+
+    /// <summary>Reads a status event.</summary>
+    /// <exception cref="JsonException">The payload is not a status event.</exception>
+    public static StatusEvent DeserializeStatus(ReadOnlySpan<byte> utf8) =>
+        JsonSerializer.Deserialize(utf8, PipelineJsonContext.Default.StatusEvent) ?? throw new JsonException("null status payload");
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(SmsMessage))]
+[JsonSerializable(typeof(StatusEvent))]
+internal sealed partial class PipelineJsonContext : JsonSerializerContext;

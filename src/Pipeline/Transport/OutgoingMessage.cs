@@ -1,0 +1,22 @@
+namespace SmsGateway.Transport;
+
+/// <summary>A message to publish.</summary>
+/// <param name="Key">Partitioning / ordering key (the user id): messages with one key keep their order where the broker orders by key.</param>
+/// <param name="Payload">Serialized body (UTF-8 JSON from <see cref="Serialization.PipelineJson"/>).</param>
+/// <param name="MessageId">Broker-side de-duplication id (for example <c>Nats-Msg-Id</c>); null for none.</param>
+/// <param name="Headers">Headers such as <see cref="TransportHeaders.Attempt"/> and <see cref="TransportHeaders.TraceParent"/>; null for none.</param>
+public readonly record struct OutgoingMessage(
+    string Key,
+    ReadOnlyMemory<byte> Payload,
+    string? MessageId = null,
+    IReadOnlyDictionary<string, string>? Headers = null);
+
+/// <summary>Header names shared by all transports.</summary>
+public static class TransportHeaders
+{
+    /// <summary>Send attempt of the message (decimal integer, 1-based).</summary>
+    public const string Attempt = "sms-attempt";
+
+    /// <summary>W3C trace context (https://www.w3.org/TR/trace-context/).</summary>
+    public const string TraceParent = "traceparent";
+}

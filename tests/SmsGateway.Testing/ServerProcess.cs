@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SmsGateway.Testing;
+
+/// <summary>
+/// A real server process (redis-server, nats-server, postgres, kcat) started for tests and stopped by PID.
+/// Its output is kept so a failed start can say why.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServerProcess(Process process) => _process = process;
+
+    /// <summary>OS process id.</summary>
+    public int Pid => _process.Id;
+
+    /// <summary>True while the process runs.</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>Everything the process printed so far (stdout and stderr).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Finds <paramref name="executable"/> on PATH (or as an absolute path), failing with a message that names the
+    /// Debian package to install.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not installed.</exception>
+    public static string Require(string executable, string debianPackage)
+    {
+        if (Path.IsPathRooted(executable) && File.Exists(executable))
+        {
+            return executable;
+        }
+
+        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/lib/postgresql/15/bin"]);
+        foreach (var dir in dirs)
+        {
+            var candidate = Path.Combine(dir, executable);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"'{executable}' is not installed. Install it with: apt-get install -y {debianPackage} (or run .ci/install-servers).");
+    }
+
+    /// <summary>Starts <paramref name="fileName"/> with <paramref name="arguments"/>.</summary>
+    /// <param name="fileName">Executable path.</param>
+    /// <param name="arguments">Arguments, one per element (no shell quoting).</param>
+    /// <param name="environment">Extra environment variables.</param>
+    /// <param name="user">When set, run as this OS user through <c>runuser -u</c> (PostgreSQL refuses root).</param>
+    public static ServerProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? user = null)
+    {
+        var psi = new ProcessStartInfo
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (user is null)
+        {
+            psi.FileName = fileName;
+        }
+        else
+        {
+            psi.FileName = "runuser";
+            psi.ArgumentList.Add("-u");
+            psi.ArgumentList.Add(user);
+            psi.ArgumentList.Add("--");
+            psi.ArgumentList.Add(fileName);
+        }
+
+        foreach (var a in arguments)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        if (environment is not null)
+        {
+            foreach (var (k, v) in environment)
+            {
+                psi.Environment[k] = v;
+            }
+        }
+
+        var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {fileName}");
+        var server = new ServerProcess(process);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    /// <summary>Waits until a TCP connect to 127.0.0.1:<paramref name="port"/> succeeds.</summary>
+    /// <exception cref="TimeoutException">Not listening within <paramref name="timeout"/>, or the process exited; the message holds its output.</exception>
+    public async Task WaitForPortAsync(int port, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new TimeoutException($"server exited with code {_process.ExitCode} before listening on {port}:\n{Output}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(25);
+            }
+        }
+
+        throw new TimeoutException($"server not listening on {port} after {timeout}:\n{Output}");
+    }
+
+    /// <summary>Waits until the output contains <paramref name="text"/>.</summary>
+    /// <exception cref="TimeoutException">Not seen within <paramref name="timeout"/>.</exception>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Output.Contains(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (_process.HasExited)
+            {
+                break;
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException($"'{text}' not printed within {timeout}:\n{Output}");
+    }
+
+    /// <summary>Sends a POSIX signal (e.g. SIGSTOP = 19, SIGCONT = 18) to the process by PID.</summary>
+    public void Signal(int signal) => _ = Process.Start("kill", [$"-{signal}", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit(5000);
+
+    /// <summary>Kills the process (and its children) and waits for it to exit.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await _process.WaitForExitAsync(cts.Token);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+        catch (OperationCanceledException)
+        {
+            // could not confirm the exit; the PID is logged by the caller's output
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
