@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using System.Threading.Tasks.Dataflow;
+using Microsoft.Extensions.Logging;
+using SmsGateway.Billing;
+using SmsGateway.Locking;
+using SmsGateway.Model;
+using SmsGateway.Status;
+using SmsGateway.Transport;
+
+namespace SmsGateway.Accept;
+
+/// <summary>
+/// The accept half of the graph: reserve the price under the user's lock, then publish to <c>sms-express</c> /
+/// <c>sms-normal</c>. Users are hashed onto partitions; each partition drains what is waiting (up to
+/// <see cref="PipelineOptions.MaxReserveBatch"/>) and takes one lock and one ledger call per user in the batch, so the lock
+/// costs round trips per batch, not per message. A batch never waits to fill: an idle gateway reserves a lone express
+/// message at once.
+/// </summary>
+internal sealed class AcceptStage
+{
+    private readonly PipelineOptions _options;
+    private readonly IMessageTransport _transport;
+    private readonly IBalanceLedger _ledger;
+    private readonly IDistributedLockFactory _locks;
+    private readonly StatusPublisher _status;
+    private readonly PipelineMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly BufferBlock<AcceptWork>[] _partitions;
+    private readonly Task[] _workers;
+
+    public AcceptStage(PipelineOptions options, IMessageTransport transport, IBalanceLedger ledger, IDistributedLockFactory locks,
+        StatusPublisher status, PipelineMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _transport = transport;
+        _ledger = ledger;
+        _locks = locks;
+        _status = status;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _partitions = new BufferBlock<AcceptWork>[options.AcceptPartitions];
+        _workers = new Task[options.AcceptPartitions];
+        for (int i = 0; i < _partitions.Length; i++)
+        {
+            _partitions[i] = new BufferBlock<AcceptWork>(new DataflowBlockOptions { BoundedCapacity = options.AcceptQueueCapacity });
+            var partition = _partitions[i];
+            _workers[i] = Task.Run(() => RunPartitionAsync(partition));
+        }
+    }
+
+    /// <summary>Queues a priced message for reservation and publication; completes when it is queued or refused.</summary>
+    public Task<AcceptResult> SubmitAsync(SmsMessage message, long startTimestamp)
+    {
+        var work = new AcceptWork(message, startTimestamp);
+        uint hash = (uint)StringComparer.Ordinal.GetHashCode(message.UserId);
+        if (!_partitions[hash % (uint)_partitions.Length].Post(work))
+        {
+            _metrics.Refused("saturated");
+            return Task.FromResult(new AcceptResult(AcceptStatus.Saturated, message, Detail: "the accept queue is full; retry later"));
+        }
+
+        return work.Completion.Task;
+    }
+
+    /// <summary>Stops taking requests and waits until every queued one has been answered.</summary>
+    public async Task CompleteAsync()
+    {
+        foreach (var p in _partitions)
+        {
+            p.Complete();
+        }
+
+        await Task.WhenAll(_workers).ConfigureAwait(false);
+    }
+
+    private async Task RunPartitionAsync(BufferBlock<AcceptWork> partition)
+    {
+        var batch = new List<AcceptWork>(_options.MaxReserveBatch);
+        while (await partition.OutputAvailableAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < _options.MaxReserveBatch && partition.TryReceive(out var work))
+            {
+                batch.Add(work);
+            }
+
+            try
+            {
+                await ProcessBatchAsync(batch).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Never leave a caller waiting: anything not yet answered is refused without charge.
+                foreach (var w in batch)
+                {
+                    w.Completion.TrySetResult(AcceptResult.Unavailable($"accept failed: {ex.Message}", w.Message));
+                }
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private Task ProcessBatchAsync(List<AcceptWork> batch)
+    {
+        if (batch.Count == 1)
+        {
+            return ReserveAndPublishAsync(batch[0].Message.UserId, batch);
+        }
+
+        var byUser = new Dictionary<string, List<AcceptWork>>(StringComparer.Ordinal);
+        foreach (var w in batch)
+        {
+            if (!byUser.TryGetValue(w.Message.UserId, out var list))
+            {
+                byUser[w.Message.UserId] = list = new List<AcceptWork>(4);
+            }
+
+            list.Add(w);
+        }
+
+        if (byUser.Count == 1)
+        {
+            return ReserveAndPublishAsync(batch[0].Message.UserId, batch);
+        }
+
+        var tasks = new Task[byUser.Count];
+        int i = 0;
+        foreach (var (user, items) in byUser)
+        {
+            tasks[i++] = ReserveAndPublishAsync(user, items);
+        }
+
+        return Task.WhenAll(tasks);
+    }
+
+    private async Task ReserveAndPublishAsync(string userId, List<AcceptWork> items)
+    {
+        ReserveOutcome[] outcomes;
+        var resource = "user:" + userId;
+        await using (var grant = await _locks.CreateLockAsync(resource, _options.LockExpiry, _options.LockWait, _options.LockRetry, CancellationToken.None).ConfigureAwait(false))
+        {
+            if (!grant.IsAcquired)
+            {
+                PipelineLog.LockNotAcquired(_logger, userId, grant.Status, items.Count);
+                FailAll(items, "lock", $"the balance lock for user {userId} is unavailable ({grant.Status}); retry later");
+                return;
+            }
+
+            var reservations = new Reservation[items.Count];
+            for (int i = 0; i < items.Count; i++)
+            {
+                reservations[i] = new Reservation(items[i].Message.Id, items[i].Message.Cost);
+            }
+
+            try
+            {
+                outcomes = await _ledger.ReserveAsync(userId, reservations, grant.FencingToken, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException)
+            {
+                PipelineLog.ReserveFailed(_logger, ex, userId, items.Count);
+                FailAll(items, "ledger", "the balance ledger is unavailable; nothing was charged; retry later");
+                return;
+            }
+        }
+
+        var publishes = new Task[items.Count];
+        for (int i = 0; i < items.Count; i++)
+        {
+            publishes[i] = outcomes[i] switch
+            {
+                ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved => PublishAsync(items[i]),
+                ReserveOutcome.InsufficientFunds => RejectAsync(items[i]),
+                _ => StaleAsync(items[i], resource),
+            };
+        }
+
+        await Task.WhenAll(publishes).ConfigureAwait(false);
+    }
+
+    private async Task PublishAsync(AcceptWork work)
+    {
+        var message = work.Message;
+        try
+        {
+            var queued = _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Queued, _time.GetUtcNow(), attempt: 0), CancellationToken.None);
+            await _transport.PublishAsync(Topics.ForType(message.Type), TransportCodec.ForMessage(message), CancellationToken.None).ConfigureAwait(false);
+            await queued.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TransportException or OperationCanceledException or TimeoutException)
+        {
+            PipelineLog.PublishFailed(_logger, ex, message.Id);
+            await CompensateAsync(message).ConfigureAwait(false);
+            _metrics.Refused("broker");
+
+            // The queued event may already be out; a rejected event outranks it, so the report shows the truth.
+            await _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Rejected, _time.GetUtcNow(), "broker_unavailable", attempt: 0), CancellationToken.None).ConfigureAwait(false);
+            work.Completion.TrySetResult(AcceptResult.Unavailable("the message broker did not store the message; nothing was charged; retry later", message));
+            return;
+        }
+
+        _metrics.Accepted(message.Type, Stopwatch.GetElapsedTime(work.StartTimestamp).TotalMilliseconds);
+        work.Completion.TrySetResult(new AcceptResult(AcceptStatus.Queued, message));
+    }
+
+    private async Task RejectAsync(AcceptWork work)
+    {
+        _metrics.Refused("balance");
+        work.Completion.TrySetResult(new AcceptResult(AcceptStatus.InsufficientBalance, work.Message, Detail: "the available balance does not cover the price"));
+        await _status.TryPublishAsync(StatusEvent.For(work.Message, MessageStatus.Rejected, _time.GetUtcNow(), "insufficient_balance", attempt: 0), CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private Task StaleAsync(AcceptWork work, string resource)
+    {
+        PipelineLog.StaleToken(_logger, resource, 1);
+        _metrics.Refused("lock");
+        work.Completion.TrySetResult(AcceptResult.Unavailable("the balance lock was lost before the reservation committed; nothing was charged; retry", work.Message));
+        return Task.CompletedTask;
+    }
+
+    private async Task CompensateAsync(SmsMessage message)
+    {
+        try
+        {
+            await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException)
+        {
+            PipelineLog.CompensationFailed(_logger, ex, message.Id);
+        }
+    }
+
+    private void FailAll(List<AcceptWork> items, string reason, string detail)
+    {
+        foreach (var w in items)
+        {
+            _metrics.Refused(reason);
+            w.Completion.TrySetResult(AcceptResult.Unavailable(detail, w.Message));
+        }
+    }
+
+    private sealed class AcceptWork(SmsMessage message, long startTimestamp)
+    {
+        public SmsMessage Message => message;
+
+        public long StartTimestamp => startTimestamp;
+
+        public TaskCompletionSource<AcceptResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

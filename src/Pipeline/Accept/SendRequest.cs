@@ -1,0 +1,8 @@
+namespace SmsGateway.Accept;
+
+/// <summary>A send request as the client wrote it (the body of <c>POST /send</c>). Every field may be missing or wrong.</summary>
+/// <param name="Phone">Destination in any accepted Iranian form (see <see cref="Validation.MsisdnNormalizer"/>).</param>
+/// <param name="Text">Message body.</param>
+/// <param name="Type"><c>express</c> or <c>normal</c>.</param>
+/// <param name="UserId">The paying user.</param>
+public sealed record SendRequest(string? Phone, string? Text, string? Type, string? UserId);

@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using SmsGateway.Billing;
+using SmsGateway.Model;
+using SmsGateway.Routing;
+using SmsGateway.Serialization;
+using SmsGateway.Status;
+using SmsGateway.Transport;
+
+namespace SmsGateway.Dispatch;
+
+/// <summary>
+/// The dispatch half of the graph: consume <c>sms-express</c>, <c>sms-normal</c> and <c>sms-dlq</c> (competing consumers),
+/// queue each message in its operator's lane, send it, then capture and report <c>sent</c>; or, on a transient failure,
+/// publish the next attempt to <c>sms-dlq</c> with its backoff; or, on a permanent failure or the last retry, refund and
+/// report <c>failed</c>. A delivery is acked only after its side effects, so a crash repeats them (each is idempotent by
+/// message id and attempt) rather than losing them.
+/// </summary>
+internal sealed class DispatchStage
+{
+    private readonly PipelineOptions _options;
+    private readonly IMessageTransport _transport;
+    private readonly IBalanceLedger _ledger;
+    private readonly IOperatorClient _client;
+    private readonly OperatorTableSource _routes;
+    private readonly StatusPublisher _status;
+    private readonly PipelineMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, OperatorLane> _lanes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly CancellationTokenSource _stopConsuming = new();
+    private readonly List<IMessageSubscription> _subscriptions = [];
+    private readonly List<Task> _consumers = [];
+
+    public DispatchStage(PipelineOptions options, IMessageTransport transport, IBalanceLedger ledger, IOperatorClient client,
+        OperatorTableSource routes, StatusPublisher status, PipelineMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _transport = transport;
+        _ledger = ledger;
+        _client = client;
+        _routes = routes;
+        _status = status;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Messages waiting in all lanes.</summary>
+    public int Queued => _lanes.Values.Sum(l => l.Queued);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var subscription = new SubscriptionOptions { MaxInFlight = _options.MaxInFlight, AckWait = _options.AckWait };
+        foreach (var (topic, group) in new[] { (Topics.Express, _options.DispatchGroup), (Topics.Normal, _options.DispatchGroup), (Topics.DeadLetter, _options.RetryGroup) })
+        {
+            var sub = await _transport.SubscribeAsync(topic, group, subscription, cancellationToken).ConfigureAwait(false);
+            _subscriptions.Add(sub);
+            _consumers.Add(Task.Run(() => ConsumeAsync(sub, topic == Topics.DeadLetter)));
+        }
+    }
+
+    /// <summary>Stops consuming, lets the lanes send what they hold, then leaves the consumer groups.</summary>
+    public async Task StopAsync()
+    {
+        _stopConsuming.Cancel();
+        await Task.WhenAll(_consumers).ConfigureAwait(false);
+        foreach (var lane in _lanes.Values)
+        {
+            await lane.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var sub in _subscriptions)
+        {
+            await sub.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ConsumeAsync(IMessageSubscription subscription, bool isRetry)
+    {
+        var token = _stopConsuming.Token;
+        try
+        {
+            var reader = subscription.Deliveries;
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var delivery))
+                {
+                    await RouteAsync(delivery, isRetry, token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // shutdown: unread deliveries return to the group when the subscription is disposed
+        }
+        catch (Exception ex)
+        {
+            PipelineLog.ConsumerFailed(_logger, ex, subscription.Topic);
+        }
+    }
+
+    private async Task RouteAsync(IDelivery delivery, bool isRetry, CancellationToken token)
+    {
+        SmsMessage message;
+        try
+        {
+            message = PipelineJson.DeserializeMessage(delivery.Payload.Span);
+        }
+        catch (JsonException ex)
+        {
+            PipelineLog.PoisonMessage(_logger, ex, delivery.Topic);
+            await delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        if (isRetry && message.NotBefore is { } due && due > _time.GetUtcNow())
+        {
+            await delivery.NakAsync(due - _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        var lane = GetLane(message.Operator);
+        if (lane is null)
+        {
+            PipelineLog.UnknownOperator(_logger, message.Id, message.Operator);
+            await SettleAsync(new DispatchWork(message, delivery), new SendResult(SendOutcome.PermanentFailure, "no_route")).ConfigureAwait(false);
+            return;
+        }
+
+        if (!await lane.EnqueueAsync(new DispatchWork(message, delivery), token).ConfigureAwait(false))
+        {
+            await delivery.NakAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private OperatorLane? GetLane(string operatorName)
+    {
+        if (_lanes.TryGetValue(operatorName, out var lane))
+        {
+            return lane;
+        }
+
+        var op = _routes.Current.FindByName(operatorName);
+        return op is null ? null : _lanes.GetOrAdd(op.Name, _ => new OperatorLane(op, _options.LaneCapacity, SendAsync));
+    }
+
+    private async Task SendAsync(DispatchWork work, OperatorInfo op)
+    {
+        var message = work.Message;
+        if (_options.EmitSendingStatus)
+        {
+            await _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Sending, _time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        SendResult result;
+        using (var timeout = new CancellationTokenSource(op.SendTimeout))
+        {
+            try
+            {
+                result = await _client.SendAsync(message, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                result = new SendResult(SendOutcome.TransientFailure, "timeout");
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                result = new SendResult(SendOutcome.TransientFailure, "client_error:" + ex.GetType().Name);
+            }
+        }
+
+        _metrics.Send(op.Name, result.Outcome switch
+        {
+            SendOutcome.Accepted => "accepted",
+            SendOutcome.TransientFailure => "transient",
+            _ => "permanent",
+        });
+        await SettleAsync(work, result).ConfigureAwait(false);
+    }
+
+    private async Task SettleAsync(DispatchWork work, SendResult result)
+    {
+        var message = work.Message;
+        try
+        {
+            var now = _time.GetUtcNow();
+            if (result.Outcome == SendOutcome.Accepted)
+            {
+                await _ledger.CaptureAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Sent, now), CancellationToken.None).ConfigureAwait(false);
+            }
+            else if (result.Outcome == SendOutcome.TransientFailure && _options.Retry.CanRetry(message.Attempt))
+            {
+                var next = message with { Attempt = message.Attempt + 1, NotBefore = now + _options.Retry.DelayBefore(message.Attempt + 1) };
+                await _transport.PublishAsync(Topics.DeadLetter, TransportCodec.ForMessage(next), CancellationToken.None).ConfigureAwait(false);
+                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Retrying, now, result.ErrorCode), CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Failed, now, result.ErrorCode ?? "failed"), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await work.Delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Ledger, broker or anything else: the lane must survive; the message comes back after a pause.
+            PipelineLog.DispatchSideEffectFailed(_logger, ex, message.Id, message.Attempt);
+            try
+            {
+                await work.Delivery.NakAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception nakError)
+            {
+                // The broker redelivers after the ack wait anyway.
+                PipelineLog.DispatchSideEffectFailed(_logger, nakError, message.Id, message.Attempt);
+            }
+        }
+    }
+}

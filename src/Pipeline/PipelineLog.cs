@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace SmsGateway;
+
+/// <summary>Source-generated log messages of the pipeline, with stable event ids (2000-2999).</summary>
+internal static partial class PipelineLog
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Pipeline started with roles {Roles}")]
+    public static partial void Started(ILogger logger, PipelineRoles roles);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Pipeline stopped")]
+    public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Lock for user {UserId} not acquired ({Status}); {Count} requests answered 503")]
+    public static partial void LockNotAcquired(ILogger logger, string userId, Locking.DistributedLockStatus status, int count);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "Reservation for user {UserId} failed; {Count} requests answered 503")]
+    public static partial void ReserveFailed(ILogger logger, Exception exception, string userId, int count);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "Publish of message {MessageId} failed; reservation refunded, answered 503")]
+    public static partial void PublishFailed(ILogger logger, Exception exception, Guid messageId);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Fencing token of lock {Resource} was stale; {Count} requests answered 503")]
+    public static partial void StaleToken(ILogger logger, string resource, int count);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Error, Message = "Refund of message {MessageId} after a failed publish failed; the reservation stays until reconciled")]
+    public static partial void CompensationFailed(ILogger logger, Exception exception, Guid messageId);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Error, Message = "Undecodable payload on {Topic}; dropped (acked)")]
+    public static partial void PoisonMessage(ILogger logger, Exception exception, string topic);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Warning, Message = "Side effects of message {MessageId} attempt {Attempt} failed; delivery nak'ed for redelivery")]
+    public static partial void DispatchSideEffectFailed(ILogger logger, Exception exception, Guid messageId, int attempt);
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Error, Message = "Consumer loop for {Topic} failed")]
+    public static partial void ConsumerFailed(ILogger logger, Exception exception, string topic);
+
+    [LoggerMessage(EventId = 2023, Level = LogLevel.Warning, Message = "Message {MessageId} names operator {Operator}, which the routing table no longer has; failing it")]
+    public static partial void UnknownOperator(ILogger logger, Guid messageId, string @operator);
+
+    [LoggerMessage(EventId = 2030, Level = LogLevel.Error, Message = "Status batch of {Count} events failed; nak'ed for redelivery")]
+    public static partial void StatusBatchFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 2031, Level = LogLevel.Warning, Message = "Status event {Status} of message {MessageId} could not be published")]
+    public static partial void StatusPublishFailed(ILogger logger, Exception exception, Guid messageId, string status);
+}

@@ -1,0 +1,104 @@
+using SmsGateway.Dispatch;
+
+namespace SmsGateway;
+
+/// <summary>
+/// Settings of the pipeline graph: queue capacities, batch sizes, lock timing, retries. Copied at construction, so later
+/// edits by the caller cannot reach a running pipeline.
+/// </summary>
+public sealed record PipelineOptions
+{
+    /// <summary>Accept partitions (users are hashed onto them; each reserves one batch at a time). Default 8.</summary>
+    public int AcceptPartitions { get; init; } = 8;
+
+    /// <summary>Requests waiting per accept partition; beyond it <c>/send</c> answers 503 (saturated). Default 4,096.</summary>
+    public int AcceptQueueCapacity { get; init; } = 4096;
+
+    /// <summary>Most requests reserved in one batch (one lock and one ledger round trip per user within it). Default 512.</summary>
+    public int MaxReserveBatch { get; init; } = 512;
+
+    /// <summary>Time-to-live of the per-user balance lock. Default 2 s.</summary>
+    public TimeSpan LockExpiry { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long to keep trying for a busy user lock before answering 503. Default 500 ms.</summary>
+    public TimeSpan LockWait { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Pause between lock tries (jittered). Default 5 ms.</summary>
+    public TimeSpan LockRetry { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Messages waiting per operator and type for a send slot; a full lane stops consumption (backpressure). Default 1,024.</summary>
+    public int LaneCapacity { get; init; } = 1024;
+
+    /// <summary>Deliveries each subscription may hold unacknowledged. Default 2,048.</summary>
+    public int MaxInFlight { get; init; } = 2048;
+
+    /// <summary>Time a delivery may stay unacknowledged before the broker delivers it again. Default 30 s.</summary>
+    public TimeSpan AckWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retry limit and backoff for transient operator failures.</summary>
+    public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
+
+    /// <summary>Status events written per batch at most. Default 1,000.</summary>
+    public int StatusBatchSize { get; init; } = 1000;
+
+    /// <summary>Longest a status event waits for its batch to fill before the batch is written anyway. Default 50 ms.</summary>
+    public TimeSpan StatusBatchMaxAge { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Delay before a failed status batch is delivered again. Default 1 s.</summary>
+    public TimeSpan StatusRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether a <c>sending</c> status event is published before each attempt (one more event per attempt). Default false.</summary>
+    public bool EmitSendingStatus { get; init; }
+
+    /// <summary>Consumer group of the dispatchers on <c>sms-express</c> and <c>sms-normal</c>. Default <c>dispatchers</c>.</summary>
+    public string DispatchGroup { get; init; } = "dispatchers";
+
+    /// <summary>Consumer group of the retry consumers on <c>sms-dlq</c>. Default <c>retriers</c>.</summary>
+    public string RetryGroup { get; init; } = "retriers";
+
+    /// <summary>Consumer group of the status writers on <c>sms-status</c>. Default <c>status-writers</c>.</summary>
+    public string StatusGroup { get; init; } = "status-writers";
+
+    /// <summary>How long shutdown waits for in-flight work to finish. Default 10 s.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
+    public PipelineOptions Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(AcceptPartitions, 1, nameof(AcceptPartitions));
+        ArgumentOutOfRangeException.ThrowIfLessThan(AcceptQueueCapacity, 1, nameof(AcceptQueueCapacity));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxReserveBatch, 1, nameof(MaxReserveBatch));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(LockExpiry, TimeSpan.Zero, nameof(LockExpiry));
+        ArgumentOutOfRangeException.ThrowIfLessThan(LockWait, TimeSpan.Zero, nameof(LockWait));
+        ArgumentOutOfRangeException.ThrowIfLessThan(LaneCapacity, 1, nameof(LaneCapacity));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlight, 1, nameof(MaxInFlight));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AckWait, TimeSpan.Zero, nameof(AckWait));
+        ArgumentOutOfRangeException.ThrowIfLessThan(StatusBatchSize, 1, nameof(StatusBatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StatusBatchMaxAge, TimeSpan.Zero, nameof(StatusBatchMaxAge));
+        ArgumentException.ThrowIfNullOrWhiteSpace(DispatchGroup, nameof(DispatchGroup));
+        ArgumentException.ThrowIfNullOrWhiteSpace(RetryGroup, nameof(RetryGroup));
+        ArgumentException.ThrowIfNullOrWhiteSpace(StatusGroup, nameof(StatusGroup));
+        Retry.Validate();
+        return this;
+    }
+}
+
+/// <summary>Which parts of the graph a process runs (DESIGN.md "Profiles", roles).</summary>
+[Flags]
+public enum PipelineRoles
+{
+    /// <summary>Nothing.</summary>
+    None = 0,
+
+    /// <summary>Accept: validate, reserve, publish (<c>/send</c>, <c>/charge</c>, <c>/balance</c>).</summary>
+    Gateway = 1,
+
+    /// <summary>Dispatch express and normal messages to operators and retry from <c>sms-dlq</c>.</summary>
+    Dispatcher = 2,
+
+    /// <summary>Write status events in batches and answer reports.</summary>
+    Reporter = 4,
+
+    /// <summary>All of the above in one process.</summary>
+    All = Gateway | Dispatcher | Reporter,
+}

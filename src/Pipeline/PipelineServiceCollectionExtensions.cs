@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SmsGateway.Billing;
+using SmsGateway.Dispatch;
+using SmsGateway.Idempotency;
+using SmsGateway.Locking;
+using SmsGateway.Routing;
+using SmsGateway.Status;
+using SmsGateway.Transport;
+using SmsGateway.Transport.InMemory;
+
+namespace SmsGateway;
+
+/// <summary>Registers the pipeline in a service collection.</summary>
+public static class PipelineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="SmsPipeline"/>, a hosted service that starts <paramref name="roles"/> with the host, and in-memory
+    /// defaults for every part not registered already (transport, ledger, lock, operator simulator, status store,
+    /// idempotency store). Register Redis, NATS, Kafka or PostgreSQL parts before or after this call (they replace the defaults).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="options">Graph settings; defaults when null.</param>
+    /// <param name="operatorTablePath">An <c>operator.json</c> to load and watch; the built-in table when null.</param>
+    /// <param name="roles">Roles the hosted service starts.</param>
+    public static IServiceCollection AddSmsPipeline(this IServiceCollection services, PipelineOptions? options = null,
+        string? operatorTablePath = null, PipelineRoles roles = PipelineRoles.All)
+    {
+        var validated = (options ?? new PipelineOptions()).Validate();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => operatorTablePath is null
+            ? new OperatorTableSource(OperatorTable.Default)
+            : new OperatorTableSource(operatorTablePath, sp.GetService<ILogger<OperatorTableSource>>()));
+        services.TryAddSingleton<IMessageTransport>(_ => new InMemoryTransport());
+        services.TryAddSingleton<IBalanceLedger, InMemoryBalanceLedger>();
+        services.TryAddSingleton<IDistributedLockFactory>(sp => new InMemoryLockFactory(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IOperatorClient>(_ => new OperatorSimulator());
+        services.TryAddSingleton<IStatusStore, InMemoryStatusStore>();
+        services.TryAddSingleton<IIdempotencyStore>(sp => new InMemoryIdempotencyStore(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<PipelineMetrics>();
+        services.TryAddSingleton(sp => new SmsPipeline(validated, sp.GetRequiredService<OperatorTableSource>(),
+            sp.GetRequiredService<IMessageTransport>(), sp.GetRequiredService<IBalanceLedger>(), sp.GetRequiredService<IDistributedLockFactory>(),
+            sp.GetRequiredService<IOperatorClient>(), sp.GetRequiredService<IStatusStore>(), sp.GetRequiredService<PipelineMetrics>(),
+            sp.GetService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService(sp => new SmsPipelineHostedService(sp.GetRequiredService<SmsPipeline>(), roles));
+        return services;
+    }
+}
+
+/// <summary>Starts the pipeline's roles with the host and stops them gracefully with it.</summary>
+internal sealed class SmsPipelineHostedService(SmsPipeline pipeline, PipelineRoles roles) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => pipeline.StartAsync(roles, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => pipeline.StopAsync(cancellationToken);
+}

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SmsGateway.Accept;
+using SmsGateway.Billing;
+using SmsGateway.Dispatch;
+using SmsGateway.Locking;
+using SmsGateway.Model;
+using SmsGateway.Routing;
+using SmsGateway.Status;
+using SmsGateway.Transport;
+using SmsGateway.Validation;
+
+namespace SmsGateway;
+
+/// <summary>
+/// The SMS pipeline: one TPL Dataflow graph from accept to final status over a pluggable transport (DESIGN.md "The flow").
+/// Build it with <see cref="SmsPipelineBuilder"/> or <c>services.AddSmsPipeline()</c>, start the roles this process runs,
+/// and call <see cref="SendAsync"/> for each request.
+/// </summary>
+/// <remarks>
+/// Thread-safe: <see cref="SendAsync"/> may be called concurrently from any number of threads. <see cref="StatusPublished"/>
+/// handlers run on pipeline threads and must not block.
+/// </remarks>
+public sealed class SmsPipeline : IAsyncDisposable
+{
+    private readonly PipelineOptions _options;
+    private readonly OperatorTableSource _routes;
+    private readonly IMessageTransport _transport;
+    private readonly IBalanceLedger _ledger;
+    private readonly IDistributedLockFactory _locks;
+    private readonly IOperatorClient _operators;
+    private readonly IStatusStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly StatusPublisher _status;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private AcceptStage? _accept;
+    private DispatchStage? _dispatch;
+    private StatusStage? _statusStage;
+
+    /// <summary>Creates a stopped pipeline over the given parts. Prefer <see cref="SmsPipelineBuilder"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public SmsPipeline(PipelineOptions options, OperatorTableSource routes, IMessageTransport transport, IBalanceLedger ledger,
+        IDistributedLockFactory locks, IOperatorClient operators, IStatusStore store, PipelineMetrics metrics,
+        ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate() with { };
+        _routes = routes ?? throw new ArgumentNullException(nameof(routes));
+        _transport = transport ?? throw new ArgumentNullException(nameof(transport));
+        _ledger = ledger ?? throw new ArgumentNullException(nameof(ledger));
+        _locks = locks ?? throw new ArgumentNullException(nameof(locks));
+        _operators = operators ?? throw new ArgumentNullException(nameof(operators));
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        Metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SmsGateway.Pipeline");
+        _status = new StatusPublisher(_transport, Metrics, _time, _logger);
+        _status.Published += e => StatusPublished?.Invoke(e);
+    }
+
+    /// <summary>Raised in this process after each status event it published (accept, dispatch and retry roles).</summary>
+    public event Action<StatusEvent>? StatusPublished;
+
+    /// <summary>The roles started, <see cref="PipelineRoles.None"/> when stopped.</summary>
+    public PipelineRoles Roles { get; private set; }
+
+    /// <summary>The pipeline's instruments.</summary>
+    public PipelineMetrics Metrics { get; }
+
+    /// <summary>The routing table in force.</summary>
+    public OperatorTable Routes => _routes.Current;
+
+    /// <summary>Messages waiting in dispatch lanes of this process.</summary>
+    public int QueuedForDispatch => _dispatch?.Queued ?? 0;
+
+    /// <summary>Starts the parts of the graph for <paramref name="roles"/>.</summary>
+    /// <exception cref="InvalidOperationException">Already started.</exception>
+    /// <exception cref="TransportException">A subscription could not be created.</exception>
+    public async Task StartAsync(PipelineRoles roles, CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Roles != PipelineRoles.None)
+            {
+                throw new InvalidOperationException("the pipeline is already started");
+            }
+
+            if (roles.HasFlag(PipelineRoles.Reporter))
+            {
+                _statusStage = new StatusStage(_options, _transport, _store, _logger);
+                await _statusStage.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (roles.HasFlag(PipelineRoles.Dispatcher))
+            {
+                _dispatch = new DispatchStage(_options, _transport, _ledger, _operators, _routes, _status, Metrics, _time, _logger);
+                await _dispatch.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (roles.HasFlag(PipelineRoles.Gateway))
+            {
+                _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger);
+            }
+
+            Roles = roles;
+            PipelineLog.Started(_logger, roles);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Validates, prices, reserves and queues one message. Completes once the broker stored it (or it was refused).
+    /// </summary>
+    /// <param name="request">The client's request; any field may be missing.</param>
+    /// <param name="cancellationToken">Cancels waiting for the answer only; a request already handed to the graph still completes.</param>
+    /// <returns>The outcome; never throws for bad input.</returns>
+    /// <exception cref="InvalidOperationException">The gateway role is not started.</exception>
+    public Task<AcceptResult> SendAsync(SendRequest request, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var accept = _accept ?? throw new InvalidOperationException("the gateway role is not started");
+        var errors = SendValidator.Validate(request, _routes.Current, _time.GetUtcNow(), out var message);
+        if (errors.Count > 0)
+        {
+            Metrics.Refused("invalid");
+            return Task.FromResult(AcceptResult.Invalid(errors));
+        }
+
+        var task = accept.SubmitAsync(message!, start);
+        return cancellationToken.CanBeCanceled ? task.WaitAsync(cancellationToken) : task;
+    }
+
+    /// <summary>
+    /// Stops gracefully: stop accepting and answer every queued request, send what the dispatch lanes hold, write the last
+    /// status batch. Waits at most <see cref="PipelineOptions.ShutdownTimeout"/>.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Roles == PipelineRoles.None)
+            {
+                return;
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.ShutdownTimeout);
+            var stop = StopStagesAsync();
+            await stop.WaitAsync(timeout.Token).ConfigureAwait(false);
+            Roles = PipelineRoles.None;
+            PipelineLog.Stopped(_logger);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // shutdown timeout: what was in flight is redelivered by a durable broker
+        }
+
+        _lifecycle.Dispose();
+    }
+
+    private async Task StopStagesAsync()
+    {
+        if (_accept is not null)
+        {
+            await _accept.CompleteAsync().ConfigureAwait(false);
+            _accept = null;
+        }
+
+        if (_dispatch is not null)
+        {
+            await _dispatch.StopAsync().ConfigureAwait(false);
+            _dispatch = null;
+        }
+
+        if (_statusStage is not null)
+        {
+            // Give events published during the drain one batch age to arrive before the last write.
+            await Task.Delay(_options.StatusBatchMaxAge * 2).ConfigureAwait(false);
+            await _statusStage.StopAsync().ConfigureAwait(false);
+            _statusStage = null;
+        }
+    }
+}

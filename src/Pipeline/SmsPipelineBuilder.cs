@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Logging;
+using SmsGateway.Billing;
+using SmsGateway.Dispatch;
+using SmsGateway.Locking;
+using SmsGateway.Routing;
+using SmsGateway.Status;
+using SmsGateway.Transport;
+using SmsGateway.Transport.InMemory;
+
+namespace SmsGateway;
+
+/// <summary>
+/// Builds an <see cref="SmsPipeline"/> for library users. Every part defaults to its in-memory implementation and the
+/// built-in operator table, so <c>new SmsPipelineBuilder().Build()</c> needs no server.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var pipeline = new SmsPipelineBuilder().WithOperatorSimulator(new() { Latency = TimeSpan.FromMilliseconds(5) }).Build();
+/// await pipeline.StartAsync(PipelineRoles.All, ct);
+/// var result = await pipeline.SendAsync(new SendRequest("09121234567", "hello", "express", "123"), ct);
+/// </code>
+/// </example>
+public sealed class SmsPipelineBuilder
+{
+    private PipelineOptions _options = new();
+    private OperatorTableSource? _routes;
+    private IMessageTransport? _transport;
+    private IBalanceLedger? _ledger;
+    private IDistributedLockFactory? _locks;
+    private IOperatorClient? _operators;
+    private IStatusStore? _store;
+    private ILoggerFactory? _loggerFactory;
+    private TimeProvider? _time;
+
+    /// <summary>Graph settings.</summary>
+    public SmsPipelineBuilder WithOptions(PipelineOptions options)
+    {
+        _options = options;
+        return this;
+    }
+
+    /// <summary>A fixed routing table.</summary>
+    public SmsPipelineBuilder WithOperatorTable(OperatorTable table)
+    {
+        _routes = new OperatorTableSource(table);
+        return this;
+    }
+
+    /// <summary>A routing table source (for example one that watches a file).</summary>
+    public SmsPipelineBuilder WithOperatorTable(OperatorTableSource source)
+    {
+        _routes = source;
+        return this;
+    }
+
+    /// <summary>The broker (default: a new <see cref="InMemoryTransport"/>).</summary>
+    public SmsPipelineBuilder WithTransport(IMessageTransport transport)
+    {
+        _transport = transport;
+        return this;
+    }
+
+    /// <summary>The balance ledger (default: <see cref="InMemoryBalanceLedger"/>).</summary>
+    public SmsPipelineBuilder WithLedger(IBalanceLedger ledger)
+    {
+        _ledger = ledger;
+        return this;
+    }
+
+    /// <summary>The user-lock factory (default: <see cref="InMemoryLockFactory"/>).</summary>
+    public SmsPipelineBuilder WithLocks(IDistributedLockFactory locks)
+    {
+        _locks = locks;
+        return this;
+    }
+
+    /// <summary>The operator connection (default: an instant, always-successful <see cref="OperatorSimulator"/>).</summary>
+    public SmsPipelineBuilder WithOperatorClient(IOperatorClient client)
+    {
+        _operators = client;
+        return this;
+    }
+
+    /// <summary>Uses a new <see cref="OperatorSimulator"/> with <paramref name="options"/>.</summary>
+    public SmsPipelineBuilder WithOperatorSimulator(OperatorSimulatorOptions options) => WithOperatorClient(new OperatorSimulator(options));
+
+    /// <summary>The status store (default: <see cref="InMemoryStatusStore"/>).</summary>
+    public SmsPipelineBuilder WithStatusStore(IStatusStore store)
+    {
+        _store = store;
+        return this;
+    }
+
+    /// <summary>Logging (default: none).</summary>
+    public SmsPipelineBuilder WithLoggerFactory(ILoggerFactory loggerFactory)
+    {
+        _loggerFactory = loggerFactory;
+        return this;
+    }
+
+    /// <summary>The clock (default: <see cref="TimeProvider.System"/>).</summary>
+    public SmsPipelineBuilder WithTimeProvider(TimeProvider timeProvider)
+    {
+        _time = timeProvider;
+        return this;
+    }
+
+    /// <summary>Creates the (stopped) pipeline.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public SmsPipeline Build() => new(
+        _options,
+        _routes ?? new OperatorTableSource(OperatorTable.Default),
+        _transport ?? new InMemoryTransport(),
+        _ledger ?? new InMemoryBalanceLedger(),
+        _locks ?? new InMemoryLockFactory(_time),
+        _operators ?? new OperatorSimulator(),
+        _store ?? new InMemoryStatusStore(),
+        new PipelineMetrics(),
+        _loggerFactory,
+        _time);
+}

@@ -1,0 +1,162 @@
+using SmsGateway.Model;
+
+namespace SmsGateway.Status;
+
+/// <summary>
+/// The embedded status store: messages and their histories in memory, indexed per user in id (= time) order.
+/// Same contract as the PostgreSQL store (idempotent batches, current status by <see cref="StatusPrecedence"/>).
+/// </summary>
+/// <remarks>Thread-safe (one reader-writer lock). Grows with the number of messages; meant for the embedded profile and tests.</remarks>
+public sealed class InMemoryStatusStore : IStatusStore
+{
+    private readonly ReaderWriterLockSlim _lock = new();
+    private readonly Dictionary<Guid, Record> _messages = new();
+    private readonly Dictionary<string, SortedSet<Guid>> _byUser = new(StringComparer.Ordinal);
+
+    /// <summary>Number of distinct messages stored.</summary>
+    public int MessageCount
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _messages.Count;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask WriteBatchAsync(IReadOnlyList<StatusEvent> events, CancellationToken cancellationToken)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            foreach (var e in events)
+            {
+                if (!_messages.TryGetValue(e.MessageId, out var record))
+                {
+                    record = new Record(e);
+                    _messages.Add(e.MessageId, record);
+                    if (!_byUser.TryGetValue(e.UserId, out var ids))
+                    {
+                        _byUser[e.UserId] = ids = [];
+                    }
+
+                    ids.Add(e.MessageId);
+                }
+
+                record.Apply(e);
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<UserReport> GetReportAsync(ReportQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        var counts = Enum.GetValues<MessageStatus>().ToDictionary(s => s, _ => 0L);
+        var page = new List<MessageSummary>(Math.Min(query.Limit, 1000));
+        Guid? next = null;
+        _lock.EnterReadLock();
+        try
+        {
+            if (_byUser.TryGetValue(query.UserId, out var ids))
+            {
+                foreach (var id in ids.Reverse())
+                {
+                    var r = _messages[id];
+                    if ((query.From is { } from && r.AcceptedAt < from) || (query.To is { } to && r.AcceptedAt >= to))
+                    {
+                        continue;
+                    }
+
+                    counts[r.Current]++;
+                    if ((query.Status is { } s && r.Current != s) || (query.Before is { } before && id.CompareTo(before) >= 0))
+                    {
+                        continue;
+                    }
+
+                    if (page.Count < query.Limit)
+                    {
+                        page.Add(r.Summary());
+                    }
+                    else if (next is null)
+                    {
+                        next = page[^1].Id;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+
+        return ValueTask.FromResult(new UserReport(query.UserId, counts, page, next));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<MessageHistory?> GetMessageAsync(Guid messageId, string? userId, CancellationToken cancellationToken)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            if (!_messages.TryGetValue(messageId, out var r) || (userId is not null && r.First.UserId != userId))
+            {
+                return ValueTask.FromResult<MessageHistory?>(null);
+            }
+
+            var events = r.Events.OrderBy(e => e.At).ThenBy(e => e.Attempt).ThenBy(e => e.Status).ToList();
+            return ValueTask.FromResult<MessageHistory?>(new MessageHistory(r.Summary(), events));
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private sealed class Record(StatusEvent first)
+    {
+        public StatusEvent First { get; } = first;
+
+        public List<StatusEvent> Events { get; } = new(4);
+
+        public MessageStatus Current { get; private set; } = first.Status;
+
+        public DateTimeOffset AcceptedAt => First.AcceptedAt;
+
+        private StatusEvent _latest = first;
+
+        public void Apply(StatusEvent e)
+        {
+            foreach (var existing in Events)
+            {
+                if (existing.Status == e.Status && existing.Attempt == e.Attempt)
+                {
+                    return;
+                }
+            }
+
+            Events.Add(e);
+            if (Events.Count == 1 || StatusPrecedence.Supersedes(e, _latest.Status, _latest.Attempt))
+            {
+                _latest = e;
+                Current = e.Status;
+            }
+        }
+
+        public MessageSummary Summary() => new(First.MessageId, First.UserId, First.Msisdn, First.Operator, First.Type, First.Encoding,
+            First.Segments, First.Cost, First.AcceptedAt, _latest.Status, _latest.Attempt, _latest.At, _latest.ErrorCode);
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using SmsGateway.Model;
+using SmsGateway.Transport;
+
+namespace SmsGateway.Status;
+
+/// <summary>Publishes status events to <c>sms-status</c>, counts them, and tells in-process observers.</summary>
+internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetrics metrics, TimeProvider time, ILogger logger)
+{
+    public event Action<StatusEvent>? Published;
+
+    /// <summary>Publishes and waits for the broker's ack. Throws <see cref="TransportException"/> on failure.</summary>
+    public async ValueTask PublishAsync(StatusEvent e, CancellationToken cancellationToken)
+    {
+        await transport.PublishAsync(Topics.Status, TransportCodec.ForStatus(e), cancellationToken).ConfigureAwait(false);
+        metrics.Status(e, time.GetUtcNow());
+        Published?.Invoke(e);
+    }
+
+    /// <summary>Publishes without failing the caller: a lost non-final event costs report detail, not money.</summary>
+    public async ValueTask TryPublishAsync(StatusEvent e, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PublishAsync(e, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TransportException or OperationCanceledException)
+        {
+            PipelineLog.StatusPublishFailed(logger, ex, e.MessageId, e.Status.ToWireName());
+        }
+    }
+}

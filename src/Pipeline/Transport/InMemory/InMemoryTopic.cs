@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+
+namespace SmsGateway.Transport.InMemory;
+
+/// <summary>One topic: its consumer groups and the messages kept for a group that does not exist yet.</summary>
+internal sealed class InMemoryTopic(string name, InMemoryTransportOptions options)
+{
+    private readonly ConcurrentDictionary<string, long> _recentIds = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private InMemoryGroup[] _groups = [];
+    private List<InMemoryEnvelope>? _orphans = [];
+    private long _lastPrune = Environment.TickCount64;
+
+    public string Name => name;
+
+    public void Publish(in OutgoingMessage message)
+    {
+        if (message.MessageId is { } id && options.DuplicateWindow > TimeSpan.Zero && !FirstSighting(id))
+        {
+            return;
+        }
+
+        var groups = _groups;
+        if (groups.Length == 0)
+        {
+            lock (_gate)
+            {
+                if (_orphans is not null)
+                {
+                    if (_orphans.Count >= options.MaxMessagesPerTopic)
+                    {
+                        throw new TransportException($"topic {name} is full ({options.MaxMessagesPerTopic} messages)");
+                    }
+
+                    _orphans.Add(new InMemoryEnvelope(name, message));
+                    return;
+                }
+
+                groups = _groups;
+            }
+        }
+
+        foreach (var g in groups)
+        {
+            g.Enqueue(new InMemoryEnvelope(name, message), options.MaxMessagesPerTopic);
+        }
+    }
+
+    public InMemoryGroup GetGroup(string groupName)
+    {
+        lock (_gate)
+        {
+            foreach (var g in _groups)
+            {
+                if (g.Name == groupName)
+                {
+                    return g;
+                }
+            }
+
+            var group = new InMemoryGroup(this, groupName);
+            foreach (var e in _orphans ?? [])
+            {
+                group.Enqueue(e, int.MaxValue);
+            }
+
+            _orphans = null;
+            _groups = [.. _groups, group];
+            return group;
+        }
+    }
+
+    public void Close()
+    {
+        foreach (var g in _groups)
+        {
+            g.Ready.Writer.TryComplete();
+        }
+    }
+
+    private bool FirstSighting(string id)
+    {
+        long now = Environment.TickCount64;
+        if (!_recentIds.TryAdd(id, now))
+        {
+            return false;
+        }
+
+        long window = (long)options.DuplicateWindow.TotalMilliseconds;
+        long last = Interlocked.Read(ref _lastPrune);
+        if (now - last > window && Interlocked.CompareExchange(ref _lastPrune, now, last) == last)
+        {
+            foreach (var (key, seen) in _recentIds)
+            {
+                if (now - seen > window)
+                {
+                    _recentIds.TryRemove(key, out _);
+                }
+            }
+        }
+
+        return true;
+    }
+}
+
+/// <summary>One consumer group: the queue its members compete for.</summary>
+internal sealed class InMemoryGroup(InMemoryTopic topic, string name)
+{
+    private long _stored;
+
+    public string Name => name;
+
+    public InMemoryTopic Topic => topic;
+
+    /// <summary>Messages ready for delivery. Unbounded channel, bounded by the <see cref="_stored"/> check at enqueue.</summary>
+    public Channel<InMemoryEnvelope> Ready { get; } = Channel.CreateUnbounded<InMemoryEnvelope>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+
+    public long Stored => Interlocked.Read(ref _stored);
+
+    public void Enqueue(InMemoryEnvelope envelope, int capacity)
+    {
+        if (Interlocked.Increment(ref _stored) > capacity)
+        {
+            Interlocked.Decrement(ref _stored);
+            throw new TransportException($"topic {topic.Name} group {name} is full ({capacity} messages)");
+        }
+
+        if (!Ready.Writer.TryWrite(envelope))
+        {
+            Interlocked.Decrement(ref _stored);
+            throw new TransportException($"topic {topic.Name} is closed");
+        }
+    }
+
+    /// <summary>Puts a message back for another delivery (nak, ack wait expired, subscription closed).</summary>
+    public void Redeliver(InMemoryEnvelope envelope)
+    {
+        envelope.DeliveryCount++;
+        Ready.Writer.TryWrite(envelope);
+    }
+
+    public void Acked() => Interlocked.Decrement(ref _stored);
+}
+
+/// <summary>A stored message and how often it has been delivered.</summary>
+internal sealed class InMemoryEnvelope(string topic, OutgoingMessage message)
+{
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
+
+    public string Topic => topic;
+
+    public string Key => message.Key;
+
+    public ReadOnlyMemory<byte> Payload => message.Payload;
+
+    public IReadOnlyDictionary<string, string> Headers => message.Headers ?? NoHeaders;
+
+    /// <summary>Deliveries so far, the coming one included once handed out (starts at 1).</summary>
+    public int DeliveryCount { get; set; } = 1;
+}

@@ -1,0 +1,117 @@
+using SmsGateway.Accept;
+using SmsGateway.Encoding;
+using SmsGateway.Model;
+using SmsGateway.Routing;
+
+namespace SmsGateway.Validation;
+
+/// <summary>
+/// Turns a <see cref="SendRequest"/> into a priced <see cref="SmsMessage"/> or a list of field errors: number
+/// normalisation, routing, encoding and segment count, type, user and size limits.
+/// </summary>
+/// <remarks>Stateless and thread-safe.</remarks>
+public static class SendValidator
+{
+    /// <summary>Most SMS parts one request may need. Longer texts are refused (DESIGN.md "Encoding and segments").</summary>
+    public const int MaxSegments = 10;
+
+    /// <summary>Longest accepted user id, in characters.</summary>
+    public const int MaxUserIdLength = 64;
+
+    /// <summary>Validates and prices <paramref name="request"/>.</summary>
+    /// <param name="request">The client's request.</param>
+    /// <param name="table">The routing table in force.</param>
+    /// <param name="now">Accept time stamped on the message.</param>
+    /// <param name="message">The priced message with a new UUIDv7 id; null when invalid.</param>
+    /// <returns>Field name → problems; empty when the request is valid.</returns>
+    public static Dictionary<string, string[]> Validate(SendRequest request, OperatorTable table, DateTimeOffset now, out SmsMessage? message)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        message = null;
+
+        MessageType type = MessageType.Normal;
+        if (string.IsNullOrEmpty(request.Type))
+        {
+            errors["type"] = ["type is required: \"express\" or \"normal\""];
+        }
+        else if (string.Equals(request.Type, "express", StringComparison.OrdinalIgnoreCase))
+        {
+            type = MessageType.Express;
+        }
+        else if (!string.Equals(request.Type, "normal", StringComparison.OrdinalIgnoreCase))
+        {
+            errors["type"] = [$"unknown type '{Truncate(request.Type)}': use \"express\" or \"normal\""];
+        }
+
+        if (string.IsNullOrWhiteSpace(request.UserId))
+        {
+            errors["user_id"] = ["user_id is required"];
+        }
+        else if (!IsValidUserId(request.UserId))
+        {
+            errors["user_id"] = [$"user_id must be 1-{MaxUserIdLength} characters of letters, digits, '-', '_' or '.'"];
+        }
+
+        SegmentInfo segments = default;
+        if (string.IsNullOrEmpty(request.Text))
+        {
+            errors["text"] = ["text is required and must not be empty"];
+        }
+        else if (request.Text.Length > SegmentCalculator.Gsm7Part * MaxSegments)
+        {
+            errors["text"] = [$"text is too long: at most {MaxSegments} segments"];
+        }
+        else
+        {
+            segments = SegmentCalculator.Analyze(request.Text);
+            if (segments.Segments > MaxSegments)
+            {
+                errors["text"] = [$"text needs {segments.Segments} segments; at most {MaxSegments} are allowed"];
+            }
+        }
+
+        OperatorInfo? op = null;
+        if (!MsisdnNormalizer.TryNormalize(request.Phone, out var msisdn, out var phoneError))
+        {
+            errors["phone"] = [phoneError!];
+        }
+        else
+        {
+            op = table.Route(msisdn);
+            if (op is null)
+            {
+                errors["phone"] = [$"no route: no operator serves the prefix of {msisdn}"];
+            }
+        }
+
+        if (errors.Count == 0)
+        {
+            long cost = checked(segments.Segments * op!.PricePerSegment);
+            message = new SmsMessage(MessageIds.New(), request.UserId!, msisdn, request.Text!, type, op.Name, segments.Encoding,
+                segments.Segments, cost, now);
+        }
+
+        return errors;
+    }
+
+    /// <summary>True for 1-64 characters of ASCII letters, digits, '-', '_' and '.'.</summary>
+    public static bool IsValidUserId(string userId)
+    {
+        if (userId.Length is 0 or > MaxUserIdLength)
+        {
+            return false;
+        }
+
+        foreach (char c in userId)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_' and not '.')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Truncate(string s) => s.Length <= 32 ? s : s[..32] + "…";
+}
