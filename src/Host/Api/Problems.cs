@@ -1,0 +1,33 @@
+namespace SmsGateway.Host.Api;
+
+/// <summary>RFC 9457 problem answers with stable <c>type</c> URIs (relative to the API).</summary>
+internal static class Problems
+{
+    public static IResult Validation(IReadOnlyDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, detail: "One or more fields are invalid; nothing was charged or queued.",
+            title: "Invalid request", type: "/problems/validation");
+
+    public static IResult Field(string field, string message) => Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static IResult InsufficientBalance(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status402PaymentRequired, title: "Insufficient balance", type: "/problems/insufficient-balance");
+
+    public static IResult Saturated(HttpContext context, string detail)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Gateway saturated", type: "/problems/saturated");
+    }
+
+    public static IResult Unavailable(HttpContext context, string detail)
+    {
+        context.Response.Headers.RetryAfter = "2";
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Dependency unavailable", type: "/problems/unavailable");
+    }
+
+    public static IResult IdempotencyConflict(string detail, int status) =>
+        TypedResults.Problem(detail, statusCode: status, title: status == StatusCodes.Status409Conflict ? "Request in progress" : "Idempotency key reused",
+            type: "/problems/idempotency-key");
+
+    public static IResult NotFound(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found", type: "/problems/not-found");
+}

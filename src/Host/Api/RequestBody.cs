@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace SmsGateway.Host.Api;
+
+/// <summary>Reads JSON request bodies field by field, so every problem names the field it is about.</summary>
+internal static class RequestBody
+{
+    /// <summary>Largest accepted body, bytes.</summary>
+    public const int MaxBytes = 64 * 1024;
+
+    /// <summary>Reads the whole body; null with an error when it is too large or empty.</summary>
+    public static async Task<(byte[]? Body, string? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            return (null, $"the body must be at most {MaxBytes} bytes");
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes)
+            {
+                return (null, $"the body must be at most {MaxBytes} bytes");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.Length == 0 ? (null, "a JSON body is required") : (buffer.ToArray(), null);
+    }
+
+    /// <summary>
+    /// A string field; numbers are accepted as their text (clients often send <c>user_id</c> or <c>phone</c> as numbers).
+    /// Records a problem in <paramref name="errors"/> when present with another type. Null when absent.
+    /// </summary>
+    public static string? GetText(JsonElement root, string field, Dictionary<string, string[]> errors)
+    {
+        if (!root.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                return value.GetString();
+            case JsonValueKind.Number:
+                return value.GetRawText().Contains('.', StringComparison.Ordinal) || value.GetRawText().Contains('e', StringComparison.OrdinalIgnoreCase)
+                    ? Invalid(field, "must be a string or an integer", errors)
+                    : value.GetRawText();
+            default:
+                return Invalid(field, $"must be a string, not {value.ValueKind.ToString().ToLower(CultureInfo.InvariantCulture)}", errors);
+        }
+    }
+
+    private static string? Invalid(string field, string message, Dictionary<string, string[]> errors)
+    {
+        errors[field] = [$"{field} {message}"];
+        return null;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using SmsGateway.Accept;
+
+namespace SmsGateway.Host.Api;
+
+/// <summary><c>POST /send</c>: validate, price, reserve and queue one SMS.</summary>
+public static class SendApi
+{
+    /// <summary>Maps the endpoint.</summary>
+    public static IEndpointRouteBuilder MapSendApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/send", SendAsync)
+            .WithName("Send")
+            .WithSummary("Queue one SMS")
+            .WithDescription("Body {\"phone\",\"text\",\"type\":\"express|normal\",\"user_id\"}; optional Idempotency-Key header. " +
+                "202 when the broker stored the message; 400 for invalid fields or no route; 402 for insufficient balance; 429/503 with Retry-After.")
+            .Accepts<JsonElement>("application/json")
+            .Produces<SendResponse>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status402PaymentRequired)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    internal static async Task<IResult> SendAsync(HttpContext context, SmsPipeline pipeline, IdempotencyGuard idempotency)
+    {
+        var (body, bodyError) = await RequestBody.ReadAsync(context.Request, context.RequestAborted);
+        if (body is null)
+        {
+            return Problems.Field("body", bodyError!);
+        }
+
+        SendRequest request;
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return Problems.Field("body", "the body must be a JSON object");
+            }
+
+            var root = doc.RootElement;
+            request = new SendRequest(
+                RequestBody.GetText(root, "phone", errors),
+                RequestBody.GetText(root, "text", errors),
+                RequestBody.GetText(root, "type", errors),
+                RequestBody.GetText(root, "user_id", errors));
+        }
+        catch (JsonException ex)
+        {
+            return Problems.Field("body", $"the body is not valid JSON: {ex.Message}");
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var (early, claim) = await idempotency.BeginAsync(context, "send", request.UserId ?? string.Empty, body);
+        if (early is not null)
+        {
+            return early;
+        }
+
+        var result = await pipeline.SendAsync(request, CancellationToken.None);
+        switch (result.Status)
+        {
+            case AcceptStatus.Queued:
+                var json = ApiJson.Serialize(SendResponse.From(result.Message!));
+                await idempotency.CompleteAsync(claim, StatusCodes.Status202Accepted, json);
+                context.Response.Headers.Location = $"/messages/{result.Message!.Id}";
+                return Results.Text(json, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status202Accepted);
+            case AcceptStatus.Invalid:
+                await idempotency.ReleaseAsync(claim);
+                return Problems.Validation(result.Errors!);
+            case AcceptStatus.InsufficientBalance:
+                await idempotency.ReleaseAsync(claim);
+                return Problems.InsufficientBalance($"{result.Detail}: the message costs {result.Message!.Cost} ({result.Message.Segments} segments)");
+            case AcceptStatus.Saturated:
+                await idempotency.ReleaseAsync(claim);
+                return Problems.Saturated(context, result.Detail!);
+            default:
+                await idempotency.ReleaseAsync(claim);
+                return Problems.Unavailable(context, result.Detail!);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using SmsGateway.Dispatch;
+using SmsGateway.Host.Api;
+using SmsGateway.Host.Metrics;
+using SmsGateway.Idempotency;
+
+namespace SmsGateway.Host.Configuration;
+
+/// <summary>Composition of the host: configuration profiles, pipeline parts, HTTP plumbing and endpoints.</summary>
+public static class GatewayHostExtensions
+{
+    /// <summary>
+    /// Reads and validates the <c>Gateway</c> and <c>Pipeline</c> sections, registers the pipeline with the parts of the
+    /// selected profile, and configures Kestrel's ports, problem details, health checks, OpenAPI and metrics.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">A setting is invalid; the message names it.</exception>
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    {
+        var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        Validate(gateway, GatewayOptions.Section);
+        Validate(gateway.Simulator, GatewayOptions.Section + ":Simulator");
+        builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        PipelineOptions pipeline;
+        try
+        {
+            pipeline = (builder.Configuration.GetSection("Pipeline").Get<PipelineOptions>() ?? new PipelineOptions()).Validate();
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            throw new OptionsValidationException("Pipeline", typeof(PipelineOptions), [$"Pipeline: {ex.Message}"]);
+        }
+
+        foreach (var port in gateway.EffectivePorts)
+        {
+            if (port is < 1 or > 65535)
+            {
+                throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), [$"Gateway:Ports: {port} is not a TCP port"]);
+            }
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            foreach (var port in gateway.EffectivePorts)
+            {
+                if (gateway.BindAddress == "*")
+                {
+                    kestrel.ListenAnyIP(port);
+                }
+                else
+                {
+                    kestrel.Listen(System.Net.IPAddress.Parse(gateway.BindAddress), port);
+                }
+            }
+        });
+
+        if (string.Equals(gateway.Profile, "full", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Services.AddFullProfile(builder.Configuration, gateway, pipeline);
+        }
+
+        builder.Services.AddSingleton<IOperatorClient>(new OperatorSimulator(new OperatorSimulatorOptions
+        {
+            Latency = TimeSpan.FromMilliseconds(gateway.Simulator.LatencyMs),
+            Jitter = TimeSpan.FromMilliseconds(gateway.Simulator.JitterMs),
+            TransientFailureRate = gateway.Simulator.TransientFailureRate,
+            PermanentFailureRate = gateway.Simulator.PermanentFailureRate,
+        }));
+        builder.Services.AddSmsPipeline(pipeline, ResolveOperatorTable(gateway.OperatorTable), gateway.ParsedRoles());
+        builder.Services.AddSingleton(sp => new IdempotencyGuard(sp.GetRequiredService<IIdempotencyStore>(), TimeSpan.FromHours(gateway.IdempotencyKeyHours)));
+        builder.Services.AddSingleton(_ => new PrometheusExporter(PipelineMetrics.MeterName));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks().AddCheck<PipelineHealthCheck>("pipeline", tags: ["ready"]);
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+        });
+        return builder;
+    }
+
+    /// <summary>Maps the API (seed paths), health, metrics and the OpenAPI document.</summary>
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        // Created now, so the listener sees every measurement from the first request on.
+        _ = app.Services.GetRequiredService<PrometheusExporter>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        var roles = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.ParsedRoles();
+        if (roles.HasFlag(PipelineRoles.Gateway))
+        {
+            app.MapSendApi();
+            app.MapBillingApi();
+        }
+
+        if (roles.HasFlag(PipelineRoles.Reporter))
+        {
+            app.MapReportApi();
+        }
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4")).ExcludeFromDescription();
+        app.MapOpenApi();
+        return app;
+    }
+
+    private static string ResolveOperatorTable(string path)
+    {
+        if (Path.IsPathRooted(path) || File.Exists(path))
+        {
+            return Path.GetFullPath(path);
+        }
+
+        var besideApp = Path.Combine(AppContext.BaseDirectory, path);
+        return File.Exists(besideApp) ? besideApp : Path.GetFullPath(path);
+    }
+
+    private static void Validate(object options, string section)
+    {
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
+        {
+            throw new OptionsValidationException(section, options.GetType(),
+                results.Select(r => $"{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+        }
+    }
+}
+
+/// <summary>Ready when the pipeline has started its roles.</summary>
+internal sealed class PipelineHealthCheck(SmsPipeline pipeline) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(pipeline.Roles != PipelineRoles.None
+            ? HealthCheckResult.Healthy($"roles: {pipeline.Roles}")
+            : HealthCheckResult.Unhealthy("the pipeline is not started"));
+}
