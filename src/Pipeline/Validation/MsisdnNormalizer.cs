@@ -82,7 +82,7 @@ public static class MsisdnNormalizer
         {
             skip = 1;
         }
-        else if (all.Length == NationalLength)
+        else if (all.Length == NationalLength && all[0] == '9')
         {
             skip = 0;
         }

@@ -57,7 +57,7 @@ public static class SendValidator
         {
             errors["text"] = ["text is required and must not be empty"];
         }
-        else if (request.Text.Length > SegmentCalculator.Gsm7Part * MaxSegments)
+        else if (request.Text.Length > SegmentCalculator.Gsm7Part * MaxSegments * 4)
         {
             errors["text"] = [$"text is too long: at most {MaxSegments} segments"];
         }

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using SmsGateway.Transport;
+using SmsGateway.Transport.InMemory;
+
+namespace SmsGateway.Tests.Unit;
+
+public sealed class InMemoryTransportTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private static OutgoingMessage Msg(int i, string? id = null) => new("k", BitConverter.GetBytes(i), id);
+
+    [Fact(Timeout = 20_000)]
+    public async Task Competing_consumers_share_a_group_without_duplicates()
+    {
+        await using var transport = new InMemoryTransport();
+        await using var a = await transport.SubscribeAsync("t", "g", new SubscriptionOptions { MaxInFlight = 8 }, None);
+        await using var b = await transport.SubscribeAsync("t", "g", new SubscriptionOptions { MaxInFlight = 8 }, None);
+        for (int i = 0; i < 1000; i++)
+        {
+            await transport.PublishAsync("t", Msg(i), None);
+        }
+
+        var seen = new ConcurrentDictionary<int, string>();
+        async Task Drain(IMessageSubscription s, string name)
+        {
+            while (seen.Count < 1000 && await s.Deliveries.WaitToReadAsync(None).AsTask().WaitAsync(TimeSpan.FromSeconds(5)))
+            {
+                while (s.Deliveries.TryRead(out var d))
+                {
+                    Assert.True(seen.TryAdd(BitConverter.ToInt32(d.Payload.Span), name), "delivered twice");
+                    await d.AckAsync(None);
+                    await Task.Yield();
+                }
+            }
+        }
+
+        await Task.WhenAll(Drain(a, "a"), Drain(b, "b")).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+        Assert.Equal(1000, seen.Count);
+        Assert.Contains(seen.Values, v => v == "a");
+        Assert.Contains(seen.Values, v => v == "b");
+        Assert.Equal(0, transport.Pending("t", "g"));
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Nak_with_delay_redelivers_later_with_a_higher_count()
+    {
+        await using var transport = new InMemoryTransport();
+        await using var sub = await transport.SubscribeAsync("t", "g", SubscriptionOptions.Default, None);
+        await transport.PublishAsync("t", Msg(7), None);
+        var first = await sub.Deliveries.ReadAsync(None);
+        Assert.Equal(1, first.DeliveryCount);
+        var started = DateTime.UtcNow;
+        await first.NakAsync(TimeSpan.FromMilliseconds(200), None);
+        var second = await sub.Deliveries.ReadAsync(None);
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(150));
+        Assert.Equal(2, second.DeliveryCount);
+        Assert.Equal(7, BitConverter.ToInt32(second.Payload.Span));
+        await second.AckAsync(None);
+        Assert.Equal(0, transport.Pending("t", "g"));
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Unacked_deliveries_come_back_after_the_ack_wait_and_after_a_member_leaves()
+    {
+        await using var transport = new InMemoryTransport();
+        var leaving = await transport.SubscribeAsync("t", "g", new SubscriptionOptions { AckWait = TimeSpan.FromMilliseconds(200) }, None);
+        await transport.PublishAsync("t", Msg(1), None);
+        var d1 = await leaving.Deliveries.ReadAsync(None);
+        var d1Again = await leaving.Deliveries.ReadAsync(None).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(2, d1Again.DeliveryCount);
+        await d1.AckAsync(None); // too late: the expired delivery's ack is ignored
+        Assert.Equal(1, transport.Pending("t", "g"));
+
+        await leaving.DisposeAsync();
+        await using var staying = await transport.SubscribeAsync("t", "g", SubscriptionOptions.Default, None);
+        var d1Third = await staying.Deliveries.ReadAsync(None).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(3, d1Third.DeliveryCount);
+        await d1Third.AckAsync(None);
+        Assert.Equal(0, transport.Pending("t", "g"));
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Duplicate_message_ids_are_stored_once_and_messages_before_a_group_are_kept()
+    {
+        await using var transport = new InMemoryTransport();
+        await transport.PublishAsync("t", Msg(1, "id-1"), None);
+        await transport.PublishAsync("t", Msg(1, "id-1"), None);
+        await transport.PublishAsync("t", Msg(2, "id-2"), None);
+        await using var sub = await transport.SubscribeAsync("t", "g", SubscriptionOptions.Default, None);
+        Assert.Equal(2, transport.Pending("t", "g"));
+    }
+
+    [Fact]
+    public async Task A_full_topic_refuses_the_publish()
+    {
+        await using var transport = new InMemoryTransport(new InMemoryTransportOptions { MaxMessagesPerTopic = 2 });
+        await using var sub = await transport.SubscribeAsync("t", "g", new SubscriptionOptions { MaxInFlight = 1 }, None);
+        await transport.PublishAsync("t", Msg(1), None);
+        await transport.PublishAsync("t", Msg(2), None);
+        await Assert.ThrowsAsync<TransportException>(async () => await transport.PublishAsync("t", Msg(3), None));
+    }
+}
