@@ -193,8 +193,6 @@ public sealed class SmsPipeline : IAsyncDisposable
 
         if (_statusStage is not null)
         {
-            // Give events published during the drain one batch age to arrive before the last write.
-            await Task.Delay(_options.StatusBatchMaxAge * 2).ConfigureAwait(false);
             await _statusStage.StopAsync().ConfigureAwait(false);
             _statusStage = null;
         }

@@ -129,8 +129,19 @@ internal sealed class DispatchStage
             return;
         }
 
-        if (!await lane.EnqueueAsync(new DispatchWork(message, delivery), token).ConfigureAwait(false))
+        bool queued;
+        try
         {
+            queued = await lane.EnqueueAsync(new DispatchWork(message, delivery), token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            queued = false;
+        }
+
+        if (!queued)
+        {
+            // Shutting down with the lane full: hand the message back at once rather than after the ack wait.
             await delivery.NakAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
         }
     }

@@ -57,6 +57,7 @@ internal sealed class StatusStage
     {
         _stopConsuming.Cancel();
         await _consumer.ConfigureAwait(false);
+        await DrainAsync().ConfigureAwait(false);
         if (_ageTrigger is not null)
         {
             await _ageTrigger.DisposeAsync().ConfigureAwait(false);
@@ -70,6 +71,49 @@ internal sealed class StatusStage
         }
     }
 
+    // Takes what the subscription already holds, until a pass of two batch ages finds nothing new, so a graceful
+    // stop writes the events published during the shutdown of the other stages.
+    private async Task DrainAsync()
+    {
+        var reader = _subscription!.Deliveries;
+        bool any = true;
+        while (any)
+        {
+            any = false;
+            while (reader.TryRead(out var delivery))
+            {
+                any = true;
+                await AcceptAsync(delivery, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (!any)
+            {
+                await Task.Delay(_options.StatusBatchMaxAge * 2).ConfigureAwait(false);
+                any = reader.TryPeek(out _);
+            }
+        }
+    }
+
+    private async Task AcceptAsync(IDelivery delivery, CancellationToken cancellationToken)
+    {
+        StatusEvent e;
+        try
+        {
+            e = PipelineJson.DeserializeStatus(delivery.Payload.Span);
+        }
+        catch (JsonException ex)
+        {
+            PipelineLog.PoisonMessage(_logger, ex, delivery.Topic);
+            await delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        if (!await _batcher.SendAsync((e, delivery), cancellationToken).ConfigureAwait(false))
+        {
+            await delivery.NakAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     private async Task ConsumeAsync()
     {
         var token = _stopConsuming.Token;
@@ -80,22 +124,8 @@ internal sealed class StatusStage
             {
                 while (reader.TryRead(out var delivery))
                 {
-                    StatusEvent e;
-                    try
-                    {
-                        e = PipelineJson.DeserializeStatus(delivery.Payload.Span);
-                    }
-                    catch (JsonException ex)
-                    {
-                        PipelineLog.PoisonMessage(_logger, ex, delivery.Topic);
-                        await delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    if (!await _batcher.SendAsync((e, delivery), token).ConfigureAwait(false))
-                    {
-                        await delivery.NakAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
-                    }
+                    // Not cancellable: a delivery taken from the reader must reach the batcher (the writer keeps draining it).
+                    await AcceptAsync(delivery, CancellationToken.None).ConfigureAwait(false);
                 }
             }
         }
