@@ -1,4 +1,4 @@
-using SmsGateway.Encoding;
+using SmsGateway.Segmentation;
 using SmsGateway.Model;
 
 namespace SmsGateway.Tests.Unit;

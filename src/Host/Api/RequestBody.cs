@@ -34,10 +34,11 @@ internal static class RequestBody
     }
 
     /// <summary>
-    /// A string field; numbers are accepted as their text (clients often send <c>user_id</c> or <c>phone</c> as numbers).
-    /// Records a problem in <paramref name="errors"/> when present with another type. Null when absent.
+    /// A string field; with <paramref name="allowInteger"/>, an integer is accepted as its text (the seed sends
+    /// <c>user_id</c> as a number). Records a problem in <paramref name="errors"/> when present with another type.
+    /// Null when absent.
     /// </summary>
-    public static string? GetText(JsonElement root, string field, Dictionary<string, string[]> errors)
+    public static string? GetText(JsonElement root, string field, Dictionary<string, string[]> errors, bool allowInteger = false)
     {
         if (!root.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -48,7 +49,7 @@ internal static class RequestBody
         {
             case JsonValueKind.String:
                 return value.GetString();
-            case JsonValueKind.Number:
+            case JsonValueKind.Number when allowInteger:
                 return value.GetRawText().Contains('.', StringComparison.Ordinal) || value.GetRawText().Contains('e', StringComparison.OrdinalIgnoreCase)
                     ? Invalid(field, "must be a string or an integer", errors)
                     : value.GetRawText();

@@ -48,7 +48,7 @@ public static class SendApi
                 RequestBody.GetText(root, "phone", errors),
                 RequestBody.GetText(root, "text", errors),
                 RequestBody.GetText(root, "type", errors),
-                RequestBody.GetText(root, "user_id", errors));
+                RequestBody.GetText(root, "user_id", errors, allowInteger: true));
         }
         catch (JsonException ex)
         {

@@ -1,5 +1,5 @@
 using SmsGateway.Accept;
-using SmsGateway.Encoding;
+using SmsGateway.Segmentation;
 using SmsGateway.Model;
 using SmsGateway.Routing;
 

@@ -1,6 +1,6 @@
 using SmsGateway.Model;
 
-namespace SmsGateway.Encoding;
+namespace SmsGateway.Segmentation;
 
 /// <summary>
 /// Chooses the encoding of a text and counts its SMS parts (3GPP TS 23.038 for the alphabets, TS 23.040 section 9.2.3.24.1

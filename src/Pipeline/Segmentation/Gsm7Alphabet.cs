@@ -1,4 +1,4 @@
-namespace SmsGateway.Encoding;
+namespace SmsGateway.Segmentation;
 
 /// <summary>
 /// The GSM 03.38 default alphabet and its extension table (3GPP TS 23.038 section 6.2.1 and 6.2.1.1).

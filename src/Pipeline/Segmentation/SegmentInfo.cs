@@ -1,6 +1,6 @@
 using SmsGateway.Model;
 
-namespace SmsGateway.Encoding;
+namespace SmsGateway.Segmentation;
 
 /// <summary>How a text is sent: encoding, number of parts, and size in septets (GSM-7) or UTF-16 units (UCS-2).</summary>
 /// <param name="Encoding">GSM-7 or UCS-2.</param>
