@@ -125,8 +125,9 @@ public sealed class GroupTests(MockClusterFixture cluster)
         var held = await Consume.TakeAsync(subscription, 5, TimeSpan.FromSeconds(20), ack: false);
         Assert.Equal(5, held.Count);
 
-        // Five unacknowledged: nothing more is handed out.
-        Assert.Null(await Consume.NextOrNullAsync(subscription, TimeSpan.FromMilliseconds(700)));
+        // Five unacknowledged: nothing more is handed out, first by not polling, then (after 500 ms) with the
+        // partitions paused.
+        Assert.Null(await Consume.NextOrNullAsync(subscription, TimeSpan.FromMilliseconds(1200)));
 
         foreach (var d in held)
         {

@@ -15,8 +15,13 @@ internal sealed partial class KafkaSubscription
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = [];
     private readonly Queue<KafkaDelivery> _pending = new();
     private readonly List<(InFlightMessage Message, int Generation, int DeliveryCount)> _expired = [];
+    private const int PauseAfterMs = 500;
+
+    private readonly ManualResetEventSlim _room = new(false);
     private TransportException? _fatal;
     private bool _paused;
+    private bool _waitingForRoom;
+    private long _fullSince = -1;
 
     private void Run()
     {
@@ -36,11 +41,15 @@ internal sealed partial class KafkaSubscription
                 }
 
                 FlushPending();
-                ApplyBackpressure();
                 if (now >= nextCommit)
                 {
                     Commit(_partitions.Values, "interval");
                     nextCommit = now + _options.CommitIntervalMs;
+                }
+
+                if (!HasRoom(now))
+                {
+                    continue;
                 }
 
                 var timeout = _pending.Count > 0 ? BusyPollMs : MsUntilNextDue(now, IdlePollMs);
@@ -123,27 +132,55 @@ internal sealed partial class KafkaSubscription
         }
     }
 
-    /// <summary>Pauses every assigned partition while MaxInFlight deliveries are unacknowledged or the channel is full.</summary>
-    private void ApplyBackpressure()
+    /// <summary>
+    /// Backpressure. While <see cref="SubscriptionOptions.MaxInFlight"/> deliveries are unacknowledged (or the channel is
+    /// full) the loop stops taking records from librdkafka, whose prefetch queue is bounded (<c>queued.min.messages</c>,
+    /// <c>queued.max.messages.kbytes</c>), and waits for an ack. Full for longer than <see cref="PauseAfterMs"/>, it pauses
+    /// every assigned partition and goes back to polling so rebalance events and the poll interval are served; it resumes
+    /// once there is room. Pausing is not the first step because librdkafka 2.0.2 restarts a resumed partition's fetch
+    /// only at its broker thread's next wake-up, up to 1 s later.
+    /// </summary>
+    /// <returns>True when the loop may consume now (there is room, or the partitions are paused).</returns>
+    private bool HasRoom(long now)
     {
         var full = Volatile.Read(ref _unacked) >= _subscription.MaxInFlight || _pending.Count > 0;
-        if (full == _paused)
+        if (!full)
         {
-            return;
+            _fullSince = -1;
+            if (_paused)
+            {
+                _consumer.Resume(_consumer.Assignment);
+                _paused = false;
+            }
+
+            return true;
         }
 
-        var assignment = _consumer.Assignment;
-        if (full)
+        if (_paused)
         {
-            _consumer.Pause(assignment);
-        }
-        else
-        {
-            _consumer.Resume(assignment);
+            return true;
         }
 
-        _paused = full;
+        if (_fullSince < 0)
+        {
+            _fullSince = now;
+        }
+        else if (now - _fullSince >= PauseAfterMs)
+        {
+            _consumer.Pause(_consumer.Assignment);
+            _paused = true;
+            return true;
+        }
+
+        Volatile.Write(ref _waitingForRoom, true);
+        _room.Wait(_pending.Count > 0 ? BusyPollMs : MsUntilNextDue(now, 20));
+        Volatile.Write(ref _waitingForRoom, false);
+        _room.Reset();
+        return false;
     }
+
+    /// <summary>Wakes the loop waiting for room (ack thread). The event is never disposed, so a late ack is harmless.</summary>
+    private void WakeForRoom() => _room.Set();
 
     private void RedeliverExpired(long now, long ackWaitMs)
     {

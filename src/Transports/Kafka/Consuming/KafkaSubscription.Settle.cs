@@ -21,6 +21,10 @@ internal sealed partial class KafkaSubscription
         }
 
         Interlocked.Decrement(ref _unacked);
+        if (Volatile.Read(ref _waitingForRoom))
+        {
+            WakeForRoom();
+        }
     }
 
     /// <summary>Holds the message (uncommitted) and delivers it again after <paramref name="delay"/>.</summary>
