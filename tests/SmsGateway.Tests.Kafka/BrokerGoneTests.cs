@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using SmsGateway.Model;
+using SmsGateway.Transport;
+using SmsGateway.Transports.Kafka;
+
+namespace SmsGateway.Tests.Kafka;
+
+public sealed class BrokerGoneTests
+{
+    [Fact(Timeout = 60_000)]
+    public async Task Publish_fails_within_the_publish_timeout_when_the_brokers_are_gone()
+    {
+        var cluster = await KcatMockCluster.StartAsync();
+        var options = TestOptions.For(cluster.BootstrapServers, TestOptions.Unique("gone")) with { PublishTimeoutMs = 1500 };
+        await using var transport = new KafkaTransport(options);
+        try
+        {
+            // Connected and working first.
+            await transport.PublishAsync(Topics.Express, new OutgoingMessage("u1", "before"u8.ToArray()), CancellationToken.None);
+        }
+        finally
+        {
+            await cluster.StopAsync();
+        }
+
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<TransportException>(
+            async () => await transport.PublishAsync(Topics.Express, new OutgoingMessage("u1", "after"u8.ToArray()), CancellationToken.None));
+        clock.Stop();
+
+        Assert.Contains("did not confirm", error.Message);
+        Assert.Contains(options.KafkaTopic(Topics.Express), error.Message);
+        Assert.InRange(clock.ElapsedMilliseconds, 0, 1500 + 2000);
+    }
+}
