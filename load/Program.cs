@@ -1,0 +1,8 @@
+using System.CommandLine;
+using SmsGateway.Load.Generation;
+
+var root = new RootCommand("SMS gateway traffic generator, replay checker and load runner")
+{
+    GenerateCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
