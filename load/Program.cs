@@ -4,5 +4,6 @@ using SmsGateway.Load.Generation;
 var root = new RootCommand("SMS gateway traffic generator, replay checker and load runner")
 {
     GenerateCommand.Create(),
+    SmsGateway.Load.Replay.ReplayCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

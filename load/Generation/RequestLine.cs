@@ -30,5 +30,6 @@ public sealed record RequestLine
     public int? DuplicateOf { get; init; }
 
     /// <summary>True for lines that must be rejected with 4xx.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsInvalid => Expect == "invalid";
 }

@@ -12,7 +12,7 @@ public sealed class TextFactory(Random rng)
     private static readonly string[] LatinWords =
         ["your", "code", "is", "order", "shipped", "balance", "payment", "received", "thanks", "account", "login", "from", "new", "device",
          "ref", "total", "IRR", "reply", "STOP", "to", "cancel", "meeting", "at", "10:30", "Tehran", "Mashhad", "Isfahan", "offer", "50%", "off",
-         "€5", "{id}", "[ok]", "a|b", "~x", "^", "\\n", "@home", "£", "Ñandú", "Ørsted", "élan"];
+         "€5", "{id}", "[ok]", "a|b", "~x", "^", "\\n", "@home", "£", "Ñandu", "Ørsted", "élan"];
 
     private static readonly string[] PersianWords =
         ["سلام", "کد", "تایید", "شما", "حساب", "بانک", "پرداخت", "موفق", "مبلغ", "ریال", "برداشت", "شد", "رمز", "یکبار", "مصرف", "سفارش",
