@@ -5,5 +5,6 @@ var root = new RootCommand("SMS gateway traffic generator, replay checker and lo
 {
     GenerateCommand.Create(),
     SmsGateway.Load.Replay.ReplayCommand.Create(),
+    SmsGateway.Load.SelfTest.SelfTestCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -43,18 +43,23 @@ public sealed class TextFactory(Random rng)
 
     private string Build(string[] words, int targetUnits, Func<string, int> measure)
     {
+        // Both measures (septets, UTF-16 units) are sums over characters, so the running length is kept incrementally.
         var sb = new StringBuilder();
+        var units = 0;
+        var space = measure(" ");
         while (true)
         {
             var word = words[rng.Next(words.Length)];
-            var candidate = sb.Length == 0 ? word : sb + " " + word;
-            if (measure(candidate) > targetUnits)
+            var add = measure(word) + (sb.Length == 0 ? 0 : space);
+            if (units + add > targetUnits)
             {
                 // Pad with a neutral character up to the target so lengths land anywhere, edges included.
-                while (measure(sb.ToString()) < targetUnits) sb.Append('.');
+                for (; units < targetUnits; units++) sb.Append('.');
                 return sb.ToString();
             }
-            sb.Clear().Append(candidate);
+            if (sb.Length > 0) sb.Append(' ');
+            sb.Append(word);
+            units += add;
         }
     }
 }
