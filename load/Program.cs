@@ -5,6 +5,9 @@ var root = new RootCommand("SMS gateway traffic generator, replay checker and lo
 {
     GenerateCommand.Create(),
     SmsGateway.Load.Replay.ReplayCommand.Create(),
+    SmsGateway.Load.Runner.RunCommand.CreateRun(),
+    SmsGateway.Load.Runner.RunCommand.CreateSmoke(),
     SmsGateway.Load.SelfTest.SelfTestCommand.Create(),
+    SmsGateway.Load.SelfTest.FakeGatewayCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -12,6 +12,9 @@ public sealed record FakeFaults
     /// <summary>Extra delay added to every <c>/send</c>, in milliseconds.</summary>
     public int SendDelayMs { get; init; }
 
+    /// <summary>When positive, every <c>/send</c> holds one global lock for this many milliseconds (a server with a fixed capacity of 1000/N req/s).</summary>
+    public int SerializeSendsMs { get; init; }
+
     /// <summary>Share of messages that fail permanently (0..1).</summary>
     public double PermanentFailure { get; init; } = 0.02;
 

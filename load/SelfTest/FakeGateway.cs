@@ -24,6 +24,7 @@ public sealed partial class FakeGateway : IAsyncDisposable
     private readonly FakeFaults _faults;
     private readonly Random _rng = new(7);
     private readonly Task _accept, _worker;
+    private readonly SemaphoreSlim _serial = new(1, 1);
 
     private sealed class Ledger { public long Available, Reserved, Spent; }
 
@@ -34,12 +35,13 @@ public sealed partial class FakeGateway : IAsyncDisposable
     }
 
     /// <summary>Starts listening on a free loopback port.</summary>
-    public FakeGateway(FakeFaults faults)
+    public FakeGateway(FakeFaults faults, int port = 0)
     {
         _faults = faults;
+        var fixedPort = port;
         for (var attempt = 0; ; attempt++)
         {
-            var port = Random.Shared.Next(20_000, 60_000);
+            port = fixedPort > 0 ? fixedPort : Random.Shared.Next(20_000, 60_000);
             try
             {
                 _listener.Prefixes.Clear();
@@ -48,7 +50,7 @@ public sealed partial class FakeGateway : IAsyncDisposable
                 Url = new Uri($"http://127.0.0.1:{port}/");
                 break;
             }
-            catch (HttpListenerException) when (attempt < 20) { }
+            catch (HttpListenerException) when (attempt < 20 && fixedPort == 0) { }
         }
         _accept = Task.Run(AcceptLoopAsync);
         _worker = Task.Run(WorkerAsync);
@@ -98,6 +100,11 @@ public sealed partial class FakeGateway : IAsyncDisposable
                 {
                     var text = await reader.ReadToEndAsync().ConfigureAwait(false);
                     if (_faults.SendDelayMs > 0) await Task.Delay(_faults.SendDelayMs).ConfigureAwait(false);
+                    if (_faults.SerializeSendsMs > 0)
+                    {
+                        await _serial.WaitAsync().ConfigureAwait(false);
+                        try { Thread.Sleep(_faults.SerializeSendsMs); } finally { _serial.Release(); }
+                    }
                     var key = req.Headers["Idempotency-Key"];
                     if (key is null) return Send(text);
                     var (s, b) = _idempotency.GetOrAdd(key, _ => new Lazy<(int, object)>(() => { var (s1, b1, _) = Send(text); return (s1, b1); })).Value;

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Text.Json;
+using SmsGateway.Load.Api;
+using SmsGateway.Load.Reports;
+using SmsGateway.Load.Replay;
+using SmsGateway.Load.Scenarios;
+
+namespace SmsGateway.Load.Runner;
+
+/// <summary>The <c>run</c> and <c>smoke</c> commands: run scenarios against a gateway, write the reports, exit 1 when a threshold is breached.</summary>
+public static class RunCommand
+{
+    private static readonly Option<Uri> Url = new("--url") { Description = "Gateway base URL", DefaultValueFactory = _ => new Uri("http://127.0.0.1:7070") };
+    private static readonly Option<string> Profile = new("--profile") { Description = "Budgets: embedded (accept p99 2 ms, accept->sent 5 ms) or full (5 ms, 20 ms)", DefaultValueFactory = _ => "embedded" };
+    private static readonly Option<string> Out = new("--out") { Description = "Report root directory (a <timestamp>/ folder is created in it)", DefaultValueFactory = _ => ReportWriter.DefaultRoot() };
+    private static readonly Option<int> Spin = new("--spin-us") { Description = "Open-model scheduler spins this many µs before an arrival (0 = sleep only, cheaper, up to ~1 ms late)", DefaultValueFactory = _ => 1500 };
+    private static readonly Option<bool> Quiet = new("--no-progress") { Description = "No live progress line" };
+
+    /// <summary>Builds <c>run</c>.</summary>
+    public static Command CreateRun()
+    {
+        var scenario = new Option<string>("--scenario", "-s") { Description = $"{string.Join(", ", ScenarioCatalog.Names)}, all, smoke, or a JSON file with a list of scenarios", DefaultValueFactory = _ => "express" };
+        var rate = new Option<double>("--rate") { Description = "Arrival rate of the fixed-rate scenarios (req/s)", DefaultValueFactory = _ => 1000 };
+        var duration = new Option<int>("--duration") { Description = "Measured seconds per scenario", DefaultValueFactory = _ => 30 };
+        var warmUp = new Option<int>("--warmup") { Description = "Warm-up seconds per scenario", DefaultValueFactory = _ => 5 };
+        var backlog = new Option<int>("--backlog") { Description = "Normal messages queued before the backlog scenario", DefaultValueFactory = _ => 100_000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Virtual users of the closed scenario", DefaultValueFactory = _ => 32 };
+        var burst = new Option<double>("--burst-factor") { Description = "Burst rate = rate x this", DefaultValueFactory = _ => 10 };
+        var step = new Option<int>("--step") { Description = "Seconds per max-rate search step", DefaultValueFactory = _ => 10 };
+        var maxRate = new Option<double>("--max-rate") { Description = "Upper bound of the max-rate search (req/s)", DefaultValueFactory = _ => 200_000 };
+        var cmd = new Command("run", "Run load scenarios against a gateway, write Markdown/HTML/JSON reports, exit 1 when a budget is breached")
+        {
+            scenario, Url, Profile, rate, duration, warmUp, backlog, concurrency, burst, step, maxRate, Out, Spin, Quiet,
+        };
+        cmd.SetAction(async (p, ct) =>
+        {
+            var settings = new CatalogSettings
+            {
+                Budgets = Budgets.For(p.GetValue(Profile)!), Rate = p.GetValue(rate), DurationSeconds = p.GetValue(duration), WarmUpSeconds = p.GetValue(warmUp),
+                Backlog = p.GetValue(backlog), Concurrency = p.GetValue(concurrency), BurstFactor = p.GetValue(burst), StepSeconds = p.GetValue(step), MaxRate = p.GetValue(maxRate),
+            };
+            var name = p.GetValue(scenario)!;
+            var specs = name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+                ? JsonSerializer.Deserialize<List<ScenarioSpec>>(await File.ReadAllTextAsync(name, ct).ConfigureAwait(false), ApiJson.Options) ?? []
+                : ScenarioCatalog.Get(name, settings);
+            return await ExecuteAsync(p, specs, ct).ConfigureAwait(false);
+        });
+        return cmd;
+    }
+
+    /// <summary>Builds <c>smoke</c> (the CI scenario, about 30 s, no absolute-time threshold).</summary>
+    public static Command CreateSmoke()
+    {
+        var rate = new Option<double>("--rate") { Description = "Arrival rate (req/s)", DefaultValueFactory = _ => 200 };
+        var seconds = new Option<int>("--seconds") { Description = "Total seconds including warm-up", DefaultValueFactory = _ => 30 };
+        var cmd = new Command("smoke", "CI smoke run (~30 s): fails on any error, on throughput below half the rate, or on a sampled message that never became final")
+        {
+            Url, Profile, rate, seconds, Out, Spin, Quiet,
+        };
+        cmd.SetAction(async (p, ct) =>
+        {
+            var settings = new CatalogSettings { Budgets = Budgets.For(p.GetValue(Profile)!), SmokeRate = p.GetValue(rate), SmokeSeconds = p.GetValue(seconds) };
+            return await ExecuteAsync(p, [ScenarioCatalog.Smoke(settings)], ct).ConfigureAwait(false);
+        });
+        return cmd;
+    }
+
+    private static async Task<int> ExecuteAsync(ParseResult p, List<ScenarioSpec> specs, CancellationToken ct)
+    {
+        var url = ReplayCommand.WithSlash(p.GetValue(Url)!);
+        var options = new RunnerOptions { Url = url, SpinMicros = p.GetValue(Spin), Progress = !p.GetValue(Quiet) };
+        var outcome = await RunScenariosAsync(options, specs, p.GetValue(Profile)!, p.GetValue(Out)!, [.. p.Tokens.Select(t => t.Value)], Console.Out, ct).ConfigureAwait(false);
+        return outcome.Passed ? 0 : 1;
+    }
+
+    /// <summary>Runs <paramref name="specs"/> in order and writes the report. Used by the commands and the self-test.</summary>
+    public static async Task<(bool Passed, string ReportDir, List<ScenarioResult> Results)> RunScenariosAsync(
+        RunnerOptions options, List<ScenarioSpec> specs, string profile, string reportRoot, string[] args, TextWriter log, CancellationToken ct)
+    {
+        foreach (var s in specs) s.Validate();
+        var info = RunInfo.Collect(options.Url.ToString(), profile, args, AppContext.BaseDirectory);
+        using var client = new GatewayClient(options.Url, options.RequestTimeout, 4096);
+        var runner = new ScenarioRunner(client, options, log);
+        var results = new List<ScenarioResult>();
+        var earlier = new Dictionary<string, ScenarioStats>();
+        foreach (var spec in specs)
+        {
+            var result = await runner.RunAsync(spec, earlier, ct).ConfigureAwait(false);
+            results.Add(result);
+            earlier[spec.Name] = result.Stats;
+            foreach (var t in result.Thresholds)
+                log.WriteLine($"   [{(t.Passed ? "PASS" : "FAIL")}] {t.Metric} = {t.Value:0.####} (limit {t.Comparison} {t.Limit:0.####}, {t.Basis}){(t.Note is null ? "" : " " + t.Note)}");
+            foreach (var n in result.Notes) log.WriteLine("   " + n);
+        }
+        var dir = await ReportWriter.WriteAsync(reportRoot, info, results, ct).ConfigureAwait(false);
+        var passed = results.All(r => r.Passed);
+        log.WriteLine($"report: {Path.Combine(dir, "report.md")} and report.html");
+        log.WriteLine(passed ? "LOAD RUN PASSED" : $"LOAD RUN FAILED: {string.Join(", ", results.Where(r => !r.Passed).Select(r => r.Spec.Name))}");
+        return (passed, dir, results);
+    }
+}
