@@ -10,7 +10,7 @@ public static class ReplayCommand
     public static Command Create()
     {
         var input = new Option<FileInfo>("--input", "-i") { Description = "JSONL request file written by 'generate'", DefaultValueFactory = _ => new FileInfo("requests.jsonl") };
-        var url = new Option<Uri>("--url") { Description = "Gateway base URL", DefaultValueFactory = _ => new Uri("http://127.0.0.1:7070") };
+        var url = new Option<string>("--url") { Description = "Gateway base URL", DefaultValueFactory = _ => "http://127.0.0.1:7070" };
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Requests in flight", DefaultValueFactory = _ => 32 };
         var timeout = new Option<int>("--final-timeout") { Description = "Seconds to wait for every accepted message to be final", DefaultValueFactory = _ => 120 };
         var histories = new Option<int>("--history-checks") { Description = "Accepted messages whose /messages/{id} history is checked", DefaultValueFactory = _ => 20_000 };
@@ -23,7 +23,7 @@ public static class ReplayCommand
         {
             var options = new ReplayOptions
             {
-                Url = WithSlash(parse.GetValue(url)!), Concurrency = parse.GetValue(concurrency), FinalTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                Url = WithSlash(new Uri(parse.GetValue(url)!)), Concurrency = parse.GetValue(concurrency), FinalTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 HistoryChecks = parse.GetValue(histories), RunTag = parse.GetValue(tag) ?? "",
             };
             var lines = await RequestFile.ReadAsync(parse.GetValue(input)!.FullName, ct).ConfigureAwait(false);

@@ -10,11 +10,24 @@ namespace SmsGateway.Load.Runner;
 /// <summary>The <c>run</c> and <c>smoke</c> commands: run scenarios against a gateway, write the reports, exit 1 when a threshold is breached.</summary>
 public static class RunCommand
 {
-    private static readonly Option<Uri> Url = new("--url") { Description = "Gateway base URL", DefaultValueFactory = _ => new Uri("http://127.0.0.1:7070") };
-    private static readonly Option<string> Profile = new("--profile") { Description = "Budgets: embedded (accept p99 2 ms, accept->sent 5 ms) or full (5 ms, 20 ms)", DefaultValueFactory = _ => "embedded" };
-    private static readonly Option<string> Out = new("--out") { Description = "Report root directory (a <timestamp>/ folder is created in it)", DefaultValueFactory = _ => ReportWriter.DefaultRoot() };
-    private static readonly Option<int> Spin = new("--spin-us") { Description = "Open-model scheduler spins this many µs before an arrival (0 = sleep only, cheaper, up to ~1 ms late)", DefaultValueFactory = _ => 1500 };
-    private static readonly Option<bool> Quiet = new("--no-progress") { Description = "No live progress line" };
+    private sealed record Common(Option<string> Url, Option<string> Profile, Option<string> Out, Option<int> Spin, Option<bool> Quiet)
+    {
+        public static Common Create() => new(
+            new("--url") { Description = "Gateway base URL", DefaultValueFactory = _ => "http://127.0.0.1:7070" },
+            new("--profile") { Description = "Budgets: embedded (accept p99 2 ms, accept->sent 5 ms) or full (5 ms, 20 ms)", DefaultValueFactory = _ => "embedded" },
+            new("--out") { Description = "Report root directory (a <timestamp>/ folder is created in it)", DefaultValueFactory = _ => ReportWriter.DefaultRoot() },
+            new("--spin-us") { Description = "Open-model scheduler spins this many µs before an arrival (0 = sleep only, cheaper, up to ~1 ms late)", DefaultValueFactory = _ => 1500 },
+            new("--no-progress") { Description = "No live progress line" });
+
+        public void AddTo(Command c)
+        {
+            c.Options.Add(Url);
+            c.Options.Add(Profile);
+            c.Options.Add(Out);
+            c.Options.Add(Spin);
+            c.Options.Add(Quiet);
+        }
+    }
 
     /// <summary>Builds <c>run</c>.</summary>
     public static Command CreateRun()
@@ -30,20 +43,22 @@ public static class RunCommand
         var maxRate = new Option<double>("--max-rate") { Description = "Upper bound of the max-rate search (req/s)", DefaultValueFactory = _ => 200_000 };
         var cmd = new Command("run", "Run load scenarios against a gateway, write Markdown/HTML/JSON reports, exit 1 when a budget is breached")
         {
-            scenario, Url, Profile, rate, duration, warmUp, backlog, concurrency, burst, step, maxRate, Out, Spin, Quiet,
+            scenario, rate, duration, warmUp, backlog, concurrency, burst, step, maxRate,
         };
+        var common = Common.Create();
+        common.AddTo(cmd);
         cmd.SetAction(async (p, ct) =>
         {
             var settings = new CatalogSettings
             {
-                Budgets = Budgets.For(p.GetValue(Profile)!), Rate = p.GetValue(rate), DurationSeconds = p.GetValue(duration), WarmUpSeconds = p.GetValue(warmUp),
+                Budgets = Budgets.For(p.GetValue(common.Profile)!), Rate = p.GetValue(rate), DurationSeconds = p.GetValue(duration), WarmUpSeconds = p.GetValue(warmUp),
                 Backlog = p.GetValue(backlog), Concurrency = p.GetValue(concurrency), BurstFactor = p.GetValue(burst), StepSeconds = p.GetValue(step), MaxRate = p.GetValue(maxRate),
             };
             var name = p.GetValue(scenario)!;
             var specs = name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
                 ? JsonSerializer.Deserialize<List<ScenarioSpec>>(await File.ReadAllTextAsync(name, ct).ConfigureAwait(false), ApiJson.Options) ?? []
                 : ScenarioCatalog.Get(name, settings);
-            return await ExecuteAsync(p, specs, ct).ConfigureAwait(false);
+            return await ExecuteAsync(p, common, specs, ct).ConfigureAwait(false);
         });
         return cmd;
     }
@@ -55,21 +70,23 @@ public static class RunCommand
         var seconds = new Option<int>("--seconds") { Description = "Total seconds including warm-up", DefaultValueFactory = _ => 30 };
         var cmd = new Command("smoke", "CI smoke run (~30 s): fails on any error, on throughput below half the rate, or on a sampled message that never became final")
         {
-            Url, Profile, rate, seconds, Out, Spin, Quiet,
+            rate, seconds,
         };
+        var common = Common.Create();
+        common.AddTo(cmd);
         cmd.SetAction(async (p, ct) =>
         {
-            var settings = new CatalogSettings { Budgets = Budgets.For(p.GetValue(Profile)!), SmokeRate = p.GetValue(rate), SmokeSeconds = p.GetValue(seconds) };
-            return await ExecuteAsync(p, [ScenarioCatalog.Smoke(settings)], ct).ConfigureAwait(false);
+            var settings = new CatalogSettings { Budgets = Budgets.For(p.GetValue(common.Profile)!), SmokeRate = p.GetValue(rate), SmokeSeconds = p.GetValue(seconds) };
+            return await ExecuteAsync(p, common, [ScenarioCatalog.Smoke(settings)], ct).ConfigureAwait(false);
         });
         return cmd;
     }
 
-    private static async Task<int> ExecuteAsync(ParseResult p, List<ScenarioSpec> specs, CancellationToken ct)
+    private static async Task<int> ExecuteAsync(ParseResult p, Common c, List<ScenarioSpec> specs, CancellationToken ct)
     {
-        var url = ReplayCommand.WithSlash(p.GetValue(Url)!);
-        var options = new RunnerOptions { Url = url, SpinMicros = p.GetValue(Spin), Progress = !p.GetValue(Quiet) };
-        var outcome = await RunScenariosAsync(options, specs, p.GetValue(Profile)!, p.GetValue(Out)!, [.. p.Tokens.Select(t => t.Value)], Console.Out, ct).ConfigureAwait(false);
+        var url = ReplayCommand.WithSlash(new Uri(p.GetValue(c.Url)!));
+        var options = new RunnerOptions { Url = url, SpinMicros = p.GetValue(c.Spin), Progress = !p.GetValue(c.Quiet) };
+        var outcome = await RunScenariosAsync(options, specs, p.GetValue(c.Profile)!, p.GetValue(c.Out)!, [.. p.Tokens.Select(t => t.Value)], Console.Out, ct).ConfigureAwait(false);
         return outcome.Passed ? 0 : 1;
     }
 

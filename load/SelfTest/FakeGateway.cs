@@ -79,14 +79,20 @@ public sealed partial class FakeGateway : IAsyncDisposable
             ctx.Response.StatusCode = status;
             ctx.Response.ContentType = problem ? "application/problem+json" : "application/json";
             var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body, ApiJson.Options));
-            await ctx.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
+            ctx.Response.ContentLength64 = bytes.Length;
+            ctx.Response.Close(bytes, willBlock: false);   // headers and body in one write (avoids a Nagle/delayed-ACK stall)
+            return;
         }
         catch (Exception e)
         {
-            ctx.Response.StatusCode = 500;
-            await ctx.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(e.ToString())).ConfigureAwait(false);
+            try
+            {
+                ctx.Response.StatusCode = 500;
+                await ctx.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(e.ToString())).ConfigureAwait(false);
+                ctx.Response.Close();
+            }
+            catch (Exception) { ctx.Response.Abort(); }
         }
-        finally { ctx.Response.Close(); }
     }
 
     private async Task<(int, object, bool)> RouteAsync(HttpListenerRequest req)
