@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using SmsGateway.Load.Api;
-using SmsGateway.Load.Reports;
+using SmsGateway.Load.Reporting;
 using SmsGateway.Load.Replay;
 using SmsGateway.Load.Scenarios;
 

@@ -96,7 +96,6 @@ public sealed partial class ScenarioRunner(GatewayClient client, RunnerOptions o
         }).ConfigureAwait(false);
         var waiting = await WaitingAsync(user, ct).ConfigureAwait(false);
         var note = $"backlog: {ok:N0} normal messages accepted ({failed:N0} refused) in {sw.Elapsed.TotalSeconds:F1} s ({ok / sw.Elapsed.TotalSeconds:F0}/s); still waiting when express measurement began: {waiting}";
-        log.WriteLine("   " + note);
         return [note];
     }
 

@@ -44,7 +44,7 @@ public static class ReplayTests
                 (new string('€', 80), "GSM-7", 1), (new string('€', 81), "GSM-7", 2), ("a" + new string('€', 80), "GSM-7", 2),
                 (new string('س', 70), "UCS-2", 1), (new string('س', 71), "UCS-2", 2), (new string('س', 134), "UCS-2", 2), (new string('س', 135), "UCS-2", 3),
                 ("a" + string.Concat(Enumerable.Repeat("😀", 35)), "UCS-2", 2), (string.Concat(Enumerable.Repeat("😀", 34)) + "a", "UCS-2", 1),
-                ("a" + string.Concat(Enumerable.Repeat("😀", 34)), "UCS-2", 1), ("aa" + string.Concat(Enumerable.Repeat("😀", 34)), "UCS-2", 2), ("کد تایید: 1234", "UCS-2", 1),
+                ("a" + string.Concat(Enumerable.Repeat("😀", 34)), "UCS-2", 1), ("aaa" + string.Concat(Enumerable.Repeat("😀", 34)), "UCS-2", 2), ("aa" + string.Concat(Enumerable.Repeat("😀", 34)), "UCS-2", 1), ("کد تایید: 1234", "UCS-2", 1),
             ];
             foreach (var (text, enc, seg) in cases)
             {
@@ -54,7 +54,7 @@ public static class ReplayTests
             // 1 + 76 euros = 153 septets fill a part exactly; 77 euros would put an escape pair across the boundary.
             Assert(SegmentCount.Of("a" + new string('€', 76) + new string('a', 10)).Segments == 2, "escape boundary");
             Assert(SegmentCount.Of("ab" + new string('€', 76) + new string('a', 10)).Segments == 2, "escape pushed to next part");
-            Assert(SegmentCount.Of("ab" + new string('€', 151)).Segments == 3, "escape pairs never split (2 + 302 septets = 3 parts)");
+            Assert(SegmentCount.Of("ab" + new string('€', 152)).Segments == 3, "escape pairs never split: 2 + 304 = 306 septets need 3 parts, not 2");
             return Task.CompletedTask;
         });
         yield return ("replay: a correct gateway passes every check", async ct =>

@@ -25,6 +25,24 @@ public static class RunnerTests
             Assert(staged.Count == 110 && staged.Zip(staged.Skip(1)).All(p => p.Second > p.First), "stages must follow each other in order");
             return Task.CompletedTask;
         });
+        yield return ("scenarios: every built-in scenario validates and round-trips through JSON", _ =>
+        {
+            foreach (var profile in new[] { "embedded", "full" })
+            {
+                var specs = ScenarioCatalog.Get("all", new CatalogSettings { Budgets = Budgets.For(profile) });
+                Assert(specs.Select(s => s.Name).SequenceEqual(ScenarioCatalog.Names), "all = every named scenario in order");
+                var json = System.Text.Json.JsonSerializer.Serialize(specs, Api.ApiJson.Options);
+                var back = System.Text.Json.JsonSerializer.Deserialize<List<ScenarioSpec>>(json, Api.ApiJson.Options)!;
+                Assert(back.Count == specs.Count && back.All(s => s.Validate() is not null), "round trip");
+                Assert(back.Zip(specs).All(p => p.First.Model.TotalDuration == p.Second.Model.TotalDuration && p.First.Thresholds.SequenceEqual(p.Second.Thresholds)), "models and thresholds survive the round trip");
+                var budget = profile == "full" ? 5.0 : 2.0;
+                Assert(specs[0].Thresholds.Any(t => t.Metric == "accept_p99_ms" && t.Limit == budget), $"{profile}: express accept budget {budget} ms");
+            }
+            var example = Path.Combine(AppContext.BaseDirectory, "scenarios.example.json");
+            if (File.Exists(example))
+                foreach (var s in System.Text.Json.JsonSerializer.Deserialize<List<ScenarioSpec>>(File.ReadAllText(example), Api.ApiJson.Options)!) s.Validate();
+            return Task.CompletedTask;
+        });
         yield return ("open model: latency counts from the intended start (no coordinated omission)", async ct =>
         {
             // A server that takes 20 ms and serves one request at a time, offered 100/s: requests queue up behind each other.

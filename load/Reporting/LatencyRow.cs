@@ -1,6 +1,6 @@
 using SmsGateway.Load.Histogram;
 
-namespace SmsGateway.Load.Reports;
+namespace SmsGateway.Load.Reporting;
 
 /// <summary>A row of the latency tables: one histogram's count and p50/p75/p95/p99/p99.9/max in milliseconds.</summary>
 public sealed record LatencyRow(string Name, long Count, double P50, double P75, double P95, double P99, double P999, double Max, double Mean)

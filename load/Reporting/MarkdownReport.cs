@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace SmsGateway.Load.Reports;
+namespace SmsGateway.Load.Reporting;
 
 /// <summary>Writes a run as Markdown: run facts, a summary table, then per scenario latencies, throughput, errors, thresholds, notes and search steps.</summary>
 public static class MarkdownReport

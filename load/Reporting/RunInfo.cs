@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace SmsGateway.Load.Reports;
+namespace SmsGateway.Load.Reporting;
 
 /// <summary>What a report says about where and how it ran: machine, runtime, git commit, target, profile and the command line.</summary>
 public sealed record RunInfo(string Machine, string Os, string Runtime, int Cores, string Cpu, string Memory, string Commit, string Target, string Profile, string CommandLine, DateTimeOffset StartedAt)

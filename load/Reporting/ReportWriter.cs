@@ -2,7 +2,7 @@ using System.Text.Json;
 using SmsGateway.Load.Api;
 using SmsGateway.Load.Runner;
 
-namespace SmsGateway.Load.Reports;
+namespace SmsGateway.Load.Reporting;
 
 /// <summary>Writes <c>report.md</c>, <c>report.html</c> and <c>results.json</c> of a run into <c>&lt;root&gt;/&lt;yyyyMMdd-HHmmss&gt;/</c>.</summary>
 public static class ReportWriter

@@ -6,7 +6,7 @@ using SmsGateway.Load.Api;
 using SmsGateway.Load.Histogram;
 using SmsGateway.Load.Runner;
 
-namespace SmsGateway.Load.Reports;
+namespace SmsGateway.Load.Reporting;
 
 /// <summary>Writes a run as one self-contained HTML page (inline CSS and SVG, no scripts): facts, summary, and per scenario tables and plots
 /// of latency over time, throughput over time and the percentile distribution.</summary>

@@ -1,6 +1,6 @@
 using SmsGateway.Load.Runner;
 
-namespace SmsGateway.Load.Reports;
+namespace SmsGateway.Load.Reporting;
 
 /// <summary>The numbers a report shows for one scenario, computed once for Markdown, HTML and JSON.</summary>
 public sealed record ScenarioView(string Name, string Description, bool Passed, long Requests, long Ok, long Failed, double ErrorRate, double Throughput, double Seconds,
