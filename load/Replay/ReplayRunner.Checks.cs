@@ -14,6 +14,8 @@ public sealed partial class ReplayRunner
             [.. all.Where(r => r.Outcome.StatusCode is 0 or >= 500).Select(r => $"line {r.Line.Seq}: {r.Outcome.StatusCode} {r.Outcome.Error ?? r.Outcome.Problem?.Reason()} (after {r.Throttled} throttled retries)")]));
 
         var invalid = all.Where(r => r.Line.IsInvalid).ToList();
+        // A key sent twice may meet itself in flight: either copy may get 409 "in progress" while the other one is accepted.
+        var repeatedKeys = sends.Where(r => r.Line.IdempotencyKey is not null).GroupBy(r => r.Line.IdempotencyKey!).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
         checks.Add(Check.From("invalid requests got 4xx problem details", $"{invalid.Count} invalid requests, all 4xx application/problem+json",
             [.. invalid.Where(r => r.Outcome.StatusCode is < 400 or > 499 or 402 || (r.Line.Kind == "send" && !r.Outcome.IsProblemJson))
                 .Select(r => $"line {r.Line.Seq} ({r.Line.Reason}): {r.Outcome.StatusCode} problem+json={r.Outcome.IsProblemJson}")]));
@@ -22,7 +24,7 @@ public sealed partial class ReplayRunner
                 .Select(r => $"line {r.Line.Seq} ({r.Line.Reason}): expected '{r.Line.InvalidField}' in errors, got [{string.Join(", ", r.Outcome.Problem?.Errors?.Keys.ToArray() ?? [])}] {r.Outcome.Problem?.Title}")]));
 
         checks.Add(Check.From("valid requests accepted (202, or 402 when the balance ran out)", "every valid request was accepted or refused for balance",
-            [.. all.Where(r => !r.Line.IsInvalid && (r.Line.Kind == "charge" ? r.Outcome.StatusCode != 200 : r.Outcome.StatusCode is not (202 or 402) && !(r.Line.DuplicateOf is not null && r.Outcome.StatusCode == 409)))
+            [.. all.Where(r => !r.Line.IsInvalid && (r.Line.Kind == "charge" ? r.Outcome.StatusCode != 200 : r.Outcome.StatusCode is not (202 or 402) && !(r.Outcome.StatusCode == 409 && r.Line.IdempotencyKey is { } k && repeatedKeys.Contains(k))))
                 .Select(r => $"line {r.Line.Seq} ({r.Line.Reason ?? r.Line.Kind}): {r.Outcome.StatusCode} {r.Outcome.Problem?.Reason()}")]));
 
         var mismatches = new List<string>();

@@ -9,12 +9,13 @@ namespace SmsGateway.Load.Runner;
 /// </summary>
 public static class LoadEngine
 {
-    /// <summary>Runs the model to its end and waits for every request in flight. <paramref name="fire"/> must not throw.</summary>
-    public static async Task RunAsync(LoadModel model, Func<long, Task> fire, int spinMicros, CancellationToken ct)
+    /// <summary>Runs the model to its end and waits for every request in flight. <paramref name="fire"/> must not throw.
+    /// <paramref name="start"/> is the Stopwatch timestamp the schedule counts from (default: now).</summary>
+    public static async Task RunAsync(LoadModel model, Func<long, Task> fire, int spinMicros, CancellationToken ct, long? start = null)
     {
         model.Validate();
         if (model.Kind == "closed") await RunClosedAsync(model, fire, ct).ConfigureAwait(false);
-        else await RunOpenAsync(model, fire, spinMicros, ct).ConfigureAwait(false);
+        else await RunOpenAsync(model, fire, spinMicros, start ?? Stopwatch.GetTimestamp(), ct).ConfigureAwait(false);
     }
 
     private static async Task RunClosedAsync(LoadModel model, Func<long, Task> fire, CancellationToken ct)
@@ -28,7 +29,7 @@ public static class LoadEngine
         await Task.WhenAll(workers).ConfigureAwait(false);
     }
 
-    private static async Task RunOpenAsync(LoadModel model, Func<long, Task> fire, int spinMicros, CancellationToken ct)
+    private static async Task RunOpenAsync(LoadModel model, Func<long, Task> fire, int spinMicros, long start, CancellationToken ct)
     {
         var permits = new SemaphoreSlim(model.MaxInFlight, model.MaxInFlight);
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,7 +38,6 @@ public static class LoadEngine
         {
             try
             {
-                var start = Stopwatch.GetTimestamp();
                 foreach (var offset in ArrivalSchedule.Offsets(model.Stages))
                 {
                     if (ct.IsCancellationRequested) break;

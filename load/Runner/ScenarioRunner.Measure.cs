@@ -31,7 +31,7 @@ public sealed partial class ScenarioRunner
                         if (sample.Count < spec.FinalSample) sample.Add(a.Id);
                         else if (rng.NextInt64(seen) is var j && j < spec.FinalSample) sample[(int)j] = a.Id;
                     }
-            }, options.SpinMicros, ct).ConfigureAwait(false);
+            }, options.SpinMicros, ct, stats.Origin).ConfigureAwait(false);
         }
         log.WriteLine($"   {spec.Name}: {stats.Requests:N0} requests, {stats.Ok:N0} accepted, {stats.Failed:N0} failed, {stats.Throughput:F0} accepted/s, " +
                       $"accept p50 {stats.AcceptForBudget.ValueAtPercentile(50) / 1000.0:F2} ms p99 {stats.AcceptForBudget.ValueAtPercentile(99) / 1000.0:F2} ms max {stats.AcceptForBudget.Max / 1000.0:F2} ms, scheduler lag p99 {stats.SchedulerLag.ValueAtPercentile(99) / 1000.0:F2} ms");
