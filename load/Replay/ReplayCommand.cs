@@ -26,10 +26,18 @@ public static class ReplayCommand
                 Url = WithSlash(new Uri(parse.GetValue(url)!)), Concurrency = parse.GetValue(concurrency), FinalTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 HistoryChecks = parse.GetValue(histories), RunTag = parse.GetValue(tag) ?? "",
             };
-            var lines = await RequestFile.ReadAsync(parse.GetValue(input)!.FullName, ct).ConfigureAwait(false);
-            var report = await new ReplayRunner(options, Console.Out).RunAsync(lines, ct).ConfigureAwait(false);
-            report.Print(Console.Out);
-            return report.Passed ? 0 : 1;
+            try
+            {
+                var lines = await RequestFile.ReadAsync(parse.GetValue(input)!.FullName, ct).ConfigureAwait(false);
+                var report = await new ReplayRunner(options, Console.Out).RunAsync(lines, ct).ConfigureAwait(false);
+                report.Print(Console.Out);
+                return report.Passed ? 0 : 1;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException)
+            {
+                await Console.Error.WriteLineAsync($"replay aborted: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
         });
         return cmd;
     }

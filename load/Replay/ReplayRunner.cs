@@ -37,6 +37,7 @@ public sealed partial class ReplayRunner(ReplayOptions options, TextWriter log)
     public async Task<ReplayReport> RunAsync(IReadOnlyList<RequestLine> lines, CancellationToken ct)
     {
         using var client = new GatewayClient(_options.Url, _options.RequestTimeout, _options.Concurrency * 2);
+        await client.BalanceAsync(MapUser("probe"), ct).ConfigureAwait(false);   // fail fast when the gateway is not there
         log.WriteLine($"replaying {lines.Count} lines against {_options.Url} as run tag '{_tag}' with concurrency {_options.Concurrency}");
 
         await ChargeAsync(client, [.. lines.Where(l => l.Kind == "charge")], ct).ConfigureAwait(false);

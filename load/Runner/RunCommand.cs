@@ -14,10 +14,16 @@ public static class RunCommand
     {
         public static Common Create() => new(
             new("--url") { Description = "Gateway base URL", DefaultValueFactory = _ => "http://127.0.0.1:7070" },
-            new("--profile") { Description = "Budgets: embedded (accept p99 2 ms, accept->sent 5 ms) or full (5 ms, 20 ms)", DefaultValueFactory = _ => "embedded" },
+            Profiles(new("--profile") { Description = "Budgets: embedded (accept p99 2 ms, accept->sent 5 ms) or full (5 ms, 20 ms)", DefaultValueFactory = _ => "embedded" }),
             new("--out") { Description = "Report root directory (a <timestamp>/ folder is created in it)", DefaultValueFactory = _ => ReportWriter.DefaultRoot() },
             new("--spin-us") { Description = "Open-model scheduler spins this many µs before an arrival (0 = sleep only, cheaper, up to ~1 ms late)", DefaultValueFactory = _ => 1500 },
             new("--no-progress") { Description = "No live progress line" });
+
+        private static Option<string> Profiles(Option<string> o)
+        {
+            o.AcceptOnlyFromAmong("embedded", "full");
+            return o;
+        }
 
         public void AddTo(Command c)
         {
@@ -86,8 +92,16 @@ public static class RunCommand
     {
         var url = ReplayCommand.WithSlash(new Uri(p.GetValue(c.Url)!));
         var options = new RunnerOptions { Url = url, SpinMicros = p.GetValue(c.Spin), Progress = !p.GetValue(c.Quiet) };
-        var outcome = await RunScenariosAsync(options, specs, p.GetValue(c.Profile)!, p.GetValue(c.Out)!, [.. p.Tokens.Select(t => t.Value)], Console.Out, ct).ConfigureAwait(false);
-        return outcome.Passed ? 0 : 1;
+        try
+        {
+            var outcome = await RunScenariosAsync(options, specs, p.GetValue(c.Profile)!, p.GetValue(c.Out)!, [.. p.Tokens.Select(t => t.Value)], Console.Out, ct).ConfigureAwait(false);
+            return outcome.Passed ? 0 : 1;
+        }
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or ArgumentException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"load run aborted: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
     }
 
     /// <summary>Runs <paramref name="specs"/> in order and writes the report. Used by the commands and the self-test.</summary>
