@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace SmsGateway.Load.Api;
+
+/// <summary>
+/// A thin HTTP client for the gateway's API (DESIGN.md "HTTP API"). Thread-safe; one instance per run.
+/// Network failures of <see cref="SendAsync"/> are returned as status 0, not thrown; the query calls throw <see cref="HttpRequestException"/> on non-success.
+/// </summary>
+public sealed class GatewayClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    /// <summary>Creates a client for <paramref name="baseUrl"/> (e.g. <c>http://127.0.0.1:7070</c>).</summary>
+    public GatewayClient(Uri baseUrl, TimeSpan timeout, int maxConnections = 1024)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = maxConnections,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        _http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = timeout };
+    }
+
+    /// <summary>Base address the client talks to.</summary>
+    public Uri BaseAddress => _http.BaseAddress!;
+
+    /// <summary>POSTs a raw JSON body to <c>/send</c> with an optional <c>Idempotency-Key</c>.</summary>
+    public async Task<SendOutcome> SendRawAsync(string body, string? idempotencyKey, CancellationToken ct)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Post, "send") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (idempotencyKey is not null) req.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        return await ExecuteAsync(req, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>POSTs a send request built from the given fields (null fields are omitted from the body).</summary>
+    public Task<SendOutcome> SendAsync(string? userId, string? phone, string? text, string? type, string? idempotencyKey, CancellationToken ct)
+    {
+        var o = new JsonObject();
+        if (phone is not null) o["phone"] = phone;
+        if (text is not null) o["text"] = text;
+        if (type is not null) o["type"] = type;
+        if (userId is not null) o["user_id"] = userId;
+        return SendRawAsync(o.ToJsonString(ApiJson.Options), idempotencyKey, ct);
+    }
+
+    /// <summary>POSTs <c>/charge/{userId}?amount=…</c>; the amount is passed as given so invalid amounts can be tried. The balance is in <see cref="SendOutcome"/>-style fields of the returned tuple.</summary>
+    public async Task<(int StatusCode, BalanceInfo? Balance, Problem? Problem)> ChargeAsync(string userId, string amount, CancellationToken ct)
+    {
+        var url = $"charge/{Uri.EscapeDataString(userId)}?amount={Uri.EscapeDataString(amount)}";
+        try
+        {
+            using var resp = await _http.PostAsync(url, content: null, ct).ConfigureAwait(false);
+            var status = (int)resp.StatusCode;
+            if (resp.IsSuccessStatusCode)
+                return (status, await resp.Content.ReadFromJsonAsync<BalanceInfo>(ApiJson.Options, ct).ConfigureAwait(false), null);
+            return (status, null, await ReadProblemAsync(resp, ct).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return (0, null, new Problem { Title = e.GetType().Name, Detail = e.Message });
+        }
+    }
+
+    /// <summary>GETs <c>/balance/{userId}</c>.</summary>
+    public async Task<BalanceInfo> BalanceAsync(string userId, CancellationToken ct) =>
+        await GetAsync<BalanceInfo>($"balance/{Uri.EscapeDataString(userId)}", ct).ConfigureAwait(false);
+
+    /// <summary>GETs one page of <c>/report/{userId}</c> (newest first; <paramref name="before"/> is the keyset cursor; <paramref name="limit"/> ≤ 1000).</summary>
+    public async Task<ReportPage> ReportAsync(string userId, string? before, int limit, string? status, CancellationToken ct)
+    {
+        var url = new StringBuilder($"report/{Uri.EscapeDataString(userId)}?limit={limit}");
+        if (before is not null) url.Append("&before=").Append(Uri.EscapeDataString(before));
+        if (status is not null) url.Append("&status=").Append(Uri.EscapeDataString(status));
+        return await GetAsync<ReportPage>(url.ToString(), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>GETs <c>/messages/{id}</c>; null when the gateway answers 404.</summary>
+    public async Task<MessageDetail?> MessageAsync(string id, CancellationToken ct)
+    {
+        using var resp = await _http.GetAsync($"messages/{Uri.EscapeDataString(id)}", ct).ConfigureAwait(false);
+        if (resp.StatusCode == HttpStatusCode.NotFound) return null;
+        resp.EnsureSuccessStatusCode();
+        return await resp.Content.ReadFromJsonAsync<MessageDetail>(ApiJson.Options, ct).ConfigureAwait(false);
+    }
+
+    private async Task<T> GetAsync<T>(string url, CancellationToken ct)
+    {
+        using var resp = await _http.GetAsync(url, ct).ConfigureAwait(false);
+        if (!resp.IsSuccessStatusCode)
+            throw new HttpRequestException($"GET {url} answered {(int)resp.StatusCode}: {await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}", null, resp.StatusCode);
+        return (await resp.Content.ReadFromJsonAsync<T>(ApiJson.Options, ct).ConfigureAwait(false))!;
+    }
+
+    private async Task<SendOutcome> ExecuteAsync(HttpRequestMessage req, CancellationToken ct)
+    {
+        req.Headers.TryAddWithoutValidation("Accept", "application/json");
+        try
+        {
+            using var resp = await _http.SendAsync(req, ct).ConfigureAwait(false);
+            var status = (int)resp.StatusCode;
+            if (status == 202 || status == 200)
+            {
+                var accepted = await resp.Content.ReadFromJsonAsync<SendAccepted>(ApiJson.Options, ct).ConfigureAwait(false);
+                return new SendOutcome(status, accepted, null, false, null, null);
+            }
+            var retryAfter = resp.Headers.RetryAfter is { } ra ? ra.Delta ?? (ra.Date is { } d ? d - DateTimeOffset.UtcNow : null) : null;
+            var isProblem = resp.Content.Headers.ContentType?.MediaType == "application/problem+json";
+            return new SendOutcome(status, null, await ReadProblemAsync(resp, ct).ConfigureAwait(false), isProblem, retryAfter, null);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return new SendOutcome(0, null, null, false, null, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private static async Task<Problem?> ReadProblemAsync(HttpResponseMessage resp, CancellationToken ct)
+    {
+        var text = await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        try { return JsonSerializer.Deserialize<Problem>(text, ApiJson.Options); }
+        catch (JsonException) { return new Problem { Title = "unparseable body", Detail = text.Length > 200 ? text[..200] : text }; }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+}
