@@ -19,6 +19,19 @@ public static class Lifecycles
     /// </summary>
     public static List<StatusEvent> Random(Random random, Guid id, string user, DateTimeOffset acceptedAt)
     {
+        var list = Complete(random, id, user, acceptedAt);
+        if (random.Next(10) == 0)
+        {
+            // still in flight: only a prefix of the life-cycle has happened (accepted, queued, sending, retrying, ...)
+            var keep = 1 + random.Next(list.Count);
+            list.RemoveRange(keep, list.Count - keep);
+        }
+
+        return list;
+    }
+
+    private static List<StatusEvent> Complete(Random random, Guid id, string user, DateTimeOffset acceptedAt)
+    {
         var list = new List<StatusEvent>(8);
         var t = acceptedAt;
         DateTimeOffset Next() => t = t.AddMilliseconds(random.Next(1, 500));
@@ -30,7 +43,7 @@ public static class Lifecycles
         }
 
         list.Add(Event(id, user, MessageStatus.Queued, 0, Next(), acceptedAt));
-        var maxAttempts = 1 + random.Next(4); // 1..4
+        var maxAttempts = random.Next(10) switch { < 6 => 1, < 8 => 2, 8 => 3, _ => 4 }; // mostly first-attempt success
         for (var attempt = 1; attempt <= 4; attempt++)
         {
             list.Add(Event(id, user, MessageStatus.Sending, attempt, Next(), acceptedAt));
