@@ -65,6 +65,9 @@ public sealed partial class PostgresStatusStore : IStatusStore, IAsyncDisposable
         options.Validate();
         var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
         builder.ConnectionStringBuilder.CommandTimeout = options.CommandTimeoutSeconds;
+        // Keep the per-session staging table of WriteBatchAsync across pool rentals (no DISCARD ALL); this store leaves no
+        // other session state behind (the migrator resets lock_timeout and releases its advisory lock).
+        builder.ConnectionStringBuilder.NoResetOnClose = true;
         return builder.Build();
     }
 

@@ -8,13 +8,15 @@ namespace SmsGateway.Postgres;
 /// <summary>Batched writes: binary COPY into a per-transaction staging table, then one upsert per target table.</summary>
 public sealed partial class PostgresStatusStore
 {
-    // ON COMMIT DROP: the staging table lives exactly as long as the batch's transaction, whatever the pool does to sessions.
+    // One staging table per session, emptied at every commit (ON COMMIT DELETE ROWS; a rollback discards its rows too).
+    // The store's own pool keeps sessions as they are (No Reset On Close), so the CREATE runs once per physical connection;
+    // under a pool that resets sessions (DISCARD ALL) IF NOT EXISTS simply creates it again.
     private const string CreateStagingSql = """
-        CREATE TEMP TABLE status_staging (
+        CREATE TEMP TABLE IF NOT EXISTS status_staging (
             message_id uuid NOT NULL, user_id text NOT NULL, status smallint NOT NULL, attempt integer NOT NULL,
             at timestamptz NOT NULL, msisdn text NOT NULL, operator text NOT NULL, type smallint NOT NULL,
             encoding smallint NOT NULL, segments integer NOT NULL, cost bigint NOT NULL, accepted_at timestamptz NOT NULL,
-            error_code text NULL) ON COMMIT DROP
+            error_code text NULL) ON COMMIT DELETE ROWS
         """;
 
     private const string CopySql = """
