@@ -35,8 +35,15 @@ public class PostgresReportBenchmarks
     [Params("all", "day", "status", "deep")]
     public string Query { get; set; } = "all";
 
+    // Synchronous wrappers: the in-process toolchain (used when the machine is too loaded to build the out-of-process
+    // boilerplate in time) does not await async setup methods.
     [GlobalSetup]
-    public async Task SetupAsync()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    [GlobalCleanup]
+    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         _server = await PostgresBenchServer.StartAsync(Path.Combine(Path.GetTempPath(), "smsgw-pgbench-report"));
         var created = await _server.EnsureDatabaseAsync(Database);
@@ -57,8 +64,7 @@ public class PostgresReportBenchmarks
         _deepCursor = middle.Messages[^1].Id;
     }
 
-    [GlobalCleanup]
-    public async Task CleanupAsync()
+    private async Task CleanupAsync()
     {
         if (_ticks.Count > 0)
         {

@@ -35,8 +35,15 @@ public class PostgresStatusWriteBenchmarks
     [Params(1000)]
     public int Events { get; set; }
 
+    // Synchronous wrappers: the in-process toolchain (used when the machine is too loaded to build the out-of-process
+    // boilerplate in time) does not await async setup methods.
     [GlobalSetup]
-    public async Task SetupAsync()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    [GlobalCleanup]
+    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         _server = await PostgresBenchServer.StartAsync();
         await _server.EnsureDatabaseAsync("bench_write");
@@ -46,8 +53,7 @@ public class PostgresStatusWriteBenchmarks
         _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
     }
 
-    [GlobalCleanup]
-    public async Task CleanupAsync()
+    private async Task CleanupAsync()
     {
         await _store.DisposeAsync();
         await _dataSource.DisposeAsync();
