@@ -1,0 +1,49 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SmsGateway.Status;
+
+namespace SmsGateway.Postgres;
+
+/// <summary>DI registration of the PostgreSQL status store.</summary>
+public static class PostgresServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="PostgresStatusStore"/> as the singleton <see cref="IStatusStore"/> (replacing any earlier
+    /// registration, such as the in-memory store) and <paramref name="options"/> as a singleton. When
+    /// <see cref="PostgresOptions.MigrateOnStart"/> is true, also registers, ahead of every other hosted service, a hosted
+    /// service that applies the migrations before any hosted service starts; a failed migration stops the host.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="options"/> is invalid; the message names the configuration key.</exception>
+    public static IServiceCollection AddPostgresStatusStore(this IServiceCollection services, PostgresOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        services.RemoveAll<PostgresOptions>();
+        services.AddSingleton(options);
+        services.RemoveAll<PostgresStatusStore>();
+        services.AddSingleton(sp => new PostgresStatusStore(options, sp.GetService<ILogger<PostgresStatusStore>>()));
+        services.RemoveAll<IStatusStore>();
+        services.AddSingleton<IStatusStore>(sp => sp.GetRequiredService<PostgresStatusStore>());
+
+        var migration = ServiceDescriptor.Singleton<IHostedService, PostgresMigrationHostedService>();
+        if (options.MigrateOnStart && !services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(PostgresMigrationHostedService)))
+        {
+            // Hosted services start in registration order: put this one first.
+            var first = services.Select((d, i) => (d, i)).FirstOrDefault(x => x.d.ServiceType == typeof(IHostedService));
+            if (first.d is null)
+            {
+                services.Add(migration);
+            }
+            else
+            {
+                services.Insert(first.i, migration);
+            }
+        }
+
+        return services;
+    }
+}

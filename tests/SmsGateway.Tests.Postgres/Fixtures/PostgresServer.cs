@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using SmsGateway.Testing;
+
+namespace SmsGateway.Tests.Postgres.Fixtures;
+
+/// <summary>
+/// A throw-away PostgreSQL 15 cluster: <c>initdb</c> into a temporary directory as an unprivileged OS user (PostgreSQL refuses
+/// root), <c>postgres</c> on a free loopback port with fsync off, stopped by PID (fast shutdown) and deleted at the end.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private const string BinDir = "/usr/lib/postgresql/15/bin";
+    private readonly ServerProcess _process;
+    private readonly string _directory;
+    private readonly string? _user;
+
+    private PostgresServer(ServerProcess process, string directory, string? user, int port)
+    {
+        _process = process;
+        _directory = directory;
+        _user = user;
+        Port = port;
+    }
+
+    /// <summary>Loopback TCP port.</summary>
+    public int Port { get; }
+
+    /// <summary>Connection string to database <paramref name="database"/> as the superuser <c>postgres</c> (trust auth).</summary>
+    public string ConnectionString(string database) =>
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Include Error Detail=true;Maximum Pool Size=30";
+
+    /// <summary>Creates the cluster and starts the server.</summary>
+    /// <exception cref="InvalidOperationException">PostgreSQL or the unprivileged user is missing; the message says how to install.</exception>
+    public static async Task<PostgresServer> StartAsync()
+    {
+        var initdb = ServerProcess.Require(Path.Combine(BinDir, "initdb"), "postgresql");
+        var postgres = ServerProcess.Require(Path.Combine(BinDir, "postgres"), "postgresql");
+        var user = Environment.UserName == "root" ? UnprivilegedUser() : null;
+
+        var directory = Path.Combine(Path.GetTempPath(), "smsgw-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        var data = Path.Combine(directory, "data");
+        Directory.CreateDirectory(directory);
+        if (user is not null)
+        {
+            await RunAsync(null, "chown", ["-R", user, directory]);
+        }
+
+        await RunAsync(user, initdb, ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+
+        var port = FreePort.Next();
+        var process = ServerProcess.Start(postgres,
+        [
+            "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", directory,
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "max_connections=200", "-c", "shared_buffers=128MB",
+        ], user: user);
+        var server = new PostgresServer(process, directory, user, port);
+        try
+        {
+            await process.WaitForOutputAsync("database system is ready to accept connections", TimeSpan.FromSeconds(60));
+            await process.WaitForPortAsync(port, TimeSpan.FromSeconds(10));
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>Creates a database with a unique name and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)].ToLowerInvariant();
+        await using var admin = NpgsqlDataSource.Create(ConnectionString("postgres") + ";Pooling=false");
+        await using var command = admin.CreateCommand($"CREATE DATABASE \"{name}\"");
+        await command.ExecuteNonQueryAsync();
+        return ConnectionString(name);
+    }
+
+    /// <summary>Fast shutdown (SIGINT to the postmaster by the PID in postmaster.pid), then kill if needed; deletes the cluster.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            var pidFile = Path.Combine(_directory, "data", "postmaster.pid");
+            if (_process.IsRunning && File.Exists(pidFile))
+            {
+                var pid = (await File.ReadAllLinesAsync(pidFile))[0].Trim();
+                await RunAsync(null, "kill", ["-INT", pid]);
+                var deadline = DateTime.UtcNow.AddSeconds(15);
+                while (_process.IsRunning && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(50);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            // fall through to the kill below
+        }
+
+        await _process.DisposeAsync();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a leftover temp directory is harmless
+        }
+    }
+
+    private static string UnprivilegedUser()
+    {
+        var user = Environment.GetEnvironmentVariable("SMSGW_PG_OS_USER") ?? "postgres";
+        if (!File.ReadLines("/etc/passwd").Any(l => l.StartsWith(user + ":", StringComparison.Ordinal)))
+        {
+            throw new InvalidOperationException(
+                $"OS user '{user}' does not exist and PostgreSQL refuses to run as root. Install the Debian package (apt-get install -y postgresql creates 'postgres'), "
+                + $"run .ci/install-servers, or create one: useradd --system --no-create-home {user} (or set SMSGW_PG_OS_USER).");
+        }
+
+        return user;
+    }
+
+    private static async Task RunAsync(string? user, string fileName, IReadOnlyList<string> arguments)
+    {
+        var psi = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (user is null)
+        {
+            psi.FileName = fileName;
+        }
+        else
+        {
+            psi.FileName = "runuser";
+            foreach (var a in new[] { "-u", user, "--", fileName })
+            {
+                psi.ArgumentList.Add(a);
+            }
+        }
+
+        foreach (var a in arguments)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {fileName}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(cts.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"{fileName} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
+        }
+    }
+}
