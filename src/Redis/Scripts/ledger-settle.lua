@@ -14,12 +14,10 @@ end
 if s ~= 'R' then
   return 2
 end
-local a = redis.call('HGET', KEYS[2], 'a')
-redis.call('HINCRBY', KEYS[1], 'reserved', '-' .. a)
-if ARGV[1] == 'C' then
-  redis.call('HINCRBY', KEYS[1], 'spent', a)
-else
-  redis.call('HINCRBY', KEYS[1], 'available', a)
+local a = tonumber(redis.call('HGET', KEYS[2], 'a'))
+if a > 0 then
+  redis.call('HINCRBY', KEYS[1], 'reserved', string.format('%.0f', 0 - a))
+  redis.call('HINCRBY', KEYS[1], ARGV[1] == 'C' and 'spent' or 'available', string.format('%.0f', a))
 end
 redis.call('HSET', KEYS[2], 's', ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
