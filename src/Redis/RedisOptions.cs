@@ -29,16 +29,17 @@ public sealed record RedisOptions
     /// <summary>Password sent with AUTH to every server; null (default) for none.</summary>
     public string? Password { get; init; }
 
-    /// <summary>Time limit of one ledger or idempotency call, ms (includes connecting). Default 500. Past it the call throws
+    /// <summary>Time limit of one ledger or idempotency call, ms. Default 500 (the first call after start-up may also wait up to
+    /// <see cref="ConnectTimeoutMs"/> for the initial connection, which starts when the services are created). Past it the call throws
     /// <see cref="SmsGateway.Billing.LedgerUnavailableException"/> / <see cref="SmsGateway.Idempotency.IdempotencyStoreUnavailableException"/>.</summary>
     public int OperationTimeoutMs { get; init; } = 500;
 
     /// <summary>Time limit of one lock call on one node, ms. Default 50; keep it small next to <see cref="LockTtlMs"/>
     /// (the algorithm's "timeout smaller than the auto-release time"). A node that times out is skipped for
-    /// <see cref="LockNodeSuspendMs"/> so a frozen node cannot pile up requests.</summary>
+    /// <see cref="LockNodeSuspendMs"/> after two timeouts in a row, so a frozen node cannot pile up requests.</summary>
     public int LockNodeTimeoutMs { get; init; } = 50;
 
-    /// <summary>How long a lock node that timed out is skipped (counted as not answering), ms. Default 1000; 0 disables.</summary>
+    /// <summary>How long a lock node that timed out twice in a row is skipped (counted as not answering), ms. Default 1000; 0 disables.</summary>
     public int LockNodeSuspendMs { get; init; } = 1000;
 
     /// <summary>Lock time-to-live the gateway passes to <see cref="SmsGateway.Locking.IDistributedLockFactory.CreateLockAsync"/>, ms. Default 2000.</summary>

@@ -26,7 +26,7 @@ public sealed class RedisServersFixture : IAsyncLifetime
         LedgerEndpoint = servers[0].Endpoint,
         LockEndpoints = [.. servers.Select(s => s.Endpoint)],
         KeyPrefix = prefix ?? ("t" + Guid.NewGuid().ToString("N")[..8] + ":"),
-        LockNodeTimeoutMs = 100,
+        LockNodeTimeoutMs = 250,
         OperationTimeoutMs = 500,
     };
 

@@ -17,6 +17,10 @@ internal sealed class RedisConnections : IAsyncDisposable, IDisposable
         Ledger = Node(options.LedgerEndpoint, options, logger);
         Idempotency = Node(options.IdempotencyEndpoint ?? options.LedgerEndpoint, options, logger);
         LockNodes = [.. options.LockEndpoints.Select(e => new LockNode(Node(e, options, logger), options, logger))];
+        foreach (var node in _nodes.Values)
+        {
+            node.StartConnecting();
+        }
     }
 
     public RedisNode Ledger { get; }

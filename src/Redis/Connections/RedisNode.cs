@@ -52,14 +52,24 @@ internal sealed class RedisNode : IAsyncDisposable
     /// <summary>The server, <c>host:port</c>.</summary>
     public string Endpoint { get; }
 
-    /// <summary>Runs a Lua script within <paramref name="timeout"/> (connecting first if needed).</summary>
+    /// <summary>False once a connection attempt finished and the client reports no live connection; true before the first use.</summary>
+    public bool MayBeConnected
+    {
+        get
+        {
+            var connecting = Volatile.Read(ref _connecting);
+            return connecting is null || !connecting.IsCompleted || (connecting.IsCompletedSuccessfully && connecting.Result.IsConnected);
+        }
+    }
+
+    /// <summary>Runs a Lua script within <paramref name="timeout"/>; the very first call may also wait up to the connect timeout for the initial connection.</summary>
     /// <exception cref="TimeoutException">No answer within <paramref name="timeout"/>.</exception>
     /// <exception cref="RedisException">Connection or server error.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
     public async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
         var database = await GetDatabaseAsync(timeout, cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
         for (var attempt = 0; ; attempt++)
         {
             var left = timeout - Stopwatch.GetElapsedTime(started);
@@ -91,21 +101,26 @@ internal sealed class RedisNode : IAsyncDisposable
     /// <exception cref="RedisException">Connection or server error.</exception>
     public async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> call, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
         var database = await GetDatabaseAsync(timeout, cancellationToken).ConfigureAwait(false);
-        var left = timeout - Stopwatch.GetElapsedTime(started);
-        if (left <= TimeSpan.Zero)
-        {
-            throw new TimeoutException($"Redis {Endpoint}: no answer within {timeout.TotalMilliseconds:0} ms");
-        }
-
         try
         {
-            return await call(database).WaitAsync(left, cancellationToken).ConfigureAwait(false);
+            return await call(database).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             throw new TimeoutException($"Redis {Endpoint}: no answer within {timeout.TotalMilliseconds:0} ms");
+        }
+    }
+
+    /// <summary>Starts connecting in the background (the first call would otherwise pay for the handshake).</summary>
+    public void StartConnecting()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _connecting ??= ConnectAsync();
+            }
         }
     }
 
@@ -120,13 +135,16 @@ internal sealed class RedisNode : IAsyncDisposable
 
         if (!connecting.IsCompletedSuccessfully)
         {
+            // The first connection gets the connect timeout (a handshake takes longer than a command); after that
+            // the client reconnects in the background and calls fail fast while it is down.
+            var limit = TimeSpan.FromMilliseconds(Math.Max(timeout.TotalMilliseconds, _configuration.ConnectTimeout));
             try
             {
-                await connecting.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                await connecting.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                throw new TimeoutException($"Redis {Endpoint}: not connected within {timeout.TotalMilliseconds:0} ms");
+                throw new TimeoutException($"Redis {Endpoint}: not connected within {limit.TotalMilliseconds:0} ms");
             }
         }
 

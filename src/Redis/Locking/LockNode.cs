@@ -17,6 +17,7 @@ internal sealed class LockNode
     private readonly int _suspendMs;
     private readonly ILogger _logger;
     private long _suspendedUntil;
+    private int _consecutiveTimeouts;
 
     public LockNode(RedisNode node, RedisOptions options, ILogger logger)
     {
@@ -29,8 +30,11 @@ internal sealed class LockNode
 
     public string Endpoint => _node.Endpoint;
 
-    /// <summary>True while the node is skipped after a timeout.</summary>
+    /// <summary>True while the node is skipped after repeated timeouts.</summary>
     public bool IsSuspended => Stopwatch.GetTimestamp() < Volatile.Read(ref _suspendedUntil);
+
+    /// <summary>False while the node is suspended or its connection is known to be down.</summary>
+    public bool MayAnswer => !IsSuspended && _node.MayBeConnected;
 
     /// <summary>Runs a lock script; a suspended node answers <see cref="LockNodeReply.Failed"/> at once.</summary>
     public async Task<LockNodeReply> EvaluateAsync(string resource, string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
@@ -43,11 +47,13 @@ internal sealed class LockNode
         try
         {
             var result = await _node.EvaluateAsync(script, keys, args, _timeout, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _consecutiveTimeouts, 0);
             return new LockNodeReply(true, (long)result);
         }
         catch (TimeoutException ex)
         {
-            if (_suspendTicks > 0)
+            // One timeout can be a hiccup (GC, a busy core); two in a row look like a frozen or partitioned node.
+            if (_suspendTicks > 0 && Interlocked.Increment(ref _consecutiveTimeouts) >= 2)
             {
                 Volatile.Write(ref _suspendedUntil, Stopwatch.GetTimestamp() + _suspendTicks);
                 RedisLog.LockNodeSuspended(_logger, Endpoint, _suspendMs);

@@ -15,8 +15,9 @@ namespace SmsGateway.Redis;
 /// parallel, each limited to <see cref="RedisOptions.LockNodeTimeoutMs"/>; the attempt ends as soon as a quorum
 /// (N/2+1) granted it or a quorum became impossible, so one slow or frozen node adds no latency. Validity =
 /// ttl − elapsed − drift, drift = ttl·0.01 + 2 ms. A failed attempt is released on every node (compare-and-delete)
-/// and retried after a jittered pause until <c>wait</c> has passed; too few answering nodes end the wait at once
-/// (<see cref="DistributedLockStatus.NoQuorum"/>), so an unavailable lock fails fast.
+/// and retried after a jittered pause until <c>wait</c> has passed. When a quorum is out of reach (nodes whose
+/// connection is down, or suspended after timing out twice in a row) the wait ends at once with
+/// <see cref="DistributedLockStatus.NoQuorum"/>, so an unavailable lock fails fast.
 /// <para>Fencing token: each node's counter for the resource is incremented by the acquire (a missing counter starts at
 /// the node's clock in µs); the grant's token is the largest value of its quorum, and every quorum node whose value
 /// was smaller is raised to it before the grant is reported (Scripts/lock-fence.lua). Any later grant's quorum
@@ -83,7 +84,7 @@ internal sealed class RedlockFactory : IDistributedLockFactory
             // queued behind it on the same connection).
             var release = ReleaseAllAsync(resource, keys, lockId);
             var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-            if (attempt.Status == DistributedLockStatus.NoQuorum || left <= TimeSpan.Zero)
+            if (left <= TimeSpan.Zero || (attempt.Status == DistributedLockStatus.NoQuorum && _nodes.Count(n => n.MayAnswer) < Quorum))
             {
                 await release.ConfigureAwait(false);
                 RedisLog.LockNotAcquired(_logger, resource, attempt.Status, attempts);
