@@ -22,6 +22,7 @@ internal sealed class Redlock : IRedisLock
     private long _validUntilTimestamp;
     private bool _released;
     private string? _lostReason;
+    private Action? _onEnd;
 
     public Redlock(RedlockFactory factory, string resource, RedisKey[] keys, string lockId, TimeSpan ttl, long fencingToken, long validUntilTimestamp)
     {
@@ -108,6 +109,16 @@ internal sealed class Redlock : IRedisLock
         }
     }
 
+    /// <summary>Runs <paramref name="onEnd"/> once, when the grant is disposed or lost (whichever comes first).</summary>
+    public void OnEnd(Action onEnd)
+    {
+        _onEnd = onEnd;
+        if (Lost.IsCancellationRequested)
+        {
+            onEnd();
+        }
+    }
+
     public static Redlock NotAcquired(string resource, string lockId, DistributedLockStatus status) => new(resource, lockId, status);
 
     public async Task<bool> ExtendAsync(CancellationToken cancellationToken)
@@ -168,6 +179,7 @@ internal sealed class Redlock : IRedisLock
         }
 
         await _factory.ReleaseAllAsync(Resource, _keys, LockId).ConfigureAwait(false);
+        Volatile.Read(ref _onEnd)?.Invoke();
     }
 
     private void ScheduleLoss(long validUntilTimestamp)
@@ -191,7 +203,11 @@ internal sealed class Redlock : IRedisLock
         _lost.Cancel();
     }
 
-    private void OnLost() => RedisLog.LockLost(_factory!.Logger, Resource, _lostReason ?? "validity time passed");
+    private void OnLost()
+    {
+        RedisLog.LockLost(_factory!.Logger, Resource, _lostReason ?? "validity time passed");
+        Volatile.Read(ref _onEnd)?.Invoke();
+    }
 
     private async Task ExtendLoopAsync(CancellationToken stop)
     {
