@@ -33,9 +33,3 @@ public sealed class RedisServersFixture : IAsyncLifetime
     public static ServiceProvider Provider(RedisOptions options)
         => new ServiceCollection().AddRedisLedger(options).BuildServiceProvider();
 }
-
-[CollectionDefinition(Name)]
-public sealed class RedisCollection : ICollectionFixture<RedisServersFixture>
-{
-    public const string Name = "redis";
-}
