@@ -109,10 +109,10 @@ public sealed class RedlockTests : IAsyncLifetime
             last = grant.FencingToken;
         }
 
-        // The lagging nodes were raised, so all three now agree.
+        // The lagging quorum nodes were raised: a quorum now holds the latest token, so any later quorum sees it.
         var counters = await Task.WhenAll(_fixture.Servers.Select(s => RedisCli.RunAsync(s.Port, "GET", fenceKey)));
         Assert.True(last > ahead);
-        Assert.All(counters, c => Assert.True(long.Parse(c, System.Globalization.CultureInfo.InvariantCulture) >= last - 1, string.Join(",", counters)));
+        Assert.True(counters.Count(c => long.Parse(c, System.Globalization.CultureInfo.InvariantCulture) >= last) >= 2, string.Join(",", counters));
     }
 
     [Fact(Timeout = 30_000)]

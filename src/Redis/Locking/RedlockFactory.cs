@@ -109,7 +109,18 @@ internal sealed class RedlockFactory : IDistributedLockFactory
         while (true)
         {
             attempts++;
-            var attempt = await TryOnceAsync(resource, keys, lockId, expiry, cancellationToken).ConfigureAwait(false);
+            AttemptResult attempt;
+            try
+            {
+                attempt = await TryOnceAsync(resource, keys, lockId, expiry, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Do not leave a partial grant behind until its ttl ends.
+                await ReleaseAllAsync(resource, keys, lockId).ConfigureAwait(false);
+                throw;
+            }
+
             if (attempt.Status == DistributedLockStatus.Acquired)
             {
                 return new Redlock(this, resource, keys, lockId, expiry, attempt.Token, attempt.ValidUntilTimestamp);
