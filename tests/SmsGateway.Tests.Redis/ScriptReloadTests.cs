@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SmsGateway.Billing;
 using SmsGateway.Idempotency;
 using SmsGateway.Locking;
+using SmsGateway.Redis;
 
 namespace SmsGateway.Tests.Redis;
 
@@ -11,7 +12,11 @@ public sealed class ScriptReloadTests(RedisServersFixture fixture)
     [Fact(Timeout = 30_000)]
     public async Task Scripts_are_sent_again_after_the_server_forgets_them()
     {
-        await using var provider = RedisServersFixture.Provider(fixture.Options());
+        var logs = new RecordingLoggerFactory();
+        await using var provider = new ServiceCollection()
+            .AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(logs)
+            .AddRedisLedger(fixture.Options())
+            .BuildServiceProvider();
         var ledger = provider.GetRequiredService<IBalanceLedger>();
         var locks = provider.GetRequiredService<IDistributedLockFactory>();
         var store = provider.GetRequiredService<IIdempotencyStore>();
@@ -38,5 +43,8 @@ public sealed class ScriptReloadTests(RedisServersFixture fixture)
         await using var grant = await locks.CreateLockAsync("user:" + user, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10), CancellationToken.None);
         Assert.True(grant.IsAcquired, grant.Status.ToString());
         Assert.Equal(IdempotencyState.InProgress, (await store.TryClaimAsync("k" + user, "fp", TimeSpan.FromMinutes(1), CancellationToken.None)).State);
+
+        // The client sent EVALSHA, met NOSCRIPT and resent the script (event 3102), on the ledger node and the lock nodes.
+        Assert.True(logs.Events.Count(e => e.Id == 3102) >= 3, string.Join(",", logs.Events.Select(e => e.Id)));
     }
 }
