@@ -1,0 +1,176 @@
+using Microsoft.Extensions.Logging;
+using SmsGateway.Billing;
+using StackExchange.Redis;
+
+namespace SmsGateway.Redis;
+
+/// <summary>
+/// <see cref="IBalanceLedger"/> on one Redis server; every mutation is one Lua script (Scripts/ledger-*.lua), so the
+/// invariant <c>available + reserved + spent == charged</c> holds after every call and no field goes negative.
+/// </summary>
+/// <remarks>
+/// Keys (user id as hash tag, so one user's keys share a cluster slot): <c>{prefix}ledger:{user}</c> hash with
+/// <c>available, reserved, spent, charged, fence</c>; <c>{prefix}ledger:{user}:r:{messageId}</c> hash per reservation
+/// (<c>s</c> = R/C/F, <c>a</c> = amount), kept <see cref="RedisOptions.SettledReservationTtlSeconds"/> after settling;
+/// <c>{prefix}ledger:{user}:c:{chargeId}</c> charge marker kept <see cref="RedisOptions.ChargeIdTtlSeconds"/>.
+/// Amounts are limited to 2^53 − 1 minor units in total (Lua numbers are doubles). Thread-safe.
+/// </remarks>
+internal sealed class RedisBalanceLedger : IBalanceLedger
+{
+    internal const long MaxAmount = 9_007_199_254_740_991; // 2^53 - 1
+
+    private static readonly RedisValue[] BalanceFields = ["available", "reserved", "spent"];
+    private static readonly RedisValue Capture = "C";
+    private static readonly RedisValue Refund = "F";
+
+    private readonly RedisNode _node;
+    private readonly RedisOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _timeout;
+
+    public RedisBalanceLedger(RedisNode node, RedisOptions options, ILogger logger)
+    {
+        _node = node;
+        _options = options;
+        _logger = logger;
+        _timeout = TimeSpan.FromMilliseconds(options.OperationTimeoutMs);
+    }
+
+    public async ValueTask<Balance> ChargeAsync(string userId, long amount, string chargeId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(chargeId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(amount, MaxAmount);
+        var user = UserKey(userId);
+        var result = await RunScriptAsync(
+            "charge",
+            userId,
+            LuaScripts.LedgerCharge,
+            [user, (RedisKey)(user + ":c:" + chargeId)],
+            [amount, _options.ChargeIdTtlSeconds],
+            cancellationToken).ConfigureAwait(false);
+        return ToBalance(userId, (RedisValue[])result!);
+    }
+
+    public async ValueTask<ReserveOutcome[]> ReserveAsync(string userId, IReadOnlyList<Reservation> reservations, long fencingToken, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(reservations);
+        if (reservations.Count == 0)
+        {
+            return [];
+        }
+
+        var user = UserKey(userId);
+        var keys = new RedisKey[reservations.Count + 1];
+        var args = new RedisValue[reservations.Count + 1];
+        keys[0] = user;
+        args[0] = fencingToken;
+        for (var i = 0; i < reservations.Count; i++)
+        {
+            var r = reservations[i];
+            if (r.Amount is < 0 or > MaxAmount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(reservations), r.Amount, $"reservation {r.MessageId}: amount must be 0..2^53-1 minor units");
+            }
+
+            keys[i + 1] = ReservationKey(user, r.MessageId);
+            args[i + 1] = r.Amount;
+        }
+
+        var result = await RunScriptAsync("reserve", userId, LuaScripts.LedgerReserve, keys, args, cancellationToken).ConfigureAwait(false);
+        var codes = (long[])result!;
+        var outcomes = new ReserveOutcome[reservations.Count];
+        if (codes.Length == 1 && codes[0] == -1)
+        {
+            RedisLog.StaleToken(_logger, userId, fencingToken);
+            Array.Fill(outcomes, ReserveOutcome.StaleFencingToken);
+            return outcomes;
+        }
+
+        if (codes.Length != outcomes.Length)
+        {
+            throw new LedgerUnavailableException($"ledger reserve script answered {codes.Length} codes for {outcomes.Length} messages");
+        }
+
+        for (var i = 0; i < codes.Length; i++)
+        {
+            outcomes[i] = codes[i] switch
+            {
+                0 => ReserveOutcome.Reserved,
+                1 => ReserveOutcome.AlreadyReserved,
+                2 => ReserveOutcome.InsufficientFunds,
+                _ => throw new LedgerUnavailableException($"ledger reserve script answered unknown code {codes[i]}"),
+            };
+        }
+
+        return outcomes;
+    }
+
+    public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, CancellationToken cancellationToken)
+        => SettleAsync("capture", userId, messageId, Capture, cancellationToken);
+
+    public ValueTask<SettleOutcome> RefundAsync(string userId, Guid messageId, CancellationToken cancellationToken)
+        => SettleAsync("refund", userId, messageId, Refund, cancellationToken);
+
+    public async ValueTask<Balance> GetBalanceAsync(string userId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var user = UserKey(userId);
+        try
+        {
+            var values = await _node.RunAsync(db => db.HashGetAsync(user, BalanceFields), _timeout, cancellationToken).ConfigureAwait(false);
+            return ToBalance(userId, values);
+        }
+        catch (Exception ex) when (ex is TimeoutException or RedisException)
+        {
+            RedisLog.LedgerFailed(_logger, ex, "balance", userId);
+            throw new LedgerUnavailableException($"ledger {_node.Endpoint} unavailable (balance of {userId}): {ex.Message}", ex);
+        }
+    }
+
+    internal string UserKey(string userId) => _options.KeyPrefix + "ledger:{" + userId + "}";
+
+    private static RedisKey ReservationKey(string userKey, Guid messageId) => userKey + ":r:" + messageId.ToString("N");
+
+    private async ValueTask<SettleOutcome> SettleAsync(string operation, string userId, Guid messageId, RedisValue how, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var user = UserKey(userId);
+        var result = await RunScriptAsync(
+            operation,
+            userId,
+            LuaScripts.LedgerSettle,
+            [user, ReservationKey(user, messageId)],
+            [how, _options.SettledReservationTtlSeconds],
+            cancellationToken).ConfigureAwait(false);
+        return (long)result switch
+        {
+            0 => SettleOutcome.Settled,
+            1 => SettleOutcome.AlreadySettled,
+            2 => SettleOutcome.SettledOtherwise,
+            3 => SettleOutcome.NotReserved,
+            var code => throw new LedgerUnavailableException($"ledger settle script answered unknown code {code}"),
+        };
+    }
+
+    private async Task<RedisResult> RunScriptAsync(string operation, string userId, string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _node.EvaluateAsync(script, keys, args, _timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or RedisException)
+        {
+            RedisLog.LedgerFailed(_logger, ex, operation, userId);
+            throw new LedgerUnavailableException($"ledger {_node.Endpoint} unavailable ({operation} for {userId}): {ex.Message}", ex);
+        }
+    }
+
+    private static Balance ToBalance(string userId, RedisValue[] values)
+    {
+        static long Read(RedisValue v) => v.IsNull ? 0 : (long)v;
+        return new Balance(userId, Read(values[0]), Read(values[1]), Read(values[2]));
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using SmsGateway.Idempotency;
+using StackExchange.Redis;
+
+namespace SmsGateway.Redis;
+
+/// <summary>
+/// <see cref="IIdempotencyStore"/> in Redis: one hash per key (<c>{prefix}idem:{key}</c> with <c>fp</c>, <c>s</c> = P/C,
+/// <c>code</c>, <c>body</c>), claimed, completed and released by Lua scripts (Scripts/idempotency-*.lua) so the first
+/// request wins atomically. Thread-safe.
+/// </summary>
+internal sealed class RedisIdempotencyStore : IIdempotencyStore
+{
+    private readonly RedisNode _node;
+    private readonly RedisOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _timeout;
+
+    public RedisIdempotencyStore(RedisNode node, RedisOptions options, ILogger logger)
+    {
+        _node = node;
+        _options = options;
+        _logger = logger;
+        _timeout = TimeSpan.FromMilliseconds(options.OperationTimeoutMs);
+    }
+
+    public async ValueTask<IdempotencyClaim> TryClaimAsync(string key, string fingerprint, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        var result = (RedisResult[])(await RunAsync("claim", LuaScripts.IdempotencyClaim, [Key(key)], [fingerprint, TtlMs(ttl)], cancellationToken).ConfigureAwait(false))!;
+        return (long)result[0] switch
+        {
+            0 => new IdempotencyClaim(IdempotencyState.Claimed),
+            1 => new IdempotencyClaim(
+                IdempotencyState.Completed,
+                new StoredResponse(int.Parse((string)result[1]!, NumberStyles.Integer, CultureInfo.InvariantCulture), (string?)result[2] ?? string.Empty)),
+            2 => new IdempotencyClaim(IdempotencyState.InProgress),
+            3 => new IdempotencyClaim(IdempotencyState.Mismatch),
+            var code => throw new IdempotencyStoreUnavailableException($"idempotency claim script answered unknown code {code}"),
+        };
+    }
+
+    public async ValueTask CompleteAsync(string key, StoredResponse response, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(response);
+        await RunAsync("complete", LuaScripts.IdempotencyComplete, [Key(key)], [response.StatusCode, response.Body, TtlMs(ttl)], cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask ReleaseAsync(string key, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        await RunAsync("release", LuaScripts.IdempotencyRelease, [Key(key)], [], cancellationToken).ConfigureAwait(false);
+    }
+
+    private RedisKey Key(string key) => _options.KeyPrefix + "idem:{" + key + "}";
+
+    private static long TtlMs(TimeSpan ttl)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        return Math.Max(1, (long)ttl.TotalMilliseconds);
+    }
+
+    private async Task<RedisResult> RunAsync(string operation, string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _node.EvaluateAsync(script, keys, args, _timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or RedisException)
+        {
+            RedisLog.IdempotencyFailed(_logger, ex, operation);
+            throw new IdempotencyStoreUnavailableException($"idempotency store {_node.Endpoint} unavailable ({operation}): {ex.Message}", ex);
+        }
+    }
+}

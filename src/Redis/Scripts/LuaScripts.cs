@@ -1,0 +1,27 @@
+using System.Reflection;
+
+namespace SmsGateway.Redis;
+
+/// <summary>The Lua scripts embedded from <c>Scripts/*.lua</c> (each file documents its KEYS, ARGV and reply).</summary>
+internal static class LuaScripts
+{
+    public static readonly string LedgerCharge = Load("ledger-charge.lua");
+    public static readonly string LedgerReserve = Load("ledger-reserve.lua");
+    public static readonly string LedgerSettle = Load("ledger-settle.lua");
+    public static readonly string LockAcquire = Load("lock-acquire.lua");
+    public static readonly string LockFence = Load("lock-fence.lua");
+    public static readonly string LockRelease = Load("lock-release.lua");
+    public static readonly string LockExtend = Load("lock-extend.lua");
+    public static readonly string IdempotencyClaim = Load("idempotency-claim.lua");
+    public static readonly string IdempotencyComplete = Load("idempotency-complete.lua");
+    public static readonly string IdempotencyRelease = Load("idempotency-release.lua");
+
+    private static string Load(string file)
+    {
+        var name = "SmsGateway.Redis.Scripts." + file;
+        using var stream = typeof(LuaScripts).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"embedded script {name} is missing from {typeof(LuaScripts).Assembly.GetName().Name}");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

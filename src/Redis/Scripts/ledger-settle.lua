@@ -1,0 +1,24 @@
+-- Settles one reservation: capture (reserved -> spent) or refund (reserved -> available). Idempotent;
+-- capture and refund exclude each other.
+-- KEYS[1] user ledger hash; KEYS[2] the reservation hash (s, a)
+-- ARGV[1] 'C' to capture, 'F' to refund
+-- ARGV[2] seconds the settled reservation is kept (repeats within that window are recognised)
+-- Returns 0 settled now, 1 already settled the same way, 2 settled the other way, 3 no reservation.
+local s = redis.call('HGET', KEYS[2], 's')
+if not s then
+  return 3
+end
+if s == ARGV[1] then
+  return 1
+end
+if s ~= 'R' then
+  return 2
+end
+local a = tonumber(redis.call('HGET', KEYS[2], 'a'))
+if a > 0 then
+  redis.call('HINCRBY', KEYS[1], 'reserved', string.format('%.0f', 0 - a))
+  redis.call('HINCRBY', KEYS[1], ARGV[1] == 'C' and 'spent' or 'available', string.format('%.0f', a))
+end
+redis.call('HSET', KEYS[2], 's', ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return 0

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using SmsGateway.Billing;
+using SmsGateway.Locking;
+using SmsGateway.Redis;
+
+namespace SmsGateway.Tests.Redis;
+
+/// <summary>Stops, freezes and restarts servers, so each test starts its own three.</summary>
+public sealed class NodeFailureTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(10);
+    private RedisServer[] _servers = [];
+    private ServiceProvider? _provider;
+    private RedisOptions _options = RedisOptions.Default;
+
+    private IDistributedLockFactory Locks => _provider!.GetRequiredService<IDistributedLockFactory>();
+
+    private IBalanceLedger Ledger => _provider!.GetRequiredService<IBalanceLedger>();
+
+    public async Task InitializeAsync()
+    {
+        _servers = await RedisServer.StartManyAsync(3);
+        _options = RedisServersFixture.For(_servers);
+        _provider = RedisServersFixture.Provider(_options);
+
+        // Warm up every connection so the tests measure failures, not the first handshake.
+        await using var warm = await Locks.CreateLockAsync("warm-up", Ttl, TimeSpan.FromSeconds(5), Retry, CancellationToken.None);
+        Assert.True(warm.IsAcquired, warm.Status.ToString());
+        await Ledger.GetBalanceAsync("warm-up", CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var s in _servers)
+        {
+            s.Thaw(); // SIGCONT before anything else, or the kill below would leave a stopped process
+        }
+
+        if (_provider is not null)
+        {
+            await _provider.DisposeAsync();
+        }
+
+        foreach (var s in _servers)
+        {
+            await s.DisposeAsync();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task One_of_three_nodes_stopped_still_grants_locks()
+    {
+        await _servers[2].StopAsync();
+        long last = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            await using var grant = await Locks.CreateLockAsync("user:one-down", Ttl, TimeSpan.FromSeconds(2), Retry, CancellationToken.None);
+            Assert.Equal(DistributedLockStatus.Acquired, grant.Status);
+            Assert.True(grant.FencingToken > last);
+            last = grant.FencingToken;
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Two_of_three_nodes_stopped_fails_fast_with_no_quorum()
+    {
+        await _servers[1].StopAsync();
+        await _servers[2].StopAsync();
+
+        for (var i = 0; i < 5; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await using var grant = await Locks.CreateLockAsync("user:two-down", Ttl, TimeSpan.FromSeconds(10), Retry, CancellationToken.None);
+            Assert.Equal(DistributedLockStatus.NoQuorum, grant.Status);
+            Assert.False(grant.IsAcquired);
+            Assert.Equal(0, grant.FencingToken);
+
+            // Far below the 10 s wait: dead nodes are not waited for.
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1.5), $"attempt {i} took {sw.ElapsedMilliseconds} ms");
+        }
+
+        // The surviving node holds no lock (a failed attempt releases what it got).
+        Assert.Equal("0", await RedisCli.RunAsync(_servers[0].Port, "EXISTS", _options.KeyPrefix + "lock:{user:two-down}"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Frozen_node_never_holds_a_call_past_its_timeout()
+    {
+        _servers[2].Freeze();
+        try
+        {
+            // One frozen lock node of three: grants still come, none waits for the frozen node.
+            var slowest = TimeSpan.Zero;
+            for (var i = 0; i < 20; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                await using var grant = await Locks.CreateLockAsync("user:frozen", Ttl, TimeSpan.FromSeconds(2), Retry, CancellationToken.None);
+                Assert.Equal(DistributedLockStatus.Acquired, grant.Status);
+                slowest = sw.Elapsed > slowest ? sw.Elapsed : slowest;
+            }
+
+            Assert.True(slowest < TimeSpan.FromMilliseconds(_options.LockNodeTimeoutMs * 4), $"slowest grant {slowest.TotalMilliseconds} ms");
+
+            // Two frozen: no quorum, answered within the node timeout (plus scheduling), never hanging.
+            _servers[1].Freeze();
+            var noQuorum = Stopwatch.StartNew();
+            await using (var grant = await Locks.CreateLockAsync("user:frozen2", Ttl, TimeSpan.FromSeconds(10), Retry, CancellationToken.None))
+            {
+                Assert.False(grant.IsAcquired);
+                Assert.Equal(DistributedLockStatus.NoQuorum, grant.Status);
+            }
+
+            Assert.True(noQuorum.Elapsed < TimeSpan.FromSeconds(3), $"took {noQuorum.ElapsedMilliseconds} ms");
+        }
+        finally
+        {
+            _servers[1].Thaw();
+            _servers[2].Thaw();
+        }
+
+        // After SIGCONT the nodes answer again (once their suspension, LockNodeSuspendMs, has passed).
+        var token = await EventuallyAsync(async () =>
+        {
+            await using var back = await Locks.CreateLockAsync("user:frozen3", Ttl, TimeSpan.FromSeconds(1), Retry, CancellationToken.None);
+            return back.IsAcquired ? back.FencingToken : throw new InvalidOperationException(back.Status.ToString());
+        });
+        Assert.True(token > 0);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Frozen_ledger_fails_with_ledger_unavailable_within_the_timeout()
+    {
+        var user = "u" + Guid.NewGuid().ToString("N");
+        await Ledger.ChargeAsync(user, 100, "c", CancellationToken.None);
+        _servers[0].Freeze();
+        try
+        {
+            var sw = Stopwatch.StartNew();
+            await Assert.ThrowsAsync<LedgerUnavailableException>(async () => await Ledger.ReserveAsync(user, [new(Guid.NewGuid(), 1)], 1, CancellationToken.None));
+            await Assert.ThrowsAsync<LedgerUnavailableException>(async () => await Ledger.GetBalanceAsync(user, CancellationToken.None));
+            Assert.True(sw.Elapsed < TimeSpan.FromMilliseconds((_options.OperationTimeoutMs * 2) + 1_000), $"took {sw.ElapsedMilliseconds} ms");
+        }
+        finally
+        {
+            _servers[0].Thaw();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Stopped_ledger_fails_with_ledger_unavailable_and_recovers_after_restart()
+    {
+        var user = "u" + Guid.NewGuid().ToString("N");
+        await Ledger.ChargeAsync(user, 100, "c", CancellationToken.None);
+        await _servers[0].StopAsync();
+        var sw = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<LedgerUnavailableException>(async () => await Ledger.ChargeAsync(user, 1, "c2", CancellationToken.None));
+        Assert.True(sw.Elapsed < TimeSpan.FromMilliseconds(_options.OperationTimeoutMs + 1_000), $"took {sw.ElapsedMilliseconds} ms");
+
+        // A restart loses the data and the server's script cache; scripts are sent again (NOSCRIPT or reconnect).
+        await _servers[0].RestartAsync();
+        var balance = await EventuallyAsync(() => Ledger.ChargeAsync(user, 7, "c3", CancellationToken.None).AsTask());
+        Assert.Equal(7, balance.Available);
+        var outcome = await Ledger.ReserveAsync(user, [new(Guid.NewGuid(), 5)], 1, CancellationToken.None);
+        Assert.Equal([ReserveOutcome.Reserved], outcome);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Fencing_tokens_keep_growing_when_every_lock_node_restarts_empty()
+    {
+        long last = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            await using var grant = await Locks.CreateLockAsync("user:restart", Ttl, TimeSpan.FromSeconds(2), Retry, CancellationToken.None);
+            Assert.True(grant.IsAcquired);
+            last = grant.FencingToken;
+        }
+
+        foreach (var s in _servers)
+        {
+            await s.RestartAsync();
+        }
+
+        var after = await EventuallyAsync(async () =>
+        {
+            await using var grant = await Locks.CreateLockAsync("user:restart", Ttl, TimeSpan.FromSeconds(1), Retry, CancellationToken.None);
+            return grant.IsAcquired ? grant.FencingToken : throw new InvalidOperationException(grant.Status.ToString());
+        });
+        Assert.True(after > last, $"{after} after {last}");
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> action)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            try
+            {
+                return await action();
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+}

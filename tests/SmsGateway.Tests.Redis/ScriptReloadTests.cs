@@ -1,0 +1,50 @@
+using Microsoft.Extensions.DependencyInjection;
+using SmsGateway.Billing;
+using SmsGateway.Idempotency;
+using SmsGateway.Locking;
+using SmsGateway.Redis;
+
+namespace SmsGateway.Tests.Redis;
+
+[Collection(RedisCollection.Name)]
+public sealed class ScriptReloadTests(RedisServersFixture fixture)
+{
+    [Fact(Timeout = 30_000)]
+    public async Task Scripts_are_sent_again_after_the_server_forgets_them()
+    {
+        var logs = new RecordingLoggerFactory();
+        await using var provider = new ServiceCollection()
+            .AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(logs)
+            .AddRedisLedger(fixture.Options())
+            .BuildServiceProvider();
+        var ledger = provider.GetRequiredService<IBalanceLedger>();
+        var locks = provider.GetRequiredService<IDistributedLockFactory>();
+        var store = provider.GetRequiredService<IIdempotencyStore>();
+        var user = "u" + Guid.NewGuid().ToString("N");
+
+        // Use every script once so the client believes the server has them (it sends EVALSHA from then on).
+        await ledger.ChargeAsync(user, 100, "c1", CancellationToken.None);
+        await ledger.ReserveAsync(user, [new(Guid.NewGuid(), 1)], 1, CancellationToken.None);
+        await using (await locks.CreateLockAsync("user:" + user, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10), CancellationToken.None))
+        {
+        }
+
+        await store.TryClaimAsync("k" + user, "fp", TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        foreach (var s in fixture.Servers)
+        {
+            Assert.Equal("OK", await RedisCli.RunAsync(s.Port, "SCRIPT", "FLUSH"));
+        }
+
+        // Every call after the flush meets NOSCRIPT first and succeeds on the resend.
+        var balance = await ledger.ChargeAsync(user, 5, "c2", CancellationToken.None);
+        Assert.Equal(104, balance.Available);
+        Assert.Equal([ReserveOutcome.Reserved], await ledger.ReserveAsync(user, [new(Guid.NewGuid(), 4)], 1, CancellationToken.None));
+        await using var grant = await locks.CreateLockAsync("user:" + user, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10), CancellationToken.None);
+        Assert.True(grant.IsAcquired, grant.Status.ToString());
+        Assert.Equal(IdempotencyState.InProgress, (await store.TryClaimAsync("k" + user, "fp", TimeSpan.FromMinutes(1), CancellationToken.None)).State);
+
+        // The client sent EVALSHA, met NOSCRIPT and resent the script (event 3102), on the ledger node and the lock nodes.
+        Assert.True(logs.Events.Count(e => e.Id == 3102) >= 3, string.Join(",", logs.Events.Select(e => e.Id)));
+    }
+}
