@@ -47,7 +47,8 @@ public sealed partial class NatsTransport
                     throw new NatsTimeoutException($"no PubAck within {_options.PublishTimeoutMs} ms");
                 }
 
-                var ack = await JetStream.PublishAsync(subject, message.Payload, headers, message.MessageId, left, cancellationToken).ConfigureAwait(false);
+                var attemptTimeout = left < _attemptTimeout ? left : _attemptTimeout;
+                var ack = await JetStream.PublishAsync(subject, message.Payload, headers, message.MessageId, attemptTimeout, cancellationToken).ConfigureAwait(false);
                 ack.EnsureSuccess();
                 return;
             }

@@ -26,6 +26,7 @@ public sealed partial class NatsTransport : IMessageTransport
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _setupLock = new(1, 1);
     private readonly List<NatsSubscription> _subscriptions = [];
+    private readonly TimeSpan _attemptTimeout;
     private volatile bool _ready;
     private int _disposed;
 
@@ -47,6 +48,7 @@ public sealed partial class NatsTransport : IMessageTransport
             LoggerFactory = loggerFactory,
         });
         JetStream = new NatsJSContext(Connection);
+        _attemptTimeout = TimeSpan.FromMilliseconds(Math.Min(_options.PublishTimeoutMs, _options.RequestTimeoutMs));
     }
 
     /// <summary>The options in use.</summary>

@@ -150,6 +150,7 @@ public sealed partial class NatsConnection
         Log.Disconnected(_logger, _opts.Url, error?.Message ?? "closed by server");
         var lost = new NatsException("connection lost", error);
         FailPongWaiters(lost);
+        FailRequests(lost); // their replies would go to an inbox the server forgot: fail fast so callers can retry
         foreach (var sub in _subs.Values)
         {
             sub.OnDisconnected();

@@ -24,17 +24,31 @@ public sealed partial class NatsConnection
     /// <exception cref="NatsTimeoutException">No reply in time.</exception>
     public async ValueTask<NatsMsg> RequestAsync(string subject, ReadOnlyMemory<byte> data, NatsHeaders? headers, TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        var wait = timeout ?? _opts.RequestTimeout;
+        if (_state != NatsConnectionState.Open)
+        {
+            try
+            {
+                // bound the wait for a reconnect by the request timeout (writers otherwise wait for their token only)
+                await WaitForOpenAsync(cancellationToken).WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new NatsTimeoutException($"not connected within {wait.TotalMilliseconds} ms for a request on '{subject}'");
+            }
+        }
+
         var id = Interlocked.Increment(ref _nextRequestId);
         var pending = new PendingRequest(subject);
         _requests[id] = pending;
         try
         {
             await PublishAsync(subject, data, headers, _inboxPrefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
-            return await pending.Task.WaitAsync(timeout ?? _opts.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            return await pending.Task.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            throw new NatsTimeoutException($"no reply to request on '{subject}' within {(timeout ?? _opts.RequestTimeout).TotalMilliseconds} ms");
+            throw new NatsTimeoutException($"no reply to request on '{subject}' within {wait.TotalMilliseconds} ms");
         }
         finally
         {
