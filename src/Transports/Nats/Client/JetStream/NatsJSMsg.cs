@@ -1,3 +1,4 @@
+using SmsGateway.Transports.Nats.Client.JetStream.Internal;
 using System.Text.Json;
 using SmsGateway.Transports.Nats.Client.JetStream.Models;
 
@@ -22,14 +23,14 @@ public readonly record struct NatsJSMsg(NatsMsg Msg, NatsJSMsgMetadata? Metadata
     public NatsHeaders? Headers => Msg.Headers;
 
     /// <summary><c>+ACK</c>: done, never delivered again (removed from a work-queue stream).</summary>
-    public ValueTask AckAsync(CancellationToken cancellationToken) => SendAsync("+ACK"u8.ToArray(), cancellationToken);
+    public ValueTask AckAsync(CancellationToken cancellationToken) => SendAsync(AckBodies.Ack, cancellationToken);
 
     /// <summary><c>-NAK</c>: deliver again, after <paramref name="delay"/> when positive (<c>-NAK {"delay": ns}</c>).</summary>
     public ValueTask NakAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
         if (delay <= TimeSpan.Zero)
         {
-            return SendAsync("-NAK"u8.ToArray(), cancellationToken);
+            return SendAsync(AckBodies.Nak, cancellationToken);
         }
 
         var json = JsonSerializer.SerializeToUtf8Bytes(new NakDelay { Delay = delay }, JetStreamJsonContext.Default.NakDelay);
@@ -40,10 +41,10 @@ public readonly record struct NatsJSMsg(NatsMsg Msg, NatsJSMsgMetadata? Metadata
     }
 
     /// <summary><c>+TERM</c>: never deliver again, without processing it.</summary>
-    public ValueTask AckTerminateAsync(CancellationToken cancellationToken) => SendAsync("+TERM"u8.ToArray(), cancellationToken);
+    public ValueTask AckTerminateAsync(CancellationToken cancellationToken) => SendAsync(AckBodies.Term, cancellationToken);
 
     /// <summary><c>+WPI</c>: work in progress; restarts the ack wait.</summary>
-    public ValueTask AckProgressAsync(CancellationToken cancellationToken) => SendAsync("+WPI"u8.ToArray(), cancellationToken);
+    public ValueTask AckProgressAsync(CancellationToken cancellationToken) => SendAsync(AckBodies.Progress, cancellationToken);
 
     private ValueTask SendAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
