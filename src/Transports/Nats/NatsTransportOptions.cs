@@ -1,0 +1,130 @@
+using SmsGateway.Model;
+using SmsGateway.Transports.Nats.Client.JetStream.Models;
+
+namespace SmsGateway.Transports.Nats;
+
+/// <summary>
+/// Settings of <see cref="NatsTransport"/> (config section suggested: <c>Transport:Nats</c>, keys = property names).
+/// The topic → subject / stream mapping lives here, in <see cref="SubjectOf"/> and <see cref="StreamOf"/>:
+/// <c>sms-express</c> → subject <c>{SubjectPrefix}.express</c> in stream <c>{StreamPrefix}EXPRESS</c>, and likewise
+/// <c>normal</c>, <c>dlq</c>, <c>status</c>; poison messages go to <c>{SubjectPrefix}.dead.&lt;name&gt;</c> in <c>{StreamPrefix}DEAD</c>.
+/// </summary>
+public sealed record NatsTransportOptions
+{
+    private static readonly Dictionary<string, string> TopicNames = new(StringComparer.Ordinal)
+    {
+        [Topics.Express] = "express",
+        [Topics.Normal] = "normal",
+        [Topics.DeadLetter] = "dlq",
+        [Topics.Status] = "status",
+    };
+
+    /// <summary>Server URL. Default <c>nats://127.0.0.1:4222</c>.</summary>
+    public string Url { get; init; } = "nats://127.0.0.1:4222";
+
+    /// <summary>Client name shown by the server. Default <c>smsgateway</c>.</summary>
+    public string ClientName { get; init; } = "smsgateway";
+
+    /// <summary>Prefix of stream names (A-Z, 0-9, _ and -). Default <c>SMS_</c>.</summary>
+    public string StreamPrefix { get; init; } = "SMS_";
+
+    /// <summary>First subject token(s) (no wildcards). Default <c>sms</c>.</summary>
+    public string SubjectPrefix { get; init; } = "sms";
+
+    /// <summary>Stream storage. Default file (survives server restarts).</summary>
+    public StreamConfigStorage Storage { get; init; } = StreamConfigStorage.File;
+
+    /// <summary>Stream replicas (1 on a single server, 3 in a cluster). Default 1.</summary>
+    public int Replicas { get; init; } = 1;
+
+    /// <summary>Window in which a repeated message id is dropped as a duplicate. Default 2 min.</summary>
+    public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long status events stay in the status stream (limits retention, replayable). Default 7 days.</summary>
+    public TimeSpan StatusMaxAge { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long dead-lettered messages stay in the dead stream. Default 14 days.</summary>
+    public TimeSpan DeadLetterMaxAge { get; init; } = TimeSpan.FromDays(14);
+
+    /// <summary>
+    /// Deliveries of one message a subscriber may see; the next one is moved to the dead stream and acked (the server's
+    /// own max_deliver stays unlimited so no message is ever stuck in a work-queue stream). 0 for unlimited. Default 10.
+    /// </summary>
+    public int MaxDeliver { get; init; } = 10;
+
+    /// <summary>Most unacked messages over all members of a group (consumer <c>max_ack_pending</c>); at least the subscription's MaxInFlight. Default 20000.</summary>
+    public int MaxAckPending { get; init; } = 20_000;
+
+    /// <summary>Time a publish waits for the broker's ack, retries (same message id) included, in ms. Default 5000.</summary>
+    public int PublishTimeoutMs { get; init; } = 5000;
+
+    /// <summary>Lifetime of one pull request, in ms. Default 30000.</summary>
+    public int PullExpiresMs { get; init; } = 30_000;
+
+    /// <summary>Server heartbeat interval of a waiting pull, in ms. Default 5000.</summary>
+    public int IdleHeartbeatMs { get; init; } = 5000;
+
+    /// <summary>Client PING interval (stale-connection detection after 2 missed PONGs), in ms. Default 10000.</summary>
+    public int PingIntervalMs { get; init; } = 10_000;
+
+    /// <summary>Largest reconnect backoff (before jitter), in ms. Default 2000.</summary>
+    public int ReconnectWaitMaxMs { get; init; } = 2000;
+
+    /// <summary>Time for TCP connect + handshake and for JetStream API requests, in ms. Default 5000.</summary>
+    public int RequestTimeoutMs { get; init; } = 5000;
+
+    /// <summary>Shared defaults.</summary>
+    public static NatsTransportOptions Default { get; } = new();
+
+    /// <summary>The NATS subject of <paramref name="topic"/>.</summary>
+    /// <exception cref="ArgumentException">Not one of <see cref="Topics.All"/>.</exception>
+    public string SubjectOf(string topic) => $"{SubjectPrefix}.{NameOf(topic)}";
+
+    /// <summary>The stream holding <paramref name="topic"/>.</summary>
+    /// <exception cref="ArgumentException">Not one of <see cref="Topics.All"/>.</exception>
+    public string StreamOf(string topic) => StreamPrefix + NameOf(topic).ToUpperInvariant();
+
+    /// <summary>Subject a poison message of <paramref name="topic"/> is moved to.</summary>
+    public string DeadSubjectOf(string topic) => $"{SubjectPrefix}.dead.{NameOf(topic)}";
+
+    /// <summary>The stream of dead-lettered messages.</summary>
+    public string DeadStream => StreamPrefix + "DEAD";
+
+    /// <summary>Checks every value.</summary>
+    /// <exception cref="ArgumentException">A value is out of range or malformed.</exception>
+    public NatsTransportOptions Validate()
+    {
+        _ = Client.NatsOpts.ParseUrl(Url);
+        ArgumentException.ThrowIfNullOrWhiteSpace(ClientName);
+        if (string.IsNullOrEmpty(StreamPrefix) || !StreamPrefix.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+        {
+            throw new ArgumentException($"StreamPrefix '{StreamPrefix}' must be non-empty and use only letters, digits, _ and -", nameof(StreamPrefix));
+        }
+
+        if (string.IsNullOrEmpty(SubjectPrefix) || SubjectPrefix.Any(c => c is '*' or '>' or ' ' or '\t') || SubjectPrefix.StartsWith('.') || SubjectPrefix.EndsWith('.'))
+        {
+            throw new ArgumentException($"SubjectPrefix '{SubjectPrefix}' must be a subject without wildcards", nameof(SubjectPrefix));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(Replicas, 1, nameof(Replicas));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Replicas, 5, nameof(Replicas));
+        ArgumentOutOfRangeException.ThrowIfLessThan(DuplicateWindow, TimeSpan.FromSeconds(1), nameof(DuplicateWindow));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StatusMaxAge, TimeSpan.Zero, nameof(StatusMaxAge));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(DeadLetterMaxAge, TimeSpan.Zero, nameof(DeadLetterMaxAge));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxDeliver, nameof(MaxDeliver));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxAckPending, 1, nameof(MaxAckPending));
+        ArgumentOutOfRangeException.ThrowIfLessThan(PublishTimeoutMs, 1, nameof(PublishTimeoutMs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(PullExpiresMs, 1000, nameof(PullExpiresMs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(IdleHeartbeatMs, 100, nameof(IdleHeartbeatMs));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(IdleHeartbeatMs, PullExpiresMs / 2, nameof(IdleHeartbeatMs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(PingIntervalMs, 100, nameof(PingIntervalMs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectWaitMaxMs, 10, nameof(ReconnectWaitMaxMs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RequestTimeoutMs, 100, nameof(RequestTimeoutMs));
+        return this;
+    }
+
+    private static string NameOf(string topic) =>
+        topic is not null && TopicNames.TryGetValue(topic, out var name)
+            ? name
+            : throw new ArgumentException($"unknown topic '{topic}'; expected one of {string.Join(", ", Topics.All)}", nameof(topic));
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace SmsGateway.Transports.Nats;
+
+/// <summary>Source-generated log messages of the NATS transport (event ids 4200-4299).</summary>
+internal static partial class TransportLog
+{
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "NATS stream {Stream} existed with another configuration; updated")]
+    public static partial void StreamUpdated(ILogger logger, string stream);
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Debug, Message = "NATS publish to {Subject} attempt {Attempt} not confirmed ({Reason}); retrying with the same id")]
+    public static partial void PublishRetry(ILogger logger, string subject, int attempt, string reason);
+
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Warning, Message = "NATS message {Topic}#{Sequence} dead-lettered after {Deliveries} deliveries")]
+    public static partial void DeadLettered(ILogger logger, string topic, ulong sequence, long deliveries);
+
+    [LoggerMessage(EventId = 4203, Level = LogLevel.Error, Message = "NATS dead-lettering of a {Topic} message failed ({Reason}); nak'ed to retry")]
+    public static partial void DeadLetterFailed(ILogger logger, string topic, string reason);
+}

@@ -1,0 +1,260 @@
+using System.Text;
+using SmsGateway.Model;
+using SmsGateway.Transport;
+using SmsGateway.Transports.Nats;
+using SmsGateway.Transports.Nats.Client.JetStream.Models;
+
+namespace SmsGateway.Tests.Nats;
+
+[Collection(NatsCollection.Name)]
+public sealed class TransportTests(NatsServer server)
+{
+    private NatsTransport NewTransport(int maxDeliver = 10)
+    {
+        var id = Unique.Name("T");
+        return new NatsTransport(new NatsTransportOptions { Url = server.Url, StreamPrefix = id + "_", SubjectPrefix = id.ToLowerInvariant(), MaxDeliver = maxDeliver }, null);
+    }
+
+    private static OutgoingMessage Msg(string text, string? id = null, int attempt = 1) =>
+        new("user-1", Encoding.UTF8.GetBytes(text), id ?? Guid.NewGuid().ToString(), new Dictionary<string, string>
+        {
+            [TransportHeaders.Attempt] = attempt.ToString(),
+            [TransportHeaders.TraceParent] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        });
+
+    private static async Task<IDelivery> NextAsync(IMessageSubscription sub, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        return await sub.Deliveries.ReadAsync(cts.Token);
+    }
+
+    private static async Task AssertNothingAsync(IMessageSubscription sub, TimeSpan wait)
+    {
+        await Task.Delay(wait);
+        Assert.False(sub.Deliveries.TryRead(out var extra), extra is null ? null : $"unexpected delivery {Encoding.UTF8.GetString(extra.Payload.Span)}");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Topology_uses_work_queue_for_dispatch_topics_and_limits_for_status()
+    {
+        await using var t = NewTransport();
+        await t.EnsureReadyAsync(CancellationToken.None);
+        foreach (var topic in new[] { Topics.Express, Topics.Normal, Topics.DeadLetter })
+        {
+            var info = await t.JetStream.GetStreamAsync(t.Options.StreamOf(topic), CancellationToken.None);
+            Assert.Equal(StreamConfigRetention.Workqueue, info.Config.Retention);
+            Assert.Equal(StreamConfigStorage.File, info.Config.Storage);
+            Assert.Equal([t.Options.SubjectOf(topic)], info.Config.Subjects);
+        }
+
+        var status = await t.JetStream.GetStreamAsync(t.Options.StreamOf(Topics.Status), CancellationToken.None);
+        Assert.Equal(StreamConfigRetention.Limits, status.Config.Retention);
+        Assert.Equal(TimeSpan.FromDays(7), status.Config.MaxAge);
+        Assert.EndsWith(".express", t.Options.SubjectOf(Topics.Express));
+        await Assert.ThrowsAsync<TransportException>(async () => await t.PublishAsync("sms-unknown", Msg("x"), CancellationToken.None));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Published_message_is_delivered_with_key_headers_count_and_removed_on_ack()
+    {
+        await using var t = NewTransport();
+        await t.PublishAsync(Topics.Express, Msg("hello", "m-1", attempt: 2), CancellationToken.None);
+        await t.PublishAsync(Topics.Express, Msg("hello", "m-1", attempt: 2), CancellationToken.None); // duplicate id
+        await using var sub = await t.SubscribeAsync(Topics.Express, "dispatch", new SubscriptionOptions { MaxInFlight = 16 }, CancellationToken.None);
+
+        var d = await NextAsync(sub, TimeSpan.FromSeconds(5));
+        Assert.Equal("hello", Encoding.UTF8.GetString(d.Payload.Span));
+        Assert.Equal(Topics.Express, d.Topic);
+        Assert.Equal("user-1", d.Key);
+        Assert.Equal("2", d.Headers[TransportHeaders.Attempt]);
+        Assert.StartsWith("00-0af7651916cd43dd", d.Headers[TransportHeaders.TraceParent]);
+        Assert.Equal(1, d.DeliveryCount);
+        await d.AckAsync(CancellationToken.None);
+        await d.NakAsync(TimeSpan.Zero, CancellationToken.None); // second settle is ignored
+        await AssertNothingAsync(sub, TimeSpan.FromMilliseconds(300));
+
+        await t.Connection.PingAsync(CancellationToken.None);
+        var info = await t.JetStream.GetStreamAsync(t.Options.StreamOf(Topics.Express), CancellationToken.None);
+        Assert.Equal(0, info.State.Messages);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Unacked_message_is_redelivered_after_ack_wait()
+    {
+        await using var t = NewTransport();
+        await using var sub = await t.SubscribeAsync(Topics.Normal, "dispatch", new SubscriptionOptions { MaxInFlight = 8, AckWait = TimeSpan.FromSeconds(1) }, CancellationToken.None);
+        await t.PublishAsync(Topics.Normal, Msg("late"), CancellationToken.None);
+
+        var first = await NextAsync(sub, TimeSpan.FromSeconds(5));
+        Assert.Equal(1, first.DeliveryCount);
+        var started = DateTime.UtcNow;
+        var second = await NextAsync(sub, TimeSpan.FromSeconds(5)); // no ack: comes back after ~1 s
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(700), "redelivered before the ack wait");
+        Assert.Equal("late", Encoding.UTF8.GetString(second.Payload.Span));
+        Assert.Equal(2, second.DeliveryCount);
+        await second.AckAsync(CancellationToken.None);
+        await AssertNothingAsync(sub, TimeSpan.FromMilliseconds(1500));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Nak_with_delay_redelivers_after_the_delay()
+    {
+        await using var t = NewTransport();
+        await using var sub = await t.SubscribeAsync(Topics.DeadLetter, "retry", new SubscriptionOptions { MaxInFlight = 8 }, CancellationToken.None);
+        await t.PublishAsync(Topics.DeadLetter, Msg("again"), CancellationToken.None);
+
+        var first = await NextAsync(sub, TimeSpan.FromSeconds(5));
+        var naked = DateTime.UtcNow;
+        await first.NakAsync(TimeSpan.FromMilliseconds(800), CancellationToken.None);
+        var second = await NextAsync(sub, TimeSpan.FromSeconds(5));
+        var waited = DateTime.UtcNow - naked;
+        Assert.True(waited >= TimeSpan.FromMilliseconds(600), $"redelivered after {waited.TotalMilliseconds} ms, before the nak delay");
+        Assert.Equal(2, second.DeliveryCount);
+
+        await second.NakAsync(TimeSpan.Zero, CancellationToken.None); // immediate
+        var third = await NextAsync(sub, TimeSpan.FromSeconds(2));
+        Assert.Equal(3, third.DeliveryCount);
+        await third.AckAsync(CancellationToken.None);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Message_is_dead_lettered_after_max_deliveries_and_leaves_the_work_queue()
+    {
+        await using var t = NewTransport(maxDeliver: 3);
+        await using var sub = await t.SubscribeAsync(Topics.Express, "dispatch", new SubscriptionOptions { MaxInFlight = 8 }, CancellationToken.None);
+        await t.PublishAsync(Topics.Express, Msg("poison", "poison-1"), CancellationToken.None);
+        await t.PublishAsync(Topics.Express, Msg("fine", "fine-1"), CancellationToken.None);
+
+        var counts = new List<int>();
+        var fineAcked = false;
+        while (counts.Count < 3 || !fineAcked)
+        {
+            var d = await NextAsync(sub, TimeSpan.FromSeconds(5));
+            if (Encoding.UTF8.GetString(d.Payload.Span) == "fine")
+            {
+                await d.AckAsync(CancellationToken.None);
+                fineAcked = true;
+                continue;
+            }
+
+            counts.Add(d.DeliveryCount);
+            await d.NakAsync(TimeSpan.Zero, CancellationToken.None);
+        }
+
+        Assert.Equal([1, 2, 3], counts);
+        await AssertNothingAsync(sub, TimeSpan.FromMilliseconds(500)); // the 4th delivery went to the dead stream
+
+        var dead = await t.JetStream.CreateOrUpdateConsumerAsync(t.Options.DeadStream, new ConsumerConfig { DurableName = "inspect" }, CancellationToken.None);
+        var parked = new List<Transports.Nats.Client.JetStream.NatsJSMsg>();
+        await foreach (var m in dead.FetchAsync(10, TimeSpan.FromSeconds(1), CancellationToken.None))
+        {
+            parked.Add(m);
+        }
+
+        var p = Assert.Single(parked);
+        Assert.Equal("poison", Encoding.UTF8.GetString(p.Data.Span));
+        Assert.Equal(t.Options.DeadSubjectOf(Topics.Express), p.Subject);
+        Assert.Equal(Topics.Express, p.Headers!["sms-dead-topic"]);
+        Assert.Equal("3", p.Headers["sms-dead-deliveries"]);
+        Assert.Equal("user-1", p.Headers["sms-key"]);
+        var express = await t.JetStream.GetStreamAsync(t.Options.StreamOf(Topics.Express), CancellationToken.None);
+        Assert.Equal(0, express.State.Messages);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Two_competing_members_share_a_stream_without_duplicates()
+    {
+        await using var t1 = NewTransport();
+        await using var t2 = new NatsTransport(t1.Options, null);
+        await using var s1 = await t1.SubscribeAsync(Topics.Normal, "dispatch", new SubscriptionOptions { MaxInFlight = 64 }, CancellationToken.None);
+        await using var s2 = await t2.SubscribeAsync(Topics.Normal, "dispatch", new SubscriptionOptions { MaxInFlight = 64 }, CancellationToken.None);
+
+        const int count = 2000;
+        var publishes = Enumerable.Range(0, count).Select(i => t1.PublishAsync(Topics.Normal, Msg(i.ToString(), $"c-{i}"), CancellationToken.None).AsTask());
+        await Task.WhenAll(publishes);
+
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var perMember = new int[2];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        async Task Drain(IMessageSubscription s, int index)
+        {
+            while (seen.Count < count)
+            {
+                IDelivery d;
+                try
+                {
+                    d = await s.Deliveries.ReadAsync(cts.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                seen.AddOrUpdate(Encoding.UTF8.GetString(d.Payload.Span), 1, (_, n) => n + 1);
+                Interlocked.Increment(ref perMember[index]);
+                await d.AckAsync(CancellationToken.None);
+                if (seen.Count >= count)
+                {
+                    await cts.CancelAsync();
+                }
+            }
+        }
+
+        await Task.WhenAll(Drain(s1, 0), Drain(s2, 1));
+        Assert.Equal(count, seen.Count);
+        Assert.All(seen, kv => Assert.Equal(1, kv.Value));
+        Assert.True(perMember[0] > 0 && perMember[1] > 0, $"both members should get work ({perMember[0]}/{perMember[1]})");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Deliveries_buffer_holds_at_most_MaxInFlight()
+    {
+        await using var t = NewTransport();
+        for (var i = 0; i < 50; i++)
+        {
+            await t.PublishAsync(Topics.Normal, Msg(i.ToString()), CancellationToken.None);
+        }
+
+        await using var sub = await t.SubscribeAsync(Topics.Normal, "slow", new SubscriptionOptions { MaxInFlight = 5 }, CancellationToken.None);
+        await Task.Delay(500);
+        Assert.Equal(5, sub.Deliveries.Count);
+        var info = await t.JetStream.GetConsumerInfoAsync(t.Options.StreamOf(Topics.Normal), "slow", CancellationToken.None);
+        Assert.Equal(5, info.NumAckPending); // nothing pulled beyond the free room
+        for (var i = 0; i < 50; i++)
+        {
+            var d = await NextAsync(sub, TimeSpan.FromSeconds(5));
+            Assert.Equal(i.ToString(), Encoding.UTF8.GetString(d.Payload.Span));
+            await d.AckAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Status_topic_allows_several_groups_each_receiving_every_event()
+    {
+        await using var t = NewTransport();
+        await using var a = await t.SubscribeAsync(Topics.Status, "reporter", SubscriptionOptions.Default, CancellationToken.None);
+        await using var b = await t.SubscribeAsync(Topics.Status, "analytics", SubscriptionOptions.Default, CancellationToken.None);
+        await t.PublishAsync(Topics.Status, Msg("sent"), CancellationToken.None);
+        var da = await NextAsync(a, TimeSpan.FromSeconds(5));
+        var db = await NextAsync(b, TimeSpan.FromSeconds(5));
+        Assert.Equal("sent", Encoding.UTF8.GetString(da.Payload.Span));
+        Assert.Equal("sent", Encoding.UTF8.GetString(db.Payload.Span));
+        await da.AckAsync(CancellationToken.None);
+        await db.AckAsync(CancellationToken.None);
+
+        // a work-queue topic refuses a second group
+        await using var first = await t.SubscribeAsync(Topics.Express, "dispatch", SubscriptionOptions.Default, CancellationToken.None);
+        await Assert.ThrowsAsync<TransportException>(async () => await t.SubscribeAsync(Topics.Express, "other", SubscriptionOptions.Default, CancellationToken.None));
+    }
+
+    [Fact]
+    public void Options_are_validated()
+    {
+        Assert.Throws<ArgumentException>(() => new NatsTransportOptions { Url = "http://x" }.Validate());
+        Assert.Throws<ArgumentException>(() => new NatsTransportOptions { StreamPrefix = "a.b" }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NatsTransportOptions { PublishTimeoutMs = 0 }.Validate());
+        Assert.Throws<ArgumentException>(() => new NatsTransportOptions().SubjectOf("nope"));
+        Assert.Equal("sms.dlq", new NatsTransportOptions().SubjectOf(Topics.DeadLetter));
+        Assert.Equal("SMS_STATUS", new NatsTransportOptions().StreamOf(Topics.Status));
+    }
+}
