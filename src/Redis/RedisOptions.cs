@@ -34,10 +34,10 @@ public sealed record RedisOptions
     /// <see cref="SmsGateway.Billing.LedgerUnavailableException"/> / <see cref="SmsGateway.Idempotency.IdempotencyStoreUnavailableException"/>.</summary>
     public int OperationTimeoutMs { get; init; } = 500;
 
-    /// <summary>Time limit of one lock call on one node, ms. Default 50; keep it small next to <see cref="LockTtlMs"/>
+    /// <summary>Time limit of one lock call on one node, ms. Default 200; keep it small next to <see cref="LockTtlMs"/>
     /// (the algorithm's "timeout smaller than the auto-release time"). A node that times out is skipped for
     /// <see cref="LockNodeSuspendMs"/> after two timeouts in a row, so a frozen node cannot pile up requests.</summary>
-    public int LockNodeTimeoutMs { get; init; } = 50;
+    public int LockNodeTimeoutMs { get; init; } = 200;
 
     /// <summary>How long a lock node that timed out twice in a row is skipped (counted as not answering), ms. Default 1000; 0 disables.</summary>
     public int LockNodeSuspendMs { get; init; } = 1000;

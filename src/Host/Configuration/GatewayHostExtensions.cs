@@ -59,7 +59,7 @@ public static class GatewayHostExtensions
 
         if (string.Equals(gateway.Profile, "full", StringComparison.OrdinalIgnoreCase))
         {
-            builder.Services.AddFullProfile(builder.Configuration, gateway, pipeline);
+            pipeline = builder.Services.AddFullProfile(builder.Configuration, gateway, pipeline);
         }
 
         builder.Services.AddSingleton<IOperatorClient>(new OperatorSimulator(new OperatorSimulatorOptions
