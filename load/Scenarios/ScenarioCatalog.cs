@@ -11,12 +11,13 @@ public static class ScenarioCatalog
     /// <summary>Names accepted by <c>run --scenario</c>, in the order <c>all</c> runs them.</summary>
     public static readonly string[] Names = ["express", "mixed", "backlog", "burst", "ramp", "closed", "max-rate"];
 
-    /// <summary>The scenarios for <paramref name="name"/> (<c>all</c> = every one of <see cref="Names"/>).</summary>
+    /// <summary>The scenarios for <paramref name="name"/> (<c>all</c> = every one of <see cref="Names"/>; a comma list
+    /// such as <c>express,backlog</c> runs those in that order, so relative budgets find their reference).</summary>
     public static List<ScenarioSpec> Get(string name, CatalogSettings s)
     {
         if (name == "all") return [.. Names.Select(n => Build(n, s))];
         if (name == "smoke") return [Smoke(s)];
-        return [Build(name, s)];
+        return [.. name.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => Build(n, s))];
     }
 
     private static ScenarioSpec Build(string name, CatalogSettings s)

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# One command per profile (issue 7): starts the host (and, for `full`, Redis x3 + NATS JetStream + PostgreSQL through
+# scripts/full-stack.sh), runs the load scenarios with DESIGN.md's budgets, writes the reports to load/reports/<time>/,
+# and stops what it started by PID. Exit code 1 when a budget is breached.
+#   load/run-profile.sh embedded|full
+# Two passes:
+#   1. zero-delay operator simulator: express, mixed, burst, ramp, closed, max-rate (the absolute budgets assume it);
+#   2. simulator latency ${BACKLOG_LATENCY_MS:-20} ms so a 100,000-message normal backlog really waits in the broker:
+#      express (the unloaded reference) then backlog (express while the backlog is queued; budget 2x the reference).
+# Env: RATE (1000 req/s), DURATION (30 s), WARMUP (5 s), BACKLOG (100000), PORT (27070), LOAD_ARGS (extra `run` options).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+profile="${1:-embedded}"
+port="${PORT:-27070}"
+dotnet build "$root/src/Host/SmsGateway.Host.csproj" -c Release -nologo -v q >/dev/null
+dotnet build "$root/load/SmsGateway.Load.csproj" -c Release -nologo -v q >/dev/null
+load=(dotnet "$root/load/bin/Release/net10.0/SmsGateway.Load.dll")
+host_pid=""
+stop_host() { [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null; host_pid=""; }
+cleanup() { stop_host || true; [ "$profile" = full ] && "$root/scripts/full-stack.sh" down || true; }
+trap cleanup EXIT
+
+if [ "$profile" = full ]; then
+  STACK_DIR="${STACK_DIR:-/tmp/smsgw-load-stack}" "$root/scripts/full-stack.sh" up > /tmp/smsgw-load-stack.env
+  # shellcheck disable=SC1091
+  source /tmp/smsgw-load-stack.env
+fi
+
+start_host() { # extra host arguments...
+  (cd "$root/src/Host/bin/Release/net10.0" && exec dotnet SmsGateway.Host.dll --Gateway:Ports:0="$port" "$@") >"/tmp/smsgw-load-host-$profile.log" 2>&1 &
+  host_pid=$!
+  for _ in $(seq 1 60); do
+    curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && return 0
+    kill -0 "$host_pid" 2>/dev/null || { cat "/tmp/smsgw-load-host-$profile.log"; return 1; }
+    sleep 1
+  done
+  return 1
+}
+
+common=(--profile "$profile" --url "http://127.0.0.1:$port" --rate "${RATE:-1000}" --duration "${DURATION:-30}" --warmup "${WARMUP:-5}" --no-progress ${LOAD_ARGS:-})
+status=0
+start_host
+"${load[@]}" run -s express,mixed,burst,ramp,closed,max-rate "${common[@]}" || status=1
+stop_host
+start_host --Gateway:Simulator:LatencyMs="${BACKLOG_LATENCY_MS:-20}"
+"${load[@]}" run -s express,backlog --backlog "${BACKLOG:-100000}" "${common[@]}" || status=1
+exit $status
