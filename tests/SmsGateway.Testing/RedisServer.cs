@@ -1,9 +1,11 @@
 using System.Globalization;
-using SmsGateway.Testing;
+namespace SmsGateway.Testing;
 
-namespace SmsGateway.Tests.Redis;
-
-/// <summary>A <c>redis-server</c> on a free loopback port without persistence; can be stopped, frozen and restarted on the same port.</summary>
+/// <summary>
+/// A <c>redis-server</c> (Debian package <c>redis-server</c>) on a free loopback port without persistence (no RDB, no AOF);
+/// it can be stopped, frozen (SIGSTOP) and restarted on the same port. Stopped by PID on dispose.
+/// </summary>
+/// <remarks>Not thread-safe: one test drives one server's life-cycle.</remarks>
 public sealed class RedisServer : IAsyncDisposable
 {
     private ServerProcess? _process;
@@ -11,12 +13,18 @@ public sealed class RedisServer : IAsyncDisposable
 
     private RedisServer(int port) => Port = port;
 
+    /// <summary>Loopback TCP port.</summary>
     public int Port { get; }
 
+    /// <summary><c>127.0.0.1:port</c>, as StackExchange.Redis and the gateway's <c>Redis</c> options take it.</summary>
     public string Endpoint => "127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>True while the process runs (also while frozen).</summary>
     public bool IsRunning => _process is { IsRunning: true };
 
+    /// <summary>Starts a server on a free port and waits until it accepts connections.</summary>
+    /// <exception cref="InvalidOperationException"><c>redis-server</c> is not installed; the message says how to install it.</exception>
+    /// <exception cref="TimeoutException">It did not listen within 10 s.</exception>
     public static async Task<RedisServer> StartAsync()
     {
         var server = new RedisServer(FreePort.Next());
@@ -24,6 +32,7 @@ public sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Starts <paramref name="count"/> independent servers in parallel (e.g. three Redlock masters).</summary>
     public static async Task<RedisServer[]> StartManyAsync(int count)
         => await Task.WhenAll(Enumerable.Range(0, count).Select(_ => StartAsync()));
 
@@ -62,6 +71,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Same as <see cref="StopAsync"/>.</summary>
     public async ValueTask DisposeAsync() => await StopAsync();
 
     private async Task StartProcessAsync()

@@ -1,13 +1,12 @@
 using System.Text.RegularExpressions;
-using SmsGateway.Testing;
-
-namespace SmsGateway.Tests.Kafka;
+namespace SmsGateway.Testing;
 
 /// <summary>
 /// A librdkafka mock cluster hosted by a <c>kcat</c> process (<c>kcat -X test.mock.num.brokers=3 -C</c>), so another
 /// client can reach it and a test can kill it (broker gone). The bootstrap addresses are read from kcat's stderr.
 /// </summary>
-internal sealed partial class KcatMockCluster : IAsyncDisposable
+/// <remarks>Only a process: no Kafka client library is needed to host it. Topics are auto-created with 4 partitions.</remarks>
+public sealed partial class KcatMockCluster : IAsyncDisposable
 {
     private readonly ServerProcess _process;
 
@@ -17,10 +16,15 @@ internal sealed partial class KcatMockCluster : IAsyncDisposable
         BootstrapServers = bootstrapServers;
     }
 
+    /// <summary>Comma-separated <c>127.0.0.1:port</c> of the three mock brokers.</summary>
     public string BootstrapServers { get; }
 
+    /// <summary>Path of <c>kcat</c>.</summary>
+    /// <exception cref="InvalidOperationException">Not installed (Debian package <c>kcat</c>).</exception>
     public static string Kcat => ServerProcess.Require("kcat", "kcat");
 
+    /// <summary>Starts kcat with a 3-broker mock cluster and reads the broker addresses it prints.</summary>
+    /// <exception cref="TimeoutException">kcat printed no addresses within 10 s.</exception>
     public static async Task<KcatMockCluster> StartAsync()
     {
         var process = ServerProcess.Start(Kcat, ["-X", "test.mock.num.brokers=3", "-C", "-b", "dummy", "-t", $"kcat-host-{Guid.NewGuid():N}"]);
@@ -45,6 +49,7 @@ internal sealed partial class KcatMockCluster : IAsyncDisposable
     /// <summary>Kills kcat (by PID): the mock brokers vanish with it.</summary>
     public ValueTask StopAsync() => _process.DisposeAsync();
 
+    /// <summary>Same as <see cref="StopAsync"/>; safe to call after it.</summary>
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     [GeneratedRegex(@"replaced with ([0-9.:,]+)")]

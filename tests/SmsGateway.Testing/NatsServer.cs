@@ -1,22 +1,33 @@
-using SmsGateway.Testing;
+using Xunit;
 
-namespace SmsGateway.Tests.Nats;
+namespace SmsGateway.Testing;
 
-/// <summary>A real <c>nats-server -js</c> on a free loopback port with a temporary store directory; restartable on the same port and store.</summary>
+/// <summary>
+/// A real <c>nats-server -js</c> (Debian package <c>nats-server</c>, 2.9) on a free loopback port with a temporary JetStream
+/// store directory; it can be killed and restarted on the same port and store. Usable directly as an xunit fixture.
+/// </summary>
 public sealed class NatsServer : IAsyncLifetime
 {
     private ServerProcess? _process;
 
+    /// <summary>Loopback TCP port.</summary>
     public int Port { get; } = FreePort.Next();
 
+    /// <summary>JetStream store directory (deleted on dispose).</summary>
     public string StoreDir { get; } = Directory.CreateTempSubdirectory("nats-test-").FullName;
 
+    /// <summary><c>nats://127.0.0.1:port</c>.</summary>
     public string Url => $"nats://127.0.0.1:{Port}";
 
+    /// <summary>OS process id while running, else 0.</summary>
     public int Pid => _process?.Pid ?? 0;
 
+    /// <summary>xunit fixture start: <see cref="StartAsync"/>.</summary>
     public async Task InitializeAsync() => await StartAsync();
 
+    /// <summary>Starts the server (again) and waits until it is ready.</summary>
+    /// <exception cref="InvalidOperationException">Not installed; the message says how to install it.</exception>
+    /// <exception cref="TimeoutException">Not ready within 20 s.</exception>
     public async Task StartAsync()
     {
         var exe = ServerProcess.Require("nats-server", "nats-server");
@@ -35,6 +46,7 @@ public sealed class NatsServer : IAsyncLifetime
         }
     }
 
+    /// <summary>Kills the server and deletes its store.</summary>
     public async Task DisposeAsync()
     {
         await KillAsync();
@@ -46,10 +58,4 @@ public sealed class NatsServer : IAsyncLifetime
         {
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class NatsCollection : ICollectionFixture<NatsServer>
-{
-    public const string Name = "nats";
 }

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
-using SmsGateway.Testing;
-
-namespace SmsGateway.Tests.Postgres.Fixtures;
+namespace SmsGateway.Testing;
 
 /// <summary>
 /// A throw-away PostgreSQL 15 cluster: <c>initdb</c> into a temporary directory as an unprivileged OS user (PostgreSQL refuses
@@ -33,6 +31,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>Creates the cluster and starts the server.</summary>
     /// <exception cref="InvalidOperationException">PostgreSQL or the unprivileged user is missing; the message says how to install.</exception>
+    /// <remarks>As root the cluster runs as OS user <c>postgres</c> (or <c>SMSGW_PG_OS_USER</c>) through <c>runuser</c>.</remarks>
     public static async Task<PostgresServer> StartAsync()
     {
         var initdb = ServerProcess.Require(Path.Combine(BinDir, "initdb"), "postgresql");
@@ -71,7 +70,7 @@ public sealed class PostgresServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Creates a database with a unique name and returns its connection string.</summary>
+    /// <summary>Creates a database named <paramref name="prefix"/> plus a unique suffix and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix)
     {
         var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)].ToLowerInvariant();

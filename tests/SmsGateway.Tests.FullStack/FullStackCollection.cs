@@ -1,0 +1,7 @@
+namespace SmsGateway.Tests.FullStack;
+
+[CollectionDefinition(Name)]
+public sealed class FullStackCollection : ICollectionFixture<StackFixture>
+{
+    public const string Name = "full stack";
+}
