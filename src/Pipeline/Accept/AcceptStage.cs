@@ -194,10 +194,11 @@ internal sealed class AcceptStage
             PipelineLog.PublishFailed(_logger, ex, message.Id);
             await CompensateAsync(message).ConfigureAwait(false);
             _metrics.Refused("broker");
-
-            // The queued event may already be out; a rejected event outranks it, so the report shows the truth.
-            await _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Rejected, _time.GetUtcNow(), "broker_unavailable", attempt: 0), CancellationToken.None).ConfigureAwait(false);
             work.Completion.TrySetResult(AcceptResult.Unavailable("the message broker did not store the message; nothing was charged; retry later", message));
+
+            // After answering (the broker may be down: this publish can take a whole publish timeout). The queued event may
+            // already be out; a rejected event outranks it, so the report shows the truth.
+            await _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Rejected, _time.GetUtcNow(), "broker_unavailable", attempt: 0), CancellationToken.None).ConfigureAwait(false);
             return;
         }
 

@@ -81,7 +81,15 @@ public sealed class KafkaTransport : IMessageTransport
         var producer = (topic == Topics.Express ? _express : _normal).Get();
         try
         {
-            await producer.ProduceAsync(kafkaTopic, record, cancellationToken).ConfigureAwait(false);
+            // librdkafka's message.timeout.ms is not kept by the idempotent producer once every broker is gone (seen: up to
+            // 10 s for a 1.5 s setting), so the deadline is enforced here too. A record abandoned this way may still be
+            // delivered later by librdkafka; the caller has been told it failed (at-least-once, never silently lost).
+            await producer.ProduceAsync(kafkaTopic, record, cancellationToken)
+                .WaitAsync(TimeSpan.FromMilliseconds(_options.PublishTimeoutMs), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TransportException($"Kafka did not confirm the publish to {kafkaTopic} within {_options.PublishTimeoutMs} ms (broker unreachable?)", e);
         }
         catch (ProduceException<string, byte[]> e)
         {
