@@ -1,7 +1,4 @@
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.CsProj;
-using BenchmarkDotNet.Toolchains.DotNetCli;
 
 namespace SmsGateway.Bench.Nats;
 
@@ -12,10 +9,6 @@ namespace SmsGateway.Bench.Nats;
 /// </summary>
 public sealed class NatsBenchConfig : ManualConfig
 {
-    /// <summary>Adds the toolchain with the longer timeout to every job given on the command line.</summary>
-    public NatsBenchConfig()
-    {
-        var toolchain = CsProjCoreToolchain.From(new NetCoreAppSettings("net10.0", null, ".NET 10.0", timeout: TimeSpan.FromMinutes(10)));
-        AddJob(Job.ShortRun.WithToolchain(toolchain).AsDefault());
-    }
+    /// <summary>Sets the build timeout; jobs come from the command line (e.g. <c>--job short</c>).</summary>
+    public NatsBenchConfig() => BuildTimeout = TimeSpan.FromMinutes(10);
 }
