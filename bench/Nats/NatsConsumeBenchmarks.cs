@@ -12,6 +12,7 @@ namespace SmsGateway.Bench.Nats;
 /// every round trip are printed at cleanup). 128 B payloads, file storage.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(NatsBenchConfig))]
 public class NatsConsumeBenchmarks
 {
     private const int Messages = 20_000;

@@ -10,6 +10,7 @@ namespace SmsGateway.Bench.Nats;
 /// and JetStream publish-with-ack with 1, 256 or 4096 publishes in flight. One operation = one message (128 B payload).
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(NatsBenchConfig))]
 public class NatsPublishBenchmarks
 {
     private const int Messages = 20_000;

@@ -19,22 +19,27 @@ public sealed partial class NatsConnection
             ValidateSubject(replyTo);
         }
 
-        var size = data.Length + (headers is null ? 0 : ProtocolWriter.HeaderSize(headers));
-        var max = _info?.MaxPayload ?? long.MaxValue;
-        if (size > max)
-        {
-            throw new NatsPayloadTooLargeException(size, max);
-        }
-
+        CheckPayloadSize(data.Length, headers);
         return WriteAsync(
             (subject, replyTo, headers, data),
-            static (w, in s) => ProtocolWriter.WritePublish(w, s.subject, s.replyTo, s.headers, s.data.Span),
+            static (w, in s) => ProtocolWriter.WritePublish(w, s.subject, new ProtocolWriter.ReplyTo(s.replyTo), s.headers, s.data.Span),
             cancellationToken);
     }
 
     /// <summary>Publishes <paramref name="data"/> to <paramref name="subject"/> without headers or reply subject.</summary>
     public ValueTask PublishAsync(string subject, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         PublishAsync(subject, data, headers: null, replyTo: null, cancellationToken);
+
+    /// <exception cref="NatsPayloadTooLargeException">Headers + payload exceed the server's max_payload.</exception>
+    private void CheckPayloadSize(int dataLength, NatsHeaders? headers)
+    {
+        var size = dataLength + (headers is null ? 0 : ProtocolWriter.HeaderSize(headers));
+        var max = _info?.MaxPayload ?? long.MaxValue;
+        if (size > max)
+        {
+            throw new NatsPayloadTooLargeException(size, max);
+        }
+    }
 
     private static void ValidateSubject(string subject)
     {

@@ -81,6 +81,9 @@ public sealed partial class NatsConnection
         }
     }
 
+    /// <summary>Below this many buffered bytes the send loop yields once before sending, to batch more writes.</summary>
+    private const int CoalesceBytes = 16 * 1024;
+
     private async Task SendLoopAsync(Conn conn)
     {
         var reader = conn.WritePipe.Reader;
@@ -90,6 +93,19 @@ public sealed partial class NatsConnection
             while (true)
             {
                 var result = await reader.ReadAsync(conn.Cts.Token).ConfigureAwait(false);
+                if (!result.IsCompleted && result.Buffer.Length < CoalesceBytes)
+                {
+                    // Woken by a small write (one PUB or ack): yield once so writers queued on the thread pool can add
+                    // theirs, then send everything in one syscall instead of one send per message. Nothing is consumed
+                    // or marked examined, so TryRead returns at least the same bytes.
+                    reader.AdvanceTo(result.Buffer.Start);
+                    await Task.Yield();
+                    if (!reader.TryRead(out result))
+                    {
+                        continue;
+                    }
+                }
+
                 var buffer = result.Buffer;
                 foreach (var segment in buffer)
                 {

@@ -40,6 +40,7 @@ public sealed partial class NatsConnection : IAsyncDisposable
         (_host, _port) = NatsOpts.ParseUrl(_opts.Url);
         _logger = _opts.LoggerFactory.CreateLogger<NatsConnection>();
         _inboxPrefix = $"{_opts.InboxPrefix}.{Nuid.Next()}.";
+        _inboxPrefixBytes = EncodeInboxPrefix(_inboxPrefix);
         _inbox = new InboxSub(this, _inboxPrefix + "*", Interlocked.Increment(ref _nextSid));
     }
 
@@ -117,6 +118,11 @@ public sealed partial class NatsConnection : IAsyncDisposable
         }
 
         await _disposeCts.CancelAsync().ConfigureAwait(false);
+        if (_timeoutSweeper is { } sweeper)
+        {
+            await sweeper.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (conn is not null)
         {
             // Let buffered writes (acks, last publishes) reach the socket before closing.

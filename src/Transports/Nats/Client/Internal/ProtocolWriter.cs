@@ -25,18 +25,14 @@ internal static class ProtocolWriter
     }
 
     /// <summary>PUB / HPUB: https://docs.nats.io/reference/reference-protocols/nats-protocol#pub and #hpub.</summary>
-    public static void WritePublish(IBufferWriter<byte> writer, string subject, string? replyTo, NatsHeaders? headers, ReadOnlySpan<byte> payload)
+    public static void WritePublish(IBufferWriter<byte> writer, string subject, in ReplyTo replyTo, NatsHeaders? headers, ReadOnlySpan<byte> payload)
     {
         if (headers is null)
         {
             WriteAscii(writer, "PUB ");
             WriteAscii(writer, subject);
             WriteSpace(writer);
-            if (replyTo is not null)
-            {
-                WriteAscii(writer, replyTo);
-                WriteSpace(writer);
-            }
+            replyTo.Write(writer);
 
             WriteNumber(writer, payload.Length);
             writer.Write(CrLf);
@@ -47,11 +43,7 @@ internal static class ProtocolWriter
             WriteAscii(writer, "HPUB ");
             WriteAscii(writer, subject);
             WriteSpace(writer);
-            if (replyTo is not null)
-            {
-                WriteAscii(writer, replyTo);
-                WriteSpace(writer);
-            }
+            replyTo.Write(writer);
 
             WriteNumber(writer, headerSize);
             WriteSpace(writer);
@@ -71,6 +63,43 @@ internal static class ProtocolWriter
 
         writer.Write(payload);
         writer.Write(CrLf);
+    }
+
+    /// <summary>
+    /// The reply subject of a PUB/HPUB: none, a string, or (requests on the shared inbox) the inbox prefix bytes plus a
+    /// request id, so a request needs no reply-subject string.
+    /// </summary>
+    public readonly struct ReplyTo
+    {
+        private readonly string? _text;
+        private readonly byte[]? _prefix;
+        private readonly long _id;
+
+        /// <summary>A reply subject given as text, or none when null.</summary>
+        public ReplyTo(string? text) => _text = text;
+
+        /// <summary>A reply subject <c>&lt;prefix&gt;&lt;id&gt;</c>.</summary>
+        public ReplyTo(byte[] prefix, long id)
+        {
+            _prefix = prefix;
+            _id = id;
+        }
+
+        /// <summary>Writes the subject and a space, or nothing.</summary>
+        public void Write(IBufferWriter<byte> writer)
+        {
+            if (_text is not null)
+            {
+                WriteAscii(writer, _text);
+                WriteSpace(writer);
+            }
+            else if (_prefix is not null)
+            {
+                writer.Write(_prefix);
+                WriteNumber(writer, _id);
+                WriteSpace(writer);
+            }
+        }
     }
 
     /// <summary>SUB: https://docs.nats.io/reference/reference-protocols/nats-protocol#sub.</summary>

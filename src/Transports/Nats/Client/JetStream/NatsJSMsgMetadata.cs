@@ -27,23 +27,33 @@ public readonly record struct NatsJSMsgMetadata(
     string? Domain)
 {
     /// <summary>Parses an ack subject; null when it is not one.</summary>
-    public static NatsJSMsgMetadata? Parse(string? ackSubject)
+    public static NatsJSMsgMetadata? Parse(string? ackSubject) => Parse(ackSubject, null, null);
+
+    /// <summary>
+    /// Parses an ack subject, reusing <paramref name="knownStream"/> / <paramref name="knownConsumer"/> when the subject
+    /// names them. A pull consumer sees the same two names on every message: reusing them, and tokenizing into ranges
+    /// instead of <c>string.Split</c>, leaves no per-message allocation besides the result.
+    /// </summary>
+    internal static NatsJSMsgMetadata? Parse(string? ackSubject, string? knownStream, string? knownConsumer)
     {
         if (ackSubject is null || !ackSubject.StartsWith("$JS.ACK.", StringComparison.Ordinal))
         {
             return null;
         }
 
-        var tokens = ackSubject.Split('.');
+        var text = ackSubject.AsSpan();
+        Span<Range> tokens = stackalloc Range[13]; // 12 in the longest known form; extra tokens end up in the last range
+        var count = text.Split(tokens, '.');
         int offset;
         string? domain = null;
-        if (tokens.Length == 9)
+        if (count == 9)
         {
             offset = 2;
         }
-        else if (tokens.Length >= 11)
+        else if (count >= 11)
         {
-            domain = tokens[2] == "_" ? null : tokens[2];
+            var d = text[tokens[2]];
+            domain = d is "_" ? null : d.ToString();
             offset = 4;
         }
         else
@@ -51,19 +61,19 @@ public readonly record struct NatsJSMsgMetadata(
             return null;
         }
 
-        var ok = long.TryParse(tokens[offset + 2], NumberStyles.None, CultureInfo.InvariantCulture, out var delivered)
-            & ulong.TryParse(tokens[offset + 3], NumberStyles.None, CultureInfo.InvariantCulture, out var sseq)
-            & ulong.TryParse(tokens[offset + 4], NumberStyles.None, CultureInfo.InvariantCulture, out var cseq)
-            & long.TryParse(tokens[offset + 5], NumberStyles.None, CultureInfo.InvariantCulture, out var ts)
-            & ulong.TryParse(tokens[offset + 6], NumberStyles.None, CultureInfo.InvariantCulture, out var pending);
+        var ok = long.TryParse(text[tokens[offset + 2]], NumberStyles.None, CultureInfo.InvariantCulture, out var delivered)
+            & ulong.TryParse(text[tokens[offset + 3]], NumberStyles.None, CultureInfo.InvariantCulture, out var sseq)
+            & ulong.TryParse(text[tokens[offset + 4]], NumberStyles.None, CultureInfo.InvariantCulture, out var cseq)
+            & long.TryParse(text[tokens[offset + 5]], NumberStyles.None, CultureInfo.InvariantCulture, out var ts)
+            & ulong.TryParse(text[tokens[offset + 6]], NumberStyles.None, CultureInfo.InvariantCulture, out var pending);
         if (!ok)
         {
             return null;
         }
 
         return new NatsJSMsgMetadata(
-            tokens[offset],
-            tokens[offset + 1],
+            Reuse(text[tokens[offset]], knownStream),
+            Reuse(text[tokens[offset + 1]], knownConsumer),
             delivered,
             sseq,
             cseq,
@@ -71,4 +81,7 @@ public readonly record struct NatsJSMsgMetadata(
             pending,
             domain);
     }
+
+    private static string Reuse(ReadOnlySpan<char> token, string? known) =>
+        known is not null && token.SequenceEqual(known) ? known : token.ToString();
 }

@@ -95,7 +95,7 @@ internal sealed class PullConsumer<T> : NatsSubBase, IAsyncDisposable
             Wake();
         }
 
-        var js = new NatsJSMsg(msg, NatsJSMsgMetadata.Parse(msg.ReplyTo));
+        var js = new NatsJSMsg(msg, NatsJSMsgMetadata.Parse(msg.ReplyTo, _stream, _consumer));
         var item = _map(js);
         if (item is not null && !_channel.Writer.TryWrite(item))
         {
