@@ -196,9 +196,10 @@ internal sealed class AcceptStage
             _metrics.Refused("broker");
             work.Completion.TrySetResult(AcceptResult.Unavailable("the message broker did not store the message; nothing was charged; retry later", message));
 
-            // After answering (the broker may be down: this publish can take a whole publish timeout). The queued event may
-            // already be out; a rejected event outranks it, so the report shows the truth.
-            await _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Rejected, _time.GetUtcNow(), "broker_unavailable", attempt: 0), CancellationToken.None).ConfigureAwait(false);
+            // Not awaited: the broker is likely down and this publish may take a whole publish timeout, which would hold the
+            // partition (and every user hashed onto it). TryPublishAsync never throws. The queued event may already be out;
+            // a rejected event outranks it, so the report shows the truth once the broker is back.
+            _ = _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Rejected, _time.GetUtcNow(), "broker_unavailable", attempt: 0), CancellationToken.None).AsTask();
             return;
         }
 
