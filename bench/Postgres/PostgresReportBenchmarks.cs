@@ -4,6 +4,7 @@ using Npgsql;
 using NpgsqlTypes;
 using SmsGateway.Model;
 using SmsGateway.Postgres;
+using SmsGateway.Testing;
 using SmsGateway.Status;
 
 namespace SmsGateway.Bench.Postgres;
@@ -23,7 +24,7 @@ public class PostgresReportBenchmarks
     private static readonly DateTimeOffset Start = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly List<long> _ticks = new(1 << 20);
-    private PostgresBenchServer _server = null!;
+    private PostgresServer _server = null!;
     private PostgresStatusStore _store = null!;
     private Guid _deepCursor;
     private int _call;
@@ -45,11 +46,11 @@ public class PostgresReportBenchmarks
 
     private async Task SetupAsync()
     {
-        _server = await PostgresBenchServer.StartAsync(Path.Combine(Path.GetTempPath(), "smsgw-pgbench-report"));
+        _server = await PostgresServer.StartAsync(Path.Combine(Path.GetTempPath(), "smsgw-pgbench-report"));
         var created = await _server.EnsureDatabaseAsync(Database);
         _store = new PostgresStatusStore(new PostgresOptions { ConnectionString = _server.ConnectionString(Database), CommandTimeoutSeconds = 600 });
         await _store.MigrateAsync(CancellationToken.None);
-        await using var dataSource = NpgsqlDataSource.Create(_server.ConnectionString(Database));
+        await using var dataSource = NpgsqlDataSource.Create(_server.ConnectionString(Database) + ";Command Timeout=600");
         if (created || await CountAsync(dataSource) != Messages)
         {
             await SeedAsync(dataSource);

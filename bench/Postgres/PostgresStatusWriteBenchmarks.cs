@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using SmsGateway.Model;
 using SmsGateway.Postgres;
+using SmsGateway.Testing;
 
 namespace SmsGateway.Bench.Postgres;
 
@@ -26,7 +27,7 @@ public class PostgresStatusWriteBenchmarks
     private const string InsertEventSql =
         "INSERT INTO status_events (message_id, status, attempt, at, error_code) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
 
-    private PostgresBenchServer _server = null!;
+    private PostgresServer _server = null!;
     private PostgresStatusStore _store = null!;
     private NpgsqlDataSource _dataSource = null!;
     private long _sequence;
@@ -45,7 +46,7 @@ public class PostgresStatusWriteBenchmarks
 
     private async Task SetupAsync()
     {
-        _server = await PostgresBenchServer.StartAsync();
+        _server = await PostgresServer.StartAsync();
         await _server.EnsureDatabaseAsync("bench_write");
         var options = new PostgresOptions { ConnectionString = _server.ConnectionString("bench_write"), BatchSize = Events };
         _store = new PostgresStatusStore(options);

@@ -4,21 +4,22 @@ using Npgsql;
 namespace SmsGateway.Testing;
 
 /// <summary>
-/// A throw-away PostgreSQL 15 cluster: <c>initdb</c> into a temporary directory as an unprivileged OS user (PostgreSQL refuses
-/// root), <c>postgres</c> on a free loopback port with fsync off, stopped by PID (fast shutdown) and deleted at the end.
+/// A PostgreSQL 15 cluster for tests and benchmarks: <c>initdb</c> as an unprivileged OS user (PostgreSQL refuses root),
+/// <c>postgres</c> on a free loopback port with fsync off, stopped by PID (fast shutdown). A temporary cluster is deleted at
+/// the end; a named directory is kept, so several benchmark processes can reuse one seeded database.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
     private const string BinDir = "/usr/lib/postgresql/15/bin";
     private readonly ServerProcess _process;
     private readonly string _directory;
-    private readonly string? _user;
+    private readonly bool _deleteOnDispose;
 
-    private PostgresServer(ServerProcess process, string directory, string? user, int port)
+    private PostgresServer(ServerProcess process, string directory, bool deleteOnDispose, int port)
     {
         _process = process;
         _directory = directory;
-        _user = user;
+        _deleteOnDispose = deleteOnDispose;
         Port = port;
     }
 
@@ -29,36 +30,41 @@ public sealed class PostgresServer : IAsyncDisposable
     public string ConnectionString(string database) =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Include Error Detail=true;Maximum Pool Size=30";
 
-    /// <summary>Creates the cluster and starts the server.</summary>
+    /// <summary>Creates the cluster (unless <paramref name="directory"/> already holds one) and starts the server.</summary>
+    /// <param name="directory">A directory to keep the cluster in across runs; null for a temporary one deleted on dispose.</param>
     /// <exception cref="InvalidOperationException">PostgreSQL or the unprivileged user is missing; the message says how to install.</exception>
     /// <remarks>As root the cluster runs as OS user <c>postgres</c> (or <c>SMSGW_PG_OS_USER</c>) through <c>runuser</c>.</remarks>
-    public static async Task<PostgresServer> StartAsync()
+    public static async Task<PostgresServer> StartAsync(string? directory = null)
     {
         var initdb = ServerProcess.Require(Path.Combine(BinDir, "initdb"), "postgresql");
         var postgres = ServerProcess.Require(Path.Combine(BinDir, "postgres"), "postgresql");
         var user = Environment.UserName == "root" ? UnprivilegedUser() : null;
 
-        var directory = Path.Combine(Path.GetTempPath(), "smsgw-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        bool temporary = directory is null;
+        directory ??= Path.Combine(Path.GetTempPath(), "smsgw-pg-" + Guid.NewGuid().ToString("N")[..12]);
         var data = Path.Combine(directory, "data");
-        Directory.CreateDirectory(directory);
-        if (user is not null)
+        if (!File.Exists(Path.Combine(data, "PG_VERSION")))
         {
-            await RunAsync(null, "chown", ["-R", user, directory]);
-        }
+            Directory.CreateDirectory(directory);
+            if (user is not null)
+            {
+                await RunAsync(null, "chown", ["-R", user, directory]);
+            }
 
-        await RunAsync(user, initdb, ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+            await RunAsync(user, initdb, ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+        }
 
         var port = FreePort.Next();
         var process = ServerProcess.Start(postgres,
         [
             "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", directory,
             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-            "-c", "max_connections=200", "-c", "shared_buffers=128MB",
+            "-c", "max_connections=200", "-c", "shared_buffers=256MB", "-c", "max_wal_size=4GB", "-c", "maintenance_work_mem=256MB",
         ], user: user);
-        var server = new PostgresServer(process, directory, user, port);
+        var server = new PostgresServer(process, directory, temporary, port);
         try
         {
-            await process.WaitForOutputAsync("database system is ready to accept connections", TimeSpan.FromSeconds(60));
+            await process.WaitForOutputAsync("database system is ready to accept connections", TimeSpan.FromSeconds(120));
             await process.WaitForPortAsync(port, TimeSpan.FromSeconds(10));
         }
         catch
@@ -80,7 +86,31 @@ public sealed class PostgresServer : IAsyncDisposable
         return ConnectionString(name);
     }
 
-    /// <summary>Fast shutdown (SIGINT to the postmaster by the PID in postmaster.pid), then kill if needed; deletes the cluster.</summary>
+    /// <summary>Creates database <paramref name="name"/> when missing; true when it was created now.</summary>
+    public async Task<bool> EnsureDatabaseAsync(string name)
+    {
+        await using var admin = NpgsqlDataSource.Create(ConnectionString("postgres") + ";Pooling=false");
+        await using var exists = admin.CreateCommand("SELECT 1 FROM pg_database WHERE datname = $1");
+        exists.Parameters.Add(new NpgsqlParameter { Value = name });
+        if (await exists.ExecuteScalarAsync() is not null)
+        {
+            return false;
+        }
+
+        await using var create = admin.CreateCommand($"CREATE DATABASE \"{name}\"");
+        await create.ExecuteNonQueryAsync();
+        return true;
+    }
+
+    /// <summary>Drops database <paramref name="name"/> if it exists, closing its connections.</summary>
+    public async Task DropDatabaseAsync(string name)
+    {
+        await using var admin = NpgsqlDataSource.Create(ConnectionString("postgres") + ";Pooling=false");
+        await using var drop = admin.CreateCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Fast shutdown (SIGINT to the postmaster by the PID in postmaster.pid), then kill if needed; deletes a temporary cluster.</summary>
     public async ValueTask DisposeAsync()
     {
         try
@@ -103,6 +133,11 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         await _process.DisposeAsync();
+        if (!_deleteOnDispose)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_directory, recursive: true);
