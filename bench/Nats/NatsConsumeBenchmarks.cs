@@ -1,3 +1,4 @@
+using SmsGateway.Testing;
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using SmsGateway.Model;
@@ -18,7 +19,7 @@ public class NatsConsumeBenchmarks
     private const int Messages = 20_000;
     private readonly byte[] _payload = new byte[128];
     private readonly List<double> _latenciesUs = new(1_000_000);
-    private NatsBenchServer _server = null!;
+    private NatsServer _server = null!;
     private NatsTransport _transport = null!;
     private IMessageSubscription _normal = null!;
     private IMessageSubscription _express = null!;
@@ -26,7 +27,8 @@ public class NatsConsumeBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _server = await NatsBenchServer.StartAsync();
+        _server = new NatsServer();
+        await _server.StartAsync();
         _transport = new NatsTransport(new NatsTransportOptions { Url = _server.Url }, null);
         _normal = await _transport.SubscribeAsync(Topics.Normal, "bench", new SubscriptionOptions { MaxInFlight = 1024 }, CancellationToken.None);
         _express = await _transport.SubscribeAsync(Topics.Express, "bench", new SubscriptionOptions { MaxInFlight = 16 }, CancellationToken.None);

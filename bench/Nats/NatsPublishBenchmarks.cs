@@ -1,3 +1,4 @@
+using SmsGateway.Testing;
 using BenchmarkDotNet.Attributes;
 using SmsGateway.Transports.Nats.Client;
 using SmsGateway.Transports.Nats.Client.JetStream;
@@ -15,7 +16,7 @@ public class NatsPublishBenchmarks
 {
     private const int Messages = 20_000;
     private readonly byte[] _payload = new byte[128];
-    private NatsBenchServer _server = null!;
+    private NatsServer _server = null!;
     private NatsConnection _connection = null!;
     private NatsJSContext _js = null!;
 
@@ -26,7 +27,8 @@ public class NatsPublishBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _server = await NatsBenchServer.StartAsync();
+        _server = new NatsServer();
+        await _server.StartAsync();
         _connection = new NatsConnection(new NatsOpts { Url = _server.Url });
         await _connection.ConnectAsync(CancellationToken.None);
         _js = new NatsJSContext(_connection);
