@@ -5,7 +5,7 @@
 #   load/run-profile.sh embedded|full
 # Two passes:
 #   1. zero-delay operator simulator: express, mixed, burst, ramp, closed, max-rate (the absolute budgets assume it);
-#   2. simulator latency ${BACKLOG_LATENCY_MS:-20} ms so a 100,000-message normal backlog really waits in the broker:
+#   2. simulator latency ${BACKLOG_LATENCY_MS:-200} ms so a 100,000-message normal backlog really waits in the broker:
 #      express (the unloaded reference) then backlog (express while the backlog is queued; budget 2x the reference).
 # Env: RATE (1000 req/s), DURATION (30 s), WARMUP (5 s), BACKLOG (100000), PORT (27070), LOAD_ARGS (extra `run` options).
 set -euo pipefail
@@ -42,6 +42,6 @@ status=0
 start_host
 "${load[@]}" run -s express,mixed,burst,ramp,closed,max-rate "${common[@]}" || status=1
 stop_host
-start_host --Gateway:Simulator:LatencyMs="${BACKLOG_LATENCY_MS:-20}"
+start_host --Gateway:Simulator:LatencyMs="${BACKLOG_LATENCY_MS:-200}"
 "${load[@]}" run -s express,backlog --backlog "${BACKLOG:-100000}" "${common[@]}" || status=1
 exit $status
