@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Threading.Tasks.Dataflow;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Model;
 using SmsGateway.Serialization;
@@ -8,23 +8,37 @@ using SmsGateway.Transport;
 namespace SmsGateway.Status;
 
 /// <summary>
-/// The status half of the graph: consume <c>sms-status</c>, batch events by size or age (a timer triggers a partial
-/// batch every <see cref="PipelineOptions.StatusBatchMaxAge"/>), write each batch to the <see cref="IStatusStore"/>, and ack
-/// the batch's deliveries only after the write returned. A failed write naks the batch for redelivery; the store is
-/// idempotent, so a replay leaves one row per event.
+/// The status half of the graph: consume <c>sms-status</c>, batch events by size or age (a batch is written once it holds
+/// <see cref="PipelineOptions.StatusBatchSize"/> events or its first event is <see cref="PipelineOptions.StatusBatchMaxAge"/>
+/// old), write each batch to the <see cref="IStatusStore"/>, and ack the batch's deliveries only after the write returned.
+/// A failed write naks the batch for redelivery; the store is idempotent, so a replay leaves one row per event.
 /// </summary>
+/// <remarks>
+/// Threading: one consumer loop decodes and batches; one writer loop writes batches in order, at most one batch waiting
+/// behind the one being written (so decoding overlaps the store's round trip, and a slow store stops consumption).
+/// The consumer builds batches itself rather than offering each event to a Dataflow <c>BatchBlock</c>: the per-event
+/// offer took the block's lock and a task continuation, which profiles of the embedded graph showed as the status path's
+/// main cost.
+/// </remarks>
 internal sealed class StatusStage
 {
     private readonly PipelineOptions _options;
     private readonly IMessageTransport _transport;
     private readonly IStatusStore _store;
     private readonly ILogger _logger;
-    private readonly BatchBlock<(StatusEvent Event, IDelivery Delivery)> _batcher;
-    private readonly ActionBlock<(StatusEvent Event, IDelivery Delivery)[]> _writer;
+    private readonly Channel<StatusBatch> _batches = Channel.CreateBounded<StatusBatch>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.Wait,
+        SingleReader = true,
+        SingleWriter = true,
+    });
+
     private readonly CancellationTokenSource _stopConsuming = new();
-    private Timer? _ageTrigger;
     private IMessageSubscription? _subscription;
     private Task _consumer = Task.CompletedTask;
+    private Task _writer = Task.CompletedTask;
+    private StatusBatch _batch;
+    private long _batchDeadline;
 
     public StatusStage(PipelineOptions options, IMessageTransport transport, IStatusStore store, ILogger logger)
     {
@@ -32,23 +46,14 @@ internal sealed class StatusStage
         _transport = transport;
         _store = store;
         _logger = logger;
-        _batcher = new BatchBlock<(StatusEvent, IDelivery)>(options.StatusBatchSize, new GroupingDataflowBlockOptions
-        {
-            BoundedCapacity = options.StatusBatchSize * 2,
-        });
-        _writer = new ActionBlock<(StatusEvent Event, IDelivery Delivery)[]>(WriteAsync, new ExecutionDataflowBlockOptions
-        {
-            MaxDegreeOfParallelism = 1,
-            BoundedCapacity = 2,
-        });
-        _batcher.LinkTo(_writer, new DataflowLinkOptions { PropagateCompletion = true });
+        _batch = new StatusBatch(options.StatusBatchSize);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var options = new SubscriptionOptions { MaxInFlight = Math.Max(_options.MaxInFlight, _options.StatusBatchSize * 4), AckWait = _options.AckWait };
         _subscription = await _transport.SubscribeAsync(Topics.Status, _options.StatusGroup, options, cancellationToken).ConfigureAwait(false);
-        _ageTrigger = new Timer(_ => _batcher.TriggerBatch(), null, _options.StatusBatchMaxAge, _options.StatusBatchMaxAge);
+        _writer = Task.Run(WriteLoopAsync);
         _consumer = Task.Run(ConsumeAsync);
     }
 
@@ -58,13 +63,9 @@ internal sealed class StatusStage
         _stopConsuming.Cancel();
         await _consumer.ConfigureAwait(false);
         await DrainAsync().ConfigureAwait(false);
-        if (_ageTrigger is not null)
-        {
-            await _ageTrigger.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _batcher.Complete();
-        await _writer.Completion.ConfigureAwait(false);
+        await FlushAsync().ConfigureAwait(false);
+        _batches.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
         if (_subscription is not null)
         {
             await _subscription.DisposeAsync().ConfigureAwait(false);
@@ -83,18 +84,91 @@ internal sealed class StatusStage
             while (reader.TryRead(out var delivery))
             {
                 any = true;
-                await AcceptAsync(delivery, CancellationToken.None).ConfigureAwait(false);
+                await AddAsync(delivery).ConfigureAwait(false);
             }
 
             if (!any)
             {
                 await Task.Delay(_options.StatusBatchMaxAge * 2).ConfigureAwait(false);
-                any = reader.TryPeek(out _);
+                if (reader.TryRead(out var late))
+                {
+                    any = true;
+                    await AddAsync(late).ConfigureAwait(false);
+                }
             }
         }
     }
 
-    private async Task AcceptAsync(IDelivery delivery, CancellationToken cancellationToken)
+    private async Task ConsumeAsync()
+    {
+        var token = _stopConsuming.Token;
+        var reader = _subscription!.Deliveries;
+        Task? age = null;
+        long ageDeadline = 0;
+        try
+        {
+            while (true)
+            {
+                // Not cancellable from here on: a delivery taken from the reader must reach a batch.
+                while (reader.TryRead(out var delivery))
+                {
+                    await AddAsync(delivery).ConfigureAwait(false);
+                }
+
+                if (_batch.Count > 0 && Environment.TickCount64 >= _batchDeadline)
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+
+                if (_batch.Count == 0)
+                {
+                    if (!await reader.WaitToReadAsync(token).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                // A partial batch and nothing to read: wait for more events or for the batch's age limit.
+                var more = reader.WaitToReadAsync(token);
+                if (more.IsCompleted)
+                {
+                    if (!more.Result)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                // One timer per batch (a full batch may have been handed over meanwhile and a new one begun).
+                if (age is null || ageDeadline != _batchDeadline)
+                {
+                    ageDeadline = _batchDeadline;
+                    age = Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, ageDeadline - Environment.TickCount64)), token);
+                }
+
+                var moreTask = more.AsTask();
+                if (await Task.WhenAny(moreTask, age).ConfigureAwait(false) == moreTask && !await moreTask.ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                token.ThrowIfCancellationRequested();
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // shutdown: DrainAsync takes over the partial batch
+        }
+        catch (Exception ex)
+        {
+            PipelineLog.ConsumerFailed(_logger, ex, Topics.Status);
+        }
+    }
+
+    private async ValueTask AddAsync(IDelivery delivery)
     {
         StatusEvent e;
         try
@@ -104,57 +178,57 @@ internal sealed class StatusStage
         catch (JsonException ex)
         {
             PipelineLog.PoisonMessage(_logger, ex, delivery.Topic);
-            await delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+            await SafeSettleAsync(delivery.AckAsync(CancellationToken.None)).ConfigureAwait(false);
             return;
         }
 
-        if (!await _batcher.SendAsync((e, delivery), cancellationToken).ConfigureAwait(false))
+        if (_batch.Count == 0)
         {
-            await delivery.NakAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            _batchDeadline = Environment.TickCount64 + (long)_options.StatusBatchMaxAge.TotalMilliseconds;
+        }
+
+        _batch.Add(e, delivery);
+        if (_batch.Count >= _options.StatusBatchSize)
+        {
+            await FlushAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task ConsumeAsync()
+    // Hands the current batch to the writer; waits while the writer still has one queued (backpressure).
+    private async ValueTask FlushAsync()
     {
-        var token = _stopConsuming.Token;
-        var reader = _subscription!.Deliveries;
-        try
+        if (_batch.Count == 0)
         {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            return;
+        }
+
+        var full = _batch;
+        _batch = new StatusBatch(_options.StatusBatchSize);
+        await _batches.Writer.WriteAsync(full, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _batches.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var batch))
             {
-                while (reader.TryRead(out var delivery))
-                {
-                    // Not cancellable: a delivery taken from the reader must reach the batcher (the writer keeps draining it).
-                    await AcceptAsync(delivery, CancellationToken.None).ConfigureAwait(false);
-                }
+                await WriteAsync(batch).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // shutdown
-        }
-        catch (Exception ex)
-        {
-            PipelineLog.ConsumerFailed(_logger, ex, Topics.Status);
-        }
     }
 
-    private async Task WriteAsync((StatusEvent Event, IDelivery Delivery)[] batch)
+    private async Task WriteAsync(StatusBatch batch)
     {
-        var events = new StatusEvent[batch.Length];
-        for (int i = 0; i < batch.Length; i++)
-        {
-            events[i] = batch[i].Event;
-        }
-
         try
         {
-            await _store.WriteBatchAsync(events, CancellationToken.None).ConfigureAwait(false);
+            await _store.WriteBatchAsync(batch.Events, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            PipelineLog.StatusBatchFailed(_logger, ex, batch.Length);
-            foreach (var (_, delivery) in batch)
+            PipelineLog.StatusBatchFailed(_logger, ex, batch.Count);
+            foreach (var delivery in batch.Deliveries)
             {
                 await SafeSettleAsync(delivery.NakAsync(_options.StatusRetryDelay, CancellationToken.None)).ConfigureAwait(false);
             }
@@ -162,7 +236,7 @@ internal sealed class StatusStage
             return;
         }
 
-        foreach (var (_, delivery) in batch)
+        foreach (var delivery in batch.Deliveries)
         {
             await SafeSettleAsync(delivery.AckAsync(CancellationToken.None)).ConfigureAwait(false);
         }

@@ -6,7 +6,8 @@ namespace SmsGateway.Transport.InMemory;
 /// <summary>One topic: its consumer groups and the messages kept for a group that does not exist yet.</summary>
 internal sealed class InMemoryTopic(string name, InMemoryTransportOptions options)
 {
-    private readonly ConcurrentDictionary<string, long> _recentIds = new(StringComparer.Ordinal);
+    // More lock stripes than the default (one per core): every publish adds here, from many threads at once.
+    private readonly ConcurrentDictionary<string, long> _recentIds = new(Environment.ProcessorCount * 8, 4096, StringComparer.Ordinal);
     private readonly object _gate = new();
     private InMemoryGroup[] _groups = [];
     private List<InMemoryEnvelope>? _orphans = [];
