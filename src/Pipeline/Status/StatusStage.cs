@@ -39,6 +39,7 @@ internal sealed class StatusStage
     private Task _writer = Task.CompletedTask;
     private StatusBatch _batch;
     private long _batchDeadline;
+    private readonly long _pollMs;
 
     public StatusStage(PipelineOptions options, IMessageTransport transport, IStatusStore store, ILogger logger)
     {
@@ -47,6 +48,7 @@ internal sealed class StatusStage
         _store = store;
         _logger = logger;
         _batch = new StatusBatch(options.StatusBatchSize);
+        _pollMs = Math.Max(1, (long)(options.StatusBatchMaxAge.TotalMilliseconds / 10));
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -103,8 +105,6 @@ internal sealed class StatusStage
     {
         var token = _stopConsuming.Token;
         var reader = _subscription!.Deliveries;
-        Task? age = null;
-        long ageDeadline = 0;
         try
         {
             while (true)
@@ -130,31 +130,10 @@ internal sealed class StatusStage
                     continue;
                 }
 
-                // A partial batch and nothing to read: wait for more events or for the batch's age limit.
-                var more = reader.WaitToReadAsync(token);
-                if (more.IsCompleted)
-                {
-                    if (!more.Result)
-                    {
-                        return;
-                    }
-
-                    continue;
-                }
-
-                // One timer per batch (a full batch may have been handed over meanwhile and a new one begun).
-                if (age is null || ageDeadline != _batchDeadline)
-                {
-                    ageDeadline = _batchDeadline;
-                    age = Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, ageDeadline - Environment.TickCount64)), token);
-                }
-
-                var moreTask = more.AsTask();
-                if (await Task.WhenAny(moreTask, age).ConfigureAwait(false) == moreTask && !await moreTask.ConfigureAwait(false))
-                {
-                    return;
-                }
-
+                // A partial batch and nothing to read: let events gather for a short pause (never past the batch's age
+                // limit) instead of waking for each one; a wake-up per event was a large part of the status path's cost.
+                long remaining = _batchDeadline - Environment.TickCount64;
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(remaining, 1, _pollMs)), token).ConfigureAwait(false);
                 token.ThrowIfCancellationRequested();
             }
         }
