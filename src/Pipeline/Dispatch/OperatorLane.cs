@@ -26,6 +26,7 @@ internal sealed class OperatorLane : IAsyncDisposable
     private readonly Func<DispatchWork, OperatorInfo, SendTimeout, ValueTask> _send;
     private readonly RateLimiter? _rateLimiter;
     private readonly Task[] _workers;
+    private readonly Lazy<Task> _stopped;
 
     /// <param name="op">The operator; its concurrency is the number of workers.</param>
     /// <param name="capacity">Messages each queue (express, normal) holds at most.</param>
@@ -34,6 +35,7 @@ internal sealed class OperatorLane : IAsyncDisposable
     {
         Operator = op;
         _send = send;
+        _stopped = new Lazy<Task>(StopAsync);
         var queue = new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false };
         _express = Channel.CreateBounded<DispatchWork>(queue);
         _normal = Channel.CreateBounded<DispatchWork>(queue);
@@ -80,8 +82,10 @@ internal sealed class OperatorLane : IAsyncDisposable
         return WaitAndEnqueueAsync(writer, work, cancellationToken);
     }
 
-    /// <summary>Stops taking messages, sends what is queued, and waits for the sends in flight.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops taking messages, sends what is queued, and waits for the sends in flight. Idempotent.</summary>
+    public ValueTask DisposeAsync() => new(_stopped.Value);
+
+    private async Task StopAsync()
     {
         _express.Writer.TryComplete();
         _normal.Writer.TryComplete();
