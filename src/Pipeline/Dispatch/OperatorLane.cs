@@ -30,7 +30,7 @@ internal sealed class OperatorLane : IAsyncDisposable
 
     /// <param name="op">The operator; its concurrency is the number of workers.</param>
     /// <param name="capacity">Messages each queue (express, normal) holds at most.</param>
-    /// <param name="send">Sends and settles one message; must not throw (a throw is lost with the worker's loop turn only).</param>
+    /// <param name="send">Sends and settles one message. Should not throw; a throw leaves the message unsettled (the broker delivers it again after the ack wait) and the worker goes on.</param>
     public OperatorLane(OperatorInfo op, int capacity, Func<DispatchWork, OperatorInfo, SendTimeout, ValueTask> send)
     {
         Operator = op;
@@ -125,7 +125,15 @@ internal sealed class OperatorLane : IAsyncDisposable
                 using var lease = await _rateLimiter.AcquireAsync(1, CancellationToken.None).ConfigureAwait(false);
             }
 
-            await _send(work, Operator, timeout).ConfigureAwait(false);
+            try
+            {
+                await _send(work, Operator, timeout).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Keep the worker: the unsettled delivery comes back after the broker's ack wait.
+                timeout.Reset();
+            }
         }
     }
 }

@@ -48,7 +48,8 @@ internal sealed class StatusStage
         _store = store;
         _logger = logger;
         _batch = new StatusBatch(options.StatusBatchSize);
-        _pollMs = Math.Max(1, (long)(options.StatusBatchMaxAge.TotalMilliseconds / 10));
+        // Short enough that a bounded subscription buffer (NATS, Kafka: at least 4 batches) cannot fill between looks.
+        _pollMs = Math.Clamp((long)(options.StatusBatchMaxAge.TotalMilliseconds / 10), 1, 5);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)

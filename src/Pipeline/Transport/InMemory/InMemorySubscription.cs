@@ -60,7 +60,8 @@ internal sealed class InMemorySubscription : IMessageSubscription
         }
 
         _inFlight.Clear();
-        _stop.Dispose();
+
+        // _stop is not disposed: a consumer racing with disposal may still link to its token (it owns no timer).
     }
 
     /// <summary>Takes the next message of the group, if any, as a delivery tracked until it is settled or expires.</summary>
