@@ -92,7 +92,8 @@ internal sealed class OperatorLane : IAsyncDisposable
         _queued.Release(_workers.Length);
         await Task.WhenAll(_workers).ConfigureAwait(false);
         _rateLimiter?.Dispose();
-        _queued.Dispose();
+
+        // _queued is not disposed: it holds no wait handle, and a late Release must not throw.
     }
 
     private async ValueTask<bool> WaitAndEnqueueAsync(ChannelWriter<DispatchWork> writer, DispatchWork work, CancellationToken cancellationToken)
