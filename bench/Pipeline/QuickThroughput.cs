@@ -4,7 +4,8 @@ namespace SmsGateway.Bench.Pipeline;
 
 /// <summary>
 /// A fast stopwatch run of <see cref="EmbeddedGraphBenchmark"/> (no BenchmarkDotNet harness): alternates baseline and graph
-/// runs and prints each run's msg/s and the medians. <c>dotnet run -c Release --project bench -- graph [messages] [runs]</c>.
+/// runs and prints each run's msg/s and the medians. <c>dotnet run -c Release --project bench -- graph [messages] [runs] [accept|dispatch]</c>
+/// (the last argument runs only the gateway role, or gateway and dispatcher without the status writer).
 /// </summary>
 public static class QuickThroughput
 {
@@ -12,7 +13,12 @@ public static class QuickThroughput
     {
         int messages = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 50_000;
         int runs = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5;
-        var roles = args.Length > 3 && args[3] == "accept" ? PipelineRoles.Gateway : PipelineRoles.All;
+        var roles = args.Length <= 3 ? PipelineRoles.All : args[3] switch
+        {
+            "accept" => PipelineRoles.Gateway,
+            "dispatch" => PipelineRoles.Gateway | PipelineRoles.Dispatcher,
+            _ => PipelineRoles.All,
+        };
         var bench = new EmbeddedGraphBenchmark { Messages = messages, Concurrency = 1024, Roles = roles };
         bench.Setup();
         await bench.ChannelBaseline();
@@ -21,17 +27,30 @@ public static class QuickThroughput
         var graph = new List<double>();
         for (int r = 0; r < runs; r++)
         {
-            var sw = Stopwatch.StartNew();
-            await bench.ChannelBaseline();
-            baseline.Add(messages / sw.Elapsed.TotalSeconds);
-            sw.Restart();
-            await bench.EmbeddedGraph();
-            graph.Add(messages / sw.Elapsed.TotalSeconds);
-            Console.WriteLine($"run {r + 1}: baseline {baseline[^1]:N0} msg/s, graph {graph[^1]:N0} msg/s");
+            var b = await MeasureAsync(bench.ChannelBaseline, messages);
+            var g = await MeasureAsync(bench.EmbeddedGraph, messages);
+            baseline.Add(b.Rate);
+            graph.Add(g.Rate);
+            Console.WriteLine($"run {r + 1}: baseline {b.Rate:N0} msg/s ({b.CpuUs:N1} µs CPU/msg, {b.BytesPerMessage:N0} B/msg, {b.Gcs} GCs), " +
+                $"graph {g.Rate:N0} msg/s ({g.CpuUs:N1} µs CPU/msg, {g.BytesPerMessage:N0} B/msg, {g.Gcs} GCs)");
         }
 
         double mb = Median(baseline), mg = Median(graph);
         Console.WriteLine($"median of {runs}: Channel<T> baseline {mb:N0} msg/s; embedded graph {mg:N0} msg/s; graph/baseline = {mg / mb:P0}");
+    }
+
+    // Rate, CPU time per message (all threads: the figure that survives a machine shared with other work), allocation
+    // per message (all threads) and GC count (all generations) of one run.
+    private static async Task<(double Rate, double CpuUs, long BytesPerMessage, int Gcs)> MeasureAsync(Func<Task<long>> run, int messages)
+    {
+        long allocated = GC.GetTotalAllocatedBytes(false);
+        int gcs = GC.CollectionCount(0);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+        await run();
+        double rate = messages / sw.Elapsed.TotalSeconds;
+        double cpuUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / messages;
+        return (rate, cpuUs, (GC.GetTotalAllocatedBytes(false) - allocated) / messages, GC.CollectionCount(0) - gcs);
     }
 
     private static double Median(List<double> values)

@@ -101,7 +101,7 @@ internal sealed class DispatchStage
         }
     }
 
-    private async Task RouteAsync(IDelivery delivery, bool isRetry, CancellationToken token)
+    private async ValueTask RouteAsync(IDelivery delivery, bool isRetry, CancellationToken token)
     {
         SmsMessage message;
         try
@@ -154,10 +154,25 @@ internal sealed class DispatchStage
         }
 
         var op = _routes.Current.FindByName(operatorName);
-        return op is null ? null : _lanes.GetOrAdd(op.Name, _ => new OperatorLane(op, _options.LaneCapacity, SendAsync));
+        if (op is null)
+        {
+            return null;
+        }
+
+        // A lane starts workers, so two consumers racing here must not both build one (GetOrAdd's factory may run twice).
+        lock (_lanes)
+        {
+            if (!_lanes.TryGetValue(op.Name, out lane))
+            {
+                lane = new OperatorLane(op, _options.LaneCapacity, SendAsync);
+                _lanes[op.Name] = lane;
+            }
+
+            return lane;
+        }
     }
 
-    private async Task SendAsync(DispatchWork work, OperatorInfo op)
+    private async ValueTask SendAsync(DispatchWork work, OperatorInfo op, SendTimeout timeout)
     {
         var message = work.Message;
         if (_options.EmitSendingStatus)
@@ -166,20 +181,27 @@ internal sealed class DispatchStage
         }
 
         SendResult result;
-        using (var timeout = new CancellationTokenSource(op.SendTimeout))
+        try
         {
-            try
+            var pending = _client.SendAsync(message, timeout.Token);
+            if (!pending.IsCompleted)
             {
-                result = await _client.SendAsync(message, timeout.Token).ConfigureAwait(false);
+                timeout.Arm(op.SendTimeout);
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-            {
-                result = new SendResult(SendOutcome.TransientFailure, "timeout");
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                result = new SendResult(SendOutcome.TransientFailure, "client_error:" + ex.GetType().Name);
-            }
+
+            result = await pending.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.Elapsed)
+        {
+            result = new SendResult(SendOutcome.TransientFailure, "timeout");
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            result = new SendResult(SendOutcome.TransientFailure, "client_error:" + ex.GetType().Name);
+        }
+        finally
+        {
+            timeout.Reset();
         }
 
         _metrics.Send(op.Name, result.Outcome switch
@@ -191,7 +213,7 @@ internal sealed class DispatchStage
         await SettleAsync(work, result).ConfigureAwait(false);
     }
 
-    private async Task SettleAsync(DispatchWork work, SendResult result)
+    private async ValueTask SettleAsync(DispatchWork work, SendResult result)
     {
         var message = work.Message;
         try

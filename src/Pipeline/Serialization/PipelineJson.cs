@@ -19,12 +19,14 @@ public static class PipelineJson
     /// <summary>Reads a message.</summary>
     /// <exception cref="JsonException">The payload is not a message.</exception>
     public static SmsMessage DeserializeMessage(ReadOnlySpan<byte> utf8) =>
-        JsonSerializer.Deserialize(utf8, PipelineJsonContext.Default.SmsMessage) ?? throw new JsonException("null message payload");
+        PipelineJsonReader.TryReadMessage(utf8, out var message) ? message
+            : JsonSerializer.Deserialize(utf8, PipelineJsonContext.Default.SmsMessage) ?? throw new JsonException("null message payload");
 
     /// <summary>Reads a status event.</summary>
     /// <exception cref="JsonException">The payload is not a status event.</exception>
     public static StatusEvent DeserializeStatus(ReadOnlySpan<byte> utf8) =>
-        JsonSerializer.Deserialize(utf8, PipelineJsonContext.Default.StatusEvent) ?? throw new JsonException("null status payload");
+        PipelineJsonReader.TryReadStatus(utf8, out var statusEvent) ? statusEvent
+            : JsonSerializer.Deserialize(utf8, PipelineJsonContext.Default.StatusEvent) ?? throw new JsonException("null status payload");
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]

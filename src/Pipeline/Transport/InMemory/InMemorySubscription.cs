@@ -1,34 +1,35 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 
 namespace SmsGateway.Transport.InMemory;
 
 /// <summary>
-/// A member of an in-memory consumer group. A pump moves ready messages into a bounded channel of deliveries (so at most
-/// <see cref="SubscriptionOptions.MaxInFlight"/> wait for the consumer); a timer delivers again what stays unacknowledged
-/// longer than the ack wait.
+/// A member of an in-memory consumer group. Its <see cref="Deliveries"/> reader takes messages from the group's queue on
+/// demand (so nothing waits in a per-member buffer and other members can have what this one has not taken); a timer
+/// delivers again what stays unacknowledged longer than the ack wait.
 /// </summary>
 internal sealed class InMemorySubscription : IMessageSubscription
 {
     private readonly InMemoryGroup _group;
     private readonly SubscriptionOptions _options;
-    private readonly Channel<IDelivery> _deliveries;
-    private readonly ConcurrentDictionary<long, InMemoryDelivery> _inFlight = new();
+    private readonly InMemoryDeliveryReader _reader;
+
+    // Every take adds here and every ack removes, from many threads: more lock stripes than the default (one per core).
+    private readonly ConcurrentDictionary<long, InMemoryDelivery> _inFlight = new(Environment.ProcessorCount * 8, 1024);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _pump;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Timer _ackWaitTimer;
     private long _sequence;
+    private volatile bool _closed;
 
     public InMemorySubscription(InMemoryGroup group, SubscriptionOptions options)
     {
         _group = group;
         _options = options;
-        _deliveries = Channel.CreateBounded<IDelivery>(new BoundedChannelOptions(options.MaxInFlight)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleWriter = true,
-        });
-        _pump = Task.Run(PumpAsync);
+        _reader = new InMemoryDeliveryReader(this);
+        _ = group.Ready.Reader.Completion.ContinueWith(static (t, s) => ((TaskCompletionSource)s!).TrySetResult(), _completion,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         var period = TimeSpan.FromMilliseconds(Math.Clamp(options.AckWait.TotalMilliseconds / 4, 50, 5_000));
         _ackWaitTimer = new Timer(_ => RedeliverExpired(), null, period, period);
     }
@@ -37,24 +38,19 @@ internal sealed class InMemorySubscription : IMessageSubscription
 
     public string ConsumerGroup => _group.Name;
 
-    public ChannelReader<IDelivery> Deliveries => _deliveries.Reader;
+    public ChannelReader<IDelivery> Deliveries => _reader;
+
+    /// <summary>Completes when the subscription is disposed or the transport closed.</summary>
+    internal Task Completion => _completion.Task;
 
     public async ValueTask DisposeAsync()
     {
         await _ackWaitTimer.DisposeAsync().ConfigureAwait(false);
+        _closed = true;
         _stop.Cancel();
-        try
-        {
-            await _pump.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // stopping
-        }
+        _completion.TrySetResult();
 
-        _deliveries.Writer.TryComplete();
-
-        // Whatever this member holds goes back to the group: delivered but unsettled, and buffered but never read.
+        // Whatever this member holds goes back to the group: delivered but unsettled.
         foreach (var d in _inFlight.Values)
         {
             if (d.TryClaim())
@@ -64,7 +60,48 @@ internal sealed class InMemorySubscription : IMessageSubscription
         }
 
         _inFlight.Clear();
-        _stop.Dispose();
+
+        // _stop is not disposed: a consumer racing with disposal may still link to its token (it owns no timer).
+    }
+
+    /// <summary>Takes the next message of the group, if any, as a delivery tracked until it is settled or expires.</summary>
+    internal bool TryTake([MaybeNullWhen(false)] out IDelivery delivery)
+    {
+        if (_closed || !_group.Ready.Reader.TryRead(out var envelope))
+        {
+            delivery = null;
+            return false;
+        }
+
+        var d = new InMemoryDelivery(this, envelope, Interlocked.Increment(ref _sequence), Environment.TickCount64);
+        _inFlight[d.Sequence] = d;
+        if (_closed)
+        {
+            // Disposed meanwhile: its sweep may have missed this one, so hand it back here (TryClaim picks one of the two).
+            if (d.TryClaim())
+            {
+                _inFlight.TryRemove(d.Sequence, out _);
+                _group.Redeliver(envelope);
+            }
+
+            delivery = null;
+            return false;
+        }
+
+        delivery = d;
+        return true;
+    }
+
+    /// <summary>True once a message is waiting; false when the subscription is disposed or the topic closed.</summary>
+    internal ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        if (_closed)
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        var ready = _group.Ready.Reader;
+        return ready.TryPeek(out _) ? new ValueTask<bool>(true) : WaitSlowAsync(ready, cancellationToken);
     }
 
     internal void Settle(InMemoryDelivery delivery, TimeSpan? nakDelay)
@@ -84,39 +121,24 @@ internal sealed class InMemorySubscription : IMessageSubscription
         }
     }
 
+    private async ValueTask<bool> WaitSlowAsync(ChannelReader<InMemoryEnvelope> ready, CancellationToken cancellationToken)
+    {
+        // The group's queue outlives this member, so disposal has to wake a waiting consumer through the stop token.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        try
+        {
+            return await ready.WaitToReadAsync(linked.Token).ConfigureAwait(false) && !_closed;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     private async Task RedeliverLaterAsync(InMemoryEnvelope envelope, TimeSpan delay)
     {
         await Task.Delay(delay).ConfigureAwait(false);
         _group.Redeliver(envelope);
-    }
-
-    private async Task PumpAsync()
-    {
-        var reader = _group.Ready.Reader;
-        var writer = _deliveries.Writer;
-        var token = _stop.Token;
-        while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
-        {
-            // Take a message only when the consumer has room for it, so other members can have it meanwhile.
-            if (!await writer.WaitToWriteAsync(token).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            if (!reader.TryRead(out var envelope))
-            {
-                continue;
-            }
-
-            var delivery = new InMemoryDelivery(this, envelope, Interlocked.Increment(ref _sequence), Environment.TickCount64);
-            _inFlight[delivery.Sequence] = delivery;
-            if (!writer.TryWrite(delivery))
-            {
-                await writer.WriteAsync(delivery, token).ConfigureAwait(false);
-            }
-        }
-
-        writer.TryComplete();
     }
 
     private void RedeliverExpired()
@@ -132,50 +154,4 @@ internal sealed class InMemorySubscription : IMessageSubscription
             }
         }
     }
-}
-
-/// <summary>One delivery; the first settle (ack, nak, or expiry by the subscription) wins.</summary>
-internal sealed class InMemoryDelivery(InMemorySubscription owner, InMemoryEnvelope envelope, long sequence, long deliveredAt) : IDelivery
-{
-    private readonly int _deliveryCount = envelope.DeliveryCount;
-    private int _settled;
-
-    public InMemoryEnvelope Envelope => envelope;
-
-    public long Sequence => sequence;
-
-    public long DeliveredAt => deliveredAt;
-
-    public string Topic => envelope.Topic;
-
-    public string Key => envelope.Key;
-
-    public ReadOnlyMemory<byte> Payload => envelope.Payload;
-
-    public IReadOnlyDictionary<string, string> Headers => envelope.Headers;
-
-    public int DeliveryCount => _deliveryCount;
-
-    public ValueTask AckAsync(CancellationToken cancellationToken)
-    {
-        if (TryClaim())
-        {
-            owner.Settle(this, null);
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask NakAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        if (TryClaim())
-        {
-            owner.Settle(this, delay);
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>True for the one caller that settles this delivery.</summary>
-    public bool TryClaim() => Interlocked.Exchange(ref _settled, 1) == 0;
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 
 namespace SmsGateway.Transport.InMemory;
@@ -6,44 +5,33 @@ namespace SmsGateway.Transport.InMemory;
 /// <summary>One topic: its consumer groups and the messages kept for a group that does not exist yet.</summary>
 internal sealed class InMemoryTopic(string name, InMemoryTransportOptions options)
 {
-    private readonly ConcurrentDictionary<string, long> _recentIds = new(StringComparer.Ordinal);
+    private readonly DuplicateFilter? _duplicates = options.DuplicateWindow > TimeSpan.Zero ? new DuplicateFilter(options.DuplicateWindow) : null;
     private readonly object _gate = new();
     private InMemoryGroup[] _groups = [];
     private List<InMemoryEnvelope>? _orphans = [];
-    private long _lastPrune = Environment.TickCount64;
 
     public string Name => name;
 
     public void Publish(in OutgoingMessage message)
     {
-        if (message.MessageId is { } id && options.DuplicateWindow > TimeSpan.Zero && !FirstSighting(id))
+        string? id = _duplicates is null ? null : message.MessageId;
+        if (id is not null && !_duplicates!.FirstSighting(id))
         {
             return;
         }
 
-        var groups = _groups;
-        if (groups.Length == 0)
+        try
         {
-            lock (_gate)
-            {
-                if (_orphans is not null)
-                {
-                    if (_orphans.Count >= options.MaxMessagesPerTopic)
-                    {
-                        throw new TransportException($"topic {name} is full ({options.MaxMessagesPerTopic} messages)");
-                    }
-
-                    _orphans.Add(new InMemoryEnvelope(name, message));
-                    return;
-                }
-
-                groups = _groups;
-            }
+            Store(message);
         }
-
-        foreach (var g in groups)
+        catch (TransportException)
         {
-            g.Enqueue(new InMemoryEnvelope(name, message), options.MaxMessagesPerTopic);
+            if (id is not null)
+            {
+                _duplicates!.Forget(id);
+            }
+
+            throw;
         }
     }
 
@@ -79,28 +67,32 @@ internal sealed class InMemoryTopic(string name, InMemoryTransportOptions option
         }
     }
 
-    private bool FirstSighting(string id)
+    private void Store(in OutgoingMessage message)
     {
-        long now = Environment.TickCount64;
-        if (!_recentIds.TryAdd(id, now))
+        var groups = _groups;
+        if (groups.Length == 0)
         {
-            return false;
-        }
-
-        long window = (long)options.DuplicateWindow.TotalMilliseconds;
-        long last = Interlocked.Read(ref _lastPrune);
-        if (now - last > window && Interlocked.CompareExchange(ref _lastPrune, now, last) == last)
-        {
-            foreach (var (key, seen) in _recentIds)
+            lock (_gate)
             {
-                if (now - seen > window)
+                if (_orphans is not null)
                 {
-                    _recentIds.TryRemove(key, out _);
+                    if (_orphans.Count >= options.MaxMessagesPerTopic)
+                    {
+                        throw new TransportException($"topic {name} is full ({options.MaxMessagesPerTopic} messages)");
+                    }
+
+                    _orphans.Add(new InMemoryEnvelope(name, message));
+                    return;
                 }
+
+                groups = _groups;
             }
         }
 
-        return true;
+        foreach (var g in groups)
+        {
+            g.Enqueue(new InMemoryEnvelope(name, message), options.MaxMessagesPerTopic);
+        }
     }
 }
 

@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using SmsGateway.Dispatch;
+using SmsGateway.Model;
+using SmsGateway.Routing;
+using SmsGateway.Transport;
+
+namespace SmsGateway.Tests.Unit;
+
+public sealed class OperatorLaneTests
+{
+    private static OperatorInfo Op(int concurrency) => new("MCI", "MCI", ["0912"], 1150, concurrency, 0, TimeSpan.FromSeconds(5));
+
+    private static DispatchWork Work(int n, MessageType type) => new(
+        new SmsMessage(MessageIds.New(), "u", "+989121234567", "m" + n, type, "MCI", SmsEncoding.Gsm7, 1, 1150, DateTimeOffset.UtcNow),
+        new NoDelivery());
+
+    [Fact(Timeout = 20_000)]
+    public async Task Express_overtakes_a_normal_backlog_in_a_lane_of_concurrency_one()
+    {
+        var sent = new ConcurrentQueue<string>();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var lane = new OperatorLane(Op(1), 100, async (work, _, _) =>
+        {
+            sent.Enqueue(work.Message.Text);
+            firstStarted.TrySetResult();
+            await gate.Task;
+        });
+
+        Assert.True(await lane.EnqueueAsync(Work(0, MessageType.Normal), CancellationToken.None));
+        await firstStarted.Task; // the only send slot is now busy with m0
+        for (int i = 1; i <= 50; i++)
+        {
+            Assert.True(await lane.EnqueueAsync(Work(i, MessageType.Normal), CancellationToken.None));
+        }
+
+        Assert.True(await lane.EnqueueAsync(Work(99, MessageType.Express), CancellationToken.None));
+        Assert.Equal(51, lane.Queued);
+        gate.SetResult();
+        await lane.DisposeAsync(); // graceful: sends everything queued
+
+        var order = sent.ToArray();
+        Assert.Equal(52, order.Length);
+        Assert.Equal("m0", order[0]);
+        Assert.Equal("m99", order[1]);
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => "m" + i), order.Skip(2));
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task A_full_queue_makes_the_producer_wait_and_concurrency_is_respected()
+    {
+        int inFlight = 0, maxInFlight = 0, done = 0;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var lane = new OperatorLane(Op(3), 2, async (_, _, _) =>
+        {
+            int now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref maxInFlight, now);
+            await gate.Task;
+            Interlocked.Decrement(ref inFlight);
+            Interlocked.Increment(ref done);
+        });
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(await lane.EnqueueAsync(Work(i, MessageType.Normal), CancellationToken.None));
+        }
+
+        while (Volatile.Read(ref inFlight) < 3)
+        {
+            await Task.Delay(5); // all three slots taken
+        }
+
+        Assert.True(await lane.EnqueueAsync(Work(3, MessageType.Normal), CancellationToken.None));
+        Assert.True(await lane.EnqueueAsync(Work(4, MessageType.Normal), CancellationToken.None));
+        var blocked = lane.EnqueueAsync(Work(5, MessageType.Normal), CancellationToken.None).AsTask();
+        await Task.Delay(100);
+        Assert.False(blocked.IsCompleted, "a full normal queue must hold the producer back");
+
+        gate.SetResult();
+        Assert.True(await blocked);
+        await lane.DisposeAsync();
+        Assert.Equal(6, done);
+        Assert.Equal(3, maxInFlight);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while (value > (seen = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    private sealed class NoDelivery : IDelivery
+    {
+        public string Topic => "t";
+
+        public string Key => "k";
+
+        public ReadOnlyMemory<byte> Payload => ReadOnlyMemory<byte>.Empty;
+
+        public IReadOnlyDictionary<string, string> Headers { get; } = new Dictionary<string, string>();
+
+        public int DeliveryCount => 1;
+
+        public ValueTask AckAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask NakAsync(TimeSpan delay, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+}

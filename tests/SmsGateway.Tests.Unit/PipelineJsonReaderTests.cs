@@ -1,0 +1,83 @@
+using System.Text;
+using System.Text.Json;
+using SmsGateway.Model;
+using SmsGateway.Serialization;
+
+namespace SmsGateway.Tests.Unit;
+
+/// <summary>The hand-written fast readers must agree with the generated (reference) deserializer, or decline.</summary>
+public sealed class PipelineJsonReaderTests
+{
+    private static readonly DateTimeOffset At = new(2025, 3, 1, 12, 30, 45, 123, TimeSpan.Zero);
+
+    public static TheoryData<SmsMessage> Messages() =>
+    [
+        new SmsMessage(MessageIds.New(), "123", "+989121234567", "کد تایید: 1234", MessageType.Express, "MCI", SmsEncoding.Ucs2, 1, 1150, At),
+        new SmsMessage(MessageIds.New(), "u\"q\\x", "+989351234567", "line\nbreak \"quoted\" € {}", MessageType.Normal, "MTN", SmsEncoding.Gsm7, 3, 3450, At, 3, At.AddSeconds(2)),
+        new SmsMessage(Guid.Empty, "", "+989201234567", "", MessageType.Normal, "Rightel", SmsEncoding.Gsm7, 10, long.MaxValue, DateTimeOffset.MinValue, int.MaxValue),
+    ];
+
+    public static TheoryData<StatusEvent> Events()
+    {
+        var data = new TheoryData<StatusEvent>();
+        foreach (var status in Enum.GetValues<MessageStatus>())
+        {
+            data.Add(new StatusEvent(MessageIds.New(), "user-1", status, (int)status, At, "+989121234567", "MCI", MessageType.Express,
+                SmsEncoding.Ucs2, 2, 2300, At.AddMinutes(-1), status == MessageStatus.Failed ? "ESME_RINVDSTADR" : null));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Message_round_trips_through_the_fast_reader(SmsMessage message)
+    {
+        byte[] json = PipelineJson.Serialize(message);
+
+        Assert.True(PipelineJsonReader.TryReadMessage(json, out var read));
+        Assert.Equal(message, read);
+        Assert.Equal(message, PipelineJson.DeserializeMessage(json));
+    }
+
+    [Theory]
+    [MemberData(nameof(Events))]
+    public void Status_event_round_trips_through_the_fast_reader(StatusEvent e)
+    {
+        byte[] json = PipelineJson.Serialize(e);
+
+        Assert.True(PipelineJsonReader.TryReadStatus(json, out var read));
+        Assert.Equal(e, read);
+        Assert.Equal(e, PipelineJson.DeserializeStatus(json));
+    }
+
+    [Fact]
+    public void Fields_in_another_order_and_unknown_fields_are_read()
+    {
+        var e = new StatusEvent(MessageIds.New(), "7", MessageStatus.Sent, 1, At, "+989121234567", "MCI", MessageType.Normal, SmsEncoding.Gsm7, 1, 1150, At);
+        using var doc = JsonDocument.Parse(PipelineJson.Serialize(e));
+        var reversed = new StringBuilder("{\"extra\":{\"nested\":[1,2]},");
+        reversed.AppendJoin(',', doc.RootElement.EnumerateObject().Reverse().Select(p => $"\"{p.Name}\":{p.Value.GetRawText()}"));
+        reversed.Append('}');
+
+        Assert.True(PipelineJsonReader.TryReadStatus(Encoding.UTF8.GetBytes(reversed.ToString()), out var read));
+        Assert.Equal(e, read);
+    }
+
+    [Fact]
+    public void Shapes_the_writer_does_not_produce_fall_back_to_the_generated_reader()
+    {
+        var m = new SmsMessage(MessageIds.New(), "9", "+989121234567", "hi", MessageType.Express, "MCI", SmsEncoding.Gsm7, 1, 1150, At);
+        string json = Encoding.UTF8.GetString(PipelineJson.Serialize(m));
+        string numericEnum = json.Replace("\"Express\"", "1");
+        string missingAttempt = json.Replace(",\"attempt\":1", "");
+
+        Assert.False(PipelineJsonReader.TryReadMessage(Encoding.UTF8.GetBytes(numericEnum), out _));
+        Assert.Equal(m, PipelineJson.DeserializeMessage(Encoding.UTF8.GetBytes(numericEnum)));
+        Assert.True(PipelineJsonReader.TryReadMessage(Encoding.UTF8.GetBytes(missingAttempt), out var defaulted));
+        Assert.Equal(1, defaulted.Attempt);
+        Assert.False(PipelineJsonReader.TryReadMessage("{\"id\":1}"u8, out _));
+        Assert.False(PipelineJsonReader.TryReadMessage("{\"id\":"u8, out _));
+        Assert.ThrowsAny<JsonException>(() => PipelineJson.DeserializeMessage("{\"id\":"u8));
+    }
+}
