@@ -14,7 +14,10 @@ using SmsGateway.Validation;
 namespace SmsGateway;
 
 /// <summary>
-/// The SMS pipeline: one TPL Dataflow graph from accept to final status over a pluggable transport (DESIGN.md "The flow").
+/// The SMS pipeline: one graph from accept to final status over a pluggable transport (DESIGN.md "The flow"). Accept
+/// partitions are Dataflow <c>BufferBlock</c>s, the status path a <c>BatchBlock</c> linked to an <c>ActionBlock</c>; each
+/// operator's dispatch lane is a pair of bounded channels served express-first by its send workers (a priority that
+/// linked blocks cannot express without a per-message hand-off).
 /// Build it with <see cref="SmsPipelineBuilder"/> or <c>services.AddSmsPipeline()</c>, start the roles this process runs,
 /// and call <see cref="SendAsync"/> for each request.
 /// </summary>

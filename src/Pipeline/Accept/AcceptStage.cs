@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Threading.Channels;
+using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Billing;
 using SmsGateway.Locking;
@@ -26,7 +26,7 @@ internal sealed class AcceptStage
     private readonly PipelineMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Channel<AcceptWork>[] _partitions;
+    private readonly BufferBlock<AcceptWork>[] _partitions;
     private readonly Task[] _workers;
 
     public AcceptStage(PipelineOptions options, IMessageTransport transport, IBalanceLedger ledger, IDistributedLockFactory locks,
@@ -40,18 +40,12 @@ internal sealed class AcceptStage
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _partitions = new Channel<AcceptWork>[options.AcceptPartitions];
+        _partitions = new BufferBlock<AcceptWork>[options.AcceptPartitions];
         _workers = new Task[options.AcceptPartitions];
         for (int i = 0; i < _partitions.Length; i++)
         {
-            // A bounded channel per partition rather than a Dataflow BufferBlock: the block's per-batch
-            // OutputAvailableAsync links and unlinks a target under its lock, which profiles showed on the accept path.
-            _partitions[i] = Channel.CreateBounded<AcceptWork>(new BoundedChannelOptions(options.AcceptQueueCapacity)
-            {
-                FullMode = BoundedChannelFullMode.Wait,
-                SingleReader = true,
-            });
-            var partition = _partitions[i].Reader;
+            _partitions[i] = new BufferBlock<AcceptWork>(new DataflowBlockOptions { BoundedCapacity = options.AcceptQueueCapacity });
+            var partition = _partitions[i];
             _workers[i] = Task.Run(() => RunPartitionAsync(partition));
         }
     }
@@ -61,7 +55,7 @@ internal sealed class AcceptStage
     {
         var work = new AcceptWork(message, startTimestamp);
         uint hash = (uint)StringComparer.Ordinal.GetHashCode(message.UserId);
-        if (!_partitions[hash % (uint)_partitions.Length].Writer.TryWrite(work))
+        if (!_partitions[hash % (uint)_partitions.Length].Post(work))
         {
             _metrics.Refused("saturated");
             return Task.FromResult(new AcceptResult(AcceptStatus.Saturated, message, Detail: "the accept queue is full; retry later"));
@@ -75,18 +69,18 @@ internal sealed class AcceptStage
     {
         foreach (var p in _partitions)
         {
-            p.Writer.TryComplete();
+            p.Complete();
         }
 
         await Task.WhenAll(_workers).ConfigureAwait(false);
     }
 
-    private async Task RunPartitionAsync(ChannelReader<AcceptWork> partition)
+    private async Task RunPartitionAsync(BufferBlock<AcceptWork> partition)
     {
         var batch = new List<AcceptWork>(_options.MaxReserveBatch);
-        while (await partition.WaitToReadAsync().ConfigureAwait(false))
+        while (await partition.OutputAvailableAsync().ConfigureAwait(false))
         {
-            while (batch.Count < _options.MaxReserveBatch && partition.TryRead(out var work))
+            while (batch.Count < _options.MaxReserveBatch && partition.TryReceive(out var work))
             {
                 batch.Add(work);
             }

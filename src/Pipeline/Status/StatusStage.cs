@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Threading.Channels;
+using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Model;
 using SmsGateway.Serialization;
@@ -8,39 +8,23 @@ using SmsGateway.Transport;
 namespace SmsGateway.Status;
 
 /// <summary>
-/// The status half of the graph: consume <c>sms-status</c>, batch events by size or age (a batch is written once it holds
-/// <see cref="PipelineOptions.StatusBatchSize"/> events or its first event is <see cref="PipelineOptions.StatusBatchMaxAge"/>
-/// old), write each batch to the <see cref="IStatusStore"/>, and ack the batch's deliveries only after the write returned.
-/// A failed write naks the batch for redelivery; the store is idempotent, so a replay leaves one row per event.
+/// The status half of the graph: consume <c>sms-status</c>, batch events by size or age (a timer triggers a partial
+/// batch every <see cref="PipelineOptions.StatusBatchMaxAge"/>), write each batch to the <see cref="IStatusStore"/>, and ack
+/// the batch's deliveries only after the write returned. A failed write naks the batch for redelivery; the store is
+/// idempotent, so a replay leaves one row per event.
 /// </summary>
-/// <remarks>
-/// Threading: one consumer loop decodes and batches; one writer loop writes batches in order, at most one batch waiting
-/// behind the one being written (so decoding overlaps the store's round trip, and a slow store stops consumption).
-/// The consumer builds batches itself rather than offering each event to a Dataflow <c>BatchBlock</c>: the per-event
-/// offer took the block's lock and a task continuation, which profiles of the embedded graph showed as the status path's
-/// main cost. For the same reason, while a batch is partial and nothing is waiting, the consumer pauses briefly (a tenth of
-/// the max age, 1 to 5 ms) instead of waking for every event; an empty consumer waits for the next event as usual.
-/// </remarks>
 internal sealed class StatusStage
 {
     private readonly PipelineOptions _options;
     private readonly IMessageTransport _transport;
     private readonly IStatusStore _store;
     private readonly ILogger _logger;
-    private readonly Channel<StatusBatch> _batches = Channel.CreateBounded<StatusBatch>(new BoundedChannelOptions(1)
-    {
-        FullMode = BoundedChannelFullMode.Wait,
-        SingleReader = true,
-        SingleWriter = true,
-    });
-
+    private readonly BatchBlock<(StatusEvent Event, IDelivery Delivery)> _batcher;
+    private readonly ActionBlock<(StatusEvent Event, IDelivery Delivery)[]> _writer;
     private readonly CancellationTokenSource _stopConsuming = new();
-    private readonly long _pollMs;
+    private Timer? _ageTrigger;
     private IMessageSubscription? _subscription;
     private Task _consumer = Task.CompletedTask;
-    private Task _writer = Task.CompletedTask;
-    private StatusBatch _batch;
-    private long _batchDeadline;
 
     public StatusStage(PipelineOptions options, IMessageTransport transport, IStatusStore store, ILogger logger)
     {
@@ -48,16 +32,23 @@ internal sealed class StatusStage
         _transport = transport;
         _store = store;
         _logger = logger;
-        _batch = new StatusBatch(options.StatusBatchSize);
-        // Short enough that a bounded subscription buffer (NATS, Kafka: at least 4 batches) cannot fill between looks.
-        _pollMs = Math.Clamp((long)(options.StatusBatchMaxAge.TotalMilliseconds / 10), 1, 5);
+        _batcher = new BatchBlock<(StatusEvent, IDelivery)>(options.StatusBatchSize, new GroupingDataflowBlockOptions
+        {
+            BoundedCapacity = options.StatusBatchSize * 2,
+        });
+        _writer = new ActionBlock<(StatusEvent Event, IDelivery Delivery)[]>(WriteAsync, new ExecutionDataflowBlockOptions
+        {
+            MaxDegreeOfParallelism = 1,
+            BoundedCapacity = 2,
+        });
+        _batcher.LinkTo(_writer, new DataflowLinkOptions { PropagateCompletion = true });
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var options = new SubscriptionOptions { MaxInFlight = Math.Max(_options.MaxInFlight, _options.StatusBatchSize * 4), AckWait = _options.AckWait };
         _subscription = await _transport.SubscribeAsync(Topics.Status, _options.StatusGroup, options, cancellationToken).ConfigureAwait(false);
-        _writer = Task.Run(WriteLoopAsync);
+        _ageTrigger = new Timer(_ => _batcher.TriggerBatch(), null, _options.StatusBatchMaxAge, _options.StatusBatchMaxAge);
         _consumer = Task.Run(ConsumeAsync);
     }
 
@@ -67,9 +58,13 @@ internal sealed class StatusStage
         _stopConsuming.Cancel();
         await _consumer.ConfigureAwait(false);
         await DrainAsync().ConfigureAwait(false);
-        await FlushAsync().ConfigureAwait(false);
-        _batches.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
+        if (_ageTrigger is not null)
+        {
+            await _ageTrigger.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _batcher.Complete();
+        await _writer.Completion.ConfigureAwait(false);
         if (_subscription is not null)
         {
             await _subscription.DisposeAsync().ConfigureAwait(false);
@@ -81,75 +76,25 @@ internal sealed class StatusStage
     private async Task DrainAsync()
     {
         var reader = _subscription!.Deliveries;
-        bool any = true;
-        while (any)
+        int idlePasses = 0;
+        while (idlePasses < 2)
         {
-            any = false;
+            bool any = false;
             while (reader.TryRead(out var delivery))
             {
                 any = true;
-                await AddAsync(delivery).ConfigureAwait(false);
+                await AcceptAsync(delivery, CancellationToken.None).ConfigureAwait(false);
             }
 
+            idlePasses = any ? 0 : idlePasses + 1;
             if (!any)
             {
-                await Task.Delay(_options.StatusBatchMaxAge * 2).ConfigureAwait(false);
-                if (reader.TryRead(out var late))
-                {
-                    any = true;
-                    await AddAsync(late).ConfigureAwait(false);
-                }
+                await Task.Delay(_options.StatusBatchMaxAge).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task ConsumeAsync()
-    {
-        var token = _stopConsuming.Token;
-        var reader = _subscription!.Deliveries;
-        try
-        {
-            while (true)
-            {
-                // Not cancellable from here on: a delivery taken from the reader must reach a batch.
-                while (reader.TryRead(out var delivery))
-                {
-                    await AddAsync(delivery).ConfigureAwait(false);
-                }
-
-                if (_batch.Count > 0 && Environment.TickCount64 >= _batchDeadline)
-                {
-                    await FlushAsync().ConfigureAwait(false);
-                }
-
-                if (_batch.Count == 0)
-                {
-                    if (!await reader.WaitToReadAsync(token).ConfigureAwait(false))
-                    {
-                        return;
-                    }
-
-                    continue;
-                }
-
-                // A partial batch and nothing to read: let events gather for a short pause (never past the batch's age
-                // limit) instead of waking for each one; a wake-up per event was a large part of the status path's cost.
-                long remaining = _batchDeadline - Environment.TickCount64;
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(remaining, 1, _pollMs)), token).ConfigureAwait(false);
-                token.ThrowIfCancellationRequested();
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // shutdown: DrainAsync takes over the partial batch
-        }
-        catch (Exception ex)
-        {
-            PipelineLog.ConsumerFailed(_logger, ex, Topics.Status);
-        }
-    }
-
-    private async ValueTask AddAsync(IDelivery delivery)
+    private async Task AcceptAsync(IDelivery delivery, CancellationToken cancellationToken)
     {
         StatusEvent e;
         try
@@ -159,57 +104,57 @@ internal sealed class StatusStage
         catch (JsonException ex)
         {
             PipelineLog.PoisonMessage(_logger, ex, delivery.Topic);
-            await SafeSettleAsync(delivery.AckAsync(CancellationToken.None)).ConfigureAwait(false);
+            await delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
-        if (_batch.Count == 0)
+        if (!await _batcher.SendAsync((e, delivery), cancellationToken).ConfigureAwait(false))
         {
-            _batchDeadline = Environment.TickCount64 + (long)_options.StatusBatchMaxAge.TotalMilliseconds;
-        }
-
-        _batch.Add(e, delivery);
-        if (_batch.Count >= _options.StatusBatchSize)
-        {
-            await FlushAsync().ConfigureAwait(false);
+            await delivery.NakAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    // Hands the current batch to the writer; waits while the writer still has one queued (backpressure).
-    private async ValueTask FlushAsync()
+    private async Task ConsumeAsync()
     {
-        if (_batch.Count == 0)
-        {
-            return;
-        }
-
-        var full = _batch;
-        _batch = new StatusBatch(_options.StatusBatchSize);
-        await _batches.Writer.WriteAsync(full, CancellationToken.None).ConfigureAwait(false);
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var reader = _batches.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            while (reader.TryRead(out var batch))
-            {
-                await WriteAsync(batch).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task WriteAsync(StatusBatch batch)
-    {
+        var token = _stopConsuming.Token;
+        var reader = _subscription!.Deliveries;
         try
         {
-            await _store.WriteBatchAsync(batch.Events, CancellationToken.None).ConfigureAwait(false);
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var delivery))
+                {
+                    // Not cancellable: a delivery taken from the reader must reach the batcher (the writer keeps draining it).
+                    await AcceptAsync(delivery, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // shutdown
         }
         catch (Exception ex)
         {
-            PipelineLog.StatusBatchFailed(_logger, ex, batch.Count);
-            foreach (var delivery in batch.Deliveries)
+            PipelineLog.ConsumerFailed(_logger, ex, Topics.Status);
+        }
+    }
+
+    private async Task WriteAsync((StatusEvent Event, IDelivery Delivery)[] batch)
+    {
+        var events = new StatusEvent[batch.Length];
+        for (int i = 0; i < batch.Length; i++)
+        {
+            events[i] = batch[i].Event;
+        }
+
+        try
+        {
+            await _store.WriteBatchAsync(events, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            PipelineLog.StatusBatchFailed(_logger, ex, batch.Length);
+            foreach (var (_, delivery) in batch)
             {
                 await SafeSettleAsync(delivery.NakAsync(_options.StatusRetryDelay, CancellationToken.None)).ConfigureAwait(false);
             }
@@ -217,7 +162,7 @@ internal sealed class StatusStage
             return;
         }
 
-        foreach (var delivery in batch.Deliveries)
+        foreach (var (_, delivery) in batch)
         {
             await SafeSettleAsync(delivery.AckAsync(CancellationToken.None)).ConfigureAwait(false);
         }
