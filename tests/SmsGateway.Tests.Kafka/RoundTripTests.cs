@@ -71,12 +71,15 @@ public sealed class RoundTripTests(MockClusterFixture cluster)
     {
         await using var transport = new KafkaTransport(cluster.Options(TestOptions.Unique("ackwait")));
         await transport.PublishAsync(Topics.Normal, new OutgoingMessage("u1", "slow"u8.ToArray()), CancellationToken.None);
-        var options = new SubscriptionOptions { MaxInFlight = 8, AckWait = TimeSpan.FromMilliseconds(500) };
+        var options = new SubscriptionOptions { MaxInFlight = 8, AckWait = TimeSpan.FromMilliseconds(1000) };
         await using var subscription = await transport.SubscribeAsync(Topics.Normal, "dispatch", options, CancellationToken.None);
 
         var first = Assert.Single(await Consume.TakeAsync(subscription, 1, TimeSpan.FromSeconds(20), ack: false));
-        var again = Assert.Single(await Consume.TakeAsync(subscription, 1, TimeSpan.FromSeconds(5), ack: false));
-        Assert.Equal(2, again.DeliveryCount);
+        var again = Assert.Single(await Consume.TakeAsync(subscription, 1, TimeSpan.FromSeconds(8), ack: false));
+
+        // 2 normally; a loaded machine may read it only after a further ack wait expired (3), which is still "again".
+        Assert.True(again.DeliveryCount >= 2, $"delivery count {again.DeliveryCount}");
+        Assert.Equal("slow", Encoding.UTF8.GetString(again.Payload.Span));
 
         // The late ack of the first delivery completes the message: no third delivery.
         await first.AckAsync(CancellationToken.None);

@@ -132,7 +132,8 @@ public sealed class RedlockTests : IAsyncLifetime
         Assert.True(slow.Lost.IsCancellationRequested);
 
         // Meanwhile another holder takes the lock and reserves.
-        await using var fresh = await _locks.CreateLockAsync("user:" + user, ttl, TimeSpan.FromSeconds(1), Retry, CancellationToken.None);
+        // A long ttl for this one: on a loaded machine a 300 ms grant can run out before the asserts below read it.
+        await using var fresh = await _locks.CreateLockAsync("user:" + user, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), Retry, CancellationToken.None);
         Assert.True(fresh.IsAcquired);
         Assert.True(fresh.FencingToken > slow.FencingToken);
         Assert.Equal([ReserveOutcome.Reserved], await ledger.ReserveAsync(user, [new(Guid.NewGuid(), 30)], fresh.FencingToken, CancellationToken.None));
