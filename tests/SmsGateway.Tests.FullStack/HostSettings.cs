@@ -33,6 +33,7 @@ public sealed class HostSettings
         }
 
         settings._values["Redis:KeyPrefix"] = prefix + ":";
+        settings._values["Redis:ConnectTimeoutMs"] = "5000"; // first connect on a loaded machine
         settings._values["Postgres:ConnectionString"] = postgresConnectionString;
         return settings;
     }

@@ -28,6 +28,7 @@ public sealed class RedisServersFixture : IAsyncLifetime
         KeyPrefix = prefix ?? ("t" + Guid.NewGuid().ToString("N")[..8] + ":"),
         LockNodeTimeoutMs = 250,
         OperationTimeoutMs = 500,
+        ConnectTimeoutMs = 5000, // first connect of a new multiplexer on a loaded machine
     };
 
     public static ServiceProvider Provider(RedisOptions options)
