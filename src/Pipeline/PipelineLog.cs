@@ -11,6 +11,9 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Pipeline stopped")]
     public static partial void Stopped(ILogger logger);
 
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Pipeline shutdown did not finish within {TimeoutMs} ms; unacknowledged work is left for redelivery")]
+    public static partial void ShutdownTimedOut(ILogger logger, double timeoutMs);
+
     [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Lock for user {UserId} not acquired ({Status}); {Count} requests answered 503")]
     public static partial void LockNotAcquired(ILogger logger, string userId, Locking.DistributedLockStatus status, int count);
 

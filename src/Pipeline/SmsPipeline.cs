@@ -155,7 +155,17 @@ public sealed class SmsPipeline : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.ShutdownTimeout);
             var stop = StopStagesAsync();
-            await stop.WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
+            {
+                await stop.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                // Not an error to crash the host with: what is still in flight was never acked, so a durable broker
+                // delivers it again (the in-memory transport loses it with the process, as documented).
+                PipelineLog.ShutdownTimedOut(_logger, _options.ShutdownTimeout.TotalMilliseconds);
+            }
+
             Roles = PipelineRoles.None;
             PipelineLog.Stopped(_logger);
         }

@@ -74,4 +74,25 @@ public sealed class PipelineFlowTests
         Assert.True(failed > 0, "the simulator's permanent failures should show as failed");
         Assert.Equal(sent * 1150, balance.Spent);
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Stop_returns_after_the_shutdown_timeout_when_sends_are_slow()
+    {
+        var ledger = new InMemoryBalanceLedger();
+        var options = new PipelineOptions { ShutdownTimeout = TimeSpan.FromMilliseconds(300) };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLedger(ledger)
+            .WithOperatorSimulator(new OperatorSimulatorOptions { Latency = TimeSpan.FromSeconds(3) }).Build();
+        await pipeline.StartAsync(PipelineRoles.All, CancellationToken.None);
+        await ledger.ChargeAsync("slow", 1_000_000, "c", CancellationToken.None);
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.Equal(AcceptStatus.Queued, (await pipeline.SendAsync(new SendRequest("09121234567", "x", "normal", "slow"), CancellationToken.None)).Status);
+        }
+
+        await Task.Delay(100);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await pipeline.StopAsync(CancellationToken.None); // must not throw although sends are still in flight
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"stop took {clock.Elapsed}");
+        Assert.Equal(PipelineRoles.None, pipeline.Roles);
+    }
 }
