@@ -10,11 +10,18 @@ namespace SmsGateway.Serialization;
 /// </summary>
 public static class PipelineJson
 {
+    // Raw UTF-8 for non-ASCII text instead of \uXXXX escapes: Persian bodies otherwise cost ~6 µs per encode (measured by
+    // StageBenchmarks) and twice the bytes. Safe here: these payloads go to brokers, never into HTML.
+    private static readonly PipelineJsonContext Writer = new(new JsonSerializerOptions(PipelineJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     /// <summary>Serializes a message for <c>sms-express</c>, <c>sms-normal</c> or <c>sms-dlq</c>.</summary>
-    public static byte[] Serialize(SmsMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, PipelineJsonContext.Default.SmsMessage);
+    public static byte[] Serialize(SmsMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, Writer.SmsMessage);
 
     /// <summary>Serializes a status event for <c>sms-status</c>.</summary>
-    public static byte[] Serialize(StatusEvent statusEvent) => JsonSerializer.SerializeToUtf8Bytes(statusEvent, PipelineJsonContext.Default.StatusEvent);
+    public static byte[] Serialize(StatusEvent statusEvent) => JsonSerializer.SerializeToUtf8Bytes(statusEvent, Writer.StatusEvent);
 
     /// <summary>Reads a message.</summary>
     /// <exception cref="JsonException">The payload is not a message.</exception>
