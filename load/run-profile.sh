@@ -23,8 +23,10 @@ stop_host() { [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_
 cleanup() { stop_host || true; [ "$profile" = full ] && "$root/scripts/full-stack.sh" down || true; }
 trap cleanup EXIT
 
+# Exported so the cleanup's `full-stack.sh down` stops the same servers.
+export STACK_DIR="${STACK_DIR:-/tmp/smsgw-load-stack}"
 if [ "$profile" = full ]; then
-  STACK_DIR="${STACK_DIR:-/tmp/smsgw-load-stack}" "$root/scripts/full-stack.sh" up > /tmp/smsgw-load-stack.env
+  "$root/scripts/full-stack.sh" up > /tmp/smsgw-load-stack.env
   # shellcheck disable=SC1091
   source /tmp/smsgw-load-stack.env
 fi
