@@ -5,7 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dir="$here/tests/SmsGateway.Tests.Nats/interop"
 if ! command -v npm >/dev/null 2>&1; then
-  apt-get install -y nodejs npm
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
 fi
 cd "$dir"
 npm ci --no-audit --no-fund

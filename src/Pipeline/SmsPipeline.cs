@@ -74,9 +74,6 @@ public sealed class SmsPipeline : IAsyncDisposable
     /// <summary>The routing table in force.</summary>
     public OperatorTable Routes => _routes.Current;
 
-    /// <summary>Messages waiting in dispatch lanes of this process.</summary>
-    public int QueuedForDispatch => _dispatch?.Queued ?? 0;
-
     /// <summary>Starts the parts of the graph for <paramref name="roles"/>.</summary>
     /// <exception cref="InvalidOperationException">Already started.</exception>
     /// <exception cref="TransportException">A subscription could not be created.</exception>

@@ -47,9 +47,6 @@ internal sealed class DispatchStage
         _logger = logger;
     }
 
-    /// <summary>Messages waiting in all lanes.</summary>
-    public int Queued => _lanes.Values.Sum(l => l.Queued);
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var subscription = new SubscriptionOptions { MaxInFlight = _options.MaxInFlight, AckWait = _options.AckWait };

@@ -15,23 +15,6 @@ public sealed class InMemoryStatusStore : IStatusStore
     // almost always arrive in order and the insert is an append (the set's tree insert showed in profiles of the graph).
     private readonly Dictionary<string, List<Guid>> _byUser = new(StringComparer.Ordinal);
 
-    /// <summary>Number of distinct messages stored.</summary>
-    public int MessageCount
-    {
-        get
-        {
-            _lock.EnterReadLock();
-            try
-            {
-                return _messages.Count;
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-            }
-        }
-    }
-
     /// <inheritdoc />
     public ValueTask WriteBatchAsync(IReadOnlyList<StatusEvent> events, CancellationToken cancellationToken)
     {
