@@ -133,6 +133,7 @@ internal sealed class Redlock : IRedisLock
         RedisValue[] args = [LockId, (long)_ttl.TotalMilliseconds];
         var replies = await Task.WhenAll(_factory.Nodes.Select(n => n.EvaluateAsync(Resource, LuaScripts.LockExtend, lockKey, args, cancellationToken))).ConfigureAwait(false);
         var extended = replies.Count(r => r.Answered && r.Value == 1);
+        var refused = replies.Count(r => r.Answered && r.Value != 1);
         var validUntil = started + (long)((_ttl - RedlockFactory.Drift(_ttl)).TotalSeconds * Stopwatch.Frequency);
         lock (_gate)
         {
@@ -145,6 +146,13 @@ internal sealed class Redlock : IRedisLock
             {
                 _validUntilTimestamp = validUntil;
                 ScheduleLoss(validUntil);
+                return true;
+            }
+
+            // Nodes that merely did not answer (slow, suspended) may answer the next try: give up only once too many
+            // refused for a quorum to remain, or the grant has run out; the scheduled loss still fires at the old validity.
+            if (refused <= _factory.Nodes.Count - _factory.Quorum && Stopwatch.GetTimestamp() < _validUntilTimestamp)
+            {
                 return true;
             }
         }
