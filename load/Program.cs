@@ -7,6 +7,7 @@ var root = new RootCommand("SMS gateway traffic generator, replay checker and lo
     SmsGateway.Load.Replay.ReplayCommand.Create(),
     SmsGateway.Load.Runner.RunCommand.CreateRun(),
     SmsGateway.Load.Runner.RunCommand.CreateSmoke(),
+    SmsGateway.Load.Reporting.SummaryCommand.Create(),
     SmsGateway.Load.SelfTest.SelfTestCommand.Create(),
     SmsGateway.Load.SelfTest.FakeGatewayCommand.Create(),
 };

@@ -89,6 +89,17 @@ public sealed class GatewayClient : IDisposable
         return await resp.Content.ReadFromJsonAsync<MessageDetail>(ApiJson.Options, ct).ConfigureAwait(false);
     }
 
+    /// <summary>GETs <c>/metrics</c> (Prometheus text); null when the gateway does not serve it or cannot be reached.</summary>
+    public async Task<string?> MetricsTextAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var resp = await _http.GetAsync("metrics", ct).ConfigureAwait(false);
+            return resp.IsSuccessStatusCode ? await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false) : null;
+        }
+        catch (HttpRequestException) { return null; }
+    }
+
     private async Task<T> GetAsync<T>(string url, CancellationToken ct)
     {
         using var resp = await _http.GetAsync(url, ct).ConfigureAwait(false);

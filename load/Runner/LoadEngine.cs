@@ -4,7 +4,7 @@ namespace SmsGateway.Load.Runner;
 
 /// <summary>
 /// Drives a <see cref="LoadModel"/>: calls <c>fire(intendedTimestamp)</c> (a <see cref="Stopwatch"/> timestamp) for every request.
-/// The open model runs its schedule on a dedicated thread (sleep while more than <c>spinMicros</c> away, then yield-spin) and hands each request to the thread pool,
+/// The open model runs its schedule on a dedicated thread (<see cref="PreciseSleep"/>: sleep until <c>spinMicros</c> before each arrival, then yield-spin) and hands each request to the thread pool,
 /// so a slow answer never delays the next arrival; past <see cref="LoadModel.MaxInFlight"/> the scheduler waits and the delay is charged to the requests (measured from intended start).
 /// </summary>
 public static class LoadEngine
@@ -33,7 +33,6 @@ public static class LoadEngine
     {
         var permits = new SemaphoreSlim(model.MaxInFlight, model.MaxInFlight);
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var spinTicks = spinMicros * Stopwatch.Frequency / 1_000_000;
         var thread = new Thread(() =>
         {
             try
@@ -42,7 +41,7 @@ public static class LoadEngine
                 {
                     if (ct.IsCancellationRequested) break;
                     var intended = start + (long)(offset.TotalSeconds * Stopwatch.Frequency);
-                    WaitUntil(intended, spinTicks);
+                    PreciseSleep.Until(intended, spinMicros);
                     permits.Wait(ct);
                     ThreadPool.UnsafeQueueUserWorkItem(static state => _ = Launch(state), (fire, intended, permits), preferLocal: false);
                 }
@@ -60,16 +59,5 @@ public static class LoadEngine
     {
         try { await s.Fire(s.Intended).ConfigureAwait(false); }
         finally { s.Permits.Release(); }
-    }
-
-    private static void WaitUntil(long timestamp, long spinTicks)
-    {
-        while (true)
-        {
-            var remaining = timestamp - Stopwatch.GetTimestamp();
-            if (remaining <= 0) return;
-            if (remaining > spinTicks) Thread.Sleep(1);
-            else Thread.Yield();
-        }
     }
 }

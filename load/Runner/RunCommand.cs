@@ -16,7 +16,7 @@ public static class RunCommand
             new("--url") { Description = "Gateway base URL", DefaultValueFactory = _ => "http://127.0.0.1:7070" },
             Profiles(new("--profile") { Description = "Budgets: embedded (accept p99 2 ms, accept->sent 5 ms) or full (5 ms, 20 ms)", DefaultValueFactory = _ => "embedded" }),
             new("--out") { Description = "Report root directory (a <timestamp>/ folder is created in it)", DefaultValueFactory = _ => ReportWriter.DefaultRoot() },
-            new("--spin-us") { Description = "Open-model scheduler spins this many µs before an arrival (0 = sleep only, cheaper, up to ~1 ms late)", DefaultValueFactory = _ => 1500 },
+            new("--spin-us") { Description = "Open-model scheduler sleeps until this many µs before an arrival, then spins (minimum and default 120; more = more client CPU)", DefaultValueFactory = _ => PreciseSleep.SpinWindowMicros },
             new("--no-progress") { Description = "No live progress line" });
 
         private static Option<string> Profiles(Option<string> o)

@@ -6,8 +6,9 @@ public sealed record RunnerOptions
     /// <summary>Gateway base URL. Default <c>http://127.0.0.1:7070</c>.</summary>
     public Uri Url { get; init; } = new("http://127.0.0.1:7070/");
 
-    /// <summary>Open-model scheduler: below this many µs before an arrival it yield-spins instead of sleeping (0 = always sleep 1 ms; cheaper, up to ~1 ms late). Default 1500.</summary>
-    public int SpinMicros { get; init; } = 1500;
+    /// <summary>Open-model scheduler: it sleeps (clock_nanosleep) until this many µs before an arrival, then yield-spins. Values below
+    /// <see cref="PreciseSleep.SpinWindowMicros"/> mean that minimum. Default 120; wider windows cost client CPU that the gateway under test shares.</summary>
+    public int SpinMicros { get; init; } = PreciseSleep.SpinWindowMicros;
 
     /// <summary>Amount charged to each load user before a scenario (minor units). Default 1,000,000,000.</summary>
     public long ChargePerUser { get; init; } = 1_000_000_000;

@@ -6,6 +6,13 @@ namespace SmsGateway.Load.Runner;
 
 public sealed partial class ScenarioRunner
 {
+    private const string AcceptMetric = "sms_accept_duration_ms";
+
+    /// <summary>"server-side accept …" for the notes, or null when the gateway's metrics were not read.</summary>
+    private static string? ServerAcceptNote(ScenarioStats stats) => stats.ServerAccept is { Count: > 0 } h
+        ? $"server-side accept (reserve + publish, without HTTP; {AcceptMetric} bucket bounds, {h.Count:N0} requests): p50 ≤ {h.UpperBoundAt(50):0.##} ms, p99 ≤ {h.UpperBoundAt(99):0.##} ms, p99.9 ≤ {h.UpperBoundAt(99.9):0.##} ms"
+        : null;
+
     private async Task<ScenarioStats> MeasureAsync(ScenarioSpec spec, LoadModel model, TrafficMix mix, CancellationToken ct)
     {
         var stats = new ScenarioStats(model.TotalDuration);
@@ -13,6 +20,7 @@ public sealed partial class ScenarioRunner
         var sampleLock = new object();
         long seen = 0;
         var rng = new Random(17);
+        var metricsBefore = await client.MetricsTextAsync(ct).ConfigureAwait(false);
         stats.Origin = Stopwatch.GetTimestamp();
         await using (new ProgressLine(spec.Name, stats, model.TotalDuration, log, options.Progress))
         {
@@ -33,8 +41,11 @@ public sealed partial class ScenarioRunner
                     }
             }, options.SpinMicros, ct, stats.Origin).ConfigureAwait(false);
         }
+        if (metricsBefore is not null && await client.MetricsTextAsync(ct).ConfigureAwait(false) is { } metricsAfter)
+            stats.ServerAccept = ServerHistogram.Parse(metricsAfter, AcceptMetric).Since(ServerHistogram.Parse(metricsBefore, AcceptMetric));
         log.WriteLine($"   {spec.Name}: {stats.Requests:N0} requests, {stats.Ok:N0} accepted, {stats.Failed:N0} failed, {stats.Throughput:F0} accepted/s, " +
                       $"accept p50 {stats.AcceptForBudget.ValueAtPercentile(50) / 1000.0:F2} ms p99 {stats.AcceptForBudget.ValueAtPercentile(99) / 1000.0:F2} ms max {stats.AcceptForBudget.Max / 1000.0:F2} ms, scheduler lag p99 {stats.SchedulerLag.ValueAtPercentile(99) / 1000.0:F2} ms");
+        if (ServerAcceptNote(stats) is { } serverNote) log.WriteLine($"   {spec.Name}: {serverNote}");
         if (sample.Count > 0)
         {
             await FetchFinalsAsync(sample, stats, TimeSpan.FromSeconds(spec.FinalWaitSeconds), ct).ConfigureAwait(false);

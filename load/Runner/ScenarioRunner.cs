@@ -38,6 +38,7 @@ public sealed partial class ScenarioRunner(GatewayClient client, RunnerOptions o
         }
 
         var stats = await MeasureAsync(spec, spec.Model, mix, ct).ConfigureAwait(false);
+        if (ServerAcceptNote(stats) is { } serverNote) notes.Add(serverNote);
         if (spec.Backlog > 0) notes.Add($"backlog still waiting after the measured phase: {await WaitingAsync($"lt{options.Tag}s{index}backlog", ct).ConfigureAwait(false)}");
         var thresholds = spec.Thresholds.Select(t => t.Evaluate(stats, earlier)).ToList();
         return new ScenarioResult(spec, stats, thresholds, notes, startedAt, []);

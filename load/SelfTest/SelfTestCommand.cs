@@ -13,7 +13,7 @@ public static class SelfTestCommand
         var cmd = new Command("selftest", "Run the tool's own tests against an in-process fake gateway (exit 1 on failure)") { filter };
         cmd.SetAction(async (parse, ct) =>
         {
-            var cases = HistogramTests.Cases().Concat(ReplayTests.Cases()).Concat(RunnerTests.Cases())
+            var cases = HistogramTests.Cases().Concat(SummaryTests.Cases()).Concat(ReplayTests.Cases()).Concat(RunnerTests.Cases())
                 .Where(c => c.Name.Contains(parse.GetValue(filter) ?? "", StringComparison.OrdinalIgnoreCase)).ToList();
             var failed = 0;
             var total = Stopwatch.StartNew();
