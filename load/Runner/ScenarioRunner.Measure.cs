@@ -45,7 +45,6 @@ public sealed partial class ScenarioRunner
             stats.ServerAccept = ServerHistogram.Parse(metricsAfter, AcceptMetric).Since(ServerHistogram.Parse(metricsBefore, AcceptMetric));
         log.WriteLine($"   {spec.Name}: {stats.Requests:N0} requests, {stats.Ok:N0} accepted, {stats.Failed:N0} failed, {stats.Throughput:F0} accepted/s, " +
                       $"accept p50 {stats.AcceptForBudget.ValueAtPercentile(50) / 1000.0:F2} ms p99 {stats.AcceptForBudget.ValueAtPercentile(99) / 1000.0:F2} ms max {stats.AcceptForBudget.Max / 1000.0:F2} ms, scheduler lag p99 {stats.SchedulerLag.ValueAtPercentile(99) / 1000.0:F2} ms");
-        if (ServerAcceptNote(stats) is { } serverNote) log.WriteLine($"   {spec.Name}: {serverNote}");
         if (sample.Count > 0)
         {
             await FetchFinalsAsync(sample, stats, TimeSpan.FromSeconds(spec.FinalWaitSeconds), ct).ConfigureAwait(false);
