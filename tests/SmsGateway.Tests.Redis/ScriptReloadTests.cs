@@ -15,7 +15,9 @@ public sealed class ScriptReloadTests(RedisServersFixture fixture)
         var logs = new RecordingLoggerFactory();
         await using var provider = new ServiceCollection()
             .AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(logs)
-            .AddRedisLedger(fixture.Options())
+            // This test is about NOSCRIPT, not timing: a generous timeout, because the first script load of a fresh client once took
+            // longer than the default 500 ms while CI's two cores were busy.
+            .AddRedisLedger(fixture.Options() with { OperationTimeoutMs = 5_000, LockNodeTimeoutMs = 500 })
             .BuildServiceProvider();
         var ledger = provider.GetRequiredService<IBalanceLedger>();
         var locks = provider.GetRequiredService<IDistributedLockFactory>();
