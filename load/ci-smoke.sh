@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI smoke for the load runner (issue 7 item 6): builds the host and load/, starts the host on the embedded profile
 # (HTTP on 7070/8081/6070 by default), runs the tool's selftest, waits until the host answers, runs `smoke` (~30 s), stops the host by its PID.
-# Exit code: the smoke run's (1 when errors > 0, throughput < half the rate, or a sampled message never became final).
+# Exit code: 1 when a selftest case fails, else the smoke run's (1 when errors > 0, throughput < half the rate, or a sampled
+# message never became final).
 # Env: SMOKE_PORT (default 7070), SMOKE_RATE (default 200), SMOKE_SECONDS (default 30), SMOKE_HOST_ARGS (extra host arguments).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

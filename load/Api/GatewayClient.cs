@@ -97,7 +97,7 @@ public sealed class GatewayClient : IDisposable
             using var resp = await _http.GetAsync("metrics", ct).ConfigureAwait(false);
             return resp.IsSuccessStatusCode ? await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false) : null;
         }
-        catch (HttpRequestException) { return null; }
+        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested)) { return null; }
     }
 
     private async Task<T> GetAsync<T>(string url, CancellationToken ct)

@@ -25,7 +25,8 @@ public sealed class ServerHistogram
         {
             var line = raw.Trim();
             if (!line.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            var le = line.IndexOf("le=\"", StringComparison.Ordinal);
+            // The le label as a whole label ({le=" or ,le="), not the end of another label's name such as rule=".
+            var le = line.IndexOf("{le=\"", StringComparison.Ordinal) is var first and >= 0 ? first + 1 : line.IndexOf(",le=\"", StringComparison.Ordinal) is var other and >= 0 ? other + 1 : -1;
             var close = le < 0 ? -1 : line.IndexOf('"', le + 4);
             var space = line.LastIndexOf(' ');
             if (close < 0 || space < close) continue;
@@ -40,13 +41,16 @@ public sealed class ServerHistogram
     public ServerHistogram Since(ServerHistogram earlier) =>
         new(new SortedDictionary<double, long>(_cumulative.ToDictionary(b => b.Key, b => b.Value - earlier._cumulative.GetValueOrDefault(b.Key))));
 
+    /// <summary>Formats a bound for notes: <c>0.25</c>, or <c>inf</c> when the percentile lies beyond the last finite bucket.</summary>
+    public static string Format(double bound) => double.IsPositiveInfinity(bound) ? "inf" : bound.ToString("0.##", CultureInfo.InvariantCulture);
+
     /// <summary>The smallest bucket bound holding at least <paramref name="percentile"/> % of the observations (ms for the gateway's
     /// <c>_ms</c> histograms); <see cref="double.NaN"/> when empty.</summary>
     public double UpperBoundAt(double percentile)
     {
         var total = Count;
         if (total == 0) return double.NaN;
-        var needed = Math.Ceiling(total * percentile / 100.0);
+        var needed = Math.Ceiling(total * percentile / 100.0 - 1e-9); // 41,000 × 99.9 / 100 must give 40,959, not 40,960
         return _cumulative.First(b => b.Value >= needed).Key;
     }
 }

@@ -36,10 +36,13 @@ public static class SummaryCommand
         return cmd;
     }
 
-    private static IEnumerable<string> FindResults(string dir) =>
-        File.Exists(Path.Combine(dir, "results.json")) ? [Path.GetFullPath(Path.Combine(dir, "results.json"))]
-        : Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "results.json", SearchOption.AllDirectories).Select(Path.GetFullPath)
-        : throw new DirectoryNotFoundException($"summarize: {dir} does not exist");
+    private static IEnumerable<string> FindResults(string dir)
+    {
+        if (File.Exists(Path.Combine(dir, "results.json"))) return [Path.GetFullPath(Path.Combine(dir, "results.json"))];
+        if (Directory.Exists(dir)) return Directory.EnumerateFiles(dir, "results.json", SearchOption.AllDirectories).Select(Path.GetFullPath);
+        Console.Error.WriteLine($"summarize: {dir} does not exist; skipped");
+        return [];
+    }
 
     /// <summary>Renders the summary of <paramref name="runs"/> (parsed <c>results.json</c> roots); <paramref name="sources"/> are listed at the end.</summary>
     public static string Render(IReadOnlyList<JsonElement> runs, IReadOnlyList<string> sources)
@@ -117,9 +120,9 @@ public static class SummaryCommand
         scenarios.SelectMany(s => s.GetProperty("notes").EnumerateArray())
             .Select(n => ServerP99.Match(n.GetString() ?? ""))
             .Where(m => m.Success)
-            .Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+            .Select(m => m.Groups[1].Value == "inf" ? double.PositiveInfinity : double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
 
-    private static readonly System.Text.RegularExpressions.Regex ServerP99 = new(@"^server-side accept .* p99 ≤ ([0-9.]+) ms", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    private static readonly System.Text.RegularExpressions.Regex ServerP99 = new(@"^server-side accept .* p99 ≤ ([0-9.]+|inf) ms", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>Per threshold metric: median measured value, the limit, and in how many runs it held, e.g. <c>accept_p99_ms 3.1 ≤ 2: 0/3</c>.</summary>
     private static string Thresholds(IReadOnlyList<JsonElement> scenarios)

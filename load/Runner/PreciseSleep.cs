@@ -16,7 +16,10 @@ public static class PreciseSleep
     public const int SpinWindowMicros = 120;
 
     private const int ClockMonotonic = 1;
-    private static readonly bool UseNanosleep = OperatingSystem.IsLinux();
+    private const int Eintr = 4; // clock_nanosleep returns the error number itself (it does not set errno)
+    private const long MaxSleepNs = 1_000_000_000; // sleep at most 1 s at a time, then look at the clock again
+    // The Timespec below is two 64-bit fields: glibc's layout on 64-bit Linux only.
+    private static bool _useNanosleep = OperatingSystem.IsLinux() && Environment.Is64BitProcess;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct Timespec { public long Seconds; public long Nanoseconds; }
@@ -35,11 +38,13 @@ public static class PreciseSleep
             var remaining = timestamp - Stopwatch.GetTimestamp();
             if (remaining <= 0) return;
             if (remaining <= spinTicks) { Thread.Yield(); continue; }
-            var sleepNs = (remaining - spinTicks) * 1_000_000_000 / Stopwatch.Frequency;
-            if (UseNanosleep)
+            // In double: (ticks × 1e9) overflows a long for waits beyond ~9 s when Frequency is 1 GHz.
+            var sleepNs = (long)Math.Min(MaxSleepNs, (remaining - spinTicks) * (1e9 / Stopwatch.Frequency));
+            if (_useNanosleep)
             {
                 var request = new Timespec { Seconds = sleepNs / 1_000_000_000, Nanoseconds = sleepNs % 1_000_000_000 };
-                ClockNanosleep(ClockMonotonic, 0, ref request, IntPtr.Zero);
+                var error = ClockNanosleep(ClockMonotonic, 0, ref request, IntPtr.Zero);
+                if (error is not (0 or Eintr)) _useNanosleep = false; // unexpected (EINVAL, ENOTSUP): fall back rather than spin
             }
             else Thread.Sleep(Math.Max(1, (int)(sleepNs / 1_000_000)));
         }

@@ -10,7 +10,7 @@ public sealed partial class ScenarioRunner
 
     /// <summary>"server-side accept …" for the notes, or null when the gateway's metrics were not read.</summary>
     private static string? ServerAcceptNote(ScenarioStats stats) => stats.ServerAccept is { Count: > 0 } h
-        ? $"server-side accept (reserve + publish, without HTTP; {AcceptMetric} bucket bounds, {h.Count:N0} requests): p50 ≤ {h.UpperBoundAt(50):0.##} ms, p99 ≤ {h.UpperBoundAt(99):0.##} ms, p99.9 ≤ {h.UpperBoundAt(99.9):0.##} ms"
+        ? $"server-side accept (reserve + publish, without HTTP; {AcceptMetric} bucket bounds, {h.Count:N0} requests): p50 ≤ {ServerHistogram.Format(h.UpperBoundAt(50))} ms, p99 ≤ {ServerHistogram.Format(h.UpperBoundAt(99))} ms, p99.9 ≤ {ServerHistogram.Format(h.UpperBoundAt(99.9))} ms"
         : null;
 
     private async Task<ScenarioStats> MeasureAsync(ScenarioSpec spec, LoadModel model, TrafficMix mix, CancellationToken ct)

@@ -64,7 +64,7 @@ public sealed partial class ScenarioRunner(GatewayClient client, RunnerOptions o
             var within = verdicts.All(v => v.Passed);
             var why = within ? "within budget" : string.Join("; ", verdicts.Where(v => !v.Passed).Select(v => $"{v.Metric} {v.Value:0.###} > {v.Limit:0.###}"));
             steps.Add(new SearchStep(rate, last.Throughput, Threshold.Measure("accept_p99_ms", last), Threshold.Measure("final_p99_ms", last), last.ErrorRate, within, why));
-            log.WriteLine($"   step {rate:F0}/s: {last.Throughput:F0} accepted/s, accept p99 {steps[^1].AcceptP99Ms:F2} ms, final p99 {steps[^1].FinalP99Ms:F2} ms, errors {last.ErrorRate:P2}, server-side accept p99 ≤ {last.ServerAccept?.UpperBoundAt(99) ?? double.NaN:0.##} ms -> {why}");
+            log.WriteLine($"   step {rate:F0}/s: {last.Throughput:F0} accepted/s, accept p99 {steps[^1].AcceptP99Ms:F2} ms, final p99 {steps[^1].FinalP99Ms:F2} ms, errors {last.ErrorRate:P2}, server-side accept p99 {(last.ServerAccept is { Count: > 0 } sa ? "≤ " + ServerHistogram.Format(sa.UpperBoundAt(99)) + " ms" : "not read")} -> {why}");
             if (!within) break;
             best = last;
         }

@@ -41,6 +41,10 @@ public static class SummaryTests
             Assert(h.UpperBoundAt(50) == 0.25 && h.UpperBoundAt(95) == 0.25, $"p50/p95 within the first bucket, got {h.UpperBoundAt(50)}/{h.UpperBoundAt(95)}");
             Assert(h.UpperBoundAt(99) == 1 && h.UpperBoundAt(99.9) == 5 && double.IsPositiveInfinity(h.UpperBoundAt(100)), "p99 ≤ 1, p99.9 ≤ 5, max beyond the last bound");
             Assert(double.IsNaN(ServerHistogram.Parse("", "sms_accept_duration_ms").UpperBoundAt(99)), "an absent metric has no percentiles");
+            // Exactly at a bucket edge: 40,959 of 41,000 is 99.9 %, so p99.9 is the first bucket (floating-point must not push the rank up).
+            var edge = ServerHistogram.Parse("m_bucket{rule=\"x\",le=\"1\"} 40959\nm_bucket{rule=\"x\",le=\"+Inf\"} 41000\n", "m");
+            Assert(edge.Count == 41_000 && edge.UpperBoundAt(99.9) == 1, $"p99.9 of 41,000 at the edge is ≤ 1, got {edge.UpperBoundAt(99.9)} (count {edge.Count})");
+            Assert(ServerHistogram.Format(double.PositiveInfinity) == "inf" && ServerHistogram.Format(0.25) == "0.25", "bounds format as 0.25 / inf");
             return Task.CompletedTask;
         });
         yield return ("summary: medians and ranges over runs, thresholds counted per run", _ =>

@@ -16,7 +16,8 @@ public sealed class ScriptReloadTests(RedisServersFixture fixture)
         await using var provider = new ServiceCollection()
             .AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(logs)
             // This test is about NOSCRIPT, not timing: a generous timeout, because the first script load of a fresh client once took
-            // longer than the default 500 ms while CI's two cores were busy.
+            // longer than the default 500 ms while CI's two cores were busy. The lock nodes get 500 ms for the same reason (it must stay
+            // below half the lock TTL, which RedisOptions validates).
             .AddRedisLedger(fixture.Options() with { OperationTimeoutMs = 5_000, LockNodeTimeoutMs = 500 })
             .BuildServiceProvider();
         var ledger = provider.GetRequiredService<IBalanceLedger>();
