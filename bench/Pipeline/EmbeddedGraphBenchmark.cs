@@ -13,7 +13,8 @@ namespace SmsGateway.Bench.Pipeline;
 /// Throughput of the whole embedded graph (accept → reserve under lock → publish → dispatch → simulator → capture → status
 /// batch → store), against a baseline of plain <see cref="Channel{T}"/> stages doing the same per-message work
 /// (validate, price, reserve, serialize, deserialize, capture, status serialize, store) without the graph's plumbing.
-/// One operation = one message reaching its final status; read msg/s as 1 / (Mean per op).
+/// One invocation sends <c>Messages</c> messages and waits until each reaches its final status, so Mean is per invocation:
+/// msg/s = Messages / Mean. The quick mode (<c>bench -- graph N runs</c>) prints msg/s directly.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(ThroughputConfig))]

@@ -146,7 +146,7 @@ public static class RequestGenerator
             case 7: return line with { UserId = null, InvalidField = "user_id", Reason = "missing user_id" };
             case 8: return line with { RawBody = "{\"phone\": \"09121234567\", \"text\": \"hi\", \"type\": \"exp", InvalidField = null, Reason = "malformed JSON" };
             default:
-                return line with { RawBody = $"{{\"phone\": 9121234567, \"text\": \"hi\", \"type\": \"normal\", \"user_id\": \"@user@\"}}", InvalidField = "phone", Reason = "phone is a number" };
+                return line with { RawBody = $"{{\"phone\": 9121234567, \"text\": \"hi\", \"type\": \"normal\", \"user_id\": \"{RequestFile.UserPlaceholder}\"}}", InvalidField = "phone", Reason = "phone is a number" };
         }
     }
 }

@@ -52,9 +52,6 @@ public sealed class LatencyHistogram
     /// <summary>Mean of the recorded values (exact sum); 0 when empty.</summary>
     public double Mean => TotalCount == 0 ? 0 : (double)Interlocked.Read(ref _sum) / TotalCount;
 
-    /// <summary>Number of buckets (for tests and sizing).</summary>
-    public int BucketCount => _counts.Length;
-
     /// <summary>Records one value. Negative values throw <see cref="ArgumentOutOfRangeException"/>.</summary>
     public void Record(long value) => Record(value, 1);
 
@@ -87,9 +84,6 @@ public sealed class LatencyHistogram
         Interlocked.Add(ref _clamped, other.Clamped);
         if (other.TotalCount > 0) { UpdateMin(other.Min); UpdateMax(other.Max); }
     }
-
-    /// <summary>A new histogram with the same shape and no values.</summary>
-    public LatencyHistogram EmptyCopy() => new(PrecisionBits, HighestTrackable);
 
     /// <summary>
     /// The value at percentile <paramref name="percentile"/> (0..100): the smallest bucket's highest equivalent value such that at least

@@ -110,7 +110,7 @@ public sealed partial class ReplayRunner(ReplayOptions options, TextWriter log)
             var notFinal = new ConcurrentDictionary<string, int>();
             await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (user, token) =>
             {
-                var items = await ReadReportAsync(client, user, null, token).ConfigureAwait(false);
+                var (items, _) = await ReadReportAsync(client, user, null, token).ConfigureAwait(false);
                 notFinal[user] = accepted[user].Count(id => !items.TryGetValue(id, out var m) || !Final.Contains(m.Status));
             }).ConfigureAwait(false);
             foreach (var (user, count) in notFinal) if (count == 0) pending.Remove(user);
@@ -131,8 +131,7 @@ public sealed partial class ReplayRunner(ReplayOptions options, TextWriter log)
         await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (user, token) =>
         {
             var dups = new List<string>();
-            var items = await ReadReportAsync(client, user, dups, token).ConfigureAwait(false);
-            var first = await client.ReportAsync(user, null, 1, null, token).ConfigureAwait(false);
+            var (items, first) = await ReadReportAsync(client, user, dups, token).ConfigureAwait(false);
             var balance = await client.BalanceAsync(user, token).ConfigureAwait(false);
             lock (gate)
             {
@@ -151,19 +150,22 @@ public sealed partial class ReplayRunner(ReplayOptions options, TextWriter log)
             _histories[id] = await client.MessageAsync(id, token).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
-    /// <summary>Reads every page of a user's report; ids seen twice go to <paramref name="duplicates"/>.</summary>
-    private static async Task<Dictionary<string, MessageInfo>> ReadReportAsync(GatewayClient client, string user, List<string>? duplicates, CancellationToken ct)
+    /// <summary>Reads every page of a user's report; ids seen twice go to <paramref name="duplicates"/>. Also returns the first page, whose
+    /// counts cover all of the user's messages.</summary>
+    private static async Task<(Dictionary<string, MessageInfo> Items, ReportPage First)> ReadReportAsync(GatewayClient client, string user, List<string>? duplicates, CancellationToken ct)
     {
         var items = new Dictionary<string, MessageInfo>();
+        ReportPage? first = null;
         string? cursor = null;
         for (var page = 0; page < 100_000; page++)
         {
             var p = await client.ReportAsync(user, cursor, 1000, null, ct).ConfigureAwait(false);
+            first ??= p;
             foreach (var m in p.Messages)
                 if (!items.TryAdd(m.Id, m)) duplicates?.Add($"{user}: {m.Id} listed twice");
             if (p.NextCursor is null || p.Messages.Count == 0) break;
             cursor = p.NextCursor;
         }
-        return items;
+        return (items, first!);
     }
 }

@@ -5,9 +5,6 @@ namespace SmsGateway.Load.Reporting;
 /// <summary>A row of the latency tables: one histogram's count and p50/p75/p95/p99/p99.9/max in milliseconds.</summary>
 public sealed record LatencyRow(string Name, long Count, double P50, double P75, double P95, double P99, double P999, double Max, double Mean)
 {
-    /// <summary>Percentiles shown in every table.</summary>
-    public static readonly double[] Percentiles = [50, 75, 95, 99, 99.9];
-
     /// <summary>Builds a row from a µs histogram.</summary>
     public static LatencyRow From(string name, LatencyHistogram h) => new(name, h.TotalCount,
         h.ValueAtPercentile(50) / 1000.0, h.ValueAtPercentile(75) / 1000.0, h.ValueAtPercentile(95) / 1000.0,

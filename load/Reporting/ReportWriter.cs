@@ -15,7 +15,7 @@ public static class ReportWriter
         Directory.CreateDirectory(dir);
         var views = results.Select(ScenarioView.From).ToList();
         await File.WriteAllTextAsync(Path.Combine(dir, "report.md"), MarkdownReport.Render(info, views), ct).ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(dir, "report.html"), HtmlReport.Render(info, results), ct).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(dir, "report.html"), HtmlReport.Render(info, results, views), ct).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(dir, "results.json"), JsonSerializer.Serialize(new { info, scenarios = views }, ApiJson.Indented), ct).ConfigureAwait(false);
         return dir;
     }

@@ -7,6 +7,10 @@ public sealed record ScenarioView(string Name, string Description, bool Passed, 
     IReadOnlyList<LatencyRow> Latencies, IReadOnlyDictionary<string, long> Errors, IReadOnlyList<ThresholdResult> Thresholds, IReadOnlyList<string> Notes,
     IReadOnlyList<SearchStep> Steps, long FinalFailed, long FinalMissing, ScenarioSpec Spec)
 {
+    /// <summary>The accept row the budgets use: express when the scenario sent express, else normal (as <see cref="ScenarioStats.AcceptForBudget"/>).
+    /// A method, not a property, so it stays out of <c>results.json</c>.</summary>
+    public LatencyRow AcceptRow() => Latencies[0].Count > 0 ? Latencies[0] : Latencies[1];
+
     /// <summary>Builds the view of <paramref name="r"/>.</summary>
     public static ScenarioView From(ScenarioResult r)
     {

@@ -5,7 +5,4 @@ public sealed record RateStage(TimeSpan Duration, double StartRate, double EndRa
 {
     /// <summary>A stage at a constant rate.</summary>
     public static RateStage Constant(double rate, TimeSpan duration) => new(duration, rate, rate);
-
-    /// <summary>Expected number of arrivals in the stage.</summary>
-    public double ExpectedCount => (StartRate + EndRate) / 2 * Duration.TotalSeconds;
 }

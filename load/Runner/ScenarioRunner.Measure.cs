@@ -67,7 +67,7 @@ public sealed partial class ScenarioRunner
                 catch (HttpRequestException) { return; }
                 if (d is null) return;
                 var sent = d.History.FirstOrDefault(h => h.Status == "sent");
-                if (sent is not null || d.Message.Status is "sent" or "delivered" or "undelivered")
+                if (sent is not null || Replay.ReplayRunner.Charged.Contains(d.Message.Status))
                 {
                     var at = sent?.At ?? d.Message.UpdatedAt;
                     stats.RecordFinal((long)((at - d.Message.AcceptedAt).TotalMicroseconds), false);

@@ -30,7 +30,7 @@ public sealed record ScenarioSpec
         Model.Validate();
         if (ExpressShare is < 0 or > 1) throw new ArgumentException($"{Name}: express_share must be within 0..1");
         if (Backlog < 0 || FinalSample < 0 || Users < 1 || WarmUp < TimeSpan.Zero) throw new ArgumentException($"{Name}: negative backlog/final_sample/warm_up or no users");
-        foreach (var t in Thresholds) Threshold.Measure(t.Metric, new ScenarioStats(TimeSpan.Zero));
+        foreach (var t in Thresholds) Threshold.EnsureKnown(t.Metric);
         return this;
     }
 }

@@ -11,7 +11,14 @@ public sealed record Threshold(string Metric, double Limit, string? RelativeTo =
     /// <summary>Known metric names.</summary>
     public static readonly string[] Metrics = ["accept_p99_ms", "accept_p999_ms", "final_p99_ms", "error_rate", "server_errors", "final_missing", "min_throughput"];
 
-    /// <summary>The measured value of <paramref name="metric"/> in <paramref name="stats"/>.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="metric"/> is not one of <see cref="Metrics"/>.</summary>
+    public static void EnsureKnown(string metric)
+    {
+        if (Array.IndexOf(Metrics, metric) < 0) throw new ArgumentException($"unknown metric '{metric}' (known: {string.Join(", ", Metrics)})");
+    }
+
+    /// <summary>The measured value of <paramref name="metric"/> in <paramref name="stats"/> (ms, a 0..1 rate, a count or req/s).
+    /// Throws <see cref="ArgumentException"/> for an unknown metric.</summary>
     public static double Measure(string metric, ScenarioStats stats) => metric switch
     {
         "accept_p99_ms" => stats.AcceptForBudget.ValueAtPercentile(99) / 1000.0,

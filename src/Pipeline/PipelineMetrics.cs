@@ -33,7 +33,7 @@ public sealed class PipelineMetrics : IDisposable
 
     internal void Accepted(MessageType type, double ms)
     {
-        _accepted.Add(1, new KeyValuePair<string, object?>("type", type == MessageType.Express ? "express" : "normal"));
+        _accepted.Add(1, new KeyValuePair<string, object?>("type", type.ToWireName()));
         _acceptMs.Record(ms);
     }
 
@@ -46,7 +46,7 @@ public sealed class PipelineMetrics : IDisposable
         {
             _toFinalMs.Record((now - e.AcceptedAt).TotalMilliseconds,
                 new KeyValuePair<string, object?>("status", e.Status.ToWireName()),
-                new KeyValuePair<string, object?>("type", e.Type == MessageType.Express ? "express" : "normal"));
+                new KeyValuePair<string, object?>("type", e.Type.ToWireName()));
         }
     }
 

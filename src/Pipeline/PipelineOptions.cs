@@ -62,7 +62,8 @@ public sealed record PipelineOptions
     /// <summary>How long shutdown waits for in-flight work to finish. Default 10 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting, or <see cref="ArgumentException"/>
+    /// when a consumer-group name is null or blank; returns this instance otherwise.</summary>
     public PipelineOptions Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(AcceptPartitions, 1, nameof(AcceptPartitions));

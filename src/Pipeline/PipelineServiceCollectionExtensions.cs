@@ -25,6 +25,10 @@ public static class PipelineServiceCollectionExtensions
     /// <param name="options">Graph settings; defaults when null.</param>
     /// <param name="operatorTablePath">An <c>operator.json</c> to load and watch; the built-in table when null.</param>
     /// <param name="roles">Roles the hosted service starts.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (checked at registration).</exception>
+    /// <exception cref="ArgumentException">A consumer-group name is null or blank (checked at registration).</exception>
+    /// <remarks>An <paramref name="operatorTablePath"/> that is missing or invalid throws when <see cref="SmsPipeline"/> is first resolved.</remarks>
     public static IServiceCollection AddSmsPipeline(this IServiceCollection services, PipelineOptions? options = null,
         string? operatorTablePath = null, PipelineRoles roles = PipelineRoles.All)
     {

@@ -44,6 +44,7 @@ public sealed class SmsPipeline : IAsyncDisposable
 
     /// <summary>Creates a stopped pipeline over the given parts. Prefer <see cref="SmsPipelineBuilder"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException">A consumer-group name is null or blank.</exception>
     public SmsPipeline(PipelineOptions options, OperatorTableSource routes, IMessageTransport transport, IBalanceLedger ledger,
         IDistributedLockFactory locks, IOperatorClient operators, IStatusStore store, PipelineMetrics metrics,
         ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)

@@ -107,6 +107,7 @@ public sealed class SmsPipelineBuilder
 
     /// <summary>Creates the (stopped) pipeline.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException">A consumer-group name is null or blank.</exception>
     public SmsPipeline Build() => new(
         _options,
         _routes ?? new OperatorTableSource(OperatorTable.Default),

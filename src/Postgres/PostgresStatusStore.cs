@@ -17,26 +17,16 @@ namespace SmsGateway.Postgres;
 public sealed partial class PostgresStatusStore : IStatusStore, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
-    private readonly bool _ownsDataSource;
     private readonly PostgresOptions _options;
     private readonly ILogger _logger;
 
     /// <summary>Creates the store and its connection pool (no connection is opened yet).</summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid (see <see cref="PostgresOptions.Validate"/>).</exception>
     public PostgresStatusStore(PostgresOptions options, ILogger<PostgresStatusStore>? logger = null)
-        : this(CreateDataSource(options), options, logger, ownsDataSource: true)
     {
-    }
-
-    /// <summary>Creates the store over an existing pool (tests and benchmarks).</summary>
-    internal PostgresStatusStore(NpgsqlDataSource dataSource, PostgresOptions options, ILogger? logger, bool ownsDataSource)
-    {
-        ArgumentNullException.ThrowIfNull(dataSource);
-        options.Validate();
-        _dataSource = dataSource;
+        _dataSource = CreateDataSource(options);
         _options = options;
-        _ownsDataSource = ownsDataSource;
-        _logger = logger ?? NullLogger.Instance;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
     /// <summary>The pool the store uses.</summary>
@@ -50,14 +40,8 @@ public sealed partial class PostgresStatusStore : IStatusStore, IAsyncDisposable
     public Task<int> MigrateAsync(CancellationToken cancellationToken) =>
         PostgresMigrator.MigrateAsync(_dataSource, _logger, cancellationToken, _options.MigrationLockTimeoutMs);
 
-    /// <summary>Closes the pool when the store created it.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (_ownsDataSource)
-        {
-            await _dataSource.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    /// <summary>Closes the connection pool.</summary>
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     private static NpgsqlDataSource CreateDataSource(PostgresOptions options)
     {

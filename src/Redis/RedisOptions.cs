@@ -42,14 +42,11 @@ public sealed record RedisOptions
     /// <summary>How long a lock node that timed out twice in a row is skipped (counted as not answering), ms. Default 1000; 0 disables.</summary>
     public int LockNodeSuspendMs { get; init; } = 1000;
 
-    /// <summary>Lock time-to-live the gateway passes to <see cref="SmsGateway.Locking.IDistributedLockFactory.CreateLockAsync"/>, ms. Default 2000.</summary>
+    /// <summary>The lock time-to-live these settings are checked against, ms (default 2000): <see cref="LockNodeTimeoutMs"/> must stay
+    /// below half of it and <see cref="FenceCounterTtlMs"/> at or above it. Keep it equal to the ttl the gateway actually asks for
+    /// (<c>Pipeline:LockExpiry</c>); the ttl, wait and retry of each grant are arguments of
+    /// <see cref="SmsGateway.Locking.IDistributedLockFactory.CreateLockAsync"/>, not settings here.</summary>
     public int LockTtlMs { get; init; } = 2000;
-
-    /// <summary>How long the gateway waits for a contended lock, ms. Default 1000.</summary>
-    public int LockWaitMs { get; init; } = 1000;
-
-    /// <summary>Base pause between lock attempts, ms (jittered ±50 %). Default 5.</summary>
-    public int LockRetryMs { get; init; } = 5;
 
     /// <summary>When true, every acquired lock is extended at a third of its ttl until disposed; a failed extension sets
     /// the status to Expired and cancels <see cref="IRedisLock.Lost"/>. Default false.</summary>
@@ -108,16 +105,6 @@ public sealed record RedisOptions
         if (LockNodeSuspendMs < 0)
         {
             errors.Add($"{nameof(LockNodeSuspendMs)} must be >= 0 (was {LockNodeSuspendMs})");
-        }
-
-        if (LockWaitMs < 0)
-        {
-            errors.Add($"{nameof(LockWaitMs)} must be >= 0 (was {LockWaitMs})");
-        }
-
-        if (LockRetryMs <= 0)
-        {
-            errors.Add($"{nameof(LockRetryMs)} must be > 0 (was {LockRetryMs})");
         }
 
         if (FenceCounterTtlMs < LockTtlMs)

@@ -19,9 +19,6 @@ public sealed class NatsServer : IAsyncLifetime
     /// <summary><c>nats://127.0.0.1:port</c>.</summary>
     public string Url => $"nats://127.0.0.1:{Port}";
 
-    /// <summary>OS process id while running, else 0.</summary>
-    public int Pid => _process?.Pid ?? 0;
-
     /// <summary>xunit fixture start: <see cref="StartAsync"/>.</summary>
     public async Task InitializeAsync() => await StartAsync();
 

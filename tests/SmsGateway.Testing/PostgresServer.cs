@@ -102,14 +102,6 @@ public sealed class PostgresServer : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Drops database <paramref name="name"/> if it exists, closing its connections.</summary>
-    public async Task DropDatabaseAsync(string name)
-    {
-        await using var admin = NpgsqlDataSource.Create(ConnectionString("postgres") + ";Pooling=false");
-        await using var drop = admin.CreateCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-        await drop.ExecuteNonQueryAsync();
-    }
-
     /// <summary>Fast shutdown (SIGINT to the postmaster by the PID in postmaster.pid), then kill if needed; deletes a temporary cluster.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -19,9 +19,6 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary><c>127.0.0.1:port</c>, as StackExchange.Redis and the gateway's <c>Redis</c> options take it.</summary>
     public string Endpoint => "127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>True while the process runs (also while frozen).</summary>
-    public bool IsRunning => _process is { IsRunning: true };
-
     /// <summary>Starts a server on a free port and waits until it accepts connections.</summary>
     /// <exception cref="InvalidOperationException"><c>redis-server</c> is not installed; the message says how to install it.</exception>
     /// <exception cref="TimeoutException">It did not listen within 10 s.</exception>

@@ -69,13 +69,6 @@ public sealed class HostSettings
         return this;
     }
 
-    /// <summary>Any other key.</summary>
-    public HostSettings Set(string key, string value)
-    {
-        _values[key] = value;
-        return this;
-    }
-
     /// <summary>Starts the host (the first request builds it; this forces it so start-up errors surface here).</summary>
     public FullStackHost Build()
     {

@@ -51,7 +51,7 @@ public sealed class KafkaStackTests(StackFixture stack)
     public async Task Broker_gone_send_answers_503_within_the_publish_timeout_and_charges_nothing()
     {
         const int publishTimeoutMs = 1500;
-        var kafka = await KcatMockCluster.StartAsync();
+        await using var kafka = await KcatMockCluster.StartAsync(); // disposed after the host stops (the finally below)
         var db = await stack.Postgres.CreateDatabaseAsync("gonekafka");
         var host = HostSettings.Create(stack, db).Kafka(kafka.BootstrapServers, publishTimeoutMs).Build();
         try
@@ -91,7 +91,6 @@ public sealed class KafkaStackTests(StackFixture stack)
         finally
         {
             await host.StopAsync(TimeSpan.FromSeconds(15));
-            await kafka.DisposeAsync();
         }
     }
 

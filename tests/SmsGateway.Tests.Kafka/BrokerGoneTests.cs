@@ -10,7 +10,7 @@ public sealed class BrokerGoneTests
     [Fact(Timeout = 60_000)]
     public async Task Publish_fails_within_the_publish_timeout_when_the_brokers_are_gone()
     {
-        var cluster = await KcatMockCluster.StartAsync();
+        await using var cluster = await KcatMockCluster.StartAsync(); // stopped below on purpose; disposing also covers a failed set-up
         var options = TestOptions.For(cluster.BootstrapServers, TestOptions.Unique("gone")) with { PublishTimeoutMs = 1500 };
         await using var transport = new KafkaTransport(options);
         try

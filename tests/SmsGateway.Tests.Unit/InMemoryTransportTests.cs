@@ -24,18 +24,32 @@ public sealed class InMemoryTransportTests
         var seen = new ConcurrentDictionary<int, string>();
         async Task Drain(IMessageSubscription s, string name)
         {
-            while (seen.Count < 1000 && await s.Deliveries.WaitToReadAsync(None).AsTask().WaitAsync(TimeSpan.FromSeconds(5)))
+            try
             {
-                while (s.Deliveries.TryRead(out var d))
+                while (seen.Count < 1000 && await s.Deliveries.WaitToReadAsync(None).AsTask().WaitAsync(TimeSpan.FromSeconds(5)))
                 {
-                    Assert.True(seen.TryAdd(BitConverter.ToInt32(d.Payload.Span), name), "delivered twice");
-                    await d.AckAsync(None);
-                    await Task.Delay(1); // let the other member take its share even on a loaded machine
+                    while (s.Deliveries.TryRead(out var d))
+                    {
+                        Assert.True(seen.TryAdd(BitConverter.ToInt32(d.Payload.Span), name), "delivered twice");
+                        await d.AckAsync(None);
+                        await Task.Delay(1); // let the other member take its share even on a loaded machine
+                    }
                 }
+            }
+            catch (TimeoutException)
+            {
+                // This member found nothing more to take for 5 s: the other one holds the rest.
             }
         }
 
-        await Task.WhenAll(Drain(a, "a"), Drain(b, "b")).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+        // Only a timeout is tolerated here; a "delivered twice" assertion inside Drain fails the test.
+        try
+        {
+            await Task.WhenAll(Drain(a, "a"), Drain(b, "b")).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+        }
         Assert.Equal(1000, seen.Count);
         Assert.Contains(seen.Values, v => v == "a");
         Assert.Contains(seen.Values, v => v == "b");

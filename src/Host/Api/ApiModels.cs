@@ -22,7 +22,7 @@ public sealed record BalanceResponse(string UserId, long Available, long Reserve
 public sealed record MessageView(Guid Id, string UserId, string Phone, string Operator, string Type, int Segments, string Encoding, long Cost,
     string Status, int Attempt, DateTimeOffset AcceptedAt, DateTimeOffset UpdatedAt, string? ErrorCode)
 {
-    internal static MessageView From(MessageSummary m) => new(m.Id, m.UserId, m.Msisdn, m.Operator, m.Type == MessageType.Express ? "express" : "normal",
+    internal static MessageView From(MessageSummary m) => new(m.Id, m.UserId, m.Msisdn, m.Operator, m.Type.ToWireName(),
         m.Segments, m.Encoding.ToWireName(), m.Cost, m.Status.ToWireName(), m.Attempt, m.AcceptedAt, m.UpdatedAt, m.ErrorCode);
 }
 

@@ -34,7 +34,7 @@ public static class BillingApi
     {
         if (!SendValidator.IsValidUserId(userId))
         {
-            return Problems.Field("userId", $"userId must be 1-{SendValidator.MaxUserIdLength} characters of letters, digits, '-', '_' or '.'");
+            return Problems.Field("userId", $"userId must be {SendValidator.UserIdRule}");
         }
 
         string? raw = context.Request.Query["amount"];
@@ -78,7 +78,7 @@ public static class BillingApi
     {
         if (!SendValidator.IsValidUserId(userId))
         {
-            return Problems.Field("userId", $"userId must be 1-{SendValidator.MaxUserIdLength} characters of letters, digits, '-', '_' or '.'");
+            return Problems.Field("userId", $"userId must be {SendValidator.UserIdRule}");
         }
 
         try

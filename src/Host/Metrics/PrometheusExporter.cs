@@ -17,6 +17,7 @@ internal sealed class PrometheusExporter : IDisposable
     private static readonly double[] Buckets = [0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 5000];
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(Instrument Instrument, string Labels), Series> _series = new();
+    private readonly ConcurrentDictionary<TagKey, Series> _byTags = new();
 
     public PrometheusExporter(params string[] meterNames)
     {
@@ -71,8 +72,7 @@ internal sealed class PrometheusExporter : IDisposable
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = Labels(tags);
-        var series = _series.GetOrAdd((instrument, labels), static _ => new Series());
+        var series = Find(instrument, tags);
         series.Add(value);
         if (instrument is Histogram<double> or Histogram<long>)
         {
@@ -84,6 +84,30 @@ internal sealed class PrometheusExporter : IDisposable
 
             Interlocked.Increment(ref series.Counts[b]);
         }
+    }
+
+    /// <summary>The series of a measurement. Measurements arrive several times per message, so the usual case (at most two tags,
+    /// as every pipeline instrument has) is a lookup by the raw tag keys and values; the label text is built only for a new series.</summary>
+    private Series Find(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (tags.Length > 2)
+        {
+            return _series.GetOrAdd((instrument, Labels(tags)), static _ => new Series());
+        }
+
+        var key = tags.Length switch
+        {
+            0 => new TagKey(instrument, null, null, null, null),
+            1 => new TagKey(instrument, tags[0].Key, tags[0].Value, null, null),
+            _ => new TagKey(instrument, tags[0].Key, tags[0].Value, tags[1].Key, tags[1].Value),
+        };
+        if (!_byTags.TryGetValue(key, out var series))
+        {
+            series = _series.GetOrAdd((instrument, Labels(tags)), static _ => new Series());
+            _byTags.TryAdd(key, series);
+        }
+
+        return series;
     }
 
     private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
@@ -128,4 +152,7 @@ internal sealed class PrometheusExporter : IDisposable
             while (Interlocked.CompareExchange(ref _sum, updated, current) != current);
         }
     }
+
+    /// <summary>An instrument and up to two raw tags (keys, and values compared with their own Equals).</summary>
+    private readonly record struct TagKey(Instrument Instrument, string? Key0, object? Value0, string? Key1, object? Value1);
 }

@@ -167,14 +167,20 @@ internal sealed class AcceptStage
         }
 
         var publishes = new Task[items.Count];
+        var stale = 0;
         for (int i = 0; i < items.Count; i++)
         {
             publishes[i] = outcomes[i] switch
             {
                 ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved => PublishAsync(items[i]),
                 ReserveOutcome.InsufficientFunds => RejectAsync(items[i]),
-                _ => StaleAsync(items[i], resource),
+                _ => Stale(items[i], ref stale),
             };
+        }
+
+        if (stale > 0)
+        {
+            PipelineLog.StaleToken(_logger, resource, stale); // once per batch: a lost lock makes the whole batch stale
         }
 
         await Task.WhenAll(publishes).ConfigureAwait(false);
@@ -214,9 +220,9 @@ internal sealed class AcceptStage
         await _status.TryPublishAsync(StatusEvent.For(work.Message, MessageStatus.Rejected, _time.GetUtcNow(), "insufficient_balance", attempt: 0), CancellationToken.None).ConfigureAwait(false);
     }
 
-    private Task StaleAsync(AcceptWork work, string resource)
+    private Task Stale(AcceptWork work, ref int stale)
     {
-        PipelineLog.StaleToken(_logger, resource, 1);
+        stale++;
         _metrics.Refused("lock");
         work.Completion.TrySetResult(AcceptResult.Unavailable("the balance lock was lost before the reservation committed; nothing was charged; retry", work.Message));
         return Task.CompletedTask;

@@ -30,6 +30,7 @@ public interface IBalanceLedger
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One outcome per reservation, same order.</returns>
     /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A reservation's cost is negative.</exception>
     ValueTask<ReserveOutcome[]> ReserveAsync(string userId, IReadOnlyList<Reservation> reservations, long fencingToken, CancellationToken cancellationToken);
 
     /// <summary>Moves a message's reservation to spent. Idempotent.</summary>

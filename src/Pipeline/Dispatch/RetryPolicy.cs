@@ -27,6 +27,7 @@ public sealed record RetryPolicy
     /// half of it plus a random share of the other half.</summary>
     /// <param name="nextAttempt">The attempt about to be scheduled, &gt;= 2.</param>
     /// <param name="random">Source of jitter; <see cref="Random.Shared"/> when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="nextAttempt"/> is below 2.</exception>
     public TimeSpan DelayBefore(int nextAttempt, Random? random = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nextAttempt, 2);

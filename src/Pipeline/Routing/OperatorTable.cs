@@ -34,6 +34,7 @@ public sealed class OperatorTable
     /// <summary>Finds the operator of an E.164 number by override, then by longest matching prefix.</summary>
     /// <param name="e164">A number from <see cref="MsisdnNormalizer"/> (<c>+989XXXXXXXXX</c>).</param>
     /// <returns>The operator, or null when no prefix matches ("no route").</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="e164"/> is shorter than 3 characters (not normalizer output).</exception>
     public OperatorInfo? Route(string e164)
     {
         if (_overrides.Count > 0 && _overrides.TryGetValue(e164, out var forced))

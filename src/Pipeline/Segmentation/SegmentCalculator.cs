@@ -27,18 +27,20 @@ public static class SegmentCalculator
     /// <summary>Encoding, part count and size of <paramref name="text"/>; no allocation. Empty text is one (empty) GSM-7 part.</summary>
     public static SegmentInfo Analyze(ReadOnlySpan<char> text)
     {
-        if (Gsm7Alphabet.CanEncode(text))
+        // One pass: add up septets, and fall back to UCS-2 at the first character GSM-7 cannot carry.
+        int septets = 0;
+        foreach (char c in text)
         {
-            int septets = 0;
-            foreach (char c in text)
+            int cost = Gsm7Alphabet.SeptetCost(c);
+            if (cost == 0)
             {
-                septets += Gsm7Alphabet.SeptetCost(c);
+                return new SegmentInfo(SmsEncoding.Ucs2, text.Length <= Ucs2Single ? 1 : CountUcs2Parts(text), text.Length);
             }
 
-            return new SegmentInfo(SmsEncoding.Gsm7, septets <= Gsm7Single ? 1 : CountGsm7Parts(text), septets);
+            septets += cost;
         }
 
-        return new SegmentInfo(SmsEncoding.Ucs2, text.Length <= Ucs2Single ? 1 : CountUcs2Parts(text), text.Length);
+        return new SegmentInfo(SmsEncoding.Gsm7, septets <= Gsm7Single ? 1 : CountGsm7Parts(text), septets);
     }
 
     /// <summary>
@@ -73,10 +75,9 @@ public static class SegmentCalculator
         }
         else
         {
-            int i = 0;
             while (text.Length - start > Ucs2Part)
             {
-                i = start + Ucs2Part;
+                int i = start + Ucs2Part;
                 if (char.IsLowSurrogate(text[i]) && char.IsHighSurrogate(text[i - 1]))
                 {
                     i--;

@@ -293,7 +293,8 @@ internal static class PipelineJsonReader
         return false;
     }
 
-    // Written names of the statuses (the enum member names, as the generated writer emits them), most frequent first.
-    private static readonly (MessageStatus Status, string Name)[] Statuses =
-        [.. new[] { MessageStatus.Sent, MessageStatus.Queued }.Concat(Enum.GetValues<MessageStatus>()).Distinct().Select(s => (s, s.ToString()))];
+    // Written names of the statuses (the enum member names, as the generated writer emits them), most frequent first, as UTF-8
+    // so the comparison with the token needs no transcoding per event.
+    private static readonly (MessageStatus Status, byte[] Name)[] Statuses =
+        [.. new[] { MessageStatus.Sent, MessageStatus.Queued }.Concat(Enum.GetValues<MessageStatus>()).Distinct().Select(s => (s, System.Text.Encoding.UTF8.GetBytes(s.ToString())))];
 }

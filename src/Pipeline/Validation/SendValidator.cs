@@ -18,6 +18,9 @@ public static class SendValidator
     /// <summary>Longest accepted user id, in characters.</summary>
     public const int MaxUserIdLength = 64;
 
+    /// <summary>The user-id rule as problem details state it: <c>"1-64 characters of letters, digits, '-', '_' or '.'"</c>.</summary>
+    public static readonly string UserIdRule = $"1-{MaxUserIdLength} characters of letters, digits, '-', '_' or '.'";
+
     /// <summary>Validates and prices <paramref name="request"/>.</summary>
     /// <param name="request">The client's request.</param>
     /// <param name="table">The routing table in force.</param>
@@ -49,7 +52,7 @@ public static class SendValidator
         }
         else if (!IsValidUserId(request.UserId))
         {
-            errors["user_id"] = [$"user_id must be 1-{MaxUserIdLength} characters of letters, digits, '-', '_' or '.'"];
+            errors["user_id"] = [$"user_id must be {UserIdRule}"];
         }
 
         SegmentInfo segments = default;

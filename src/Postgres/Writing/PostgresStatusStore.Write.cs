@@ -9,8 +9,9 @@ namespace SmsGateway.Postgres;
 public sealed partial class PostgresStatusStore
 {
     // One staging table per session, emptied at every commit (ON COMMIT DELETE ROWS; a rollback discards its rows too).
-    // The store's own pool keeps sessions as they are (No Reset On Close), so the CREATE runs once per physical connection;
-    // under a pool that resets sessions (DISCARD ALL) IF NOT EXISTS simply creates it again.
+    // The store's own pool keeps sessions as they are (No Reset On Close), so the table is created once per physical connection;
+    // each batch still sends the IF NOT EXISTS statement (one cheap round trip per batch of up to BatchSize events), which also
+    // recreates the table after a rolled-back first batch or under a pool that resets sessions (DISCARD ALL).
     private const string CreateStagingSql = """
         CREATE TEMP TABLE IF NOT EXISTS status_staging (
             message_id uuid NOT NULL, user_id text NOT NULL, status smallint NOT NULL, attempt integer NOT NULL,

@@ -10,9 +10,10 @@ internal sealed class RedisConnections : IAsyncDisposable, IDisposable
 {
     private readonly Dictionary<string, RedisNode> _nodes = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Opens (in the background) one connection per distinct endpoint of <paramref name="options"/>, which the caller
+    /// (<see cref="RedisServiceCollectionExtensions.AddRedisLedger"/>) has validated.</summary>
     public RedisConnections(RedisOptions options, ILoggerFactory loggerFactory)
     {
-        options.Validate();
         var logger = loggerFactory.CreateLogger("SmsGateway.Redis");
         Ledger = Node(options.LedgerEndpoint, options, logger);
         Idempotency = Node(options.IdempotencyEndpoint ?? options.LedgerEndpoint, options, logger);

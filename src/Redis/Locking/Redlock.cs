@@ -134,7 +134,7 @@ internal sealed class Redlock : IRedisLock
         var replies = await Task.WhenAll(_factory.Nodes.Select(n => n.EvaluateAsync(Resource, LuaScripts.LockExtend, lockKey, args, cancellationToken))).ConfigureAwait(false);
         var extended = replies.Count(r => r.Answered && r.Value == 1);
         var refused = replies.Count(r => r.Answered && r.Value != 1);
-        var validUntil = started + (long)((_ttl - RedlockFactory.Drift(_ttl)).TotalSeconds * Stopwatch.Frequency);
+        var validUntil = RedlockFactory.ValidUntil(started, _ttl);
         lock (_gate)
         {
             if (_released || _lost!.IsCancellationRequested)

@@ -145,7 +145,10 @@ internal sealed class RedlockFactory : IDistributedLockFactory
     internal RedisKey[] Keys(string resource)
         => [_options.KeyPrefix + "lock:{" + resource + "}", _options.KeyPrefix + "fence:{" + resource + "}"];
 
-    internal static TimeSpan Drift(TimeSpan ttl) => (ttl * 0.01) + TimeSpan.FromMilliseconds(2);
+    /// <summary>The Stopwatch timestamp until which a grant requested at <paramref name="started"/> with <paramref name="ttl"/> is valid:
+    /// started + ttl − drift, drift = ttl·0.01 + 2 ms (Redlock, https://redis.io/docs/latest/develop/use/patterns/distributed-locks/).</summary>
+    internal static long ValidUntil(long started, TimeSpan ttl)
+        => started + (long)((ttl - ((ttl * 0.01) + TimeSpan.FromMilliseconds(2))).TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>Compare-and-delete on every node; never throws for node failures.</summary>
     internal Task ReleaseAllAsync(string resource, RedisKey[] keys, string lockId)
@@ -217,14 +220,13 @@ internal sealed class RedlockFactory : IDistributedLockFactory
             }
         }
 
-        var validity = ttl - Stopwatch.GetElapsedTime(started) - Drift(ttl);
-        if (validity <= TimeSpan.Zero)
+        var validUntil = ValidUntil(started, ttl);
+        if (Stopwatch.GetTimestamp() >= validUntil)
         {
             // The nodes answered too slowly for the grant to be worth anything.
             return new AttemptResult(DistributedLockStatus.NoQuorum, 0, 0);
         }
 
-        var validUntil = started + (long)((ttl - Drift(ttl)).TotalSeconds * Stopwatch.Frequency);
         return new AttemptResult(DistributedLockStatus.Acquired, token, validUntil);
     }
 

@@ -20,8 +20,6 @@ internal sealed class NatsDelivery(string topic, NatsJSMsg msg, int deliveryCoun
 
     public int DeliveryCount { get; } = deliveryCount;
 
-    internal NatsJSMsg Message => msg;
-
     public async ValueTask AckAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _settled, 1) != 0)

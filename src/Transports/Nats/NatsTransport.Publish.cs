@@ -13,10 +13,13 @@ public sealed partial class NatsTransport
     /// </remarks>
     public async ValueTask PublishAsync(string topic, OutgoingMessage message, CancellationToken cancellationToken)
     {
-        string subject;
+        string? subject;
         try
         {
-            subject = _options.SubjectOf(topic);
+            if (topic is null || !_subjects.TryGetValue(topic, out subject))
+            {
+                subject = _options.SubjectOf(topic!); // not one of Topics.All: builds it or throws the ArgumentException below
+            }
         }
         catch (ArgumentException ex)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmsGateway.Model;
@@ -23,6 +24,7 @@ public sealed partial class NatsTransport : IMessageTransport
 {
     internal const string KeyHeader = "sms-key";
     private readonly NatsTransportOptions _options;
+    private readonly FrozenDictionary<string, string> _subjects; // topic -> subject, built once (publish hot path)
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _setupLock = new(1, 1);
     private readonly List<NatsSubscription> _subscriptions = [];
@@ -35,6 +37,7 @@ public sealed partial class NatsTransport : IMessageTransport
     public NatsTransport(NatsTransportOptions options, ILoggerFactory? loggerFactory)
     {
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        _subjects = Topics.All.ToFrozenDictionary(t => t, _options.SubjectOf, StringComparer.Ordinal);
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<NatsTransport>();
         Connection = new NatsConnection(new NatsOpts

@@ -28,12 +28,6 @@ internal sealed class KafkaDelivery : IDelivery
 
     public int DeliveryCount { get; }
 
-    /// <summary>Kafka partition of the record.</summary>
-    public int Partition => _message.Partition.Partition.Partition.Value;
-
-    /// <summary>Kafka offset of the record.</summary>
-    public long Offset => _message.Offset;
-
     /// <summary>False when the partition was revoked or the message acknowledged through another delivery: drop it.</summary>
     public bool IsCurrent
     {

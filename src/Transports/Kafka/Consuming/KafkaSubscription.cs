@@ -56,9 +56,6 @@ internal sealed partial class KafkaSubscription : IMessageSubscription
 
     public ChannelReader<IDelivery> Deliveries { get; }
 
-    /// <summary>Deliveries not yet acknowledged (queued, held by the application, or waiting for a nak delay).</summary>
-    public int Unacknowledged => Volatile.Read(ref _unacked);
-
     /// <summary>Builds the consumer, subscribes and starts the consume thread.</summary>
     /// <exception cref="KafkaException">librdkafka refused the configuration or the subscription.</exception>
     public static KafkaSubscription Start(

@@ -24,18 +24,6 @@ internal sealed class PartitionState
     /// <summary>True once the partition was revoked or lost; every later ack or nak of its messages is ignored.</summary>
     public bool Revoked { get; private set; }
 
-    /// <summary>Unacknowledged messages (for tests and diagnostics).</summary>
-    public int InFlightCount
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return _inFlight.Count(m => m.State != InFlightState.Acked);
-            }
-        }
-    }
-
     /// <summary>Starts tracking a consumed record; false when its offset was tracked before (a re-fetch after pause or seek).</summary>
     public bool TryTrack(InFlightMessage message)
     {

@@ -26,9 +26,6 @@ internal static class LibrdkafkaLoader
     private static IntPtr _handle;
     private static bool _resolverSet;
 
-    /// <summary>The path that was loaded (null until <see cref="EnsureLoaded"/> succeeds).</summary>
-    public static string? LoadedFrom { get; private set; }
-
     /// <summary>Loads librdkafka once and installs the resolver.</summary>
     /// <param name="explicitPath">A path from the options; null to use the environment variable and defaults.</param>
     /// <exception cref="DllNotFoundException">No candidate could be loaded; the message lists them and names the Debian package.</exception>
@@ -48,7 +45,6 @@ internal static class LibrdkafkaLoader
                 try
                 {
                     _handle = NativeLibrary.Load(candidate);
-                    LoadedFrom = candidate;
                     break;
                 }
                 catch (DllNotFoundException e)

@@ -52,9 +52,6 @@ internal sealed class PullConsumer<T> : NatsSubBase, IAsyncDisposable
     /// <summary>Pulled items.</summary>
     public ChannelReader<T> Reader { get; }
 
-    /// <summary>Messages received beyond the room (after a lost pull came back to life); they were nak'ed.</summary>
-    public long Overflow { get; private set; }
-
     public void Start() => _loop = Task.Run(RunAsync);
 
     public async ValueTask DisposeAsync()
@@ -100,7 +97,6 @@ internal sealed class PullConsumer<T> : NatsSubBase, IAsyncDisposable
         if (item is not null && !_channel.Writer.TryWrite(item))
         {
             // Only possible when a pull we gave up on still delivers: give it back at once.
-            Overflow++;
             _ = NakQuietlyAsync(js);
         }
     }
