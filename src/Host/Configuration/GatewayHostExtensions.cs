@@ -68,6 +68,7 @@ public static class GatewayHostExtensions
             Jitter = TimeSpan.FromMilliseconds(gateway.Simulator.JitterMs),
             TransientFailureRate = gateway.Simulator.TransientFailureRate,
             PermanentFailureRate = gateway.Simulator.PermanentFailureRate,
+            SendLogPath = gateway.Simulator.SendLogPath,
         }));
         builder.Services.AddSmsPipeline(pipeline, ResolveOperatorTable(gateway.OperatorTable), gateway.ParsedRoles());
         builder.Services.AddSingleton(sp => new IdempotencyGuard(sp.GetRequiredService<IIdempotencyStore>(), TimeSpan.FromHours(gateway.IdempotencyKeyHours)));

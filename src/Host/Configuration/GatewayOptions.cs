@@ -89,4 +89,7 @@ public sealed class SimulatorSettings
     /// <summary>Probability of a permanent failure per message, 0..1. Default 0.</summary>
     [Range(0.0, 1.0)]
     public double PermanentFailureRate { get; set; }
+
+    /// <summary>File that records every submit the simulator answered (one line each), for crash tests; unset for none.</summary>
+    public string? SendLogPath { get; set; }
 }

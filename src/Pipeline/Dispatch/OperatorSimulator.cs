@@ -7,17 +7,21 @@ namespace SmsGateway.Dispatch;
 /// rates. Error codes follow SMPP 3.4 command_status names (ESME_RTHROTTLED for transient, ESME_RINVDSTADR for permanent).
 /// </summary>
 /// <remarks>Thread-safe. Permanent failure is a property of the message (hash of its id), so every retry of it fails too.</remarks>
-public sealed class OperatorSimulator : IOperatorClient
+public sealed class OperatorSimulator : IOperatorClient, IDisposable
 {
     private readonly OperatorSimulatorOptions _options;
     private readonly ulong _seed;
+    private readonly SimulatorSendLog? _sendLog;
     private long _sent;
 
     /// <summary>Creates the simulator.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="IOException"><see cref="OperatorSimulatorOptions.SendLogPath"/> cannot be opened.</exception>
     public OperatorSimulator(OperatorSimulatorOptions? options = null)
     {
         _options = (options ?? OperatorSimulatorOptions.Default).Validate();
         _seed = (ulong)(_options.Seed ?? Random.Shared.Next());
+        _sendLog = _options.SendLogPath is { Length: > 0 } path ? new SimulatorSendLog(path) : null;
     }
 
     /// <summary>Messages accepted so far (all operators).</summary>
@@ -31,20 +35,24 @@ public sealed class OperatorSimulator : IOperatorClient
         var result = Decide(message, o);
         if (latency <= TimeSpan.Zero)
         {
-            return ValueTask.FromResult(Count(result));
+            return ValueTask.FromResult(Count(message, result));
         }
 
-        return DelayedAsync(latency, result, cancellationToken);
+        return DelayedAsync(message, latency, result, cancellationToken);
     }
 
-    private async ValueTask<SendResult> DelayedAsync(TimeSpan latency, SendResult result, CancellationToken cancellationToken)
+    /// <summary>Closes the send log, if any.</summary>
+    public void Dispose() => _sendLog?.Dispose();
+
+    private async ValueTask<SendResult> DelayedAsync(SmsMessage message, TimeSpan latency, SendResult result, CancellationToken cancellationToken)
     {
         await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
-        return Count(result);
+        return Count(message, result);
     }
 
-    private SendResult Count(SendResult result)
+    private SendResult Count(SmsMessage message, SendResult result)
     {
+        _sendLog?.Record(message, result.Outcome);
         if (result.Outcome == SendOutcome.Accepted)
         {
             Interlocked.Increment(ref _sent);

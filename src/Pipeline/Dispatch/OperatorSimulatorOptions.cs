@@ -15,6 +15,12 @@ public sealed record OperatorSimulatorOptions
     /// <summary>Probability (0..1) that a message fails permanently (decided once per message id, so retries fail too). Default 0.</summary>
     public double PermanentFailureRate { get; init; }
 
+    /// <summary>
+    /// A file to which every answered submit is appended as a line (see <c>SimulatorSendLog</c>: id, attempt, outcome, time),
+    /// so tests can count operator sends per message across gateway restarts; null (default) for none.
+    /// </summary>
+    public string? SendLogPath { get; init; }
+
     /// <summary>Seed of the failure draws; null for a random seed.</summary>
     public int? Seed { get; init; }
 
