@@ -11,16 +11,18 @@ namespace SmsGateway.Testing;
 public sealed class PostgresServer : IAsyncDisposable
 {
     private const string BinDir = "/usr/lib/postgresql/15/bin";
-    private readonly ServerProcess _process;
     private readonly string _directory;
     private readonly bool _deleteOnDispose;
+    private readonly string? _user;
+    private ServerProcess _process;
 
-    private PostgresServer(ServerProcess process, string directory, bool deleteOnDispose, int port)
+    private PostgresServer(string directory, bool deleteOnDispose, int port, string? user)
     {
-        _process = process;
         _directory = directory;
         _deleteOnDispose = deleteOnDispose;
+        _user = user;
         Port = port;
+        _process = Launch(directory, port, user);
     }
 
     /// <summary>Loopback TCP port.</summary>
@@ -37,7 +39,6 @@ public sealed class PostgresServer : IAsyncDisposable
     public static async Task<PostgresServer> StartAsync(string? directory = null)
     {
         var initdb = ServerProcess.Require(Path.Combine(BinDir, "initdb"), "postgresql");
-        var postgres = ServerProcess.Require(Path.Combine(BinDir, "postgres"), "postgresql");
         var user = Environment.UserName == "root" ? UnprivilegedUser() : null;
 
         bool temporary = directory is null;
@@ -54,18 +55,10 @@ public sealed class PostgresServer : IAsyncDisposable
             await RunAsync(user, initdb, ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
         }
 
-        var port = FreePort.Next();
-        var process = ServerProcess.Start(postgres,
-        [
-            "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", directory,
-            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-            "-c", "max_connections=200", "-c", "shared_buffers=256MB", "-c", "max_wal_size=4GB", "-c", "maintenance_work_mem=256MB",
-        ], user: user);
-        var server = new PostgresServer(process, directory, temporary, port);
+        var server = new PostgresServer(directory, temporary, FreePort.Next(), user);
         try
         {
-            await process.WaitForOutputAsync("database system is ready to accept connections", TimeSpan.FromSeconds(120));
-            await process.WaitForPortAsync(port, TimeSpan.FromSeconds(10));
+            await server.WaitReadyAsync();
         }
         catch
         {
@@ -74,6 +67,52 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         return server;
+    }
+
+    /// <summary>Fast shutdown (SIGINT to the postmaster): connections are refused until <see cref="StartAgainAsync"/>. The cluster is kept.</summary>
+    public async Task StopAsync()
+    {
+        try
+        {
+            var pidFile = Path.Combine(_directory, "data", "postmaster.pid");
+            if (_process.IsRunning && File.Exists(pidFile))
+            {
+                var pid = (await File.ReadAllLinesAsync(pidFile))[0].Trim();
+                await RunAsync(null, "kill", ["-INT", pid]);
+                await _process.WaitForExitAsync(TimeSpan.FromSeconds(15));
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            // fall through to the kill below
+        }
+
+        await _process.DisposeAsync();
+    }
+
+    /// <summary>Starts the stopped cluster again on the same port and waits until it accepts connections.</summary>
+    /// <exception cref="TimeoutException">Not ready within 120 s.</exception>
+    public async Task StartAgainAsync()
+    {
+        _process = Launch(_directory, Port, _user);
+        await WaitReadyAsync();
+    }
+
+    private static ServerProcess Launch(string directory, int port, string? user)
+    {
+        var postgres = ServerProcess.Require(Path.Combine(BinDir, "postgres"), "postgresql");
+        return ServerProcess.Start(postgres,
+        [
+            "-D", Path.Combine(directory, "data"), "-p", port.ToString(CultureInfo.InvariantCulture), "-k", directory,
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "max_connections=200", "-c", "shared_buffers=256MB", "-c", "max_wal_size=4GB", "-c", "maintenance_work_mem=256MB",
+        ], user: user);
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        await _process.WaitForOutputAsync("database system is ready to accept connections", TimeSpan.FromSeconds(120));
+        await _process.WaitForPortAsync(Port, TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Creates a database named <paramref name="prefix"/> plus a unique suffix and returns its connection string.</summary>
@@ -105,26 +144,7 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Fast shutdown (SIGINT to the postmaster by the PID in postmaster.pid), then kill if needed; deletes a temporary cluster.</summary>
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            var pidFile = Path.Combine(_directory, "data", "postmaster.pid");
-            if (_process.IsRunning && File.Exists(pidFile))
-            {
-                var pid = (await File.ReadAllLinesAsync(pidFile))[0].Trim();
-                await RunAsync(null, "kill", ["-INT", pid]);
-                var deadline = DateTime.UtcNow.AddSeconds(15);
-                while (_process.IsRunning && DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(50);
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException)
-        {
-            // fall through to the kill below
-        }
-
-        await _process.DisposeAsync();
+        await StopAsync();
         if (!_deleteOnDispose)
         {
             return;

@@ -161,6 +161,22 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Sends a POSIX signal (e.g. SIGSTOP = 19, SIGCONT = 18) to the process by PID.</summary>
     public void Signal(int signal) => _ = Process.Start("kill", [$"-{signal}", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit(5000);
 
+    /// <summary>Waits up to <paramref name="timeout"/> for the process to exit by itself.</summary>
+    /// <returns>True when it exited in time.</returns>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Kills the process (and its children) and waits for it to exit.</summary>
     public async ValueTask DisposeAsync()
     {

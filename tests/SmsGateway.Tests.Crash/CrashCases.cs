@@ -1,0 +1,104 @@
+using Xunit.Abstractions;
+
+namespace SmsGateway.Tests.Crash;
+
+/// <summary>
+/// The crash suite: real traffic through an out-of-process gateway against real servers, one injected fault per case,
+/// then the reconciliation of <see cref="Reconciliation"/>. Each case prints its row (and appends it to
+/// <see cref="CrashSummary"/>); a broken promise fails the case with the row and the list of violations.
+/// </summary>
+public sealed class CrashCases(ITestOutputHelper output)
+{
+    private const int Users = 20;
+    private const long Balance = 1_000_000_000;
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(90);
+
+    [Fact(Timeout = 300_000)]
+    public Task Gateway_killed_twice_over_NATS() =>
+        RunAsync(new CaseSpec("gateway kill -9 ×2 (NATS)", MaxSendsPerMessage: 2), "nats", rate: 300, seconds: 20, KillTwiceAsync);
+
+    [Fact(Timeout = 300_000)]
+    public Task Gateway_killed_twice_over_Kafka() =>
+        RunAsync(new CaseSpec("gateway kill -9 ×2 (Kafka)", MaxSendsPerMessage: 2), "kafka", rate: 300, seconds: 20, KillTwiceAsync);
+
+    [Fact(Timeout = 300_000)]
+    public Task Nats_server_killed_for_10_s() =>
+        RunAsync(new CaseSpec("nats-server kill -9, 10 s"), "nats", rate: 300, seconds: 20, async (stack, _) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            await stack.Nats!.KillAsync();
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            await stack.Nats.StartAsync();
+        });
+
+    [Fact(Timeout = 300_000)]
+    public Task Ledger_node_frozen_for_15_s() =>
+        RunAsync(new CaseSpec("ledger node SIGSTOP 15 s"), "nats", rate: 300, seconds: 25, async (stack, _) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            stack.Redis[0].Freeze();
+            await Task.Delay(TimeSpan.FromSeconds(15));
+            stack.Redis[0].Thaw();
+        });
+
+    [Fact(Timeout = 300_000)]
+    public Task Postgres_stopped_for_30_s() =>
+        RunAsync(new CaseSpec("PostgreSQL stopped 30 s"), "nats", rate: 300, seconds: 40, async (stack, _) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            await stack.Postgres.StopAsync();
+            await Task.Delay(TimeSpan.FromSeconds(30));
+            await stack.Postgres.StartAgainAsync();
+        });
+
+    [Fact(Timeout = 300_000)]
+    public Task Two_of_three_lock_nodes_down() =>
+        RunAsync(new CaseSpec("2 of 3 lock nodes down 10 s"), "nats", rate: 300, seconds: 20, async (stack, _) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            await Task.WhenAll(stack.Redis[1].StopAsync(), stack.Redis[2].StopAsync());
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            await Task.WhenAll(stack.Redis[1].RestartAsync(), stack.Redis[2].RestartAsync());
+        });
+
+    [Fact(Timeout = 300_000)]
+    public Task Flood_at_four_times_capacity() =>
+        RunAsync(new CaseSpec("flood 20 s at ~4× capacity"), "nats", rate: 6000, seconds: 20, (_, _) => Task.CompletedTask, maxOutstanding: 3000);
+
+    // Kills the gateway at 6 s and again 4 s after it came back; each time it is started again at once.
+    private static async Task KillTwiceAsync(CrashStack stack, GatewayProcess host)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        await host.KillAsync();
+        await host.StartAgainAsync();
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        await host.KillAsync();
+        await host.StartAgainAsync();
+    }
+
+    private async Task RunAsync(CaseSpec spec, string transport, int rate, int seconds, Func<CrashStack, GatewayProcess, Task> fault, int maxOutstanding = 2000)
+    {
+        await using var stack = await CrashStack.StartAsync(transport);
+        await using var host = await GatewayProcess.StartAsync(stack.GatewaySettings());
+        var users = await CrashStack.ChargeUsersAsync(host, Users, Balance);
+        var traffic = new Traffic();
+        using var client = host.Client(host.GatewayPort, TimeSpan.FromSeconds(5));
+        var run = traffic.RunAsync(client, [.. users.Keys], rate, TimeSpan.FromSeconds(seconds), maxOutstanding);
+        await fault(stack, host);
+        await run;
+        var figures = await Reconciliation.RunAsync(spec, host, users, traffic, stack.SendLogPath, Settle);
+        Report(spec, figures, host);
+    }
+
+    private void Report(CaseSpec spec, CaseFigures figures, GatewayProcess host)
+    {
+        output.WriteLine(CaseFigures.Header);
+        output.WriteLine(figures.Row());
+        CrashSummary.Append(figures);
+        var violations = figures.Violations(spec);
+        Assert.True(violations.Count == 0,
+            $"{spec.Name}: {string.Join("; ", violations)}\n{CaseFigures.Header}\n{figures.Row()}\n--- gateway output (tail) ---\n{Tail(host.Output)}");
+    }
+
+    private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
+}

@@ -1,0 +1,141 @@
+using System.Globalization;
+
+namespace SmsGateway.Tests.Crash;
+
+/// <summary>
+/// The servers of one crash case, its own so that faults injected into them touch no other case: three
+/// <c>redis-server</c> (ledger on the first, Redlock on all three), PostgreSQL, and the broker (<c>nats-server -js</c>
+/// or a kcat-hosted librdkafka mock cluster, outside the gateway process so it outlives a kill -9 of the gateway).
+/// </summary>
+public sealed class CrashStack : IAsyncDisposable
+{
+    private readonly string _workDir = Directory.CreateTempSubdirectory("smsgw-crash-").FullName;
+
+    private CrashStack(RedisServer[] redis, PostgresServer postgres, string database, NatsServer? nats, KcatMockCluster? kafka)
+    {
+        Redis = redis;
+        Postgres = postgres;
+        Database = database;
+        Nats = nats;
+        Kafka = kafka;
+    }
+
+    /// <summary>Ledger node (index 0, also a lock node) and the two other Redlock nodes.</summary>
+    public RedisServer[] Redis { get; }
+
+    /// <summary>The status store's server.</summary>
+    public PostgresServer Postgres { get; }
+
+    /// <summary>Connection string of this case's database.</summary>
+    public string Database { get; }
+
+    /// <summary>The NATS broker, when the case runs over NATS.</summary>
+    public NatsServer? Nats { get; }
+
+    /// <summary>The Kafka mock cluster, when the case runs over Kafka.</summary>
+    public KcatMockCluster? Kafka { get; }
+
+    /// <summary>The operator simulator's send log of this case (shared by every life of the gateway).</summary>
+    public string SendLogPath => Path.Combine(_workDir, "operator-sends.log");
+
+    /// <summary>Starts the servers; <paramref name="transport"/> is <c>nats</c> or <c>kafka</c>.</summary>
+    public static async Task<CrashStack> StartAsync(string transport)
+    {
+        var redis = RedisServer.StartManyAsync(3);
+        var postgres = await PostgresServer.StartAsync();
+        NatsServer? nats = null;
+        KcatMockCluster? kafka = null;
+        if (transport == "nats")
+        {
+            nats = new NatsServer();
+            await nats.StartAsync();
+        }
+        else
+        {
+            kafka = await KcatMockCluster.StartAsync();
+        }
+
+        return new CrashStack(await redis, postgres, await postgres.CreateDatabaseAsync("crash"), nats, kafka);
+    }
+
+    /// <summary>Configuration of a full-profile gateway on these servers, operator sends logged to <see cref="SendLogPath"/>.</summary>
+    public Dictionary<string, string> GatewaySettings()
+    {
+        var s = new Dictionary<string, string>
+        {
+            ["Gateway:Profile"] = "full",
+            ["Gateway:Simulator:SendLogPath"] = SendLogPath,
+            ["Redis:LedgerEndpoint"] = Redis[0].Endpoint,
+            ["Redis:ConnectTimeoutMs"] = "5000",
+            ["Postgres:ConnectionString"] = Database,
+            ["Pipeline:Retry:BaseDelay"] = "00:00:00.050",
+            ["Pipeline:Retry:MaxDelay"] = "00:00:00.500",
+        };
+        for (var i = 0; i < Redis.Length; i++)
+        {
+            s[$"Redis:LockEndpoints:{i}"] = Redis[i].Endpoint;
+        }
+
+        if (Nats is not null)
+        {
+            s["Gateway:Transport"] = "nats";
+            s["Nats:Url"] = Nats.Url;
+        }
+        else
+        {
+            s["Gateway:Transport"] = "kafka";
+            s["Kafka:BootstrapServers"] = Kafka!.BootstrapServers;
+            s["Kafka:SessionTimeoutMs"] = "6000";
+            s["Kafka:HeartbeatIntervalMs"] = "500";
+            s["Kafka:PublishTimeoutMs"] = "5000";
+        }
+
+        return s;
+    }
+
+    /// <summary>Charges <paramref name="count"/> users <paramref name="amount"/> minor units each; returns user → charged.</summary>
+    public static async Task<Dictionary<string, long>> ChargeUsersAsync(GatewayProcess host, int count, long amount)
+    {
+        using var billing = host.Client(host.BillingPort, TimeSpan.FromSeconds(30));
+        var prefix = "c" + Guid.NewGuid().ToString("N")[..6];
+        var users = new Dictionary<string, long>();
+        for (var i = 0; i < count; i++)
+        {
+            var user = prefix + i.ToString(CultureInfo.InvariantCulture);
+            using var response = await billing.PostAsync($"/charge/{user}?amount={amount}", null);
+            Assert.True(response.IsSuccessStatusCode, $"charge {user}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            users[user] = amount;
+        }
+
+        return users;
+    }
+
+    /// <summary>Stops every server and deletes the case's files.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var r in Redis)
+        {
+            await r.DisposeAsync();
+        }
+
+        if (Nats is not null)
+        {
+            await Nats.DisposeAsync();
+        }
+
+        if (Kafka is not null)
+        {
+            await Kafka.DisposeAsync();
+        }
+
+        await Postgres.DisposeAsync();
+        try
+        {
+            Directory.Delete(_workDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a leftover temp directory is harmless
+        }
+    }
+}

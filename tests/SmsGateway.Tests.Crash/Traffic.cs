@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace SmsGateway.Tests.Crash;
+
+/// <summary>
+/// Open-model <c>/send</c> traffic at a fixed rate, as a customer's clients send it: every request has its own timeout,
+/// and a request without an answer is not retried. Records what each request got, so the reconciliation can check that a
+/// 202 became exactly one final status and that a 4xx/5xx changed nothing.
+/// </summary>
+public sealed class Traffic
+{
+    private static readonly string[] Phones = ["09121234567", "09351234567", "09201234567", "09901234567", "09031234567"];
+    private readonly ConcurrentBag<AcceptedSend> _accepted = [];
+    private readonly ConcurrentDictionary<string, int> _refused = new();
+    private long _unknown;
+    private long _notSent;
+    private long _missingRetryAfter;
+
+    /// <summary>Messages answered 202: id, user and reserved cost (minor units).</summary>
+    public IReadOnlyCollection<AcceptedSend> Accepted => _accepted;
+
+    /// <summary>Refusals by HTTP status code (e.g. "402", "429", "503").</summary>
+    public IReadOnlyDictionary<string, int> Refused => _refused;
+
+    /// <summary>Requests without an answer (timeout, reset, refused connection): their outcome is unknown to the client.</summary>
+    public long Unknown => Interlocked.Read(ref _unknown);
+
+    /// <summary>Requests not sent because too many were outstanding (the client's own bound).</summary>
+    public long NotSent => Interlocked.Read(ref _notSent);
+
+    /// <summary>429/503 answers without a <c>Retry-After</c> header.</summary>
+    public long MissingRetryAfter => Interlocked.Read(ref _missingRetryAfter);
+
+    /// <summary>Answers with a 5xx other than 503 (always a defect).</summary>
+    public int ServerErrors => _refused.Where(kv => kv.Key.StartsWith('5') && kv.Key != "503").Sum(kv => kv.Value);
+
+    /// <summary>Sends at <paramref name="ratePerSecond"/> for <paramref name="duration"/> to users <paramref name="users"/>, round robin.</summary>
+    /// <param name="client">Client of the gateway port; its timeout is each request's timeout.</param>
+    /// <param name="users">User ids (already charged).</param>
+    /// <param name="ratePerSecond">Arrival rate.</param>
+    /// <param name="duration">How long to send.</param>
+    /// <param name="maxOutstanding">Requests in flight at most; arrivals beyond it are counted in <see cref="NotSent"/>.</param>
+    public async Task RunAsync(HttpClient client, IReadOnlyList<string> users, int ratePerSecond, TimeSpan duration, int maxOutstanding = 2000)
+    {
+        var inFlight = new ConcurrentDictionary<int, Task>();
+        var clock = Stopwatch.StartNew();
+        long issued = 0;
+        var seq = 0;
+        while (clock.Elapsed < duration)
+        {
+            var due = (long)(clock.Elapsed.TotalSeconds * ratePerSecond);
+            for (; issued < due; issued++)
+            {
+                if (inFlight.Count >= maxOutstanding)
+                {
+                    Interlocked.Increment(ref _notSent);
+                    continue;
+                }
+
+                var n = seq++;
+                var task = SendOneAsync(client, users[n % users.Count], n);
+                inFlight[n] = task;
+                _ = task.ContinueWith(_ => inFlight.TryRemove(n, out Task? _), TaskScheduler.Default);
+            }
+
+            await Task.Delay(5);
+        }
+
+        await Task.WhenAll(inFlight.Values);
+    }
+
+    private async Task SendOneAsync(HttpClient client, string user, int n)
+    {
+        var body = JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["phone"] = Phones[n % Phones.Length],
+            ["text"] = n % 4 == 0 ? "کد تایید شما " + n : "Your code is " + n,
+            ["type"] = n % 3 == 0 ? "express" : "normal",
+            ["user_id"] = user,
+        });
+        try
+        {
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            using var response = await client.PostAsync("/send", content);
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+                _accepted.Add(new AcceptedSend(json.GetProperty("id").GetString()!, user, json.GetProperty("cost").GetInt64()));
+                return;
+            }
+
+            _refused.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, c) => c + 1);
+            if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is null)
+            {
+                Interlocked.Increment(ref _missingRetryAfter);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or SocketException)
+        {
+            Interlocked.Increment(ref _unknown);
+        }
+    }
+}
+
+/// <summary>A 202 answer: the message id, its user and the cost the gateway reserved (minor units).</summary>
+public readonly record struct AcceptedSend(string Id, string User, long Cost);
