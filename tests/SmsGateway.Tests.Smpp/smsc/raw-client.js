@@ -9,6 +9,7 @@ for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^
 const count = Number(args.count || 10000);
 const window = Number(args.window || 50);
 const session = smpp.connect({ host: '127.0.0.1', port: Number(args.port) });
+session.socket.setNoDelay(true);
 session.on('error', (e) => { console.error(String(e)); process.exit(2); });
 session.bind_transceiver({ system_id: args['system-id'] || 'gateway', password: args.password || 'secret' }, (bound) => {
   if (bound.command_status !== 0) { console.error('bind failed ' + bound.command_status); process.exit(3); }

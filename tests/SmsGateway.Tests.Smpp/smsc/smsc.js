@@ -87,6 +87,7 @@ function onSubmit(session, pdu) {
 }
 
 const server = smpp.createServer((session) => {
+  session.socket.setNoDelay(true); // answer each PDU at once (no Nagle delay behind a window of 1)
   session.closed = false;
   session.on('close', () => { session.closed = true; sessions.delete(session); });
   session.on('error', () => { session.closed = true; });
