@@ -31,6 +31,7 @@ internal sealed class SmppOperatorClient : IOperatorClient, IAsyncDisposable
     private readonly SmppBind[] _receivers;
     private int _nextBind;
     private int _reference;
+    private int _disposed;
 
     public SmppOperatorClient(string operatorName, SmppConnectionOptions options, IDeliveryReceiptSink? receipts, IMobileOriginatedHandler? mo, ILogger logger, TimeProvider? time = null)
     {
@@ -130,11 +131,21 @@ internal sealed class SmppOperatorClient : IOperatorClient, IAsyncDisposable
             // the send timeout ran out: while throttled, or waiting for a bind or a window slot
             return new SendResult(SendOutcome.TransientFailure, lastThrottle is { } s ? CommandStatus.ToErrorCode(s) : "timeout");
         }
+        catch (ObjectDisposedException)
+        {
+            // the client was replaced (operator.json reload) or is shutting down while this send waited
+            return new SendResult(SendOutcome.TransientFailure, "client_disposed");
+        }
     }
 
-    /// <summary>Unbinds every bind (§4.2) and closes the connections.</summary>
+    /// <summary>Unbinds every bind (§4.2) and closes the connections. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await Task.WhenAll(_transmitters.Concat(_receivers).Select(b => b.DisposeAsync().AsTask())).ConfigureAwait(false);
     }
 

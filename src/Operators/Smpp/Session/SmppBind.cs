@@ -96,8 +96,9 @@ internal sealed class SmppBind : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
         _stop.Dispose();
-        _throughput?.Dispose();
-        _window.Dispose();
+        _throughput?.Dispose(); // a send still waiting for a token gets ObjectDisposedException: the client turns it into a transient failure
+
+        // _window is left to the GC: sends racing the dispose may still wait on or release it
     }
 
     /// <summary>

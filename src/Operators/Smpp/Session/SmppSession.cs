@@ -107,9 +107,12 @@ internal sealed class SmppSession : IAsyncDisposable
         _pending[seq] = tcs;
         try
         {
-            if (!await TryWriteAsync(bytes, cancellationToken).ConfigureAwait(false))
+            switch (await TryWriteAsync(bytes, cancellationToken).ConfigureAwait(false))
             {
-                return new SubmitResponse(IsOpen ? SubmitState.ConnectionLost : SubmitState.NotSent);
+                case WriteResult.NotWritten:
+                    return new SubmitResponse(SubmitState.NotSent);
+                case WriteResult.Failed:
+                    return new SubmitResponse(SubmitState.ConnectionLost); // some octets may have left
             }
 
             PduFrame frame;
@@ -154,8 +157,8 @@ internal sealed class SmppSession : IAsyncDisposable
     {
         Close("disposed");
         await Task.WhenAll(_readLoop, _keepAlive).ConfigureAwait(false);
-        _closed.Dispose();
-        _writeLock.Dispose();
+
+        // _closed and _writeLock are left to the GC: a submit racing the close may still touch them, and neither holds a timer or handle
     }
 
     /// <summary>Closes the connection now and fails every waiting request.</summary>
@@ -197,7 +200,7 @@ internal sealed class SmppSession : IAsyncDisposable
         _pending[seq] = tcs;
         try
         {
-            if (!await TryWriteAsync(pdu, cancellationToken).ConfigureAwait(false))
+            if (await TryWriteAsync(pdu, cancellationToken).ConfigureAwait(false) != WriteResult.Written)
             {
                 return null;
             }
@@ -214,24 +217,32 @@ internal sealed class SmppSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes a whole PDU; false when the connection is closed or breaks. A started write is never cancelled (it would cut a PDU).</summary>
-    private async ValueTask<bool> TryWriteAsync(byte[] pdu, CancellationToken cancellationToken)
+    /// <summary>Writes a whole PDU. A started write is never cancelled (it would cut a PDU in two).</summary>
+    /// <returns>Written; not written (the connection was already closed); or failed part-way (the connection broke).</returns>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting for the write lock (nothing written).</exception>
+    private async ValueTask<WriteResult> TryWriteAsync(byte[] pdu, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (!IsOpen)
             {
-                return false;
+                return WriteResult.NotWritten;
             }
 
             var result = await _writer.WriteAsync(pdu, CancellationToken.None).ConfigureAwait(false);
-            return !result.IsCompleted;
+            if (result.IsCompleted)
+            {
+                Close("write side completed");
+                return WriteResult.Failed;
+            }
+
+            return WriteResult.Written;
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
             Close("write failed: " + ex.GetType().Name);
-            return false;
+            return WriteResult.Failed;
         }
         finally
         {
@@ -339,5 +350,12 @@ internal sealed class SmppSession : IAsyncDisposable
         {
             // closed
         }
+    }
+
+    private enum WriteResult
+    {
+        Written,
+        NotWritten,
+        Failed,
     }
 }
