@@ -81,6 +81,10 @@ public sealed class SmppSmsc : IAsyncDisposable
     public async Task ConfigureAsync(object behaviour) =>
         (await _control.PostAsJsonAsync("config", behaviour)).EnsureSuccessStatusCode();
 
+    /// <summary>Sends a mobile-originated deliver_sm (UCS-2) on a receiving bind.</summary>
+    public async Task SendMobileOriginatedAsync(string source, string destination, string text) =>
+        (await _control.PostAsJsonAsync("mo", new { source_addr = source, destination_addr = destination, text })).EnsureSuccessStatusCode();
+
     /// <summary>Closes every SMPP connection now.</summary>
     public async Task DropAsync() => (await _control.PostAsync("drop", null)).EnsureSuccessStatusCode();
 

@@ -61,7 +61,7 @@ public sealed class SessionTests
     public async Task Enquire_link_keeps_an_idle_bind()
     {
         await using var smsc = await SmppSmsc.StartAsync();
-        await using var client = await TestMessages.BoundClientAsync(smsc, extra: new { enquire_link_interval_ms = 150, dead_link_timeout_ms = 1000 });
+        await using var client = await TestMessages.BoundClientAsync(smsc, extra: new { enquire_link_interval_ms = 150, dead_link_timeout_ms = 3000 });
         var state = await TestMessages.WaitForStateAsync(smsc, s => s.GetProperty("enquire_links").GetInt32() >= 4);
         Assert.True(state.GetProperty("enquire_links").GetInt32() >= 4);
         Assert.Equal(1, state.GetProperty("binds").GetArrayLength()); // the same bind, never re-established

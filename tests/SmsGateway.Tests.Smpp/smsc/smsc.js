@@ -7,6 +7,7 @@
 //                 unanswered), receipt ("DELIVRD" | "UNDELIV" | null), receipt_delay_ms, receipt_tlvs (bool),
 //                 receipt_before_resp (bool), ignore_enquire_link (bool)
 //   GET  /state   what it received: binds, unbinds, enquire_links, submits (one record per submit_sm), receipts_acked
+//   POST /mo      {"source_addr","destination_addr","text"}: send a mobile-originated deliver_sm (data_coding 8)
 //   POST /drop    close every connection now;  POST /reset  forget state and behaviour
 // Prints READY once both ports listen.
 const smpp = require('smpp');
@@ -21,7 +22,7 @@ let config, state, nextId = 0;
 function reset() {
   config = { delay_ms: 0, throttle_next: 0, status_for_dest: {}, drop_at_submit: 0, receipt: null, receipt_delay_ms: 0,
     receipt_tlvs: false, receipt_before_resp: false, ignore_enquire_link: false };
-  state = { binds: [], bind_failures: 0, unbinds: 0, enquire_links: 0, submits: [], receipts_sent: 0, receipts_acked: [] };
+  state = { binds: [], bind_failures: 0, unbinds: 0, enquire_links: 0, submits: [], receipts_sent: 0, receipts_acked: [], mo_acked: [] };
 }
 reset();
 
@@ -130,6 +131,15 @@ const control = http.createServer(async (req, res) => {
   const reply = (obj) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(obj)); };
   if (req.method === 'GET' && req.url === '/state') return reply({ ...state, sessions: sessions.size });
   if (req.method === 'POST' && req.url === '/config') { Object.assign(config, await body(req)); return reply(config); }
+  if (req.method === 'POST' && req.url === '/mo') {
+    const mo = await body(req);
+    let target = null;
+    for (const s of sessions) if (s.mode !== 'transmitter' && !s.closed) { target = s; break; }
+    if (!target) { res.statusCode = 409; return res.end(); }
+    target.deliver_sm({ source_addr: mo.source_addr, destination_addr: mo.destination_addr, esm_class: 0, data_coding: 8,
+      short_message: mo.text }, (resp) => state.mo_acked.push({ status: resp.command_status }));
+    return reply({ sent: true });
+  }
   if (req.method === 'POST' && req.url === '/drop') { for (const s of sessions) s.destroy(); return reply({ dropped: true }); }
   if (req.method === 'POST' && req.url === '/reset') { reset(); return reply({ reset: true }); }
   res.statusCode = 404;
