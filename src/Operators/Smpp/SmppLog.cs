@@ -52,4 +52,7 @@ internal static partial class SmppLog
 
     [LoggerMessage(1415, LogLevel.Information, "SMPP {Operator}: receipt {Stat} for operator message id {OperatorMessageId} with no receipt sink registered")]
     public static partial void ReceiptWithoutSink(ILogger logger, string @operator, string operatorMessageId, string? stat);
+
+    [LoggerMessage(1416, LogLevel.Error, "SMPP {Operator} bind {Bind}: the read loop failed; closing the connection")]
+    public static partial void ReadLoopFailed(ILogger logger, Exception exception, string @operator, int bind);
 }

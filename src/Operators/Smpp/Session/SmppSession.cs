@@ -130,9 +130,22 @@ internal sealed class SmppSession : IAsyncDisposable
             }
 
             var status = frame.Header.Status;
-            return status == CommandStatus.Ok && frame.Header.Command == CommandId.SubmitSmResp
-                ? new SubmitResponse(SubmitState.Responded, status, PduCodec.DecodeSubmitSmResp(frame.Body))
-                : new SubmitResponse(SubmitState.Responded, status == CommandStatus.Ok ? CommandStatus.SystemError : status);
+            if (status != CommandStatus.Ok || frame.Header.Command != CommandId.SubmitSmResp)
+            {
+                // a generic_nack without a status would otherwise read as success
+                return new SubmitResponse(SubmitState.Responded, status == CommandStatus.Ok ? CommandStatus.SystemError : status);
+            }
+
+            try
+            {
+                return new SubmitResponse(SubmitState.Responded, status, PduCodec.DecodeSubmitSmResp(frame.Body));
+            }
+            catch (SmppProtocolException ex)
+            {
+                // the SMSC took the message; only its id is unreadable (receipts for it will not correlate)
+                SmppLog.ProtocolError(_context.Logger, ex, _context.OperatorName, _context.BindIndex);
+                return new SubmitResponse(SubmitState.Responded, status, null);
+            }
         }
         finally
         {
@@ -284,6 +297,11 @@ internal sealed class SmppSession : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
             reason = "read failed: " + ex.GetType().Name;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SmppLog.ReadLoopFailed(_context.Logger, ex, _context.OperatorName, _context.BindIndex);
+            reason = "read loop failed: " + ex.GetType().Name;
         }
 
         Close(reason);
