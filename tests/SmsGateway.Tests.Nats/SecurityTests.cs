@@ -82,7 +82,12 @@ public sealed class SecurityTests
     [Fact]
     public void Auth_and_TLS_settings_are_validated_naming_the_key()
     {
-        static string KeyOf(NatsTransportOptions o) => Assert.ThrowsAny<ArgumentException>(() => o.Validate()).ParamName!;
+        static string KeyOf(NatsTransportOptions o)
+        {
+            var ex = Assert.ThrowsAny<ArgumentException>(() => o.Validate());
+            Assert.StartsWith("Nats:" + ex.ParamName, ex.Message, StringComparison.Ordinal); // the message names the configuration key
+            return ex.ParamName!;
+        }
 
         Assert.Equal("Password", KeyOf(new NatsTransportOptions { Username = "u" }));
         Assert.Equal("Username", KeyOf(new NatsTransportOptions { Password = "p" }));

@@ -194,6 +194,38 @@ public sealed class TransportTests(NatsServer server)
         Assert.Equal(0, express.State.Messages);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Status_event_past_its_last_delivery_is_terminated_for_its_group_only()
+    {
+        await using var t = NewTransport(maxDeliver: 2);
+        await using var reporter = await t.SubscribeAsync(Topics.Status, "reporter", new SubscriptionOptions { MaxInFlight = 8 }, CancellationToken.None);
+        await t.PublishAsync(Topics.Status, Msg("event", "ev-1"), CancellationToken.None);
+
+        for (var expected = 1; expected <= 2; expected++)
+        {
+            var d = await NextAsync(reporter, TimeSpan.FromSeconds(5));
+            Assert.Equal(expected, d.DeliveryCount);
+            await d.NakAsync(TimeSpan.Zero, CancellationToken.None);
+        }
+
+        await AssertNothingAsync(reporter, TimeSpan.FromMilliseconds(800)); // the 3rd delivery was dead-lettered and terminated
+        var consumer = (await t.JetStream.GetConsumerAsync(t.Options.StreamOf(Topics.Status), "reporter", CancellationToken.None)).Info;
+        Assert.Equal(0, consumer.NumAckPending);
+        Assert.Equal(0, consumer.NumRedelivered);
+
+        // limits retention: the event stays for the other groups
+        var status = (await t.JetStream.GetStreamAsync(t.Options.StreamOf(Topics.Status), cancellationToken: CancellationToken.None)).Info;
+        Assert.Equal(1, status.State.Messages);
+        await using var analytics = await t.SubscribeAsync(Topics.Status, "analytics", new SubscriptionOptions { MaxInFlight = 8 }, CancellationToken.None);
+        var other = await NextAsync(analytics, TimeSpan.FromSeconds(5));
+        Assert.Equal("event", Encoding.UTF8.GetString(other.Payload.Span));
+        Assert.Equal(1, other.DeliveryCount);
+        await other.AckAsync(CancellationToken.None);
+
+        var dead = (await t.JetStream.GetStreamAsync(t.Options.DeadStream, cancellationToken: CancellationToken.None)).Info;
+        Assert.Equal(1, dead.State.Messages);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Two_competing_members_share_a_stream_without_duplicates()
     {

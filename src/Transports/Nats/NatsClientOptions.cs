@@ -9,7 +9,8 @@ internal static class NatsClientOptions
     /// <summary>
     /// The connection settings: reconnect forever with backoff up to <see cref="NatsTransportOptions.ReconnectWaitMaxMs"/>,
     /// PINGs every <see cref="NatsTransportOptions.PingIntervalMs"/> (stale after 2 missed), headers case-sensitive and
-    /// UTF-8 so that they pass through unchanged, authentication and TLS from the options.
+    /// UTF-8 so that they pass through unchanged, subscription buffers as large as a group's max_ack_pending,
+    /// authentication and TLS from the options.
     /// </summary>
     public static NatsOpts Create(NatsTransportOptions o, ILoggerFactory loggerFactory)
     {
@@ -29,6 +30,9 @@ internal static class NatsClientOptions
             ReconnectWaitMin = reconnectMax < TimeSpan.FromMilliseconds(100) ? reconnectMax : TimeSpan.FromMilliseconds(100),
             ReconnectWaitMax = reconnectMax,
             ReconnectJitter = TimeSpan.FromMilliseconds(Math.Min(100, o.ReconnectWaitMaxMs / 4)),
+            // A fetch buffers up to its batch (at most a group's max_ack_pending) before the loop moves it on; the default
+            // 16384 with DropNewest could drop messages of a larger batch (they would come back only after the ack wait).
+            SubPendingChannelCapacity = Math.Max(16_384, o.MaxAckPending),
             HeaderEncoding = System.Text.Encoding.UTF8,
             CaseSensitiveHeaders = true,
             AuthOpts = AuthOf(o),

@@ -5,8 +5,8 @@ namespace SmsGateway.Transports.Nats;
 
 /// <summary>
 /// Start-up checks of the authentication and TLS settings of <see cref="NatsTransportOptions"/>, so that a wrong key fails
-/// the host at start instead of the first connect. Each exception's <see cref="ArgumentException.ParamName"/> is the
-/// property (configuration key, e.g. <c>CredsFile</c>) at fault. Rules follow the NATS server's authentication modes
+/// the host at start instead of the first connect. Each exception's message starts with the configuration key at fault
+/// (e.g. <c>Nats:CredsFile</c>, section <c>Nats</c> of the host) and its <see cref="ArgumentException.ParamName"/> is the property. Rules follow the NATS server's authentication modes
 /// (https://docs.nats.io/running-a-nats-service/configuration/securing_nats/auth_intro): one mode per connection.
 /// </summary>
 internal static class NatsSecurityValidation
@@ -38,25 +38,25 @@ internal static class NatsSecurityValidation
 
         if (modes.Count > 1)
         {
-            throw new ArgumentException($"set one authentication mode, not {string.Join(" and ", modes)}", modes[1]);
+            throw new ArgumentException($"Nats:{modes[1]}: set one authentication mode, not {string.Join(" and ", modes)}", modes[1]);
         }
 
         if (o.Username is not null || o.Password is not null)
         {
             if (string.IsNullOrWhiteSpace(o.Username))
             {
-                throw new ArgumentException("Username is required with Password", nameof(o.Username));
+                throw new ArgumentException("Nats:Username is required with Nats:Password", nameof(o.Username));
             }
 
             if (string.IsNullOrEmpty(o.Password))
             {
-                throw new ArgumentException("Password is required with Username", nameof(o.Password));
+                throw new ArgumentException("Nats:Password is required with Nats:Username", nameof(o.Password));
             }
         }
 
         if (o.Token is not null && string.IsNullOrWhiteSpace(o.Token))
         {
-            throw new ArgumentException("Token must not be empty", nameof(o.Token));
+            throw new ArgumentException("Nats:Token must not be empty", nameof(o.Token));
         }
 
         if (o.NKeySeed is not null)
@@ -74,12 +74,12 @@ internal static class NatsSecurityValidation
         RequireFile(o.TlsKeyFile, nameof(o.TlsKeyFile));
         if ((o.TlsCertFile is null) != (o.TlsKeyFile is null))
         {
-            throw new ArgumentException("TlsCertFile and TlsKeyFile go together (mutual TLS)", o.TlsCertFile is null ? nameof(o.TlsCertFile) : nameof(o.TlsKeyFile));
+            throw new ArgumentException("Nats:TlsCertFile and Nats:TlsKeyFile go together (mutual TLS)", o.TlsCertFile is null ? nameof(o.TlsCertFile) : nameof(o.TlsKeyFile));
         }
 
         if (o.TlsMode == TlsMode.Disable && (o.Url.Contains("tls://", StringComparison.OrdinalIgnoreCase) || o.TlsCaFile is not null || o.TlsCertFile is not null))
         {
-            throw new ArgumentException("TlsMode is Disable but the Url is tls:// or a TLS file is set", nameof(o.TlsMode));
+            throw new ArgumentException("Nats:TlsMode is Disable but Nats:Url is tls:// or a TLS file is set", nameof(o.TlsMode));
         }
     }
 
@@ -89,7 +89,7 @@ internal static class NatsSecurityValidation
     {
         if (!seed.StartsWith("SU", StringComparison.Ordinal))
         {
-            throw new ArgumentException("NKeySeed must be an NKey user seed (starting with SU)", nameof(NatsTransportOptions.NKeySeed));
+            throw new ArgumentException("Nats:NKeySeed must be an NKey user seed (starting with SU)", nameof(NatsTransportOptions.NKeySeed));
         }
 
         try
@@ -100,7 +100,7 @@ internal static class NatsSecurityValidation
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // the NKeys library throws several types for a bad checksum or encoding; the seed itself is never echoed
-            throw new ArgumentException("NKeySeed is not a valid NKey seed (bad encoding or checksum)", nameof(NatsTransportOptions.NKeySeed), ex);
+            throw new ArgumentException("Nats:NKeySeed is not a valid NKey seed (bad encoding or checksum)", nameof(NatsTransportOptions.NKeySeed), ex);
         }
     }
 
@@ -114,13 +114,13 @@ internal static class NatsSecurityValidation
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ArgumentException($"CredsFile '{path}' cannot be read: {ex.Message}", nameof(NatsTransportOptions.CredsFile), ex);
+            throw new ArgumentException($"Nats:CredsFile '{path}' cannot be read: {ex.Message}", nameof(NatsTransportOptions.CredsFile), ex);
         }
 
         // the two armoured blocks NATS.Net's creds loader looks for
         if (!text.Contains("-----BEGIN NATS USER JWT-----", StringComparison.Ordinal) || !text.Contains("-----BEGIN USER NKEY SEED-----", StringComparison.Ordinal))
         {
-            throw new ArgumentException($"CredsFile '{path}' must hold a NATS USER JWT block and a USER NKEY SEED block (as written by nsc)", nameof(NatsTransportOptions.CredsFile));
+            throw new ArgumentException($"Nats:CredsFile '{path}' must hold a NATS USER JWT block and a USER NKEY SEED block (as written by nsc)", nameof(NatsTransportOptions.CredsFile));
         }
     }
 
@@ -128,7 +128,7 @@ internal static class NatsSecurityValidation
     {
         if (path is not null && !File.Exists(path))
         {
-            throw new ArgumentException($"{key} '{path}' does not exist", key);
+            throw new ArgumentException($"Nats:{key} '{path}' does not exist", key);
         }
     }
 }

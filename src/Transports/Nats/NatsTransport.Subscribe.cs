@@ -104,7 +104,8 @@ public sealed partial class NatsTransport
 
             if (topic == Model.Topics.Status)
             {
-                await msg.AckTerminateAsync(new AckOpts { TerminateReason = "dead-lettered" }, cts.Token).ConfigureAwait(false);
+                // plain +TERM: nats-server 2.9 ignores "+TERM <reason>" (the reason is 2.10+), leaving the message pending
+                await msg.AckTerminateAsync(cancellationToken: cts.Token).ConfigureAwait(false);
             }
             else
             {

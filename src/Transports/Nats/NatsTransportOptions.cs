@@ -52,8 +52,9 @@ public sealed record NatsTransportOptions
     public TimeSpan DeadLetterMaxAge { get; init; } = TimeSpan.FromDays(14);
 
     /// <summary>
-    /// Deliveries of one message a subscriber may see; the next one is moved to the dead stream and acked (the server's
-    /// own max_deliver stays unlimited so no message is ever stuck in a work-queue stream). 0 for unlimited. Default 10.
+    /// Deliveries of one message a subscriber may see; the next one is moved to the dead stream and acked, or terminated on
+    /// the status stream (the server's own max_deliver stays unlimited: nats-server 2.9 would leave an exhausted message
+    /// stuck in a work-queue stream). 0 for unlimited. Default 10.
     /// </summary>
     public int MaxDeliver { get; init; } = 10;
 
@@ -163,19 +164,19 @@ public sealed record NatsTransportOptions
     {
         if (string.IsNullOrWhiteSpace(Url))
         {
-            throw new ArgumentException("Url is required", nameof(Url));
+            throw new ArgumentException("Nats:Url is required", nameof(Url));
         }
 
         foreach (var part in Url.Split(',', StringSplitOptions.TrimEntries))
         {
             if (!Uri.TryCreate(part, UriKind.Absolute, out var uri) || uri.Scheme is not ("nats" or "tls" or "ws" or "wss") || string.IsNullOrEmpty(uri.Host))
             {
-                throw new ArgumentException($"Url '{part}' must be nats://host:port, tls://host:port, ws:// or wss://", nameof(Url));
+                throw new ArgumentException($"Nats:Url '{part}' must be nats://host:port, tls://host:port, ws:// or wss://", nameof(Url));
             }
 
             if (!string.IsNullOrEmpty(uri.UserInfo))
             {
-                throw new ArgumentException("Url must not carry credentials; set Username/Password or Token", nameof(Url));
+                throw new ArgumentException("Nats:Url must not carry credentials; set Nats:Username/Password or Nats:Token", nameof(Url));
             }
         }
     }
