@@ -5,10 +5,34 @@ namespace SmsGateway.Testing;
 /// <summary>
 /// A real <c>nats-server -js</c> (Debian package <c>nats-server</c>, 2.9) on a free loopback port with a temporary JetStream
 /// store directory; it can be killed and restarted on the same port and store. Usable directly as an xunit fixture.
+/// Optionally started with a configuration file (for example an <c>authorization { ... }</c> block) and extra arguments.
 /// </summary>
 public sealed class NatsServer : IAsyncLifetime
 {
+    private readonly string? _configFile;
+    private readonly string[] _extraArgs;
     private ServerProcess? _process;
+
+    /// <summary>A server with no authentication (the xunit fixture).</summary>
+    public NatsServer()
+        : this(null, [])
+    {
+    }
+
+    private NatsServer(string? config, string[] extraArgs)
+    {
+        _extraArgs = extraArgs ?? [];
+        if (config is not null)
+        {
+            _configFile = Path.Combine(StoreDir, "nats-server.conf");
+            File.WriteAllText(_configFile, config);
+        }
+    }
+
+    /// <summary>A server (not started) with <paramref name="config"/> as its configuration file and <paramref name="extraArgs"/> on its command line.</summary>
+    /// <param name="config">nats-server configuration text (written to a file in <see cref="StoreDir"/>, passed with <c>-c</c>); null for none.</param>
+    /// <param name="extraArgs">More arguments, for example <c>--user a --pass b</c> or <c>--auth token</c>.</param>
+    public static NatsServer With(string? config, params string[] extraArgs) => new(config, extraArgs);
 
     /// <summary>Loopback TCP port.</summary>
     public int Port { get; } = FreePort.Next();
@@ -28,7 +52,13 @@ public sealed class NatsServer : IAsyncLifetime
     public async Task StartAsync()
     {
         var exe = ServerProcess.Require("nats-server", "nats-server");
-        _process = ServerProcess.Start(exe, ["-js", "-a", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-sd", StoreDir]);
+        string[] args = ["-js", "-a", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-sd", StoreDir];
+        if (_configFile is not null)
+        {
+            args = [.. args, "-c", _configFile];
+        }
+
+        _process = ServerProcess.Start(exe, [.. args, .. _extraArgs]);
         await _process.WaitForOutputAsync("Server is ready", TimeSpan.FromSeconds(20));
         await _process.WaitForPortAsync(Port, TimeSpan.FromSeconds(10));
     }

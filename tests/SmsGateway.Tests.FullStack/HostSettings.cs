@@ -61,6 +61,13 @@ public sealed class HostSettings
         return this;
     }
 
+    /// <summary>Sets one configuration key (for example a deliberately invalid value).</summary>
+    public HostSettings With(string key, string value)
+    {
+        _values[key] = value;
+        return this;
+    }
+
     /// <summary>Operator simulator failure rates per attempt (transient) and per message (permanent), 0..1.</summary>
     public HostSettings Failures(double transient, double permanent)
     {

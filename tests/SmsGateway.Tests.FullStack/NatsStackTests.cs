@@ -14,6 +14,19 @@ public sealed class NatsStackTests(StackFixture stack)
         await SeedFlow.RunAsync(new GatewayApi(host.CreateClient()));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Invalid_NATS_credentials_settings_stop_the_host_naming_the_key()
+    {
+        var db = await stack.Postgres.CreateDatabaseAsync("credsnats");
+        var missingCreds = HostSettings.Create(stack, db).Nats(stack.Nats).With("Nats:CredsFile", "/nonexistent/gateway.creds");
+        var ex = Assert.ThrowsAny<Exception>(() => { using var host = missingCreds.Build(); });
+        Assert.Contains("Nats:CredsFile", ex.ToString(), StringComparison.Ordinal);
+
+        var halfUser = HostSettings.Create(stack, db).Nats(stack.Nats).With("Nats:Username", "gateway");
+        ex = Assert.ThrowsAny<Exception>(() => { using var host = halfUser.Build(); });
+        Assert.Contains("Nats:Password", ex.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Mixed_replay_with_operator_failures_reaches_final_statuses_and_balances()
     {

@@ -2,7 +2,9 @@ using System.Text;
 using SmsGateway.Model;
 using SmsGateway.Transport;
 using SmsGateway.Transports.Nats;
-using SmsGateway.Transports.Nats.Client.JetStream.Models;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 
 namespace SmsGateway.Tests.Nats;
 
@@ -41,13 +43,13 @@ public sealed class TransportTests(NatsServer server)
         await t.EnsureReadyAsync(CancellationToken.None);
         foreach (var topic in new[] { Topics.Express, Topics.Normal, Topics.DeadLetter })
         {
-            var info = await t.JetStream.GetStreamAsync(t.Options.StreamOf(topic), CancellationToken.None);
+            var info = (await t.JetStream.GetStreamAsync(t.Options.StreamOf(topic), cancellationToken: CancellationToken.None)).Info;
             Assert.Equal(StreamConfigRetention.Workqueue, info.Config.Retention);
             Assert.Equal(StreamConfigStorage.File, info.Config.Storage);
             Assert.Equal([t.Options.SubjectOf(topic)], info.Config.Subjects);
         }
 
-        var status = await t.JetStream.GetStreamAsync(t.Options.StreamOf(Topics.Status), CancellationToken.None);
+        var status = (await t.JetStream.GetStreamAsync(t.Options.StreamOf(Topics.Status), cancellationToken: CancellationToken.None)).Info;
         Assert.Equal(StreamConfigRetention.Limits, status.Config.Retention);
         Assert.Equal(TimeSpan.FromDays(7), status.Config.MaxAge);
         Assert.EndsWith(".express", t.Options.SubjectOf(Topics.Express));
@@ -74,8 +76,38 @@ public sealed class TransportTests(NatsServer server)
         await AssertNothingAsync(sub, TimeSpan.FromMilliseconds(300));
 
         await t.Connection.PingAsync(CancellationToken.None);
-        var info = await t.JetStream.GetStreamAsync(t.Options.StreamOf(Topics.Express), CancellationToken.None);
+        var info = (await t.JetStream.GetStreamAsync(t.Options.StreamOf(Topics.Express), cancellationToken: CancellationToken.None)).Info;
         Assert.Equal(0, info.State.Messages);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Headers_pass_from_publish_to_delivery_unchanged()
+    {
+        await using var t = NewTransport();
+        var published = new Dictionary<string, string>
+        {
+            [TransportHeaders.TraceParent] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ["tracestate"] = "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7",
+            [TransportHeaders.Attempt] = "3",
+            ["X-Mixed-Case"] = "Value With Spaces",
+            ["x-mixed-case"] = "lower-case name is another header",
+            ["sms-note"] = "Grüße ✓", // UTF-8 value
+        };
+        await t.PublishAsync(Topics.Normal, new OutgoingMessage("user-9", "body"u8.ToArray(), "hdr-1", published), CancellationToken.None);
+        await using var sub = await t.SubscribeAsync(Topics.Normal, "dispatch", new SubscriptionOptions { MaxInFlight = 4 }, CancellationToken.None);
+
+        var d = await NextAsync(sub, TimeSpan.FromSeconds(5));
+        foreach (var (name, value) in published)
+        {
+            Assert.True(d.Headers.TryGetValue(name, out var got), $"header {name} lost");
+            Assert.Equal(value, got);
+        }
+
+        // besides the published ones, only the transport's key and the broker's de-duplication id
+        Assert.Equal(["Nats-Msg-Id", NatsTransport.KeyHeader], d.Headers.Keys.Except(published.Keys).Order(StringComparer.Ordinal));
+        Assert.Equal("hdr-1", d.Headers["Nats-Msg-Id"]);
+        Assert.Equal("user-9", d.Key);
+        await d.AckAsync(CancellationToken.None);
     }
 
     [Fact(Timeout = 30_000)]
@@ -145,20 +177,53 @@ public sealed class TransportTests(NatsServer server)
         await AssertNothingAsync(sub, TimeSpan.FromMilliseconds(500)); // the 4th delivery went to the dead stream
 
         var dead = await t.JetStream.CreateOrUpdateConsumerAsync(t.Options.DeadStream, new ConsumerConfig { DurableName = "inspect" }, CancellationToken.None);
-        var parked = new List<Transports.Nats.Client.JetStream.NatsJSMsg>();
-        await foreach (var m in dead.FetchAsync(10, TimeSpan.FromSeconds(1), CancellationToken.None))
+        var parked = new List<INatsJSMsg<byte[]>>();
+        await foreach (var m in dead.FetchAsync(new NatsJSFetchOpts { MaxMsgs = 10, Expires = TimeSpan.FromSeconds(1) }, NatsRawSerializer<byte[]>.Default, CancellationToken.None))
         {
             parked.Add(m);
         }
 
         var p = Assert.Single(parked);
-        Assert.Equal("poison", Encoding.UTF8.GetString(p.Data.Span));
+        Assert.Equal("poison", Encoding.UTF8.GetString(p.Data!));
         Assert.Equal(t.Options.DeadSubjectOf(Topics.Express), p.Subject);
-        Assert.Equal(Topics.Express, p.Headers!["sms-dead-topic"]);
-        Assert.Equal("3", p.Headers["sms-dead-deliveries"]);
-        Assert.Equal("user-1", p.Headers["sms-key"]);
-        var express = await t.JetStream.GetStreamAsync(t.Options.StreamOf(Topics.Express), CancellationToken.None);
+        Assert.Equal(Topics.Express, p.Headers!["sms-dead-topic"].ToString());
+        Assert.Equal("3", p.Headers["sms-dead-deliveries"].ToString());
+        Assert.Equal("user-1", p.Headers["sms-key"].ToString());
+        Assert.Equal(Msg("x").Headers![TransportHeaders.TraceParent], p.Headers[TransportHeaders.TraceParent].ToString()); // trace survives dead-lettering
+        var express = (await t.JetStream.GetStreamAsync(t.Options.StreamOf(Topics.Express), cancellationToken: CancellationToken.None)).Info;
         Assert.Equal(0, express.State.Messages);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Status_event_past_its_last_delivery_is_terminated_for_its_group_only()
+    {
+        await using var t = NewTransport(maxDeliver: 2);
+        await using var reporter = await t.SubscribeAsync(Topics.Status, "reporter", new SubscriptionOptions { MaxInFlight = 8 }, CancellationToken.None);
+        await t.PublishAsync(Topics.Status, Msg("event", "ev-1"), CancellationToken.None);
+
+        for (var expected = 1; expected <= 2; expected++)
+        {
+            var d = await NextAsync(reporter, TimeSpan.FromSeconds(5));
+            Assert.Equal(expected, d.DeliveryCount);
+            await d.NakAsync(TimeSpan.Zero, CancellationToken.None);
+        }
+
+        await AssertNothingAsync(reporter, TimeSpan.FromMilliseconds(800)); // the 3rd delivery was dead-lettered and terminated
+        var consumer = (await t.JetStream.GetConsumerAsync(t.Options.StreamOf(Topics.Status), "reporter", CancellationToken.None)).Info;
+        Assert.Equal(0, consumer.NumAckPending);
+        Assert.Equal(0, consumer.NumRedelivered);
+
+        // limits retention: the event stays for the other groups
+        var status = (await t.JetStream.GetStreamAsync(t.Options.StreamOf(Topics.Status), cancellationToken: CancellationToken.None)).Info;
+        Assert.Equal(1, status.State.Messages);
+        await using var analytics = await t.SubscribeAsync(Topics.Status, "analytics", new SubscriptionOptions { MaxInFlight = 8 }, CancellationToken.None);
+        var other = await NextAsync(analytics, TimeSpan.FromSeconds(5));
+        Assert.Equal("event", Encoding.UTF8.GetString(other.Payload.Span));
+        Assert.Equal(1, other.DeliveryCount);
+        await other.AckAsync(CancellationToken.None);
+
+        var dead = (await t.JetStream.GetStreamAsync(t.Options.DeadStream, cancellationToken: CancellationToken.None)).Info;
+        Assert.Equal(1, dead.State.Messages);
     }
 
     [Fact(Timeout = 60_000)]
@@ -218,7 +283,7 @@ public sealed class TransportTests(NatsServer server)
         await using var sub = await t.SubscribeAsync(Topics.Normal, "slow", new SubscriptionOptions { MaxInFlight = 5 }, CancellationToken.None);
         await Task.Delay(500);
         Assert.Equal(5, sub.Deliveries.Count);
-        var info = await t.JetStream.GetConsumerInfoAsync(t.Options.StreamOf(Topics.Normal), "slow", CancellationToken.None);
+        var info = (await t.JetStream.GetConsumerAsync(t.Options.StreamOf(Topics.Normal), "slow", CancellationToken.None)).Info;
         Assert.Equal(5, info.NumAckPending); // nothing pulled beyond the free room
         for (var i = 0; i < 50; i++)
         {

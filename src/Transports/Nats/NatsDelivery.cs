@@ -1,22 +1,22 @@
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 using SmsGateway.Transport;
-using SmsGateway.Transports.Nats.Client;
-using SmsGateway.Transports.Nats.Client.JetStream;
 
 namespace SmsGateway.Transports.Nats;
 
-/// <summary>A pulled JetStream message as an <see cref="IDelivery"/>; the first settle call wins.</summary>
-internal sealed class NatsDelivery(string topic, NatsJSMsg msg, int deliveryCount) : IDelivery
+/// <summary>A pulled JetStream message (NATS.Net) as an <see cref="IDelivery"/>; the first settle call wins.</summary>
+internal sealed class NatsDelivery(string topic, INatsJSMsg<byte[]> msg, int deliveryCount) : IDelivery
 {
-    private static readonly NatsHeaders NoHeaders = new();
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
     private int _settled;
 
     public string Topic { get; } = topic;
 
-    public string Key => msg.Headers is { } h && h.TryGetValue(NatsTransport.KeyHeader, out var key) ? key : string.Empty;
+    public string Key => msg.Headers is { } h && h.TryGetValue(NatsTransport.KeyHeader, out var key) ? key.ToString() : string.Empty;
 
     public ReadOnlyMemory<byte> Payload => msg.Data;
 
-    public IReadOnlyDictionary<string, string> Headers => msg.Headers ?? NoHeaders;
+    public IReadOnlyDictionary<string, string> Headers => field ??= HeadersOf(msg.Headers);
 
     public int DeliveryCount { get; } = deliveryCount;
 
@@ -27,7 +27,7 @@ internal sealed class NatsDelivery(string topic, NatsJSMsg msg, int deliveryCoun
             return;
         }
 
-        await Settle(msg.AckAsync(cancellationToken)).ConfigureAwait(false);
+        await Settle(msg.AckAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     public async ValueTask NakAsync(TimeSpan delay, CancellationToken cancellationToken)
@@ -37,7 +37,25 @@ internal sealed class NatsDelivery(string topic, NatsJSMsg msg, int deliveryCoun
             return;
         }
 
-        await Settle(msg.NakAsync(delay, cancellationToken)).ConfigureAwait(false);
+        var opts = delay > TimeSpan.Zero ? new AckOpts { NakDelay = delay } : default;
+        await Settle(msg.NakAsync(opts, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private static IReadOnlyDictionary<string, string> HeadersOf(NatsHeaders? headers)
+    {
+        if (headers is null || headers.Count == 0)
+        {
+            return NoHeaders;
+        }
+
+        // NatsHeaders holds StringValues; the transport contract is one string per name (the last one wins when repeated).
+        var result = new Dictionary<string, string>(headers.Count, StringComparer.Ordinal);
+        foreach (var (k, v) in headers)
+        {
+            result[k] = v.Count > 1 ? v[^1]! : v.ToString();
+        }
+
+        return result;
     }
 
     private static async ValueTask Settle(ValueTask send)

@@ -1,15 +1,24 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Primitives;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 using SmsGateway.Transport;
-using SmsGateway.Transports.Nats.Client;
 
 namespace SmsGateway.Transports.Nats;
 
 public sealed partial class NatsTransport
 {
+    private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> Raw = NatsRawSerializer<ReadOnlyMemory<byte>>.Default;
+
     /// <inheritdoc />
     /// <remarks>
-    /// Headers: the message's headers plus <c>sms-key</c> (the key) and <c>Nats-Msg-Id</c> (the message id, when given).
-    /// A publish that times out or loses the connection is retried with the same id until the publish timeout.
+    /// Headers: the message's headers as given (for example <c>traceparent</c>), plus <c>sms-key</c> (the key) and
+    /// <c>Nats-Msg-Id</c> (the message id, when given; the stream drops a repeat within
+    /// <see cref="NatsTransportOptions.DuplicateWindow"/> and acks it as a duplicate, which counts as success). Many
+    /// publishes may be in flight at once from any threads; each awaits its own PubAck on the connection's shared reply
+    /// inbox. A publish that times out or loses the connection is retried with the same id until the publish timeout;
+    /// one without an id is retried only while the stream has no responder (server restarting), since a retry after a
+    /// timeout could store it twice.
     /// </remarks>
     public async ValueTask PublishAsync(string topic, OutgoingMessage message, CancellationToken cancellationToken)
     {
@@ -27,7 +36,11 @@ public sealed partial class NatsTransport
         }
 
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var headers = new NatsHeaders { [KeyHeader] = message.Key ?? string.Empty };
+        // case-sensitive like NatsOpts.CaseSensitiveHeaders on the receiving side: names pass through as given
+        var headers = new NatsHeaders(new Dictionary<string, StringValues>((message.Headers?.Count ?? 0) + 2, StringComparer.Ordinal))
+        {
+            [KeyHeader] = message.Key ?? string.Empty,
+        };
         if (message.Headers is not null)
         {
             foreach (var (k, v) in message.Headers)
@@ -36,32 +49,27 @@ public sealed partial class NatsTransport
             }
         }
 
+        var opts = message.MessageId is null ? _noIdPubOpts : new NatsJSPubOpts { MsgId = message.MessageId };
         var timeout = TimeSpan.FromMilliseconds(_options.PublishTimeoutMs);
         var started = Stopwatch.GetTimestamp();
         var attempt = 0;
         while (true)
         {
             attempt++;
-            var left = timeout - Stopwatch.GetElapsedTime(started);
             try
             {
-                if (left <= TimeSpan.Zero)
+                var ack = await JetStream.PublishAsync(subject, message.Payload, Raw, opts, headers, cancellationToken).ConfigureAwait(false);
+                if (ack.Error is { } error)
                 {
-                    throw new NatsTimeoutException($"no PubAck within {_options.PublishTimeoutMs} ms");
+                    throw new TransportException($"publish to {subject} refused: {error.Code}/{error.ErrCode} {error.Description}");
                 }
 
-                var attemptTimeout = left < _attemptTimeout ? left : _attemptTimeout;
-                var ack = await JetStream.PublishAsync(subject, message.Payload, headers, message.MessageId, attemptTimeout, cancellationToken).ConfigureAwait(false);
-                ack.EnsureSuccess();
                 return;
             }
-            catch (NatsException ex) when (ex is NatsTimeoutException or NatsNoRespondersException || ex.GetType() == typeof(NatsException))
+            catch (NatsException ex) when (ex is not NatsJSApiException)
             {
                 // Timeout or connection loss: the message may be stored; retrying with the same id cannot store it twice.
-                // No responders: the stream is briefly unavailable (server restarting). Without an id, retrying could duplicate:
-                // allowed (at-least-once), but reported after the first timeout instead.
-                var canRetry = message.MessageId is not null || ex is NatsNoRespondersException;
-                if (!canRetry || Stopwatch.GetElapsedTime(started) >= timeout)
+                if (message.MessageId is null || Stopwatch.GetElapsedTime(started) >= timeout)
                 {
                     throw new TransportException($"publish to {subject} not confirmed: {ex.Message}", ex);
                 }
@@ -69,7 +77,7 @@ public sealed partial class NatsTransport
                 TransportLog.PublishRetry(_logger, subject, attempt, ex.Message);
                 await Task.Delay(Math.Min(10 * attempt, 200), cancellationToken).ConfigureAwait(false);
             }
-            catch (NatsException ex)
+            catch (NatsJSApiException ex)
             {
                 throw new TransportException($"publish to {subject} refused: {ex.Message}", ex);
             }

@@ -1,7 +1,8 @@
+using System.Globalization;
+using Microsoft.Extensions.Primitives;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 using SmsGateway.Transport;
-using SmsGateway.Transports.Nats.Client;
-using SmsGateway.Transports.Nats.Client.JetStream;
-using SmsGateway.Transports.Nats.Client.JetStream.Models;
 
 namespace SmsGateway.Transports.Nats;
 
@@ -10,7 +11,8 @@ public sealed partial class NatsTransport
     /// <inheritdoc />
     /// <remarks>
     /// The group is a durable pull consumer named <paramref name="consumerGroup"/> on the topic's stream (ack wait =
-    /// <see cref="SubscriptionOptions.AckWait"/>); all members share it. A work-queue topic accepts one group.
+    /// <see cref="SubscriptionOptions.AckWait"/>), verified against the configuration the server returned; all members
+    /// share it. A work-queue topic accepts one group.
     /// </remarks>
     public async ValueTask<IMessageSubscription> SubscribeAsync(string topic, string consumerGroup, SubscriptionOptions options, CancellationToken cancellationToken)
     {
@@ -28,28 +30,19 @@ public sealed partial class NatsTransport
         }
 
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        NatsJSConsumer consumer;
+        INatsJSConsumer consumer;
         try
         {
-            consumer = await JetStream.CreateOrUpdateConsumerAsync(
-                stream,
-                new ConsumerConfig
-                {
-                    DurableName = consumerGroup,
-                    DeliverPolicy = ConsumerConfigDeliverPolicy.All,
-                    AckPolicy = ConsumerConfigAckPolicy.Explicit,
-                    AckWait = options.AckWait,
-                    MaxDeliver = -1, // enforced by the transport (dead-letter), see NatsTransportOptions.MaxDeliver
-                    MaxAckPending = Math.Max(_options.MaxAckPending, options.MaxInFlight),
-                },
-                cancellationToken).ConfigureAwait(false);
+            var config = NatsTopology.Consumer(_options, consumerGroup, options);
+            consumer = await JetStream.CreateOrUpdateConsumerAsync(stream, config, cancellationToken).ConfigureAwait(false);
+            NatsTopology.VerifyConsumer(stream, config, consumer.Info.Config);
         }
         catch (NatsException ex)
         {
             throw new TransportException($"could not join group '{consumerGroup}' on {stream}: {ex.Message}", ex);
         }
 
-        var subscription = new NatsSubscription(this, topic, consumerGroup, consumer, options);
+        var subscription = new NatsSubscription(this, topic, consumerGroup, consumer, options, _logger);
         lock (_subscriptions)
         {
             _subscriptions.Add(subscription);
@@ -69,15 +62,20 @@ public sealed partial class NatsTransport
     }
 
     /// <summary>
-    /// Moves a message that exceeded <see cref="NatsTransportOptions.MaxDeliver"/> to the dead stream (same headers plus
-    /// origin and count; id <c>&lt;stream&gt;:&lt;seq&gt;</c> for de-duplication), then acks it. On failure it is nak'ed and
-    /// comes back later, so it is never lost nor stuck.
+    /// Moves a message past its last delivery (<see cref="NatsTransportOptions.MaxDeliver"/>) to the dead stream (same
+    /// headers without the server's <c>Nats-*</c> ones, plus origin and count; id <c>&lt;stream&gt;:&lt;seq&gt;</c> so a
+    /// repeat is de-duplicated), then settles it: ack on a work-queue stream (removes it), term on the status stream (limits
+    /// retention: it stays for other groups, but this group never sees it again). On failure it is nak'ed and comes back
+    /// later, so it is never lost nor stuck. nats-server 2.9 leaves a message that exhausts its own max_deliver in a
+    /// work-queue stream for ever, hence this step instead of the server's max_deliver.
     /// </summary>
-    internal async Task DeadLetterAsync(string topic, NatsJSMsg msg)
+    internal async Task DeadLetterAsync(string topic, INatsJSMsg<byte[]> msg)
     {
+        var meta = msg.Metadata!.Value;
+        var deliveries = meta.NumDelivered - 1;
         try
         {
-            var headers = new NatsHeaders();
+            var headers = new NatsHeaders(new Dictionary<string, StringValues>(StringComparer.Ordinal));
             if (msg.Headers is not null)
             {
                 foreach (var (k, v) in msg.Headers)
@@ -89,31 +87,43 @@ public sealed partial class NatsTransport
                 }
             }
 
-            var meta = msg.Metadata!.Value;
             headers["sms-dead-topic"] = topic;
-            headers["sms-dead-deliveries"] = (meta.NumDelivered - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            headers["sms-dead-deliveries"] = deliveries.ToString(CultureInfo.InvariantCulture);
             using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.PublishTimeoutMs));
             var ack = await JetStream.PublishAsync(
                 _options.DeadSubjectOf(topic),
-                msg.Data,
+                (ReadOnlyMemory<byte>)(msg.Data ?? []),
+                Raw,
+                new NatsJSPubOpts { MsgId = $"{meta.Stream}:{meta.Sequence.Stream}" },
                 headers,
-                $"{meta.Stream}:{meta.StreamSequence}",
-                TimeSpan.FromMilliseconds(_options.PublishTimeoutMs),
                 cts.Token).ConfigureAwait(false);
-            ack.EnsureSuccess();
-            await msg.AckAsync(cts.Token).ConfigureAwait(false);
-            TransportLog.DeadLettered(_logger, topic, meta.StreamSequence, meta.NumDelivered - 1);
+            if (ack.Error is { } error)
+            {
+                throw new NatsJSApiException(error);
+            }
+
+            if (topic == Model.Topics.Status)
+            {
+                // plain +TERM: nats-server 2.9 ignores "+TERM <reason>" (the reason is 2.10+), leaving the message pending
+                await msg.AckTerminateAsync(cancellationToken: cts.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await msg.AckAsync(cancellationToken: cts.Token).ConfigureAwait(false);
+            }
+
+            TransportLog.DeadLettered(_logger, topic, meta.Sequence.Stream, (long)deliveries);
         }
         catch (Exception ex) when (ex is NatsException or OperationCanceledException)
         {
             TransportLog.DeadLetterFailed(_logger, topic, ex.Message);
             try
             {
-                await msg.NakAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
+                await msg.NakAsync(new AckOpts { NakDelay = TimeSpan.FromSeconds(1) }).ConfigureAwait(false);
             }
-            catch (Exception)
+            catch (NatsException nakEx)
             {
-                // redelivered after the ack wait
+                TransportLog.SettleFailed(_logger, topic, nakEx.Message); // redelivered after the ack wait
             }
         }
     }

@@ -1,24 +1,26 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 using SmsGateway.Model;
 using SmsGateway.Transport;
-using SmsGateway.Transports.Nats.Client;
-using SmsGateway.Transports.Nats.Client.JetStream;
-using SmsGateway.Transports.Nats.Client.JetStream.Models;
 
 namespace SmsGateway.Transports.Nats;
 
 /// <summary>
-/// <see cref="IMessageTransport"/> over NATS JetStream with the project's own client. Streams (file storage):
-/// <c>sms-express</c>, <c>sms-normal</c>, <c>sms-dlq</c> use work-queue retention (a message is removed once acked; one
-/// consumer group per topic, whose members compete); <c>sms-status</c> uses limits retention with a max age, so several
-/// groups (reporter, analytics) may each read every event and replay is possible. A group is a durable pull consumer.
+/// <see cref="IMessageTransport"/> over NATS JetStream with NATS.Net (NATS.Client.Core / NATS.Client.JetStream). Streams
+/// (file storage): <c>sms-express</c>, <c>sms-normal</c>, <c>sms-dlq</c> use work-queue retention (a message is removed
+/// once acked; one consumer group per topic, whose members compete); <c>sms-status</c> uses limits retention with a max
+/// age, so several groups (reporter, analytics) may each read every event and replay is possible. A group is a durable
+/// pull consumer.
 /// </summary>
 /// <remarks>
-/// Thread-safe. The connection is opened and the streams are created (or verified/updated) on first use. Publish
-/// completes on the JetStream PubAck and retries with the same <c>Nats-Msg-Id</c> (so at most once stored) until
-/// <see cref="NatsTransportOptions.PublishTimeoutMs"/>. The connection reconnects by itself; pull loops resume.
+/// Thread-safe. The connection is opened and the streams are created (or updated), and verified against the
+/// configuration the server returns, on first use (<see cref="NatsTopology"/>). Publish completes on the JetStream
+/// PubAck and retries with the same <c>Nats-Msg-Id</c> (so at most once stored) until
+/// <see cref="NatsTransportOptions.PublishTimeoutMs"/>. NATS.Net reconnects by itself; pull loops resume.
 /// </remarks>
 public sealed partial class NatsTransport : IMessageTransport
 {
@@ -28,7 +30,7 @@ public sealed partial class NatsTransport : IMessageTransport
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _setupLock = new(1, 1);
     private readonly List<NatsSubscription> _subscriptions = [];
-    private readonly TimeSpan _attemptTimeout;
+    private readonly NatsJSPubOpts _noIdPubOpts;
     private volatile bool _ready;
     private int _disposed;
 
@@ -40,31 +42,29 @@ public sealed partial class NatsTransport : IMessageTransport
         _subjects = Topics.All.ToFrozenDictionary(t => t, _options.SubjectOf, StringComparer.Ordinal);
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<NatsTransport>();
-        Connection = new NatsConnection(new NatsOpts
-        {
-            Url = _options.Url,
-            Name = _options.ClientName,
-            ConnectTimeout = TimeSpan.FromMilliseconds(_options.RequestTimeoutMs),
-            RequestTimeout = TimeSpan.FromMilliseconds(_options.RequestTimeoutMs),
-            PingInterval = TimeSpan.FromMilliseconds(_options.PingIntervalMs),
-            ReconnectWaitMax = TimeSpan.FromMilliseconds(_options.ReconnectWaitMaxMs),
-            LoggerFactory = loggerFactory,
-        });
-        JetStream = new NatsJSContext(Connection);
-        _attemptTimeout = TimeSpan.FromMilliseconds(Math.Min(_options.PublishTimeoutMs, _options.RequestTimeoutMs));
+        var natsOpts = NatsClientOptions.Create(_options, loggerFactory);
+        Connection = new NatsConnection(natsOpts);
+        // One attempt waits at most the publish timeout: PublishAsync retries within it.
+        var attemptTimeout = TimeSpan.FromMilliseconds(Math.Min(_options.PublishTimeoutMs, _options.RequestTimeoutMs));
+        JetStream = new NatsJSContext(Connection, new NatsJSOpts(natsOpts, requestTimeout: attemptTimeout));
+        // NATS.Net retries a publish answered by "no responders" (stream briefly unavailable) by itself: cover the publish timeout.
+        _noIdPubOpts = new NatsJSPubOpts { RetryAttempts = Math.Max(1, _options.PublishTimeoutMs / 100), RetryWaitBetweenAttempts = TimeSpan.FromMilliseconds(100) };
     }
 
     /// <summary>The options in use.</summary>
     public NatsTransportOptions Options => _options;
 
-    /// <summary>The underlying connection (for diagnostics and tests).</summary>
+    /// <summary>The NATS.Net connection (for diagnostics and tests).</summary>
     public NatsConnection Connection { get; }
 
-    /// <summary>The JetStream context.</summary>
+    /// <summary>The NATS.Net JetStream context.</summary>
     public NatsJSContext JetStream { get; }
 
-    /// <summary>Connects and creates (or verifies/updates) the five streams. Called by publish/subscribe on first use.</summary>
-    /// <exception cref="TransportException">The server is unreachable or refused the topology.</exception>
+    /// <summary>
+    /// Connects, creates or updates the five streams and verifies each against the configuration the server returned.
+    /// Called by publish/subscribe on first use.
+    /// </summary>
+    /// <exception cref="TransportException">The server is unreachable, refused the credentials or the topology, or kept a different configuration.</exception>
     public async ValueTask EnsureReadyAsync(CancellationToken cancellationToken)
     {
         if (_ready)
@@ -81,17 +81,18 @@ public sealed partial class NatsTransport : IMessageTransport
                 return;
             }
 
-            await Connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var config in StreamConfigs())
+            await Connection.ConnectAsync().ConfigureAwait(false);
+            foreach (var config in NatsTopology.Streams(_options))
             {
-                await CreateOrUpdateStreamAsync(config, cancellationToken).ConfigureAwait(false);
+                var stream = await JetStream.CreateOrUpdateStreamAsync(config, cancellationToken).ConfigureAwait(false);
+                NatsTopology.VerifyStream(config, stream.Info.Config);
             }
 
             _ready = true;
         }
         catch (NatsException ex)
         {
-            throw new TransportException($"NATS setup at {_options.Url} failed: {ex.Message}", ex);
+            throw new TransportException($"NATS setup at {_options.Url} failed: {Describe(ex)}", ex);
         }
         finally
         {
@@ -120,6 +121,22 @@ public sealed partial class NatsTransport : IMessageTransport
         }
 
         await Connection.DisposeAsync().ConfigureAwait(false);
+        _setupLock.Dispose();
+    }
+
+    /// <summary>The messages of <paramref name="ex"/> and its inner exceptions (NATS.Net wraps the server's "-ERR" reason).</summary>
+    private static string Describe(Exception ex)
+    {
+        var parts = new List<string>(3);
+        for (Exception? e = ex; e is not null && parts.Count < 4; e = e.InnerException)
+        {
+            if (!parts.Contains(e.Message))
+            {
+                parts.Add(e.Message);
+            }
+        }
+
+        return string.Join(": ", parts);
     }
 
     internal void Forget(NatsSubscription subscription)
@@ -127,49 +144,6 @@ public sealed partial class NatsTransport : IMessageTransport
         lock (_subscriptions)
         {
             _subscriptions.Remove(subscription);
-        }
-    }
-
-    private IEnumerable<StreamConfig> StreamConfigs()
-    {
-        foreach (var topic in Topics.All)
-        {
-            var isStatus = topic == Topics.Status;
-            yield return new StreamConfig
-            {
-                Name = _options.StreamOf(topic),
-                Subjects = [_options.SubjectOf(topic)],
-                Retention = isStatus ? StreamConfigRetention.Limits : StreamConfigRetention.Workqueue,
-                Storage = _options.Storage,
-                NumReplicas = _options.Replicas,
-                MaxAge = isStatus ? _options.StatusMaxAge : TimeSpan.Zero,
-                DuplicateWindow = _options.DuplicateWindow,
-            };
-        }
-
-        yield return new StreamConfig
-        {
-            Name = _options.DeadStream,
-            Subjects = [$"{_options.SubjectPrefix}.dead.>"],
-            Retention = StreamConfigRetention.Limits,
-            Storage = _options.Storage,
-            NumReplicas = _options.Replicas,
-            MaxAge = _options.DeadLetterMaxAge,
-            DuplicateWindow = _options.DuplicateWindow,
-        };
-    }
-
-    private async ValueTask CreateOrUpdateStreamAsync(StreamConfig config, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await JetStream.CreateStreamAsync(config, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NatsJSApiException ex) when (ex.Error.ErrCode == 10058)
-        {
-            // exists with another configuration (e.g. a changed max age): update what may be updated
-            TransportLog.StreamUpdated(_logger, config.Name);
-            await JetStream.UpdateStreamAsync(config, cancellationToken).ConfigureAwait(false);
         }
     }
 }

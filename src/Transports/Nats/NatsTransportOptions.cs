@@ -1,5 +1,6 @@
 using SmsGateway.Model;
-using SmsGateway.Transports.Nats.Client.JetStream.Models;
+using NATS.Client.Core;
+using NATS.Client.JetStream.Models;
 
 namespace SmsGateway.Transports.Nats;
 
@@ -19,7 +20,11 @@ public sealed record NatsTransportOptions
         [Topics.Status] = "status",
     };
 
-    /// <summary>Server URL. Default <c>nats://127.0.0.1:4222</c>.</summary>
+    /// <summary>
+    /// Server URL, or several separated by commas (a cluster's seed list); scheme <c>nats://</c>, or <c>tls://</c> to
+    /// require TLS. Credentials do not belong in the URL: use <see cref="Username"/>, <see cref="Token"/> etc. Default
+    /// <c>nats://127.0.0.1:4222</c>.
+    /// </summary>
     public string Url { get; init; } = "nats://127.0.0.1:4222";
 
     /// <summary>Client name shown by the server. Default <c>smsgateway</c>.</summary>
@@ -47,8 +52,9 @@ public sealed record NatsTransportOptions
     public TimeSpan DeadLetterMaxAge { get; init; } = TimeSpan.FromDays(14);
 
     /// <summary>
-    /// Deliveries of one message a subscriber may see; the next one is moved to the dead stream and acked (the server's
-    /// own max_deliver stays unlimited so no message is ever stuck in a work-queue stream). 0 for unlimited. Default 10.
+    /// Deliveries of one message a subscriber may see; the next one is moved to the dead stream and acked, or terminated on
+    /// the status stream (the server's own max_deliver stays unlimited: nats-server 2.9 would leave an exhausted message
+    /// stuck in a work-queue stream). 0 for unlimited. Default 10.
     /// </summary>
     public int MaxDeliver { get; init; } = 10;
 
@@ -73,6 +79,36 @@ public sealed record NatsTransportOptions
     /// <summary>Time for TCP connect + handshake and for JetStream API requests, in ms. Default 5000.</summary>
     public int RequestTimeoutMs { get; init; } = 5000;
 
+    /// <summary>User name for user/password authentication (with <see cref="Password"/>); null for none.</summary>
+    public string? Username { get; init; }
+
+    /// <summary>Password for user/password authentication (with <see cref="Username"/>); null for none.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Token for token authentication; null for none.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>NKey user seed (<c>SU…</c>) for NKey challenge authentication; null for none.</summary>
+    public string? NKeySeed { get; init; }
+
+    /// <summary>
+    /// Path of a <c>.creds</c> file (user JWT and NKey seed, as written by <c>nsc</c>) for decentralised JWT
+    /// authentication; null for none.
+    /// </summary>
+    public string? CredsFile { get; init; }
+
+    /// <summary>TLS use (NATS.Net <see cref="NATS.Client.Core.TlsMode"/>): <c>Auto</c> (TLS when the URL is <c>tls://</c>, a TLS file is set or the server requires it), <c>Prefer</c>, <c>Require</c>, <c>Implicit</c> (TLS before the INFO line) or <c>Disable</c>. Default <c>Auto</c>.</summary>
+    public TlsMode TlsMode { get; init; } = TlsMode.Auto;
+
+    /// <summary>PEM file of the CA(s) that sign the server's certificate; null for the system store.</summary>
+    public string? TlsCaFile { get; init; }
+
+    /// <summary>PEM client certificate for mutual TLS (with <see cref="TlsKeyFile"/>); null for none.</summary>
+    public string? TlsCertFile { get; init; }
+
+    /// <summary>PEM private key of <see cref="TlsCertFile"/>; null for none.</summary>
+    public string? TlsKeyFile { get; init; }
+
     /// <summary>Shared defaults.</summary>
     public static NatsTransportOptions Default { get; } = new();
 
@@ -90,11 +126,11 @@ public sealed record NatsTransportOptions
     /// <summary>The stream of dead-lettered messages.</summary>
     public string DeadStream => StreamPrefix + "DEAD";
 
-    /// <summary>Checks every value.</summary>
-    /// <exception cref="ArgumentException">A value is out of range or malformed.</exception>
+    /// <summary>Checks every value; the exception's <see cref="ArgumentException.ParamName"/> is the property (configuration key) at fault.</summary>
+    /// <exception cref="ArgumentException">A value is out of range or malformed, or a named file does not exist.</exception>
     public NatsTransportOptions Validate()
     {
-        _ = Client.NatsOpts.ParseUrl(Url);
+        ValidateUrl();
         ArgumentException.ThrowIfNullOrWhiteSpace(ClientName);
         if (string.IsNullOrEmpty(StreamPrefix) || !StreamPrefix.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
         {
@@ -120,7 +156,29 @@ public sealed record NatsTransportOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(PingIntervalMs, 100, nameof(PingIntervalMs));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectWaitMaxMs, 10, nameof(ReconnectWaitMaxMs));
         ArgumentOutOfRangeException.ThrowIfLessThan(RequestTimeoutMs, 100, nameof(RequestTimeoutMs));
+        NatsSecurityValidation.Validate(this);
         return this;
+    }
+
+    private void ValidateUrl()
+    {
+        if (string.IsNullOrWhiteSpace(Url))
+        {
+            throw new ArgumentException("Nats:Url is required", nameof(Url));
+        }
+
+        foreach (var part in Url.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(part, UriKind.Absolute, out var uri) || uri.Scheme is not ("nats" or "tls" or "ws" or "wss") || string.IsNullOrEmpty(uri.Host))
+            {
+                throw new ArgumentException($"Nats:Url '{part}' must be nats://host:port, tls://host:port, ws:// or wss://", nameof(Url));
+            }
+
+            if (!string.IsNullOrEmpty(uri.UserInfo))
+            {
+                throw new ArgumentException("Nats:Url must not carry credentials; set Nats:Username/Password or Nats:Token", nameof(Url));
+            }
+        }
     }
 
     private static string NameOf(string topic) =>

@@ -5,9 +5,6 @@ namespace SmsGateway.Transports.Nats;
 /// <summary>Source-generated log messages of the NATS transport (event ids 4200-4299).</summary>
 internal static partial class TransportLog
 {
-    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "NATS stream {Stream} existed with another configuration; updated")]
-    public static partial void StreamUpdated(ILogger logger, string stream);
-
     [LoggerMessage(EventId = 4201, Level = LogLevel.Debug, Message = "NATS publish to {Subject} attempt {Attempt} not confirmed ({Reason}); retrying with the same id")]
     public static partial void PublishRetry(ILogger logger, string subject, int attempt, string reason);
 
@@ -16,4 +13,13 @@ internal static partial class TransportLog
 
     [LoggerMessage(EventId = 4203, Level = LogLevel.Error, Message = "NATS dead-lettering of a {Topic} message failed ({Reason}); nak'ed to retry")]
     public static partial void DeadLetterFailed(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(EventId = 4204, Level = LogLevel.Warning, Message = "NATS fetch for {Topic}/{Group} failed ({Reason}); pulling again in {BackoffMs} ms")]
+    public static partial void PullFailed(ILogger logger, string topic, string group, string reason, int backoffMs);
+
+    [LoggerMessage(EventId = 4205, Level = LogLevel.Error, Message = "NATS subscription {Topic}/{Group} stopped: {Reason}")]
+    public static partial void SubscriptionFailed(ILogger logger, string topic, string group, string reason);
+
+    [LoggerMessage(EventId = 4206, Level = LogLevel.Warning, Message = "NATS settle of a {Topic} message not sent ({Reason}); redelivered after the ack wait")]
+    public static partial void SettleFailed(ILogger logger, string topic, string reason);
 }

@@ -1,9 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 
-namespace SmsGateway.Transports.Nats.Client.JetStream.Internal;
+namespace SmsGateway.Transports.Nats;
 
-/// <summary>A channel reader that calls back after each item taken, so a pull loop learns that room was freed.</summary>
+/// <summary>A channel reader that calls back after each item taken, so the fetch loop of <see cref="NatsSubscription"/> learns that room was freed.</summary>
 internal sealed class NotifyingChannelReader<T>(ChannelReader<T> inner, Action onRead) : ChannelReader<T>
 {
     public override Task Completion => inner.Completion;
