@@ -1,3 +1,4 @@
+using HdrHistogram;
 using SmsGateway.Load.Histogram;
 
 namespace SmsGateway.Load.Reporting;
@@ -6,7 +7,7 @@ namespace SmsGateway.Load.Reporting;
 public sealed record LatencyRow(string Name, long Count, double P50, double P75, double P95, double P99, double P999, double Max, double Mean)
 {
     /// <summary>Builds a row from a µs histogram.</summary>
-    public static LatencyRow From(string name, LatencyHistogram h) => new(name, h.TotalCount,
-        h.ValueAtPercentile(50) / 1000.0, h.ValueAtPercentile(75) / 1000.0, h.ValueAtPercentile(95) / 1000.0,
-        h.ValueAtPercentile(99) / 1000.0, h.ValueAtPercentile(99.9) / 1000.0, h.Max / 1000.0, h.Mean / 1000.0);
+    public static LatencyRow From(string name, HistogramBase h) => new(name, h.TotalCount,
+        h.ValueAtPercentileOrZero(50) / 1000.0, h.ValueAtPercentileOrZero(75) / 1000.0, h.ValueAtPercentileOrZero(95) / 1000.0,
+        h.ValueAtPercentileOrZero(99) / 1000.0, h.ValueAtPercentileOrZero(99.9) / 1000.0, h.GetMaxValue() / 1000.0, h.MeanOrZero() / 1000.0);
 }

@@ -54,7 +54,7 @@ public static class MarkdownReport
                 foreach (var n in s.Notes) sb.AppendLine("- " + n);
             }
         }
-        sb.AppendLine().AppendLine("Latencies are measured from each request's intended start (open model), so time a request waited because the client or server fell behind counts (no coordinated omission). accept->sent is the server's `sent` event time minus `accepted_at` for sampled express messages. Percentiles come from a log-linear histogram with < 0.8 % relative error.");
+        sb.AppendLine().AppendLine("Latencies are measured from each request's intended start (open model), so time a request waited because the client or server fell behind counts (no coordinated omission). accept->sent is the server's `sent` event time minus `accepted_at` for sampled express messages. Percentiles come from HdrHistogram with < 0.1 % relative error (per-second timeline < 1 %).");
         return sb.ToString();
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SmsGateway.Load.Histogram;
 
 namespace SmsGateway.Load.Runner;
 
@@ -31,7 +32,7 @@ public sealed class ProgressLine : IAsyncDisposable
                 var timeline = stats.Timeline;
                 var last = timeline.Count >= 2 ? timeline[^2] : timeline.Count == 1 ? timeline[0] : null;
                 var line = $"[{name}] {sw.Elapsed.TotalSeconds,4:F0}/{planned.TotalSeconds:F0}s  req {req,9:N0}  ok {ok,9:N0}  err {stats.Failed,6:N0}  " +
-                           $"{req - lastReq,6:N0} req/s  p99(1s) {(last?.Latency.ValueAtPercentile(99) ?? 0) / 1000.0,7:F2} ms";
+                           $"{req - lastReq,6:N0} req/s  p99(1s) {(last?.Latency.ValueAtPercentileOrZero(99) ?? 0) / 1000.0,7:F2} ms";
                 lastReq = req;
                 if (!redirected) output.Write("\r" + line + "   ");
                 else if (tick % 5 == 0) output.WriteLine(line);

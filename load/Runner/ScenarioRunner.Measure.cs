@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using HdrHistogram;
 using SmsGateway.Load.Api;
+using SmsGateway.Load.Histogram;
 
 namespace SmsGateway.Load.Runner;
 
@@ -44,11 +46,11 @@ public sealed partial class ScenarioRunner
         if (metricsBefore is not null && await client.MetricsTextAsync(ct).ConfigureAwait(false) is { } metricsAfter)
             stats.ServerAccept = ServerHistogram.Parse(metricsAfter, AcceptMetric).Since(ServerHistogram.Parse(metricsBefore, AcceptMetric));
         log.WriteLine($"   {spec.Name}: {stats.Requests:N0} requests, {stats.Ok:N0} accepted, {stats.Failed:N0} failed, {stats.Throughput:F0} accepted/s, " +
-                      $"accept p50 {stats.AcceptForBudget.ValueAtPercentile(50) / 1000.0:F2} ms p99 {stats.AcceptForBudget.ValueAtPercentile(99) / 1000.0:F2} ms max {stats.AcceptForBudget.Max / 1000.0:F2} ms, scheduler lag p99 {stats.SchedulerLag.ValueAtPercentile(99) / 1000.0:F2} ms");
+                      $"accept p50 {stats.AcceptForBudget.ValueAtPercentileOrZero(50) / 1000.0:F2} ms p99 {stats.AcceptForBudget.ValueAtPercentileOrZero(99) / 1000.0:F2} ms max {stats.AcceptForBudget.GetMaxValue() / 1000.0:F2} ms, scheduler lag p99 {stats.SchedulerLag.ValueAtPercentileOrZero(99) / 1000.0:F2} ms");
         if (sample.Count > 0)
         {
             await FetchFinalsAsync(sample, stats, TimeSpan.FromSeconds(spec.FinalWaitSeconds), ct).ConfigureAwait(false);
-            log.WriteLine($"   {spec.Name}: accept->sent (server) over {stats.Final.TotalCount:N0} samples: p50 {stats.Final.ValueAtPercentile(50) / 1000.0:F2} ms p99 {stats.Final.ValueAtPercentile(99) / 1000.0:F2} ms; failed {stats.FinalFailed}, not final {stats.FinalMissing}");
+            log.WriteLine($"   {spec.Name}: accept->sent (server) over {stats.Final.TotalCount:N0} samples: p50 {stats.Final.ValueAtPercentileOrZero(50) / 1000.0:F2} ms p99 {stats.Final.ValueAtPercentileOrZero(99) / 1000.0:F2} ms; failed {stats.FinalFailed}, not final {stats.FinalMissing}");
         }
         return stats;
     }

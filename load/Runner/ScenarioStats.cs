@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using HdrHistogram;
 using SmsGateway.Load.Api;
 using SmsGateway.Load.Histogram;
 
@@ -17,19 +18,19 @@ public sealed class ScenarioStats(TimeSpan plannedDuration)
     private int _timelineUsed;
 
     /// <summary>Accept latency of express requests.</summary>
-    public LatencyHistogram AcceptExpress { get; } = new();
+    public HistogramBase AcceptExpress { get; } = LatencyHistograms.Create();
 
     /// <summary>Accept latency of normal requests.</summary>
-    public LatencyHistogram AcceptNormal { get; } = new();
+    public HistogramBase AcceptNormal { get; } = LatencyHistograms.Create();
 
     /// <summary>Time from actually sending to the answer, all requests.</summary>
-    public LatencyHistogram Service { get; } = new();
+    public HistogramBase Service { get; } = LatencyHistograms.Create();
 
     /// <summary>How late the scheduler started requests.</summary>
-    public LatencyHistogram SchedulerLag { get; } = new();
+    public HistogramBase SchedulerLag { get; } = LatencyHistograms.Create();
 
     /// <summary>Server-side accept → sent, sampled express messages.</summary>
-    public LatencyHistogram Final { get; } = new();
+    public HistogramBase Final { get; } = LatencyHistograms.Create();
 
     /// <summary>Failed answers by kind ("HTTP 429", "transport: …").</summary>
     public ConcurrentDictionary<string, long> Errors { get; } = new();
@@ -69,7 +70,7 @@ public sealed class ScenarioStats(TimeSpan plannedDuration)
     public double ErrorRate => Requests == 0 ? 0 : (double)Failed / Requests;
 
     /// <summary>The accept histogram thresholds use: express when there was any, else normal.</summary>
-    public LatencyHistogram AcceptForBudget => AcceptExpress.TotalCount > 0 ? AcceptExpress : AcceptNormal;
+    public HistogramBase AcceptForBudget => AcceptExpress.TotalCount > 0 ? AcceptExpress : AcceptNormal;
 
     /// <summary>The used seconds of the timeline.</summary>
     public IReadOnlyList<TimelineBucket> Timeline => _timeline[..Math.Min(_timeline.Length, Volatile.Read(ref _timelineUsed))];
@@ -86,15 +87,15 @@ public sealed class ScenarioStats(TimeSpan plannedDuration)
             if (status is 0 or >= 500) Interlocked.Increment(ref _serverErrors);
         }
         var accept = Micros(ended - intended);
-        if (ok) (express ? AcceptExpress : AcceptNormal).Record(accept);
-        Service.Record(Micros(ended - started));
-        SchedulerLag.Record(Micros(started - intended));
+        if (ok) (express ? AcceptExpress : AcceptNormal).RecordClamped(accept);
+        Service.RecordClamped(Micros(ended - started));
+        SchedulerLag.RecordClamped(Micros(started - intended));
         Min(ref _firstIntended, intended);
         Max(ref _lastEnd, ended);
         var second = (int)Math.Clamp((intended - Origin) / Stopwatch.Frequency, 0, _timeline.Length - 1);
         var bucket = _timeline[second];
         bucket.Count(ok);
-        if (ok && (express || AcceptExpress.TotalCount == 0)) bucket.Latency.Record(accept);
+        if (ok && (express || AcceptExpress.TotalCount == 0)) bucket.Latency.RecordClamped(accept);
         var used = second + 1;
         int cur;
         while (used > (cur = Volatile.Read(ref _timelineUsed)) && Interlocked.CompareExchange(ref _timelineUsed, used, cur) != cur) { }
@@ -103,7 +104,7 @@ public sealed class ScenarioStats(TimeSpan plannedDuration)
     /// <summary>Records the server-side outcome of a sampled message: its accept→sent latency, or that it failed or never became final.</summary>
     public void RecordFinal(long? micros, bool failed)
     {
-        if (micros is { } m) Final.Record(Math.Max(0, m));
+        if (micros is { } m) Final.RecordClamped(m);
         else if (failed) Interlocked.Increment(ref _finalFailed);
         else Interlocked.Increment(ref _finalMissing);
     }

@@ -1,3 +1,5 @@
+using SmsGateway.Load.Histogram;
+
 namespace SmsGateway.Load.Runner;
 
 /// <summary>
@@ -21,9 +23,9 @@ public sealed record Threshold(string Metric, double Limit, string? RelativeTo =
     /// Throws <see cref="ArgumentException"/> for an unknown metric.</summary>
     public static double Measure(string metric, ScenarioStats stats) => metric switch
     {
-        "accept_p99_ms" => stats.AcceptForBudget.ValueAtPercentile(99) / 1000.0,
-        "accept_p999_ms" => stats.AcceptForBudget.ValueAtPercentile(99.9) / 1000.0,
-        "final_p99_ms" => stats.Final.ValueAtPercentile(99) / 1000.0,
+        "accept_p99_ms" => stats.AcceptForBudget.ValueAtPercentileOrZero(99) / 1000.0,
+        "accept_p999_ms" => stats.AcceptForBudget.ValueAtPercentileOrZero(99.9) / 1000.0,
+        "final_p99_ms" => stats.Final.ValueAtPercentileOrZero(99) / 1000.0,
         "error_rate" => stats.ErrorRate,
         "server_errors" => stats.ServerErrors,
         "final_missing" => stats.FinalMissing,

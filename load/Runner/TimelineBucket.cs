@@ -1,3 +1,4 @@
+using HdrHistogram;
 using SmsGateway.Load.Histogram;
 
 namespace SmsGateway.Load.Runner;
@@ -7,8 +8,8 @@ public sealed class TimelineBucket
 {
     private long _ok, _errors;
 
-    /// <summary>Accept latencies of the second, µs.</summary>
-    public LatencyHistogram Latency { get; } = new(7);
+    /// <summary>Accept latencies of the second, µs (2 significant digits).</summary>
+    public HistogramBase Latency { get; } = LatencyHistograms.Create(2);
 
     /// <summary>202 answers.</summary>
     public long Ok => Interlocked.Read(ref _ok);

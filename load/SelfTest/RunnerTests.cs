@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using HdrHistogram;
+using SmsGateway.Load.Histogram;
 using SmsGateway.Load.Runner;
 using SmsGateway.Load.Scenarios;
 using static SmsGateway.Load.SelfTest.SelfTestFailure;
@@ -56,9 +58,9 @@ public static class RunnerTests
             }, 0, ct).ConfigureAwait(false);
             Assert(stats.Requests == 100, $"every scheduled request must run, got {stats.Requests}");
             var accept = stats.AcceptExpress;
-            Assert(accept.Max >= 800_000, $"the last request waited about a second for its turn; max accept latency was {accept.Max / 1000.0:F1} ms");
-            Assert(accept.ValueAtPercentile(99) > 3 * stats.Service.ValueAtPercentile(50), $"accept p99 {accept.ValueAtPercentile(99) / 1000.0:F1} ms must dwarf the service time {stats.Service.ValueAtPercentile(50) / 1000.0:F1} ms");
-            Assert(stats.SchedulerLag.ValueAtPercentile(99) >= 500_000, "the lag behind schedule must be visible");
+            Assert(accept.GetMaxValue() >= 800_000, $"the last request waited about a second for its turn; max accept latency was {accept.GetMaxValue() / 1000.0:F1} ms");
+            Assert(accept.ValueAtPercentileOrZero(99) > 3 * stats.Service.ValueAtPercentileOrZero(50), $"accept p99 {accept.ValueAtPercentileOrZero(99) / 1000.0:F1} ms must dwarf the service time {stats.Service.ValueAtPercentileOrZero(50) / 1000.0:F1} ms");
+            Assert(stats.SchedulerLag.ValueAtPercentileOrZero(99) >= 500_000, "the lag behind schedule must be visible");
         });
         yield return ("open model: keeps the offered rate", async ct =>
         {

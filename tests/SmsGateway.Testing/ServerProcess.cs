@@ -5,7 +5,7 @@ using System.Text;
 namespace SmsGateway.Testing;
 
 /// <summary>
-/// A real server process (redis-server, nats-server, postgres, kcat) started for tests and stopped by PID.
+/// A real server process (redis-server, nats-server, postgres) started for tests and stopped by PID.
 /// Its output is kept so a failed start can say why.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable

@@ -1,17 +1,18 @@
 using System.Globalization;
+using SmsGateway.Transports.Kafka.Testing;
 
 namespace SmsGateway.Tests.Crash;
 
 /// <summary>
 /// The servers of one crash case, its own so that faults injected into them touch no other case: three
 /// <c>redis-server</c> (ledger on the first, Redlock on all three), PostgreSQL, and the broker (<c>nats-server -js</c>
-/// or a kcat-hosted librdkafka mock cluster, outside the gateway process so it outlives a kill -9 of the gateway).
+/// or librdkafka's mock cluster hosted in the test process, outside the gateway process so it outlives a kill -9 of the gateway).
 /// </summary>
 public sealed class CrashStack : IAsyncDisposable
 {
     private readonly string _workDir = Directory.CreateTempSubdirectory("smsgw-crash-").FullName;
 
-    private CrashStack(RedisServer[] redis, PostgresServer postgres, string database, NatsServer? nats, KcatMockCluster? kafka)
+    private CrashStack(RedisServer[] redis, PostgresServer postgres, string database, NatsServer? nats, KafkaMockCluster? kafka)
     {
         Redis = redis;
         Postgres = postgres;
@@ -33,7 +34,7 @@ public sealed class CrashStack : IAsyncDisposable
     public NatsServer? Nats { get; }
 
     /// <summary>The Kafka mock cluster, when the case runs over Kafka.</summary>
-    public KcatMockCluster? Kafka { get; }
+    internal KafkaMockCluster? Kafka { get; }
 
     /// <summary>The operator simulator's send log of this case (shared by every life of the gateway).</summary>
     public string SendLogPath => Path.Combine(_workDir, "operator-sends.log");
@@ -44,7 +45,7 @@ public sealed class CrashStack : IAsyncDisposable
         var redis = RedisServer.StartManyAsync(3);
         var postgres = await PostgresServer.StartAsync();
         NatsServer? nats = null;
-        KcatMockCluster? kafka = null;
+        KafkaMockCluster? kafka = null;
         if (transport == "nats")
         {
             nats = new NatsServer();
@@ -52,7 +53,7 @@ public sealed class CrashStack : IAsyncDisposable
         }
         else
         {
-            kafka = await KcatMockCluster.StartAsync();
+            kafka = KafkaMockCluster.Start();
         }
 
         return new CrashStack(await redis, postgres, await postgres.CreateDatabaseAsync("crash"), nats, kafka);
@@ -123,10 +124,7 @@ public sealed class CrashStack : IAsyncDisposable
             await Nats.DisposeAsync();
         }
 
-        if (Kafka is not null)
-        {
-            await Kafka.DisposeAsync();
-        }
+        Kafka?.Dispose();
 
         await Postgres.DisposeAsync();
         try

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Net;
 using Npgsql;
+using SmsGateway.Transports.Kafka.Testing;
 
 namespace SmsGateway.Tests.FullStack;
 
 /// <summary>
-/// The whole pipeline over Kafka (librdkafka's mock cluster hosted by kcat: the only Kafka that runs here) + Redis ×3 +
+/// The whole pipeline over Kafka (librdkafka's in-process mock cluster: the only Kafka that runs here) + Redis ×3 +
 /// PostgreSQL, through the HTTP API (issue 5). Each test has its own mock cluster.
 /// </summary>
 [Collection(FullStackCollection.Name)]
@@ -14,7 +15,7 @@ public sealed class KafkaStackTests(StackFixture stack)
     [Fact(Timeout = 60_000)]
     public async Task Seed_calls_work_over_kafka_redis_and_postgres()
     {
-        await using var kafka = await KcatMockCluster.StartAsync();
+        using var kafka = KafkaMockCluster.Start(3);
         var db = await stack.Postgres.CreateDatabaseAsync("seedkafka");
         var host = HostSettings.Create(stack, db).Kafka(kafka.BootstrapServers).Build();
         try
@@ -30,7 +31,7 @@ public sealed class KafkaStackTests(StackFixture stack)
     [Fact(Timeout = 90_000)]
     public async Task Mixed_replay_over_kafka_reaches_final_statuses_and_balances()
     {
-        await using var kafka = await KcatMockCluster.StartAsync();
+        using var kafka = KafkaMockCluster.Start(3);
         var db = await stack.Postgres.CreateDatabaseAsync("mixkafka");
         var host = HostSettings.Create(stack, db).Kafka(kafka.BootstrapServers).Failures(transient: 0.10, permanent: 0.01).Build();
         try
@@ -51,7 +52,7 @@ public sealed class KafkaStackTests(StackFixture stack)
     public async Task Broker_gone_send_answers_503_within_the_publish_timeout_and_charges_nothing()
     {
         const int publishTimeoutMs = 1500;
-        await using var kafka = await KcatMockCluster.StartAsync(); // disposed after the host stops (the finally below)
+        using var kafka = KafkaMockCluster.Start(3); // disposed after the host stops (the finally below)
         var db = await stack.Postgres.CreateDatabaseAsync("gonekafka");
         var host = HostSettings.Create(stack, db).Kafka(kafka.BootstrapServers, publishTimeoutMs).Build();
         try
@@ -63,7 +64,7 @@ public sealed class KafkaStackTests(StackFixture stack)
             await WaitSettledAsync(api, "g1");
             var before = await api.BalanceAsync("g1");
 
-            await kafka.StopAsync();
+            kafka.Stop();
 
             var elapsed = new List<long>();
             foreach (var type in new[] { "express", "normal" })

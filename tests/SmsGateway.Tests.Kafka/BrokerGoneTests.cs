@@ -2,6 +2,7 @@ using System.Diagnostics;
 using SmsGateway.Model;
 using SmsGateway.Transport;
 using SmsGateway.Transports.Kafka;
+using SmsGateway.Transports.Kafka.Testing;
 
 namespace SmsGateway.Tests.Kafka;
 
@@ -10,7 +11,7 @@ public sealed class BrokerGoneTests
     [Fact(Timeout = 60_000)]
     public async Task Publish_fails_within_the_publish_timeout_when_the_brokers_are_gone()
     {
-        await using var cluster = await KcatMockCluster.StartAsync(); // stopped below on purpose; disposing also covers a failed set-up
+        using var cluster = KafkaMockCluster.Start(3); // stopped below on purpose; disposing also covers a failed set-up
         var options = TestOptions.For(cluster.BootstrapServers, TestOptions.Unique("gone")) with { PublishTimeoutMs = 1500 };
         await using var transport = new KafkaTransport(options);
         try
@@ -20,7 +21,7 @@ public sealed class BrokerGoneTests
         }
         finally
         {
-            await cluster.StopAsync();
+            cluster.Stop();
         }
 
         var clock = Stopwatch.StartNew();

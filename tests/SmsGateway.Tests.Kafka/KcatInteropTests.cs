@@ -3,21 +3,20 @@ using System.Text;
 using SmsGateway.Model;
 using SmsGateway.Transport;
 using SmsGateway.Transports.Kafka;
+using SmsGateway.Transports.Kafka.Testing;
 
 namespace SmsGateway.Tests.Kafka;
 
-/// <summary>Against a mock cluster hosted by a kcat process: kcat and the transport read each other's records.</summary>
-public sealed class KcatInteropTests : IAsyncLifetime
+/// <summary>kcat (another librdkafka client, Debian package <c>kcat</c>) and the transport read each other's records on a mock cluster.</summary>
+public sealed class KcatInteropTests : IDisposable
 {
-    private KcatMockCluster _cluster = null!;
+    private readonly KafkaMockCluster _cluster = KafkaMockCluster.Start(3);
 
-    public async Task InitializeAsync() => _cluster = await KcatMockCluster.StartAsync();
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    public void Dispose() => _cluster.Dispose();
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunKcatAsync(IEnumerable<string> args, string? stdin, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo(KcatMockCluster.Kcat)
+        var psi = new ProcessStartInfo(ServerProcess.Require("kcat", "kcat"))
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

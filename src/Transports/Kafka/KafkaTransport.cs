@@ -7,13 +7,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SmsGateway.Model;
 using SmsGateway.Transport;
 using SmsGateway.Transports.Kafka.Consuming;
-using SmsGateway.Transports.Kafka.Native;
 using SmsGateway.Transports.Kafka.Producing;
 
 namespace SmsGateway.Transports.Kafka;
 
 /// <summary>
-/// <see cref="IMessageTransport"/> over Apache Kafka (Confluent.Kafka 1.9.3 on the system librdkafka).
+/// <see cref="IMessageTransport"/> over Apache Kafka (Confluent.Kafka 2.16; librdkafka 2.16 from the <c>librdkafka.redist</c> package).
 /// </summary>
 /// <remarks>
 /// <para>Publish: idempotent producer with <c>acks=all</c>; <see cref="PublishAsync"/> completes on the broker's delivery
@@ -38,26 +37,14 @@ public sealed class KafkaTransport : IMessageTransport
     /// <param name="options">Validated here; copied by reference (records are immutable).</param>
     /// <param name="loggerFactory">Logging; null for none.</param>
     /// <exception cref="ArgumentException">Invalid options.</exception>
-    /// <exception cref="DllNotFoundException">librdkafka could not be loaded (install <c>librdkafka1</c> or set <c>LIBRDKAFKA_PATH</c>).</exception>
     public KafkaTransport(KafkaTransportOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Validate();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<KafkaTransport>();
-        LibrdkafkaLoader.EnsureLoaded(options.LibrdkafkaPath);
         _express = new ProducerSlot(options, options.ExpressLingerMs, _logger);
         _normal = new ProducerSlot(options, options.LingerMs, _logger);
-    }
-
-    /// <summary>Version of the loaded librdkafka (for example <c>2.0.2</c>).</summary>
-    public static string LibrdkafkaVersion
-    {
-        get
-        {
-            LibrdkafkaLoader.EnsureLoaded(null);
-            return Library.VersionString;
-        }
     }
 
     /// <inheritdoc />
@@ -81,15 +68,9 @@ public sealed class KafkaTransport : IMessageTransport
         var producer = (topic == Topics.Express ? _express : _normal).Get();
         try
         {
-            // librdkafka's message.timeout.ms is not kept by the idempotent producer once every broker is gone (seen: up to
-            // 10 s for a 1.5 s setting), so the deadline is enforced here too. A record abandoned this way may still be
-            // delivered later by librdkafka; the caller has been told it failed (at-least-once, never silently lost).
-            await producer.ProduceAsync(kafkaTopic, record, cancellationToken)
-                .WaitAsync(TimeSpan.FromMilliseconds(_options.PublishTimeoutMs), cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException e)
-        {
-            throw new TransportException($"Kafka did not confirm the publish to {kafkaTopic} within {_options.PublishTimeoutMs} ms (broker unreachable?)", e);
+            // message.timeout.ms (= PublishTimeoutMs) bounds the wait, retries included, also with every broker gone
+            // (librdkafka 2.16; 2.0.2 overran it, see docs/kafka.md "Removed workarounds").
+            await producer.ProduceAsync(kafkaTopic, record, cancellationToken).ConfigureAwait(false);
         }
         catch (ProduceException<string, byte[]> e)
         {

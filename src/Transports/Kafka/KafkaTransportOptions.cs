@@ -8,7 +8,7 @@ namespace SmsGateway.Transports.Kafka;
 /// (e.g. <c>Kafka__BootstrapServers</c>); call <see cref="Validate"/> (the transport does) before use.
 /// </summary>
 /// <remarks>Times are milliseconds. librdkafka property names are given for each setting
-/// (https://github.com/confluentinc/librdkafka/blob/v2.0.2/CONFIGURATION.md).</remarks>
+/// (https://github.com/confluentinc/librdkafka/blob/v2.16.0/CONFIGURATION.md).</remarks>
 public sealed partial record KafkaTransportOptions
 {
     /// <summary>Comma-separated <c>host:port</c> list of brokers (<c>bootstrap.servers</c>). Required.</summary>
@@ -58,12 +58,6 @@ public sealed partial record KafkaTransportOptions
     /// published before the first member joined is missed) or <c>latest</c>.
     /// </summary>
     public string AutoOffsetReset { get; init; } = "earliest";
-
-    /// <summary>
-    /// Path of the librdkafka shared object. Null (default): the <c>LIBRDKAFKA_PATH</c> environment variable, then
-    /// <c>librdkafka.so.1</c> from the system (Debian package <c>librdkafka1</c>).
-    /// </summary>
-    public string? LibrdkafkaPath { get; init; }
 
     /// <summary>
     /// Extra librdkafka properties for producers and consumers (for example <c>security.protocol</c>,

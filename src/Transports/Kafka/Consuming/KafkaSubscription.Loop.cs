@@ -137,8 +137,8 @@ internal sealed partial class KafkaSubscription
     /// full) the loop stops taking records from librdkafka, whose prefetch queue is bounded (<c>queued.min.messages</c>,
     /// <c>queued.max.messages.kbytes</c>), and waits for an ack. Full for longer than <see cref="PauseAfterMs"/>, it pauses
     /// every assigned partition and goes back to polling so rebalance events and the poll interval are served; it resumes
-    /// once there is room. Pausing is not the first step because librdkafka 2.0.2 restarts a resumed partition's fetch
-    /// only at its broker thread's next wake-up, up to 1 s later.
+    /// once there is room. Pausing is not the first step because a resumed partition's next record arrives about 0.5 s
+    /// later (librdkafka 2.16 as 2.0.2; measured in docs/kafka.md, "Removed workarounds").
     /// </summary>
     /// <returns>True when the loop may consume now (there is room, or the partitions are paused).</returns>
     private bool HasRoom(long now)
