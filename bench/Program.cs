@@ -1,11 +1,19 @@
 using BenchmarkDotNet.Running;
 using SmsGateway.Bench.Pipeline;
+using SmsGateway.Bench.Redis;
 
 // BenchmarkDotNet: `dotnet run -c Release --project bench -- --filter '*'` (add `--exporters github` for Markdown;
 // results land in BenchmarkDotNet.Artifacts/results). Quick stopwatch run of the embedded graph: `-- graph [messages] [runs]`.
 if (args.Length > 0 && args[0] == "graph")
 {
     await QuickThroughput.RunAsync(args);
+    return;
+}
+
+// Lock grant latency with one of three Redis lock nodes frozen (SIGSTOP): `-- frozen-lock [grants]` (bench/Redis/README.md).
+if (args.Length > 0 && args[0] == "frozen-lock")
+{
+    await FrozenLockNode.RunAsync(args);
     return;
 }
 
