@@ -17,4 +17,11 @@ if (args.Length > 0 && args[0] == "frozen-lock")
     return;
 }
 
+// Stopwatch run of the Redis reservation, lock per batch: `-- redis-batch [rounds]` (bench/Redis/README.md).
+if (args.Length > 0 && args[0] == "redis-batch")
+{
+    await QuickReservation.RunAsync(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
