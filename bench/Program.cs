@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using SmsGateway.Bench.Pipeline;
+using SmsGateway.Bench.Redis;
 using SmsGateway.Bench.Smpp;
 
 // BenchmarkDotNet: `dotnet run -c Release --project bench -- --filter '*'` (add `--exporters github` for Markdown;
@@ -14,6 +15,20 @@ if (args.Length > 0 && args[0] == "graph")
 if (args.Length > 0 && args[0] == "smpp")
 {
     await SmppThroughput.RunAsync(args);
+    return;
+}
+
+// Lock grant latency with one of three Redis lock nodes frozen (SIGSTOP): `-- frozen-lock [grants]` (bench/Redis/README.md).
+if (args.Length > 0 && args[0] == "frozen-lock")
+{
+    await FrozenLockNode.RunAsync(args);
+    return;
+}
+
+// Stopwatch run of the Redis reservation, lock per batch: `-- redis-batch [rounds]` (bench/Redis/README.md).
+if (args.Length > 0 && args[0] == "redis-batch")
+{
+    await QuickReservation.RunAsync(args);
     return;
 }
 

@@ -29,18 +29,15 @@ public sealed record RedisOptions
     /// <summary>Password sent with AUTH to every server; null (default) for none.</summary>
     public string? Password { get; init; }
 
-    /// <summary>Time limit of one ledger or idempotency call, ms. Default 500 (the first call after start-up may also wait up to
-    /// <see cref="ConnectTimeoutMs"/> for the initial connection, which starts when the services are created). Past it the call throws
+    /// <summary>Time limit of one ledger or idempotency call, ms (the client's AsyncTimeout and SyncTimeout; a call made while the
+    /// connection is down waits in the client's backlog up to this long). Default 500. Past it the call throws
     /// <see cref="SmsGateway.Billing.LedgerUnavailableException"/> / <see cref="SmsGateway.Idempotency.IdempotencyStoreUnavailableException"/>.</summary>
     public int OperationTimeoutMs { get; init; } = 500;
 
-    /// <summary>Time limit of one lock call on one node, ms. Default 200; keep it small next to <see cref="LockTtlMs"/>
-    /// (the algorithm's "timeout smaller than the auto-release time"). A node that times out is skipped for
-    /// <see cref="LockNodeSuspendMs"/> after two timeouts in a row, so a frozen node cannot pile up requests.</summary>
+    /// <summary>Time limit of one lock call on one node, ms (the lock nodes' client AsyncTimeout). Default 200; keep it small next to
+    /// <see cref="LockTtlMs"/> (the algorithm's "timeout smaller than the auto-release time"). RedLock.net waits for every node's
+    /// answer, so while a node is frozen each grant takes up to this long (plus half of it, the heartbeat that finds timed-out calls).</summary>
     public int LockNodeTimeoutMs { get; init; } = 200;
-
-    /// <summary>How long a lock node that timed out twice in a row is skipped (counted as not answering), ms. Default 1000; 0 disables.</summary>
-    public int LockNodeSuspendMs { get; init; } = 1000;
 
     /// <summary>The lock time-to-live these settings are checked against, ms (default 2000): <see cref="LockNodeTimeoutMs"/> must stay
     /// below half of it and <see cref="FenceCounterTtlMs"/> at or above it. Keep it equal to the ttl the gateway actually asks for
@@ -48,11 +45,8 @@ public sealed record RedisOptions
     /// <see cref="SmsGateway.Locking.IDistributedLockFactory.CreateLockAsync"/>, not settings here.</summary>
     public int LockTtlMs { get; init; } = 2000;
 
-    /// <summary>When true, every acquired lock is extended at a third of its ttl until disposed; a failed extension sets
-    /// the status to Expired and cancels <see cref="IRedisLock.Lost"/>. Default false.</summary>
-    public bool LockAutoExtend { get; init; }
-
-    /// <summary>Connect timeout of a (re)connection, ms. Default 1000.</summary>
+    /// <summary>Connect timeout of a (re)connection, ms (the client's ConnectTimeout). Default 1000. Start-up waits at most this long
+    /// for the first connections (all in parallel).</summary>
     public int ConnectTimeoutMs { get; init; } = 1000;
 
     /// <summary>Prefix of every key; must not contain <c>{</c> or <c>}</c> (user ids and lock resources are hash tags). Default <c>sms:</c>.</summary>
@@ -64,7 +58,7 @@ public sealed record RedisOptions
     /// <summary>How long a charge id is remembered for de-duplication, seconds. Default 7 days.</summary>
     public int ChargeIdTtlSeconds { get; init; } = 7 * 24 * 3600;
 
-    /// <summary>How long a resource's fencing counter lives on a lock node after its last grant, ms. Default 7 days.
+    /// <summary>How long a resource's fencing counter lives on the ledger node after its last grant, ms. Default 7 days.
     /// Safe to expire: a missing counter restarts at the node's clock in microseconds, above any earlier token.</summary>
     public long FenceCounterTtlMs { get; init; } = 7L * 24 * 3600 * 1000;
 
@@ -102,11 +96,6 @@ public sealed record RedisOptions
         Positive(errors, nameof(ConnectTimeoutMs), ConnectTimeoutMs);
         Positive(errors, nameof(SettledReservationTtlSeconds), SettledReservationTtlSeconds);
         Positive(errors, nameof(ChargeIdTtlSeconds), ChargeIdTtlSeconds);
-        if (LockNodeSuspendMs < 0)
-        {
-            errors.Add($"{nameof(LockNodeSuspendMs)} must be >= 0 (was {LockNodeSuspendMs})");
-        }
-
         if (FenceCounterTtlMs < LockTtlMs)
         {
             errors.Add($"{nameof(FenceCounterTtlMs)} must be >= {nameof(LockTtlMs)} (was {FenceCounterTtlMs})");

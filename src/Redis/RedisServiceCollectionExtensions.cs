@@ -8,14 +8,15 @@ using SmsGateway.Locking;
 
 namespace SmsGateway.Redis;
 
-/// <summary>Registers the Redis ledger, Redlock factory and idempotency store.</summary>
+/// <summary>Registers the Redis ledger, the Redlock factory (RedLock.net plus fencing tokens) and the idempotency store.</summary>
 public static class RedisServiceCollectionExtensions
 {
     /// <summary>
     /// Replaces the registered <see cref="IBalanceLedger"/>, <see cref="IDistributedLockFactory"/> and
     /// <see cref="IIdempotencyStore"/> (e.g. the in-memory defaults) with Redis ones, as singletons. Connections open
-    /// lazily on first use (a server that is down does not stop start-up; calls fail with the "unavailable" exceptions
-    /// until it is back) and are closed when the service provider is disposed.
+    /// when the first of them is resolved (waiting at most <see cref="RedisOptions.ConnectTimeoutMs"/>; a server that is down
+    /// does not stop start-up: calls fail with the "unavailable" exceptions until it is back) and are closed when the
+    /// service provider is disposed.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="options">Settings; validated here and copied (later edits have no effect).</param>
@@ -31,8 +32,8 @@ public static class RedisServiceCollectionExtensions
         services.AddSingleton(sp => new RedisConnections(copy, LoggerFactory(sp)));
         services.Replace(ServiceDescriptor.Singleton<IBalanceLedger>(sp => new RedisBalanceLedger(
             sp.GetRequiredService<RedisConnections>().Ledger, copy, LoggerFactory(sp).CreateLogger<RedisBalanceLedger>())));
-        services.Replace(ServiceDescriptor.Singleton<IDistributedLockFactory>(sp => new RedlockFactory(
-            sp.GetRequiredService<RedisConnections>().LockNodes, copy, LoggerFactory(sp).CreateLogger<RedlockFactory>())));
+        services.Replace(ServiceDescriptor.Singleton<IDistributedLockFactory>(sp => new RedisLockFactory(
+            sp.GetRequiredService<RedisConnections>().LockNodes, sp.GetRequiredService<RedisConnections>().Ledger, copy, LoggerFactory(sp))));
         services.Replace(ServiceDescriptor.Singleton<IIdempotencyStore>(sp => new RedisIdempotencyStore(
             sp.GetRequiredService<RedisConnections>().Idempotency, copy, LoggerFactory(sp).CreateLogger<RedisIdempotencyStore>())));
         return services;

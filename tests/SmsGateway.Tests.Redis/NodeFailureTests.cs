@@ -120,7 +120,7 @@ public sealed class NodeFailureTests : IAsyncLifetime
             _servers[2].Thaw();
         }
 
-        // After SIGCONT the nodes answer again (once their suspension, LockNodeSuspendMs, has passed).
+        // After SIGCONT the nodes answer again (once the client has reconnected).
         var token = await EventuallyAsync(async () =>
         {
             await using var back = await Locks.CreateLockAsync("user:frozen3", Ttl, TimeSpan.FromSeconds(1), Retry, CancellationToken.None);

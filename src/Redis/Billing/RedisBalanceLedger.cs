@@ -23,17 +23,20 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
     private static readonly RedisValue Capture = "C";
     private static readonly RedisValue Refund = "F";
 
-    private readonly RedisNode _node;
+    private readonly Task<ConnectionMultiplexer> _server;
+    private readonly string _endpoint;
     private readonly RedisOptions _options;
     private readonly ILogger _logger;
-    private readonly TimeSpan _timeout;
 
-    public RedisBalanceLedger(RedisNode node, RedisOptions options, ILogger logger)
+    /// <param name="server">The ledger's connection; its AsyncTimeout (<see cref="RedisOptions.OperationTimeoutMs"/>) limits every call.</param>
+    /// <param name="options">Key prefix and retention times.</param>
+    /// <param name="logger">Failed calls.</param>
+    public RedisBalanceLedger(Task<ConnectionMultiplexer> server, RedisOptions options, ILogger logger)
     {
-        _node = node;
+        _server = server;
+        _endpoint = options.LedgerEndpoint;
         _options = options;
         _logger = logger;
-        _timeout = TimeSpan.FromMilliseconds(options.OperationTimeoutMs);
     }
 
     public async ValueTask<Balance> ChargeAsync(string userId, long amount, string chargeId, CancellationToken cancellationToken)
@@ -120,13 +123,13 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
         var user = UserKey(userId);
         try
         {
-            var values = await _node.RunAsync(db => db.HashGetAsync(user, BalanceFields), _timeout, cancellationToken).ConfigureAwait(false);
+            var values = await (await DatabaseAsync().ConfigureAwait(false)).HashGetAsync(user, BalanceFields).WaitAsync(cancellationToken).ConfigureAwait(false);
             return ToBalance(userId, values);
         }
         catch (Exception ex) when (ex is TimeoutException or RedisException)
         {
             RedisLog.LedgerFailed(_logger, ex, "balance", userId);
-            throw new LedgerUnavailableException($"ledger {_node.Endpoint} unavailable (balance of {userId}): {ex.Message}", ex);
+            throw new LedgerUnavailableException($"ledger {_endpoint} unavailable (balance of {userId}): {ex.Message}", ex);
         }
     }
 
@@ -155,16 +158,21 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
         };
     }
 
+    /// <summary>The database once the first connection attempt has ended (at once after that).</summary>
+    private async ValueTask<IDatabase> DatabaseAsync()
+        => _server.IsCompletedSuccessfully ? _server.Result.GetDatabase() : (await _server.ConfigureAwait(false)).GetDatabase();
+
     private async Task<RedisResult> RunScriptAsync(string operation, string userId, string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         try
         {
-            return await _node.EvaluateAsync(script, keys, args, _timeout, cancellationToken).ConfigureAwait(false);
+            // The client sends EVALSHA once the server has the script and reloads it on NOSCRIPT (restart, SCRIPT FLUSH).
+            return await (await DatabaseAsync().ConfigureAwait(false)).ScriptEvaluateAsync(script, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or RedisException)
         {
             RedisLog.LedgerFailed(_logger, ex, operation, userId);
-            throw new LedgerUnavailableException($"ledger {_node.Endpoint} unavailable ({operation} for {userId}): {ex.Message}", ex);
+            throw new LedgerUnavailableException($"ledger {_endpoint} unavailable ({operation} for {userId}): {ex.Message}", ex);
         }
     }
 

@@ -1,53 +1,117 @@
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace SmsGateway.Redis;
 
 /// <summary>
-/// Owns the multiplexers: one per distinct endpoint (ledger, idempotency, each lock node; an endpoint used twice shares
-/// one connection). Disposed by the DI container, which closes every connection.
+/// Owns the StackExchange.Redis multiplexers: one for the ledger, one for the idempotency store (shared with the ledger
+/// when both use the same endpoint) and one per lock node. Every limit is the client's own: <c>AsyncTimeout</c> /
+/// <c>SyncTimeout</c> per call, <c>ConnectTimeout</c> per (re)connection. Disposed by the DI container, which closes
+/// every connection.
 /// </summary>
+/// <remarks>
+/// A lock node gets its own multiplexer even when it shares the ledger's endpoint, because its call limit
+/// (<see cref="RedisOptions.LockNodeTimeoutMs"/>) is shorter than the ledger's (<see cref="RedisOptions.OperationTimeoutMs"/>).
+/// All connections start at once in the background; a server that is down does not stop start-up: the client keeps
+/// reconnecting in the background and calls fail with the callers' "unavailable" exceptions meanwhile. Thread-safe.
+/// </remarks>
 internal sealed class RedisConnections : IAsyncDisposable, IDisposable
 {
-    private readonly Dictionary<string, RedisNode> _nodes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Task<ConnectionMultiplexer>[] _all;
+    private int _disposed;
 
-    /// <summary>Opens (in the background) one connection per distinct endpoint of <paramref name="options"/>, which the caller
-    /// (<see cref="RedisServiceCollectionExtensions.AddRedisLedger"/>) has validated.</summary>
+    /// <summary>Starts connecting to every endpoint of <paramref name="options"/>, which the caller
+    /// (<see cref="RedisServiceCollectionExtensions.AddRedisLedger"/>) has validated. Never blocks: callers await the tasks
+    /// (blocking here starved the thread pool when a thousand requests resolved the services at once).</summary>
     public RedisConnections(RedisOptions options, ILoggerFactory loggerFactory)
     {
         var logger = loggerFactory.CreateLogger("SmsGateway.Redis");
-        Ledger = Node(options.LedgerEndpoint, options, logger);
-        Idempotency = Node(options.IdempotencyEndpoint ?? options.LedgerEndpoint, options, logger);
-        LockNodes = [.. options.LockEndpoints.Select(e => new LockNode(Node(e, options, logger), options, logger))];
-        foreach (var node in _nodes.Values)
-        {
-            node.StartConnecting();
-        }
+        Ledger = ConnectAsync(Configure(options.LedgerEndpoint, options.OperationTimeoutMs, BacklogPolicy.Default, options, loggerFactory), logger);
+        Idempotency = options.IdempotencyEndpoint is { } endpoint && !string.Equals(endpoint, options.LedgerEndpoint, StringComparison.OrdinalIgnoreCase)
+            ? ConnectAsync(Configure(endpoint, options.OperationTimeoutMs, BacklogPolicy.Default, options, loggerFactory), logger)
+            : Ledger;
+
+        // Lock calls fail at once while a node's connection is down (FailFast): a dead node must not hold up a grant.
+        Task<ConnectionMultiplexer>[] locks = [.. options.LockEndpoints
+            .Select(e => ConnectAsync(Configure(e, options.LockNodeTimeoutMs, BacklogPolicy.FailFast, options, loggerFactory), logger))];
+        LockNodes = Task.WhenAll(locks);
+        _all = [Ledger, .. ReferenceEquals(Idempotency, Ledger) ? Array.Empty<Task<ConnectionMultiplexer>>() : [Idempotency], .. locks];
     }
 
-    public RedisNode Ledger { get; }
+    /// <summary>The ledger server; also issues fencing tokens (Scripts/lock-fence.lua). Completes after the first connection
+    /// attempt (at most <see cref="RedisOptions.ConnectTimeoutMs"/>), connected or not.</summary>
+    public Task<ConnectionMultiplexer> Ledger { get; }
 
-    public RedisNode Idempotency { get; }
+    /// <summary>The idempotency-key server (the ledger's connection when the endpoints are equal).</summary>
+    public Task<ConnectionMultiplexer> Idempotency { get; }
 
-    public IReadOnlyList<LockNode> LockNodes { get; }
+    /// <summary>The Redlock masters, in <see cref="RedisOptions.LockEndpoints"/> order.</summary>
+    public Task<ConnectionMultiplexer[]> LockNodes { get; }
+
+    /// <summary>The client settings of one connection.</summary>
+    /// <param name="endpoint"><c>host:port</c>, already validated.</param>
+    /// <param name="timeoutMs">Limit of one call, ms (sync and async).</param>
+    /// <param name="backlog">What happens to a call while the connection is down.</param>
+    /// <param name="options">Password, connect timeout.</param>
+    /// <param name="loggerFactory">Receives the client's own connection log.</param>
+    internal static ConfigurationOptions Configure(string endpoint, int timeoutMs, BacklogPolicy backlog, RedisOptions options, ILoggerFactory loggerFactory)
+    {
+        if (!RedisOptions.TryParseEndpoint(endpoint, out var host, out var port))
+        {
+            throw new ArgumentException($"invalid Redis endpoint '{endpoint}'", nameof(endpoint));
+        }
+
+        var configuration = new ConfigurationOptions
+        {
+            // Never throw from Connect when the server is down: keep reconnecting in the background.
+            AbortOnConnectFail = false,
+            ConnectTimeout = options.ConnectTimeoutMs,
+            ConnectRetry = 1,
+            SyncTimeout = timeoutMs,
+            AsyncTimeout = timeoutMs,
+            // Timed-out calls are found by the heartbeat: at a tenth of the call limit (at least 50 ms) a call fails within ~1.1 limits
+            // (the client's default, 1 s, let a frozen ledger hold a 2 s call for 2.9 s, and would hold a 200 ms lock call for up to 1.2 s).
+            HeartbeatInterval = TimeSpan.FromMilliseconds(Math.Clamp(timeoutMs / 10, 50, 1000)),
+            BacklogPolicy = backlog,
+            KeepAlive = 5,
+            Password = options.Password,
+            ClientName = "sms-gateway",
+            LoggerFactory = loggerFactory,
+            // Independent masters: never follow replicas, sentinels or a tie-breaker key.
+            TieBreaker = string.Empty,
+            ConfigurationChannel = string.Empty,
+        };
+        configuration.EndPoints.Add(host, port);
+        return configuration;
+    }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var node in _nodes.Values)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            await node.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        foreach (var connecting in _all)
+        {
+            // ConnectAsync never throws for an unreachable server (AbortOnConnectFail = false) and ends within ConnectTimeout.
+            var multiplexer = await connecting.ConfigureAwait(false);
+            // allowCommandsToComplete: false — a frozen server would never answer the pending calls (or QUIT).
+            await multiplexer.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+            await multiplexer.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private RedisNode Node(string endpoint, RedisOptions options, ILogger logger)
+    private static async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration, ILogger logger)
     {
-        if (!_nodes.TryGetValue(endpoint, out var node))
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        if (!multiplexer.IsConnected)
         {
-            node = new RedisNode(endpoint, options, logger);
-            _nodes[endpoint] = node;
+            RedisLog.NotConnectedYet(logger, configuration.EndPoints[0].ToString() ?? "?");
         }
 
-        return node;
+        return multiplexer;
     }
 }

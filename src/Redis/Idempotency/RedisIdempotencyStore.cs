@@ -12,17 +12,20 @@ namespace SmsGateway.Redis;
 /// </summary>
 internal sealed class RedisIdempotencyStore : IIdempotencyStore
 {
-    private readonly RedisNode _node;
+    private readonly Task<ConnectionMultiplexer> _server;
+    private readonly string _endpoint;
     private readonly RedisOptions _options;
     private readonly ILogger _logger;
-    private readonly TimeSpan _timeout;
 
-    public RedisIdempotencyStore(RedisNode node, RedisOptions options, ILogger logger)
+    /// <param name="server">The store's connection; its AsyncTimeout (<see cref="RedisOptions.OperationTimeoutMs"/>) limits every call.</param>
+    /// <param name="options">Key prefix.</param>
+    /// <param name="logger">Failed calls.</param>
+    public RedisIdempotencyStore(Task<ConnectionMultiplexer> server, RedisOptions options, ILogger logger)
     {
-        _node = node;
+        _server = server;
+        _endpoint = options.IdempotencyEndpoint ?? options.LedgerEndpoint;
         _options = options;
         _logger = logger;
-        _timeout = TimeSpan.FromMilliseconds(options.OperationTimeoutMs);
     }
 
     public async ValueTask<IdempotencyClaim> TryClaimAsync(string key, string fingerprint, TimeSpan ttl, CancellationToken cancellationToken)
@@ -63,16 +66,20 @@ internal sealed class RedisIdempotencyStore : IIdempotencyStore
         return Math.Max(1, (long)ttl.TotalMilliseconds);
     }
 
+    /// <summary>The database once the first connection attempt has ended (at once after that).</summary>
+    private async ValueTask<IDatabase> DatabaseAsync()
+        => _server.IsCompletedSuccessfully ? _server.Result.GetDatabase() : (await _server.ConfigureAwait(false)).GetDatabase();
+
     private async Task<RedisResult> RunAsync(string operation, string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         try
         {
-            return await _node.EvaluateAsync(script, keys, args, _timeout, cancellationToken).ConfigureAwait(false);
+            return await (await DatabaseAsync().ConfigureAwait(false)).ScriptEvaluateAsync(script, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or RedisException)
         {
             RedisLog.IdempotencyFailed(_logger, ex, operation);
-            throw new IdempotencyStoreUnavailableException($"idempotency store {_node.Endpoint} unavailable ({operation}): {ex.Message}", ex);
+            throw new IdempotencyStoreUnavailableException($"idempotency store {_endpoint} unavailable ({operation}): {ex.Message}", ex);
         }
     }
 }

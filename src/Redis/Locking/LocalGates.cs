@@ -2,7 +2,8 @@ namespace SmsGateway.Redis;
 
 /// <summary>
 /// One in-process gate per lock resource: callers of this process queue here before they ask the Redis nodes, so
-/// N local contenders for one user cost one Redlock contender instead of N retry loops hammering every node.
+/// N local contenders for one user cost one Redlock contender instead of N retry loops hammering every node
+/// (RedLock.net has no such queue: 1,000 local contenders for one user did not finish in 120 s without it).
 /// Entries live only while someone holds or waits for them. Thread-safe.
 /// </summary>
 internal sealed class LocalGates

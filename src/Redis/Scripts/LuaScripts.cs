@@ -8,10 +8,7 @@ internal static class LuaScripts
     public static readonly string LedgerCharge = Load("ledger-charge.lua");
     public static readonly string LedgerReserve = Load("ledger-reserve.lua");
     public static readonly string LedgerSettle = Load("ledger-settle.lua");
-    public static readonly string LockAcquire = Load("lock-acquire.lua");
     public static readonly string LockFence = Load("lock-fence.lua");
-    public static readonly string LockRelease = Load("lock-release.lua");
-    public static readonly string LockExtend = Load("lock-extend.lua");
     public static readonly string IdempotencyClaim = Load("idempotency-claim.lua");
     public static readonly string IdempotencyComplete = Load("idempotency-complete.lua");
     public static readonly string IdempotencyRelease = Load("idempotency-release.lua");

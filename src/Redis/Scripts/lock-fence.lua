@@ -1,13 +1,15 @@
--- Raises this node's fencing counter to the token of a grant, so that any later grant (whose quorum intersects
--- this one) gets a larger token. Only while the caller still holds the lock on this node.
--- KEYS[1] lock key; KEYS[2] fencing counter key
--- ARGV[1] holder value; ARGV[2] granted token; ARGV[3] counter ttl, ms
--- Returns 1 when the counter is now >= the token, 0 when the caller does not hold the lock here.
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-  return 0
+-- Issues the fencing token of a lock grant, on the ledger node (the store that checks it: ledger-reserve.lua).
+-- Called by the holder right after RedLock.net granted the lock and before the grant is handed out.
+-- KEYS[1] the resource's fencing counter; ARGV[1] counter ttl, ms
+-- Returns the next token: INCR of the counter. A missing counter (first grant, expired, or a restart without
+-- persistence) starts at the node's clock in microseconds, above any token it issued before.
+local n
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  n = redis.call('INCR', KEYS[1])
+else
+  local t = redis.call('TIME')
+  n = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  redis.call('SET', KEYS[1], string.format('%.0f', n))
 end
-local c = tonumber(redis.call('GET', KEYS[2]) or '0')
-if c < tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-end
-return 1
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return n
