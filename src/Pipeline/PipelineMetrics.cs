@@ -69,6 +69,9 @@ public sealed class PipelineMetrics : IDisposable
             "Messages stored for a consumer group and not yet delivered to it, by topic and group (transports that can tell; see IConsumerLag)");
     }
 
+    /// <summary>The meter of these instruments (one per instance, so listeners can tell pipelines apart).</summary>
+    internal Meter Meter => _meter;
+
     /// <summary>Set by the accept stage while it runs: one measurement per partition.</summary>
     internal Func<IEnumerable<Measurement<long>>>? AcceptQueueDepth { get; set; }
 
