@@ -3,8 +3,9 @@ using System.Globalization;
 namespace SmsGateway.Load.Api;
 
 /// <summary>
-/// A Prometheus histogram scraped from the gateway's <c>/metrics</c> text (exposition format 0.0.4): cumulative counts per bucket upper bound
-/// (<c>le</c>), summed over every label set. Used to report the gateway's own view of a latency beside the client's, so a reader can tell
+/// A Prometheus histogram scraped from the gateway's <c>/metrics</c> text (exposition format 0.0.4, as OpenTelemetry's Prometheus exporter
+/// writes it: scope labels such as <c>otel_scope_name</c> on every series, an optional timestamp after the value): cumulative counts per
+/// bucket upper bound (<c>le</c>), summed over every label set. Used to report the gateway's own view of a latency beside the client's, so a reader can tell
 /// server time from network, HTTP and client-scheduling time. Bucket bounds are coarse: percentiles are reported as "≤ the bucket's bound".
 /// </summary>
 public sealed class ServerHistogram
@@ -28,10 +29,13 @@ public sealed class ServerHistogram
             // The le label as a whole label ({le=" or ,le="), not the end of another label's name such as rule=".
             var le = line.IndexOf("{le=\"", StringComparison.Ordinal) is var first and >= 0 ? first + 1 : line.IndexOf(",le=\"", StringComparison.Ordinal) is var other and >= 0 ? other + 1 : -1;
             var close = le < 0 ? -1 : line.IndexOf('"', le + 4);
-            var space = line.LastIndexOf(' ');
-            if (close < 0 || space < close) continue;
+            var labelsEnd = close < 0 ? -1 : line.IndexOf("} ", close, StringComparison.Ordinal);
+            if (labelsEnd < 0) continue;
+            // The value is the first field after the labels; a timestamp (ms) may follow it.
+            var value = line[(labelsEnd + 2)..].TrimStart();
+            var valueEnd = value.IndexOf(' ');
             var bound = line[(le + 4)..close] is "+Inf" ? double.PositiveInfinity : double.Parse(line[(le + 4)..close], CultureInfo.InvariantCulture);
-            var count = (long)double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
+            var count = (long)double.Parse(valueEnd < 0 ? value : value[..valueEnd], CultureInfo.InvariantCulture);
             buckets[bound] = buckets.GetValueOrDefault(bound) + count;
         }
         return new ServerHistogram(buckets);
@@ -45,7 +49,7 @@ public sealed class ServerHistogram
     public static string Format(double bound) => double.IsPositiveInfinity(bound) ? "inf" : bound.ToString("0.##", CultureInfo.InvariantCulture);
 
     /// <summary>The smallest bucket bound holding at least <paramref name="percentile"/> % of the observations (ms for the gateway's
-    /// <c>_ms</c> histograms); <see cref="double.NaN"/> when empty.</summary>
+    /// <c>_milliseconds</c> histograms); <see cref="double.NaN"/> when empty.</summary>
     public double UpperBoundAt(double percentile)
     {
         var total = Count;

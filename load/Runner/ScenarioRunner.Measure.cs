@@ -8,7 +8,7 @@ namespace SmsGateway.Load.Runner;
 
 public sealed partial class ScenarioRunner
 {
-    private const string AcceptMetric = "sms_accept_duration_ms";
+    private const string AcceptMetric = "sms_accept_duration_milliseconds";
 
     /// <summary>"server-side accept …" for the notes, or null when the gateway's metrics were not read.</summary>
     private static string? ServerAcceptNote(ScenarioStats stats) => stats.ServerAccept is { Count: > 0 } h

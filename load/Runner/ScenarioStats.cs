@@ -35,7 +35,7 @@ public sealed class ScenarioStats(TimeSpan plannedDuration)
     /// <summary>Failed answers by kind ("HTTP 429", "transport: …").</summary>
     public ConcurrentDictionary<string, long> Errors { get; } = new();
 
-    /// <summary>The gateway's own accept histogram over the measured phase (<c>sms_accept_duration_ms</c> from <c>/metrics</c>, all types):
+    /// <summary>The gateway's own accept histogram over the measured phase (<c>sms_accept_duration_milliseconds</c> from <c>/metrics</c>, all types):
     /// reserve + publish without HTTP, network or client time; null when the gateway serves no metrics.</summary>
     public ServerHistogram? ServerAccept { get; set; }
 

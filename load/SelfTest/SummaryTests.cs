@@ -11,24 +11,26 @@ namespace SmsGateway.Load.SelfTest;
 public static class SummaryTests
 {
     private const string MetricsBefore = """
-        # TYPE sms_accept_duration_ms histogram
-        sms_accept_duration_ms_bucket{le="0.25"} 100
-        sms_accept_duration_ms_bucket{le="1"} 100
-        sms_accept_duration_ms_bucket{le="5"} 100
-        sms_accept_duration_ms_bucket{le="+Inf"} 100
+        # TYPE sms_accept_duration_milliseconds histogram
+        sms_accept_duration_milliseconds_bucket{le="0.25"} 100
+        sms_accept_duration_milliseconds_bucket{le="1"} 100
+        sms_accept_duration_milliseconds_bucket{le="5"} 100
+        sms_accept_duration_milliseconds_bucket{le="+Inf"} 100
         sms_other_bucket{le="0.25"} 999
         """;
 
-    // 1,000 more observations: 950 ≤ 0.25 ms, 40 in (0.25, 1], 9 in (1, 5], 1 above 5 ms; split over two label sets.
+    // 1,000 more observations: 950 ≤ 0.25 ms, 40 in (0.25, 1], 9 in (1, 5], 1 above 5 ms; split over two label sets, written as
+    // OpenTelemetry's Prometheus exporter does (scope labels first; the normal series with a trailing timestamp, which is not a count).
     private const string MetricsAfter = """
-        sms_accept_duration_ms_bucket{type="express",le="0.25"} 600
-        sms_accept_duration_ms_bucket{type="express",le="1"} 620
-        sms_accept_duration_ms_bucket{type="express",le="5"} 629
-        sms_accept_duration_ms_bucket{type="express",le="+Inf"} 630
-        sms_accept_duration_ms_bucket{type="normal",le="0.25"} 450
-        sms_accept_duration_ms_bucket{type="normal",le="1"} 470
-        sms_accept_duration_ms_bucket{type="normal",le="5"} 470
-        sms_accept_duration_ms_bucket{type="normal",le="+Inf"} 470
+        sms_accept_duration_milliseconds_bucket{otel_scope_name="SmsGateway.Pipeline",otel_scope_version="1.0",type="express",le="0.25"} 600
+        sms_accept_duration_milliseconds_bucket{otel_scope_name="SmsGateway.Pipeline",otel_scope_version="1.0",type="express",le="1"} 620
+        sms_accept_duration_milliseconds_bucket{otel_scope_name="SmsGateway.Pipeline",otel_scope_version="1.0",type="express",le="5"} 629
+        sms_accept_duration_milliseconds_bucket{otel_scope_name="SmsGateway.Pipeline",otel_scope_version="1.0",type="express",le="+Inf"} 630
+        sms_accept_duration_milliseconds_bucket{type="normal",le="0.25"} 450 1764619200000
+        sms_accept_duration_milliseconds_bucket{type="normal",le="1"} 470 1764619200000
+        sms_accept_duration_milliseconds_bucket{type="normal",le="5"} 470 1764619200000
+        sms_accept_duration_milliseconds_bucket{type="normal",le="+Inf"} 470 1764619200000
+        sms_accept_duration_milliseconds_count{type="normal"} 470
         """;
 
     /// <summary>All cases.</summary>
@@ -36,11 +38,11 @@ public static class SummaryTests
     {
         yield return ("server histogram: delta over label sets, bucket bounds per percentile", _ =>
         {
-            var h = ServerHistogram.Parse(MetricsAfter, "sms_accept_duration_ms").Since(ServerHistogram.Parse(MetricsBefore, "sms_accept_duration_ms"));
+            var h = ServerHistogram.Parse(MetricsAfter, "sms_accept_duration_milliseconds").Since(ServerHistogram.Parse(MetricsBefore, "sms_accept_duration_milliseconds"));
             Assert(h.Count == 1000, $"1000 observations between the scrapes, got {h.Count}");
             Assert(h.UpperBoundAt(50) == 0.25 && h.UpperBoundAt(95) == 0.25, $"p50/p95 within the first bucket, got {h.UpperBoundAt(50)}/{h.UpperBoundAt(95)}");
             Assert(h.UpperBoundAt(99) == 1 && h.UpperBoundAt(99.9) == 5 && double.IsPositiveInfinity(h.UpperBoundAt(100)), "p99 ≤ 1, p99.9 ≤ 5, max beyond the last bound");
-            Assert(double.IsNaN(ServerHistogram.Parse("", "sms_accept_duration_ms").UpperBoundAt(99)), "an absent metric has no percentiles");
+            Assert(double.IsNaN(ServerHistogram.Parse("", "sms_accept_duration_milliseconds").UpperBoundAt(99)), "an absent metric has no percentiles");
             // Exactly at a bucket edge: 40,959 of 41,000 is 99.9 %, so p99.9 is the first bucket (floating-point must not push the rank up).
             var edge = ServerHistogram.Parse("m_bucket{rule=\"x\",le=\"1\"} 40959\nm_bucket{rule=\"x\",le=\"+Inf\"} 41000\n", "m");
             Assert(edge.Count == 41_000 && edge.UpperBoundAt(99.9) == 1, $"p99.9 of 41,000 at the edge is ≤ 1, got {edge.UpperBoundAt(99.9)} (count {edge.Count})");

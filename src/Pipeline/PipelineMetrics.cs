@@ -1,40 +1,88 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using SmsGateway.Model;
+using SmsGateway.Transport;
 
 namespace SmsGateway;
 
 /// <summary>
-/// The pipeline's instruments on the <see cref="System.Diagnostics.Metrics.Meter"/> named <see cref="MeterName"/>
-/// (exported by the host as Prometheus text and by OpenTelemetry). Counters count messages; histograms are in ms.
+/// The pipeline's instruments on the <see cref="System.Diagnostics.Metrics.Meter"/> named <see cref="MeterName"/>, read by
+/// OpenTelemetry (the host exports them as Prometheus text on <c>/metrics</c> and, when configured, over OTLP). Names follow
+/// OpenTelemetry's dotted style with UCUM units; the Prometheus exporter turns <c>sms.accept.duration</c> (unit <c>ms</c>) into
+/// <c>sms_accept_duration_milliseconds</c> and a counter <c>sms.accepted</c> into <c>sms_accepted_total</c>
+/// (https://opentelemetry.io/docs/specs/otel/compatibility/prometheus_and_openmetrics/). Durations are in ms; histograms carry
+/// explicit bucket boundaries as advice, fine enough for the sub-millisecond budgets of docs/ and README "Latency budgets".
 /// </summary>
+/// <remarks>Thread-safe. Recording is a no-op while no listener (OpenTelemetry <c>MeterProvider</c>) enabled the instrument.</remarks>
 public sealed class PipelineMetrics : IDisposable
 {
     /// <summary>Name of the meter.</summary>
     public const string MeterName = "SmsGateway.Pipeline";
+
+    /// <summary>Bucket upper bounds (ms) of the accept and accept-to-final histograms; the load runner reports percentiles as these bounds.</summary>
+    public static readonly IReadOnlyList<double> LatencyBucketsMs = [0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 5000];
+
+    /// <summary>Bucket upper bounds (ms) of the ledger, lock, broker and store call histograms (in-memory calls take microseconds).</summary>
+    public static readonly IReadOnlyList<double> CallBucketsMs = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 5000];
 
     private readonly Meter _meter = new(MeterName, "1.0");
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _refused;
     private readonly Counter<long> _statuses;
     private readonly Counter<long> _sends;
+    private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _retriesExhausted;
+    private readonly Counter<long> _redeliveries;
+    private readonly UpDownCounter<long> _inFlight;
     private readonly Histogram<double> _acceptMs;
     private readonly Histogram<double> _toFinalMs;
+    private readonly Histogram<double> _ledgerMs;
+    private readonly Histogram<double> _lockMs;
+    private readonly Histogram<double> _publishMs;
+    private readonly Histogram<double> _storeMs;
+    private readonly ConcurrentDictionary<IMessageSubscription, byte> _subscriptions = new();
 
     /// <summary>Creates the instruments.</summary>
     public PipelineMetrics()
     {
-        _accepted = _meter.CreateCounter<long>("sms_accepted_total", "messages", "Messages queued at accept");
-        _refused = _meter.CreateCounter<long>("sms_refused_total", "requests", "Send requests refused at accept, by reason");
-        _statuses = _meter.CreateCounter<long>("sms_status_events_total", "events", "Status events published, by status");
-        _sends = _meter.CreateCounter<long>("sms_operator_sends_total", "attempts", "Send attempts to operators, by operator and outcome");
-        _acceptMs = _meter.CreateHistogram<double>("sms_accept_duration_ms", "ms", "Time from request to queued (reserve + publish)");
-        _toFinalMs = _meter.CreateHistogram<double>("sms_accept_to_final_ms", "ms", "Time from accept to a final status, by status and type");
+        var latency = new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsMs };
+        var call = new InstrumentAdvice<double> { HistogramBucketBoundaries = CallBucketsMs };
+        _accepted = _meter.CreateCounter<long>("sms.accepted", "{message}", "Messages queued at accept, by type");
+        _refused = _meter.CreateCounter<long>("sms.refused", "{request}", "Send requests refused at accept, by reason");
+        _statuses = _meter.CreateCounter<long>("sms.status.events", "{event}", "Status events published, by status");
+        _sends = _meter.CreateCounter<long>("sms.operator.sends", "{attempt}", "Send attempts to operators, by operator and outcome");
+        _deadLettered = _meter.CreateCounter<long>("sms.dlq.published", "{message}", "Failed attempts published to sms-dlq for a retry, by operator");
+        _retriesExhausted = _meter.CreateCounter<long>("sms.retries.exhausted", "{message}", "Messages failed after their last retry, by operator");
+        _redeliveries = _meter.CreateCounter<long>("sms.redeliveries", "{delivery}", "Broker deliveries of a message already delivered before (nak, ack timeout, crash), by topic");
+        _inFlight = _meter.CreateUpDownCounter<long>("sms.dispatch.in_flight", "{send}", "Sends to operators started and not yet answered, by operator");
+        _acceptMs = _meter.CreateHistogram("sms.accept.duration", "ms", "Time from request to queued (reserve + publish), by type", advice: latency);
+        _toFinalMs = _meter.CreateHistogram("sms.accept_to_final.duration", "ms", "Time from accept to a final status, by status and type", advice: latency);
+        _ledgerMs = _meter.CreateHistogram("sms.ledger.duration", "ms", "Balance ledger calls (reserve, capture, refund), by operation and outcome", advice: call);
+        _lockMs = _meter.CreateHistogram("sms.lock.acquire.duration", "ms", "User lock acquisition, by status", advice: call);
+        _publishMs = _meter.CreateHistogram("sms.broker.publish.duration", "ms", "Broker publish until stored (acked), by topic and outcome", advice: call);
+        _storeMs = _meter.CreateHistogram("sms.status.write.duration", "ms", "Status store batch writes, by outcome", advice: call);
+        _meter.CreateObservableGauge("sms.accept.queue.depth", () => AcceptQueueDepth?.Invoke() ?? [], "{request}",
+            "Requests waiting in each accept partition, by partition");
+        _meter.CreateObservableGauge("sms.dispatch.queue.depth", () => LaneQueueDepth?.Invoke() ?? [], "{message}",
+            "Messages waiting in each operator's dispatch lane, by operator");
+        _meter.CreateObservableGauge("sms.consumer.lag", MeasureLag, "{message}",
+            "Messages stored for a consumer group and not yet delivered to it, by topic and group (transports that can tell; see IConsumerLag)");
     }
+
+    /// <summary>The meter of these instruments (one per instance, so listeners can tell pipelines apart).</summary>
+    internal Meter Meter => _meter;
+
+    /// <summary>Set by the accept stage while it runs: one measurement per partition.</summary>
+    internal Func<IEnumerable<Measurement<long>>>? AcceptQueueDepth { get; set; }
+
+    /// <summary>Set by the dispatch stage while it runs: one measurement per operator lane.</summary>
+    internal Func<IEnumerable<Measurement<long>>>? LaneQueueDepth { get; set; }
 
     internal void Accepted(MessageType type, double ms)
     {
-        _accepted.Add(1, new KeyValuePair<string, object?>("type", type.ToWireName()));
-        _acceptMs.Record(ms);
+        var tag = new KeyValuePair<string, object?>("type", type.ToWireName());
+        _accepted.Add(1, tag);
+        _acceptMs.Record(ms, tag);
     }
 
     internal void Refused(string reason) => _refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
@@ -53,6 +101,53 @@ public sealed class PipelineMetrics : IDisposable
     internal void Send(string op, string outcome) =>
         _sends.Add(1, new KeyValuePair<string, object?>("operator", op), new KeyValuePair<string, object?>("outcome", outcome));
 
+    internal void SendStarted(string op) => _inFlight.Add(1, new KeyValuePair<string, object?>("operator", op));
+
+    internal void SendEnded(string op) => _inFlight.Add(-1, new KeyValuePair<string, object?>("operator", op));
+
+    internal void DeadLettered(string op) => _deadLettered.Add(1, new KeyValuePair<string, object?>("operator", op));
+
+    internal void RetriesExhausted(string op) => _retriesExhausted.Add(1, new KeyValuePair<string, object?>("operator", op));
+
+    internal void Delivered(IDelivery delivery)
+    {
+        if (delivery.DeliveryCount > 1)
+        {
+            _redeliveries.Add(1, new KeyValuePair<string, object?>("topic", delivery.Topic));
+        }
+    }
+
+    /// <summary>True while a listener reads call latencies (callers skip taking timestamps otherwise).</summary>
+    internal bool CallsObserved => _ledgerMs.Enabled || _lockMs.Enabled || _publishMs.Enabled;
+
+    internal void LedgerCall(string operation, bool ok, double ms) =>
+        _ledgerMs.Record(ms, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("outcome", ok ? "ok" : "error"));
+
+    internal void LockAcquire(string status, double ms) => _lockMs.Record(ms, new KeyValuePair<string, object?>("status", status));
+
+    internal void Publish(string topic, bool ok, double ms) =>
+        _publishMs.Record(ms, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("outcome", ok ? "ok" : "error"));
+
+    internal void StoreWrite(bool ok, double ms) => _storeMs.Record(ms, new KeyValuePair<string, object?>("outcome", ok ? "ok" : "error"));
+
+    /// <summary>Reports the lag of <paramref name="subscription"/> while it is open (when it implements <see cref="IConsumerLag"/>).</summary>
+    internal void Track(IMessageSubscription subscription) => _subscriptions.TryAdd(subscription, 0);
+
+    internal void Untrack(IMessageSubscription subscription) => _subscriptions.TryRemove(subscription, out _);
+
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
+
+    private IEnumerable<Measurement<long>> MeasureLag()
+    {
+        foreach (var subscription in _subscriptions.Keys)
+        {
+            if (subscription is IConsumerLag { Pending: { } pending })
+            {
+                yield return new Measurement<long>(pending,
+                    new KeyValuePair<string, object?>("topic", subscription.Topic),
+                    new KeyValuePair<string, object?>("group", subscription.ConsumerGroup));
+            }
+        }
+    }
 }

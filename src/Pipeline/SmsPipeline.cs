@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmsGateway.Accept;
 using SmsGateway.Billing;
+using SmsGateway.Diagnostics;
 using SmsGateway.Dispatch;
 using SmsGateway.Locking;
 using SmsGateway.Model;
@@ -51,12 +52,14 @@ public sealed class SmsPipeline : IAsyncDisposable
     {
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate() with { };
         _routes = routes ?? throw new ArgumentNullException(nameof(routes));
-        _transport = transport ?? throw new ArgumentNullException(nameof(transport));
-        _ledger = ledger ?? throw new ArgumentNullException(nameof(ledger));
-        _locks = locks ?? throw new ArgumentNullException(nameof(locks));
+        Metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+
+        // Call latencies of the ledger, lock and broker (docs: README "Metrics"); the decorators cost a flag check when unobserved.
+        _transport = new TimedTransport(transport ?? throw new ArgumentNullException(nameof(transport)), Metrics);
+        _ledger = new TimedLedger(ledger ?? throw new ArgumentNullException(nameof(ledger)), Metrics);
+        _locks = new TimedLockFactory(locks ?? throw new ArgumentNullException(nameof(locks)), Metrics);
         _operators = operators ?? throw new ArgumentNullException(nameof(operators));
         _store = store ?? throw new ArgumentNullException(nameof(store));
-        Metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SmsGateway.Pipeline");
         _status = new StatusPublisher(_transport, Metrics, _time, _logger);
@@ -90,7 +93,7 @@ public sealed class SmsPipeline : IAsyncDisposable
 
             if (roles.HasFlag(PipelineRoles.Reporter))
             {
-                _statusStage = new StatusStage(_options, _transport, _store, _logger);
+                _statusStage = new StatusStage(_options, _transport, _store, Metrics, _logger);
                 await _statusStage.StartAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -121,7 +124,36 @@ public sealed class SmsPipeline : IAsyncDisposable
     /// <param name="cancellationToken">Cancels waiting for the answer only; a request already handed to the graph still completes.</param>
     /// <returns>The outcome; never throws for bad input.</returns>
     /// <exception cref="InvalidOperationException">The gateway role is not started.</exception>
-    public Task<AcceptResult> SendAsync(SendRequest request, CancellationToken cancellationToken)
+    public Task<AcceptResult> SendAsync(SendRequest request, CancellationToken cancellationToken) =>
+        PipelineTelemetry.Source.HasListeners() ? SendTracedAsync(request, cancellationToken) : SendUntracedAsync(request, cancellationToken);
+
+    // The accept span is current only inside this method, so it parents reserve and publish (through the accept work item)
+    // and never leaks into the caller's code after the await.
+    private async Task<AcceptResult> SendTracedAsync(SendRequest request, CancellationToken cancellationToken)
+    {
+        using var activity = PipelineTelemetry.Start("accept", ActivityKind.Internal);
+        var result = await SendUntracedAsync(request, cancellationToken).ConfigureAwait(false);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("sms.accept.status", result.Status.ToString());
+            if (result.Message is { } message)
+            {
+                activity.SetTag("sms.message_id", message.Id.ToString());
+                activity.SetTag("sms.type", message.Type.ToWireName());
+                activity.SetTag("sms.operator", message.Operator);
+                activity.SetTag("sms.segments", message.Segments);
+            }
+
+            if (result.Status != AcceptStatus.Queued)
+            {
+                PipelineTelemetry.Fail(activity, result.Status.ToString());
+            }
+        }
+
+        return result;
+    }
+
+    private Task<AcceptResult> SendUntracedAsync(SendRequest request, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
         var accept = _accept ?? throw new InvalidOperationException("the gateway role is not started");

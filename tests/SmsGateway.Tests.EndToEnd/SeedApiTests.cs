@@ -94,7 +94,7 @@ public sealed class SeedApiTests : IClassFixture<GatewayFactory>
         await _client.PostAsync("/charge/m1?amount=5000", null);
         await _client.PostAsync("/send", Json("""{"phone":"09121234567","text":"x","type":"express","user_id":"m1"}"""));
         var metrics = await _client.GetStringAsync("/metrics");
-        Assert.Contains("sms_accepted_total{type=\"express\"}", metrics, StringComparison.Ordinal);
-        Assert.Contains("sms_accept_duration_ms_bucket", metrics, StringComparison.Ordinal);
+        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("sms_accepted_total{", StringComparison.Ordinal) && l.Contains("type=\"express\"", StringComparison.Ordinal));
+        Assert.Contains("sms_accept_duration_milliseconds_bucket", metrics, StringComparison.Ordinal);
     }
 }

@@ -76,6 +76,9 @@ public sealed class HostSettings
         return this;
     }
 
+    /// <summary>The settings as command-line arguments (<c>--Key=value</c>), for a host started as its own process.</summary>
+    public IReadOnlyList<string> Arguments() => [.. _values.Select(kv => $"--{kv.Key}={kv.Value}")];
+
     /// <summary>Starts the host (the first request builds it; this forces it so start-up errors surface here).</summary>
     public FullStackHost Build()
     {

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SmsGateway.Dispatch;
 using SmsGateway.Host.Api;
-using SmsGateway.Host.Metrics;
 using SmsGateway.Idempotency;
 
 namespace SmsGateway.Host.Configuration;
@@ -72,7 +71,7 @@ public static class GatewayHostExtensions
         }));
         builder.Services.AddSmsPipeline(pipeline, ResolveOperatorTable(gateway.OperatorTable), gateway.ParsedRoles());
         builder.Services.AddSingleton(sp => new IdempotencyGuard(sp.GetRequiredService<IIdempotencyStore>(), TimeSpan.FromHours(gateway.IdempotencyKeyHours)));
-        builder.Services.AddSingleton(_ => new PrometheusExporter(PipelineMetrics.MeterName));
+        builder.AddGatewayTelemetry(gateway.ParsedRoles());
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks().AddCheck<PipelineHealthCheck>("pipeline", tags: ["ready"]);
         builder.Services.AddOpenApi();
@@ -88,8 +87,6 @@ public static class GatewayHostExtensions
     /// <summary>Maps the API (seed paths), health, metrics and the OpenAPI document.</summary>
     public static WebApplication MapGateway(this WebApplication app)
     {
-        // Created now, so the listener sees every measurement from the first request on.
-        _ = app.Services.GetRequiredService<PrometheusExporter>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         var roles = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.ParsedRoles();
@@ -106,7 +103,7 @@ public static class GatewayHostExtensions
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4")).ExcludeFromDescription();
+        app.MapGatewayTelemetry();
         app.MapOpenApi();
         return app;
     }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Billing;
+using SmsGateway.Diagnostics;
 using SmsGateway.Locking;
 using SmsGateway.Model;
 using SmsGateway.Status;
@@ -48,12 +50,14 @@ internal sealed class AcceptStage
             var partition = _partitions[i];
             _workers[i] = Task.Run(() => RunPartitionAsync(partition));
         }
+
+        metrics.AcceptQueueDepth = MeasureQueues;
     }
 
     /// <summary>Queues a priced message for reservation and publication; completes when it is queued or refused.</summary>
     public Task<AcceptResult> SubmitAsync(SmsMessage message, long startTimestamp)
     {
-        var work = new AcceptWork(message, startTimestamp);
+        var work = new AcceptWork(message, startTimestamp, Activity.Current?.Context ?? default);
         uint hash = (uint)StringComparer.Ordinal.GetHashCode(message.UserId);
         if (!_partitions[hash % (uint)_partitions.Length].Post(work))
         {
@@ -73,6 +77,15 @@ internal sealed class AcceptStage
         }
 
         await Task.WhenAll(_workers).ConfigureAwait(false);
+        _metrics.AcceptQueueDepth = null;
+    }
+
+    private IEnumerable<Measurement<long>> MeasureQueues()
+    {
+        for (int i = 0; i < _partitions.Length; i++)
+        {
+            yield return new Measurement<long>(_partitions[i].Count, new KeyValuePair<string, object?>("partition", i));
+        }
     }
 
     private async Task RunPartitionAsync(BufferBlock<AcceptWork> partition)
@@ -139,11 +152,13 @@ internal sealed class AcceptStage
     {
         ReserveOutcome[] outcomes;
         var resource = "user:" + userId;
+        using (var reserve = PipelineTelemetry.Source.HasListeners() ? PipelineTelemetry.StartBatch("reserve", ActivityKind.Internal, TracesOf(items)) : null)
         await using (var grant = await _locks.CreateLockAsync(resource, _options.LockExpiry, _options.LockWait, _options.LockRetry, CancellationToken.None).ConfigureAwait(false))
         {
             if (!grant.IsAcquired)
             {
                 PipelineLog.LockNotAcquired(_logger, userId, grant.Status, items.Count);
+                PipelineTelemetry.Fail(reserve, "lock_" + grant.Status);
                 FailAll(items, "lock", $"the balance lock for user {userId} is unavailable ({grant.Status}); retry later");
                 return;
             }
@@ -161,6 +176,7 @@ internal sealed class AcceptStage
             catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException)
             {
                 PipelineLog.ReserveFailed(_logger, ex, userId, items.Count);
+                PipelineTelemetry.Fail(reserve, "ledger_unavailable");
                 FailAll(items, "ledger", "the balance ledger is unavailable; nothing was charged; retry later");
                 return;
             }
@@ -189,6 +205,8 @@ internal sealed class AcceptStage
     private async Task PublishAsync(AcceptWork work)
     {
         var message = work.Message;
+        using var activity = PipelineTelemetry.StartPublish(Topics.ForType(message.Type), work.Trace);
+        activity?.SetTag("sms.message_id", message.Id.ToString());
         try
         {
             var queued = _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Queued, _time.GetUtcNow(), attempt: 0), CancellationToken.None);
@@ -198,6 +216,7 @@ internal sealed class AcceptStage
         catch (Exception ex) when (ex is TransportException or OperationCanceledException or TimeoutException)
         {
             PipelineLog.PublishFailed(_logger, ex, message.Id);
+            PipelineTelemetry.Fail(activity, "broker_unavailable");
             await CompensateAsync(message).ConfigureAwait(false);
             _metrics.Refused("broker");
             work.Completion.TrySetResult(AcceptResult.Unavailable("the message broker did not store the message; nothing was charged; retry later", message));
@@ -249,11 +268,25 @@ internal sealed class AcceptStage
         }
     }
 
-    private sealed class AcceptWork(SmsMessage message, long startTimestamp)
+    private static ActivityContext[] TracesOf(List<AcceptWork> items)
+    {
+        var contexts = new ActivityContext[items.Count];
+        for (int i = 0; i < contexts.Length; i++)
+        {
+            contexts[i] = items[i].Trace;
+        }
+
+        return contexts;
+    }
+
+    private sealed class AcceptWork(SmsMessage message, long startTimestamp, ActivityContext trace)
     {
         public SmsMessage Message => message;
 
         public long StartTimestamp => startTimestamp;
+
+        /// <summary>The request's accept span (default when not traced): parent of this message's reserve and publish spans.</summary>
+        public ActivityContext Trace => trace;
 
         public TaskCompletionSource<AcceptResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

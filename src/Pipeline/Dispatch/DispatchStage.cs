@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Billing;
+using SmsGateway.Diagnostics;
 using SmsGateway.Model;
 using SmsGateway.Routing;
 using SmsGateway.Serialization;
@@ -56,12 +59,15 @@ internal sealed class DispatchStage
             _subscriptions.Add(sub);
             _consumers.Add(Task.Run(() => ConsumeAsync(sub, topic == Topics.DeadLetter)));
         }
+
+        _metrics.LaneQueueDepth = MeasureLanes;
     }
 
     /// <summary>Stops consuming, lets the lanes send what they hold, then leaves the consumer groups.</summary>
     public async Task StopAsync()
     {
         _stopConsuming.Cancel();
+        _metrics.LaneQueueDepth = null;
         await Task.WhenAll(_consumers).ConfigureAwait(false);
         foreach (var lane in _lanes.Values)
         {
@@ -98,8 +104,19 @@ internal sealed class DispatchStage
         }
     }
 
+    private IEnumerable<Measurement<long>> MeasureLanes()
+    {
+        foreach (var lane in _lanes.Values)
+        {
+            yield return new Measurement<long>(lane.Queued, new KeyValuePair<string, object?>("operator", lane.Operator.Name));
+        }
+    }
+
     private async ValueTask RouteAsync(IDelivery delivery, bool isRetry, CancellationToken token)
     {
+        _metrics.Delivered(delivery);
+        using var activity = PipelineTelemetry.StartConsumer("dispatch", delivery);
+        var trace = activity?.Context ?? default;
         SmsMessage message;
         try
         {
@@ -108,12 +125,16 @@ internal sealed class DispatchStage
         catch (JsonException ex)
         {
             PipelineLog.PoisonMessage(_logger, ex, delivery.Topic);
+            PipelineTelemetry.Fail(activity, "poison_message");
             await delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
+        activity?.SetTag("sms.message_id", message.Id.ToString());
+        activity?.SetTag("sms.attempt", message.Attempt);
         if (isRetry && message.NotBefore is { } due && due > _time.GetUtcNow())
         {
+            activity?.SetTag("sms.dispatch.deferred", true);
             await delivery.NakAsync(due - _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             return;
         }
@@ -122,14 +143,14 @@ internal sealed class DispatchStage
         if (lane is null)
         {
             PipelineLog.UnknownOperator(_logger, message.Id, message.Operator);
-            await SettleAsync(new DispatchWork(message, delivery), new SendResult(SendOutcome.PermanentFailure, "no_route")).ConfigureAwait(false);
+            await SettleAsync(new DispatchWork(message, delivery, trace), new SendResult(SendOutcome.PermanentFailure, "no_route")).ConfigureAwait(false);
             return;
         }
 
         bool queued;
         try
         {
-            queued = await lane.EnqueueAsync(new DispatchWork(message, delivery), token).ConfigureAwait(false);
+            queued = await lane.EnqueueAsync(new DispatchWork(message, delivery, trace), token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -172,12 +193,15 @@ internal sealed class DispatchStage
     private async ValueTask SendAsync(DispatchWork work, OperatorInfo op, SendTimeout timeout)
     {
         var message = work.Message;
+        using var activity = PipelineTelemetry.Source.HasListeners() ? PipelineTelemetry.Start("send " + op.Name, ActivityKind.Client, work.Trace) : null;
+        activity?.SetTag("sms.message_id", message.Id.ToString());
         if (_options.EmitSendingStatus)
         {
             await _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Sending, _time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
         }
 
         SendResult result;
+        _metrics.SendStarted(op.Name);
         try
         {
             var pending = _client.SendAsync(message, timeout.Token);
@@ -199,7 +223,15 @@ internal sealed class DispatchStage
         finally
         {
             timeout.Reset();
+            _metrics.SendEnded(op.Name);
         }
+
+        if (result.Outcome != SendOutcome.Accepted)
+        {
+            PipelineTelemetry.Fail(activity, result.ErrorCode ?? result.Outcome.ToString());
+        }
+
+        activity?.Dispose(); // ends the send span here: settle is its sibling under the dispatch span
 
         _metrics.Send(op.Name, result.Outcome switch
         {
@@ -213,22 +245,32 @@ internal sealed class DispatchStage
     private async ValueTask SettleAsync(DispatchWork work, SendResult result)
     {
         var message = work.Message;
+        using var activity = PipelineTelemetry.Start("settle", ActivityKind.Internal, work.Trace);
         try
         {
             var now = _time.GetUtcNow();
             if (result.Outcome == SendOutcome.Accepted)
             {
+                activity?.SetTag("sms.settle", "capture");
                 await _ledger.CaptureAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
                 await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Sent, now), CancellationToken.None).ConfigureAwait(false);
             }
             else if (result.Outcome == SendOutcome.TransientFailure && _options.Retry.CanRetry(message.Attempt))
             {
                 var next = message with { Attempt = message.Attempt + 1, NotBefore = now + _options.Retry.DelayBefore(message.Attempt + 1) };
+                activity?.SetTag("sms.settle", "retry");
                 await _transport.PublishAsync(Topics.DeadLetter, TransportCodec.ForMessage(next), CancellationToken.None).ConfigureAwait(false);
+                _metrics.DeadLettered(message.Operator);
                 await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Retrying, now, result.ErrorCode), CancellationToken.None).ConfigureAwait(false);
             }
             else
             {
+                activity?.SetTag("sms.settle", "refund");
+                if (result.Outcome == SendOutcome.TransientFailure)
+                {
+                    _metrics.RetriesExhausted(message.Operator);
+                }
+
                 await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
                 await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Failed, now, result.ErrorCode ?? "failed"), CancellationToken.None).ConfigureAwait(false);
             }
@@ -239,6 +281,7 @@ internal sealed class DispatchStage
         {
             // Ledger, broker or anything else: the lane must survive; the message comes back after a pause.
             PipelineLog.DispatchSideEffectFailed(_logger, ex, message.Id, message.Attempt);
+            PipelineTelemetry.Fail(activity, "side_effect_failed");
             try
             {
                 await work.Delivery.NakAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);

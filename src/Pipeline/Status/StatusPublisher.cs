@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SmsGateway.Diagnostics;
 using SmsGateway.Model;
 using SmsGateway.Transport;
 
@@ -12,6 +13,9 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
     /// <summary>Publishes and waits for the broker's ack. Throws <see cref="TransportException"/> on failure.</summary>
     public async ValueTask PublishAsync(StatusEvent e, CancellationToken cancellationToken)
     {
+        // The status write in the reporter continues this span's trace through the traceparent header.
+        using var activity = PipelineTelemetry.StartPublish(Topics.Status);
+        activity?.SetTag("sms.status", e.Status.ToWireName());
         await transport.PublishAsync(Topics.Status, TransportCodec.ForStatus(e), cancellationToken).ConfigureAwait(false);
         metrics.Status(e, time.GetUtcNow());
         Published?.Invoke(e);

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Logging;
+using SmsGateway.Diagnostics;
 using SmsGateway.Model;
 using SmsGateway.Serialization;
 using SmsGateway.Transport;
@@ -18,6 +20,7 @@ internal sealed class StatusStage
     private readonly PipelineOptions _options;
     private readonly IMessageTransport _transport;
     private readonly IStatusStore _store;
+    private readonly PipelineMetrics _metrics;
     private readonly ILogger _logger;
     private readonly BatchBlock<(StatusEvent Event, IDelivery Delivery)> _batcher;
     private readonly ActionBlock<(StatusEvent Event, IDelivery Delivery)[]> _writer;
@@ -26,11 +29,12 @@ internal sealed class StatusStage
     private IMessageSubscription? _subscription;
     private Task _consumer = Task.CompletedTask;
 
-    public StatusStage(PipelineOptions options, IMessageTransport transport, IStatusStore store, ILogger logger)
+    public StatusStage(PipelineOptions options, IMessageTransport transport, IStatusStore store, PipelineMetrics metrics, ILogger logger)
     {
         _options = options;
         _transport = transport;
         _store = store;
+        _metrics = metrics;
         _logger = logger;
         _batcher = new BatchBlock<(StatusEvent, IDelivery)>(options.StatusBatchSize, new GroupingDataflowBlockOptions
         {
@@ -96,6 +100,8 @@ internal sealed class StatusStage
 
     private async Task AcceptAsync(IDelivery delivery, CancellationToken cancellationToken)
     {
+        _metrics.Delivered(delivery);
+        using var activity = PipelineTelemetry.StartConsumer("status", delivery);
         StatusEvent e;
         try
         {
@@ -147,12 +153,18 @@ internal sealed class StatusStage
             events[i] = batch[i].Event;
         }
 
+        // One write serves many traces: its span is a child of the first event's publisher and links the others.
+        using var activity = PipelineTelemetry.Source.HasListeners() ? PipelineTelemetry.StartBatch("status write", ActivityKind.Client, TracesOf(batch)) : null;
+        long start = Stopwatch.GetTimestamp();
         try
         {
             await _store.WriteBatchAsync(events, CancellationToken.None).ConfigureAwait(false);
+            _metrics.StoreWrite(ok: true, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
         catch (Exception ex)
         {
+            _metrics.StoreWrite(ok: false, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            PipelineTelemetry.Fail(activity, "store_failed");
             PipelineLog.StatusBatchFailed(_logger, ex, batch.Length);
             foreach (var (_, delivery) in batch)
             {
@@ -166,6 +178,17 @@ internal sealed class StatusStage
         {
             await SafeSettleAsync(delivery.AckAsync(CancellationToken.None)).ConfigureAwait(false);
         }
+    }
+
+    private static ActivityContext[] TracesOf((StatusEvent Event, IDelivery Delivery)[] batch)
+    {
+        var contexts = new ActivityContext[batch.Length];
+        for (int i = 0; i < contexts.Length; i++)
+        {
+            contexts[i] = PipelineTelemetry.ParentOf(batch[i].Delivery);
+        }
+
+        return contexts;
     }
 
     private async ValueTask SafeSettleAsync(ValueTask settle)

@@ -19,4 +19,7 @@ public static class TransportHeaders
 
     /// <summary>W3C trace context (https://www.w3.org/TR/trace-context/).</summary>
     public const string TraceParent = "traceparent";
+
+    /// <summary>W3C trace state, vendor data that travels with <see cref="TraceParent"/> (https://www.w3.org/TR/trace-context/#tracestate-header).</summary>
+    public const string TraceState = "tracestate";
 }

@@ -26,10 +26,14 @@ internal static class TransportCodec
             return AttemptHeaders[attempt];
         }
 
-        var headers = new Dictionary<string, string>(2) { [TransportHeaders.Attempt] = attempt.ToString(CultureInfo.InvariantCulture) };
-        if (activity is not null)
+        var headers = new Dictionary<string, string>(3) { [TransportHeaders.Attempt] = attempt.ToString(CultureInfo.InvariantCulture) };
+        if (activity is { IdFormat: ActivityIdFormat.W3C })
         {
             headers[TransportHeaders.TraceParent] = activity.Id!;
+            if (activity.TraceStateString is { } state)
+            {
+                headers[TransportHeaders.TraceState] = state;
+            }
         }
 
         return headers;

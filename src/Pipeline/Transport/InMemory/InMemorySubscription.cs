@@ -9,7 +9,7 @@ namespace SmsGateway.Transport.InMemory;
 /// demand (so nothing waits in a per-member buffer and other members can have what this one has not taken); a timer
 /// delivers again what stays unacknowledged longer than the ack wait.
 /// </summary>
-internal sealed class InMemorySubscription : IMessageSubscription
+internal sealed class InMemorySubscription : IMessageSubscription, IConsumerLag
 {
     private readonly InMemoryGroup _group;
     private readonly SubscriptionOptions _options;
@@ -39,6 +39,9 @@ internal sealed class InMemorySubscription : IMessageSubscription
     public string ConsumerGroup => _group.Name;
 
     public ChannelReader<IDelivery> Deliveries => _reader;
+
+    /// <summary>Messages waiting in the group's queue (stored, not yet taken by any member).</summary>
+    public long? Pending => _group.Ready.Reader.Count;
 
     /// <summary>Completes when the subscription is disposed or the transport closed.</summary>
     internal Task Completion => _completion.Task;

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using SmsGateway.Billing;
+
+namespace SmsGateway.Diagnostics;
+
+/// <summary>
+/// Times the pipeline's ledger calls (reserve, capture, refund) into <c>sms.ledger.duration</c> (ms, by operation and outcome).
+/// Charge and balance reads pass straight through. Takes no timestamp while nobody reads the histogram.
+/// </summary>
+/// <remarks>Thread-safe as the ledger it wraps; exceptions of the ledger pass through unchanged.</remarks>
+internal sealed class TimedLedger(IBalanceLedger inner, PipelineMetrics metrics) : IBalanceLedger
+{
+    public ValueTask<Balance> ChargeAsync(string userId, long amount, string chargeId, CancellationToken cancellationToken) =>
+        inner.ChargeAsync(userId, amount, chargeId, cancellationToken);
+
+    public ValueTask<Balance> GetBalanceAsync(string userId, CancellationToken cancellationToken) => inner.GetBalanceAsync(userId, cancellationToken);
+
+    public ValueTask<ReserveOutcome[]> ReserveAsync(string userId, IReadOnlyList<Reservation> reservations, long fencingToken, CancellationToken cancellationToken)
+    {
+        if (!metrics.CallsObserved)
+        {
+            return inner.ReserveAsync(userId, reservations, fencingToken, cancellationToken);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        return TimeAsync(inner.ReserveAsync(userId, reservations, fencingToken, cancellationToken), "reserve", start);
+    }
+
+    public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, CancellationToken cancellationToken)
+    {
+        if (!metrics.CallsObserved)
+        {
+            return inner.CaptureAsync(userId, messageId, cancellationToken);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        return TimeAsync(inner.CaptureAsync(userId, messageId, cancellationToken), "capture", start);
+    }
+
+    public ValueTask<SettleOutcome> RefundAsync(string userId, Guid messageId, CancellationToken cancellationToken)
+    {
+        if (!metrics.CallsObserved)
+        {
+            return inner.RefundAsync(userId, messageId, cancellationToken);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        return TimeAsync(inner.RefundAsync(userId, messageId, cancellationToken), "refund", start);
+    }
+
+    private async ValueTask<T> TimeAsync<T>(ValueTask<T> call, string operation, long start)
+    {
+        bool ok = false;
+        try
+        {
+            var result = await call.ConfigureAwait(false);
+            ok = true;
+            return result;
+        }
+        finally
+        {
+            metrics.LedgerCall(operation, ok, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+    }
+}
