@@ -30,7 +30,11 @@ internal static class AccessConfiguration
             throw Invalid($"Auth:AdminKeys: every admin key must be at least {MinAdminKeyLength} characters (use a random secret)");
         }
 
-        auth = auth with { AdminKeys = keys, Jwt = section.GetSection("Jwt").Exists() ? auth.Jwt : null };
+        // An empty value (an environment variable set to "") counts as unset.
+        var jwtSettings = section.GetSection("Jwt").Exists() && auth.Jwt is { } j
+            ? j with { SigningKey = NullIfEmpty(j.SigningKey), JwksFile = NullIfEmpty(j.JwksFile) }
+            : null;
+        auth = auth with { AdminKeys = keys, Jwt = jwtSettings };
         Validate(auth, "Auth");
         Validate(auth.Limits, "Auth:Limits");
         Validate(auth.Abuse, "Auth:Abuse");
@@ -64,6 +68,8 @@ internal static class AccessConfiguration
             throw Invalid(string.Join("; ", results.Select(r => $"{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}")));
         }
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static OptionsValidationException Invalid(string message) => new(AuthOptions.Section, typeof(AuthOptions), [message]);
 }
