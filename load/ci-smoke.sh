@@ -13,7 +13,7 @@ dotnet build "$root/load/SmsGateway.Load.csproj" -c Release -nologo -v q
 dotnet "$root/load/bin/Release/net10.0/SmsGateway.Load.dll" selftest
 log="$(mktemp -t smoke-host.XXXXXX.log)"
 # Run the built host directly (not `dotnet run`) so the PID we stop is the host itself.
-(cd "$root/src/Host/bin/Release/net10.0" && exec dotnet SmsGateway.Host.dll ${SMOKE_HOST_ARGS:-}) >"$log" 2>&1 &
+(cd "$root/src/Host/bin/Release/net10.0" && exec dotnet SmsGateway.Host.dll --Gateway:AllPathsOnEveryPort=true ${SMOKE_HOST_ARGS:-}) >"$log" 2>&1 &
 host=$!
 trap 'kill "$host" 2>/dev/null || true; wait "$host" 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do

@@ -42,7 +42,7 @@ if [ "$profile" = full ]; then
 fi
 
 start_host() { # extra host arguments...
-  (cd "$root/src/Host/bin/Release/net10.0" && exec dotnet SmsGateway.Host.dll --Gateway:Ports:0="$port" "$@") >"$host_log" 2>&1 &
+  (cd "$root/src/Host/bin/Release/net10.0" && exec dotnet SmsGateway.Host.dll --Gateway:Ports:0="$port" --Gateway:AllPathsOnEveryPort=true "$@") >"$host_log" 2>&1 &
   host_pid=$!
   for _ in $(seq 1 60); do
     curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && return 0

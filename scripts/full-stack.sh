@@ -54,6 +54,8 @@ export Redis__LockEndpoints__1=127.0.0.1:${REDIS_PORTS[1]}
 export Redis__LockEndpoints__2=127.0.0.1:${REDIS_PORTS[2]}
 export Nats__Url=nats://127.0.0.1:$NATS_PORT
 export Postgres__ConnectionString="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=smsgw"
+export Auth__AdminKeys__0=${SMSGW_API_KEY:-local-full-stack-admin-key-change-me}
+export SMSGW_API_KEY=${SMSGW_API_KEY:-local-full-stack-admin-key-change-me}
 ENV
 }
 

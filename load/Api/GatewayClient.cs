@@ -12,9 +12,16 @@ namespace SmsGateway.Load.Api;
 public sealed class GatewayClient : IDisposable
 {
     private readonly HttpClient _http;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Net.Http.Headers.AuthenticationHeaderValue> _clientKeys = new(StringComparer.Ordinal);
 
-    /// <summary>Creates a client for <paramref name="baseUrl"/> (e.g. <c>http://127.0.0.1:7070</c>).</summary>
-    public GatewayClient(Uri baseUrl, TimeSpan timeout, int maxConnections = 1024)
+    /// <summary>Environment variable read when no API key is passed: <c>SMSGW_API_KEY</c>.</summary>
+    public const string ApiKeyVariable = "SMSGW_API_KEY";
+
+    /// <summary>
+    /// Creates a client for <paramref name="baseUrl"/> (e.g. <c>http://127.0.0.1:7070</c>) that sends <c>Authorization: Bearer
+    /// <paramref name="apiKey"/></c> (or the key in <see cref="ApiKeyVariable"/>; none in the gateway's open development mode).
+    /// </summary>
+    public GatewayClient(Uri baseUrl, TimeSpan timeout, int maxConnections = 1024, string? apiKey = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -24,6 +31,11 @@ public sealed class GatewayClient : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
         };
         _http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = timeout };
+        apiKey = string.IsNullOrEmpty(apiKey) ? Environment.GetEnvironmentVariable(ApiKeyVariable) : apiKey;
+        if (!string.IsNullOrEmpty(apiKey))
+        {
+            _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        }
     }
 
     /// <summary>POSTs a raw JSON body to <c>/send</c> with an optional <c>Idempotency-Key</c>.</summary>
@@ -36,12 +48,26 @@ public sealed class GatewayClient : IDisposable
     {
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new SendBody(phone, text, type, userId), ApiJson.Options));
         content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
-        return PostSendAsync(content, idempotencyKey, ct);
+        return PostSendAsync(content, idempotencyKey, ct, userId);
     }
 
-    private async Task<SendOutcome> PostSendAsync(HttpContent content, string? idempotencyKey, CancellationToken ct)
+    /// <summary>
+    /// Issues a client API key for <paramref name="userId"/> (<c>POST /accounts/{userId}/keys</c>, needs the admin key) and sends
+    /// that user's messages with it from now on, so the gateway applies the account's limits.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The gateway refused.</exception>
+    public async Task UseClientKeyAsync(string userId, CancellationToken ct)
+    {
+        using var resp = await _http.PostAsync($"accounts/{Uri.EscapeDataString(userId)}/keys", content: null, ct).ConfigureAwait(false);
+        resp.EnsureSuccessStatusCode();
+        using var doc = await JsonDocument.ParseAsync(await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false), cancellationToken: ct).ConfigureAwait(false);
+        _clientKeys[userId] = new("Bearer", doc.RootElement.GetProperty("api_key").GetString());
+    }
+
+    private async Task<SendOutcome> PostSendAsync(HttpContent content, string? idempotencyKey, CancellationToken ct, string? userId = null)
     {
         using var req = new HttpRequestMessage(HttpMethod.Post, "send") { Content = content };
+        if (userId is not null && _clientKeys.TryGetValue(userId, out var clientKey)) req.Headers.Authorization = clientKey;
         if (idempotencyKey is not null) req.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
         return await ExecuteAsync(req, ct).ConfigureAwait(false);
     }

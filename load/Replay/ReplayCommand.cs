@@ -14,17 +14,18 @@ public static class ReplayCommand
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Requests in flight", DefaultValueFactory = _ => 32 };
         var timeout = new Option<int>("--final-timeout") { Description = "Seconds to wait for every accepted message to be final", DefaultValueFactory = _ => 120 };
         var histories = new Option<int>("--history-checks") { Description = "Accepted messages whose /messages/{id} history is checked", DefaultValueFactory = _ => 20_000 };
+        var apiKey = new Option<string>("--api-key") { Description = "Admin API key (default: env SMSGW_API_KEY; none for a host in open development mode)" };
         var tag = new Option<string>("--run-tag") { Description = "Prefix of user ids and idempotency keys (letters/digits; default random)", DefaultValueFactory = _ => "" };
         var cmd = new Command("replay", "Replay a request file against a running gateway, wait for final statuses, print the checks (exit 1 if one fails)")
         {
-            input, url, concurrency, timeout, histories, tag,
+            input, url, concurrency, timeout, histories, tag, apiKey,
         };
         cmd.SetAction(async (parse, ct) =>
         {
             var options = new ReplayOptions
             {
                 Url = WithSlash(new Uri(parse.GetValue(url)!)), Concurrency = parse.GetValue(concurrency), FinalTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
-                HistoryChecks = parse.GetValue(histories), RunTag = parse.GetValue(tag) ?? "",
+                HistoryChecks = parse.GetValue(histories), RunTag = parse.GetValue(tag) ?? "", ApiKey = parse.GetValue(apiKey),
             };
             try
             {

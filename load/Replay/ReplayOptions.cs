@@ -6,6 +6,9 @@ public sealed record ReplayOptions
     /// <summary>Gateway base URL. Default <c>http://127.0.0.1:7070</c>.</summary>
     public Uri Url { get; init; } = new("http://127.0.0.1:7070");
 
+    /// <summary>API key (admin: the replay charges its users); null: <c>SMSGW_API_KEY</c>, or none (open development mode).</summary>
+    public string? ApiKey { get; init; }
+
     /// <summary>Requests in flight at once (1..4096). Default 32.</summary>
     public int Concurrency { get; init; } = 32;
 

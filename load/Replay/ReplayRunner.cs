@@ -36,7 +36,7 @@ public sealed partial class ReplayRunner(ReplayOptions options, TextWriter log)
     /// <summary>Runs the whole replay. Throws <see cref="HttpRequestException"/> when the gateway cannot be queried at all.</summary>
     public async Task<ReplayReport> RunAsync(IReadOnlyList<RequestLine> lines, CancellationToken ct)
     {
-        using var client = new GatewayClient(_options.Url, _options.RequestTimeout, _options.Concurrency * 2);
+        using var client = new GatewayClient(_options.Url, _options.RequestTimeout, _options.Concurrency * 2, _options.ApiKey);
         await client.BalanceAsync(MapUser("probe"), ct).ConfigureAwait(false);   // fail fast when the gateway is not there
         log.WriteLine($"replaying {lines.Count} lines against {_options.Url} as run tag '{_tag}' with concurrency {_options.Concurrency}");
 

@@ -10,14 +10,16 @@ namespace SmsGateway.Load.Runner;
 /// <summary>The <c>run</c> and <c>smoke</c> commands: run scenarios against a gateway, write the reports, exit 1 when a threshold is breached.</summary>
 public static class RunCommand
 {
-    private sealed record Common(Option<string> Url, Option<string> Profile, Option<string> Out, Option<int> Spin, Option<bool> Quiet)
+    private sealed record Common(Option<string> Url, Option<string> Profile, Option<string> Out, Option<int> Spin, Option<bool> Quiet, Option<string> ApiKey, Option<bool> ClientKeys)
     {
         public static Common Create() => new(
             new("--url") { Description = "Gateway base URL", DefaultValueFactory = _ => "http://127.0.0.1:7070" },
             Profiles(new("--profile") { Description = "Budgets: embedded (accept p99 2 ms, accept->sent 5 ms) or full (5 ms, 20 ms)", DefaultValueFactory = _ => "embedded" }),
             new("--out") { Description = "Report root directory (a <timestamp>/ folder is created in it)", DefaultValueFactory = _ => ReportWriter.DefaultRoot() },
             new("--spin-us") { Description = "Open-model scheduler sleeps until this many µs before an arrival, then spins (minimum and default 120; more = more client CPU)", DefaultValueFactory = _ => PreciseSleep.SpinWindowMicros },
-            new("--no-progress") { Description = "No live progress line" });
+            new("--no-progress") { Description = "No live progress line" },
+            new("--api-key") { Description = "Admin API key sent as 'Authorization: Bearer' (default: env SMSGW_API_KEY; none for a host in open development mode)" },
+            new("--client-keys") { Description = "Issue a client API key per load user (with --api-key) and send with it, so per-account limits apply" });
 
         private static Option<string> Profiles(Option<string> o)
         {
@@ -32,6 +34,8 @@ public static class RunCommand
             c.Options.Add(Out);
             c.Options.Add(Spin);
             c.Options.Add(Quiet);
+            c.Options.Add(ApiKey);
+            c.Options.Add(ClientKeys);
         }
     }
 
@@ -91,7 +95,7 @@ public static class RunCommand
     private static async Task<int> ExecuteAsync(ParseResult p, Common c, List<ScenarioSpec> specs, CancellationToken ct)
     {
         var url = ReplayCommand.WithSlash(new Uri(p.GetValue(c.Url)!));
-        var options = new RunnerOptions { Url = url, SpinMicros = p.GetValue(c.Spin), Progress = !p.GetValue(c.Quiet) };
+        var options = new RunnerOptions { Url = url, SpinMicros = p.GetValue(c.Spin), Progress = !p.GetValue(c.Quiet), ApiKey = p.GetValue(c.ApiKey), ClientKeys = p.GetValue(c.ClientKeys) };
         try
         {
             var outcome = await RunScenariosAsync(options, specs, p.GetValue(c.Profile)!, p.GetValue(c.Out)!, [.. p.Tokens.Select(t => t.Value)], Console.Out, ct).ConfigureAwait(false);
@@ -110,7 +114,7 @@ public static class RunCommand
     {
         foreach (var s in specs) s.Validate();
         var info = RunInfo.Collect(options.Url.ToString(), profile, args, AppContext.BaseDirectory);
-        using var client = new GatewayClient(options.Url, options.RequestTimeout, 4096);
+        using var client = new GatewayClient(options.Url, options.RequestTimeout, 4096, options.ApiKey);
         var runner = new ScenarioRunner(client, options, log);
         var results = new List<ScenarioResult>();
         var earlier = new Dictionary<string, ScenarioStats>();

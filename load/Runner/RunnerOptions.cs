@@ -16,6 +16,12 @@ public sealed record RunnerOptions
     /// <summary>Prefix making user ids unique per run (letters/digits).</summary>
     public string Tag { get; init; } = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..6];
 
+    /// <summary>API key (admin: the runner charges its users); null: <c>SMSGW_API_KEY</c>, or none (open development mode).</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Send each load user's messages with its own client API key (issued with the admin key), so per-account limits apply.</summary>
+    public bool ClientKeys { get; init; }
+
     /// <summary>HTTP timeout per request. Default 30 s.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -18,6 +18,7 @@ public sealed partial class ScenarioRunner(GatewayClient client, RunnerOptions o
         var index = Interlocked.Increment(ref _scenarioIndex);
         var users = Enumerable.Range(0, spec.Users).Select(u => $"lt{options.Tag}s{index}u{u}").ToList();
         foreach (var u in users) await ChargeAsync(u, options.ChargePerUser, ct).ConfigureAwait(false);
+        if (options.ClientKeys) foreach (var u in users) await client.UseClientKeyAsync(u, ct).ConfigureAwait(false);
         var mix = new TrafficMix(users, spec.ExpressShare, index);
         var notes = new List<string>();
         log.WriteLine($"== {spec.Name}: {spec.Description}");

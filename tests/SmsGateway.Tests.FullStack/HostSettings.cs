@@ -13,6 +13,7 @@ public sealed class HostSettings
         ["Pipeline:Retry:BaseDelay"] = "00:00:00.010",
         ["Pipeline:Retry:MaxDelay"] = "00:00:00.100",
         ["Postgres:MaxBatchAgeMs"] = "20",
+        ["Auth:AdminKeys:0"] = FullStackHost.AdminKey, // the full profile refuses to start without credentials
     };
 
     private HostSettings(string prefix) => Prefix = prefix;

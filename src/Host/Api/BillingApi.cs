@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using SmsGateway.Billing;
+using SmsGateway.Host.Access;
 using SmsGateway.Validation;
 
 namespace SmsGateway.Host.Api;
@@ -21,12 +22,21 @@ public static class BillingApi
             .WithDescription($"amount: positive integer in minor currency units, at most {MaxCharge}. Optional Idempotency-Key header makes a retry safe.")
             .Produces<BalanceResponse>()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireAuthorization(AccessPolicies.Admin)
+            .WithMetadata(ServedOn.Billing);
         app.MapGet("/balance/{userId}", GetBalanceAsync)
             .WithName("Balance")
             .WithSummary("A user's available, reserved and spent balance")
             .Produces<BalanceResponse>()
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .RequireAuthorization(AccessPolicies.Client)
+            .AddEndpointFilter<OwnerFilter>()
+            .WithMetadata(ServedOn.Billing);
         return app;
     }
 
@@ -70,7 +80,7 @@ public static class BillingApi
         catch (LedgerUnavailableException ex)
         {
             // The charge may or may not have happened; the key stays claimed so a retry cannot double it.
-            return Problems.Unavailable(context, "the balance ledger is unavailable: " + ex.Message);
+            return Problems.Unavailable(context, "the balance ledger is unavailable; retry later", ex);
         }
     }
 
@@ -87,7 +97,7 @@ public static class BillingApi
         }
         catch (LedgerUnavailableException ex)
         {
-            return Problems.Unavailable(context, "the balance ledger is unavailable: " + ex.Message);
+            return Problems.Unavailable(context, "the balance ledger is unavailable; retry later", ex);
         }
     }
 }

@@ -39,7 +39,7 @@ internal sealed class IdempotencyGuard(IIdempotencyStore store, TimeSpan ttl)
         }
         catch (IdempotencyStoreUnavailableException ex)
         {
-            return (Problems.Unavailable(context, "the idempotency store is unavailable; nothing was charged; retry later: " + ex.Message), null);
+            return (Problems.Unavailable(context, "the idempotency store is unavailable; nothing was charged; retry later", ex), null);
         }
 
         switch (claim.State)

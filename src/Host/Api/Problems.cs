@@ -18,8 +18,15 @@ internal static class Problems
         return TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Gateway saturated", type: "/problems/saturated");
     }
 
-    public static IResult Unavailable(HttpContext context, string detail)
+    /// <summary>503 with a generic <paramref name="detail"/>; <paramref name="cause"/> (which may name servers) goes to the log with the trace id only.</summary>
+    public static IResult Unavailable(HttpContext context, string detail, Exception? cause = null)
     {
+        if (cause is not null)
+        {
+            ProblemLog.DependencyUnavailable(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("SmsGateway.Host.Api"),
+                cause, context.TraceIdentifier);
+        }
+
         context.Response.Headers.RetryAfter = "2";
         return TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Dependency unavailable", type: "/problems/unavailable");
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SmsGateway.Host.Access;
 using SmsGateway.Model;
 using SmsGateway.Status;
 using SmsGateway.Validation;
@@ -17,14 +18,23 @@ public static class ReportApi
             .WithDescription("Query: status (accepted|queued|sending|retrying|sent|delivered|undelivered|failed|rejected), from/to (ISO 8601, " +
                 "on accept time, to exclusive), before (cursor: next_cursor of the previous page), limit (1-1000, default 100).")
             .Produces<ReportResponse>()
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .RequireAuthorization(AccessPolicies.Client)
+            .AddEndpointFilter<OwnerFilter>()
+            .WithMetadata(ServedOn.Report);
         app.MapGet("/messages/{id}", GetMessageAsync)
             .WithName("Message")
             .WithSummary("One message and its status history")
             .WithDescription("Optional user_id query: answer only when the message belongs to that user.")
             .Produces<MessageResponse>()
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(AccessPolicies.Client)
+            .WithMetadata(ServedOn.GatewayAndReport);
         return app;
     }
 
@@ -84,7 +94,7 @@ public static class ReportApi
         }
         catch (StatusStoreUnavailableException ex)
         {
-            return Problems.Unavailable(context, "the status store is unavailable: " + ex.Message);
+            return Problems.Unavailable(context, "the status store is unavailable; retry later", ex);
         }
     }
 
@@ -105,12 +115,17 @@ public static class ReportApi
                     " (status events reach the store within a batch age, ~50 ms)");
             }
 
+            if (await AccountAccess.ForbidUnlessOwnerAsync(context, history.Message.UserId) is { } forbidden)
+            {
+                return forbidden;
+            }
+
             return TypedResults.Ok(new MessageResponse(MessageView.From(history.Message),
                 history.Events.Select(e => new HistoryEntry(e.Status.ToWireName(), e.Attempt, e.At, e.ErrorCode)).ToList()));
         }
         catch (StatusStoreUnavailableException ex)
         {
-            return Problems.Unavailable(context, "the status store is unavailable: " + ex.Message);
+            return Problems.Unavailable(context, "the status store is unavailable; retry later", ex);
         }
     }
 

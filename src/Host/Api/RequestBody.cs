@@ -43,11 +43,45 @@ internal static class RequestBody
     }
 
     /// <summary>
-    /// A string field; with <paramref name="allowInteger"/>, an integer is accepted as its text (the seed sends
-    /// <c>user_id</c> as a number). Records a problem in <paramref name="errors"/> when present with another type.
-    /// Null when absent.
+    /// Records a problem for each property of <paramref name="root"/> that is not in <paramref name="known"/> (named after
+    /// the property, at most 64 characters of it) or that appears twice (a repeated key must not silently decide, say, whose
+    /// balance pays).
     /// </summary>
-    public static string? GetText(JsonElement root, string field, Dictionary<string, string[]> errors, bool allowInteger = false)
+    public static void CheckFields(JsonElement root, IReadOnlyList<string> known, Dictionary<string, string[]> errors)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in root.EnumerateObject())
+        {
+            string name;
+            try
+            {
+                name = property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                errors["body"] = ["a property name is not valid UTF-8 or UTF-16 text"];
+                continue;
+            }
+
+            var field = name.Length <= 64 && !HasControl(name, allowLineBreaks: false) ? name : "body";
+            if (!known.Contains(name))
+            {
+                errors[field] = [$"unknown field '{Printable(name)}'; the known fields are {string.Join(", ", known)}"];
+            }
+            else if (!seen.Add(name))
+            {
+                errors[field] = [$"{name} appears more than once"];
+            }
+        }
+    }
+
+    /// <summary>
+    /// A string field; with <paramref name="allowInteger"/>, an integer is accepted as its text (the seed sends
+    /// <c>user_id</c> as a number). Records a problem in <paramref name="errors"/> when present with another type, when it
+    /// is not valid Unicode (invalid UTF-8, an unpaired surrogate), or when it holds a control character (with
+    /// <paramref name="allowLineBreaks"/>, line feed and carriage return of the GSM 03.38 alphabet are allowed). Null when absent.
+    /// </summary>
+    public static string? GetText(JsonElement root, string field, Dictionary<string, string[]> errors, bool allowInteger = false, bool allowLineBreaks = false)
     {
         if (!root.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -57,7 +91,21 @@ internal static class RequestBody
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                return value.GetString();
+                string text;
+                try
+                {
+                    text = value.GetString()!;
+                }
+                catch (InvalidOperationException)
+                {
+                    return Invalid(field, "must be valid UTF-8 text without unpaired surrogates", errors);
+                }
+
+                return HasControl(text, allowLineBreaks)
+                    ? Invalid(field, allowLineBreaks
+                        ? "must not contain control characters (line feed and carriage return are allowed)"
+                        : "must not contain control characters", errors)
+                    : text;
             case JsonValueKind.Number when allowInteger:
                 var raw = value.GetRawText();
                 return raw.Contains('.', StringComparison.Ordinal) || raw.Contains('e', StringComparison.OrdinalIgnoreCase)
@@ -66,6 +114,25 @@ internal static class RequestBody
             default:
                 return Invalid(field, $"must be a string, not {value.ValueKind.ToString().ToLower(CultureInfo.InvariantCulture)}", errors);
         }
+    }
+
+    private static bool HasControl(string text, bool allowLineBreaks)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsControl(c) && !(allowLineBreaks && c is '\n' or '\r'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Printable(string name)
+    {
+        var shown = name.Length > 64 ? name[..32] + "…" : name;
+        return HasControl(shown, false) ? string.Concat(shown.Select(c => char.IsControl(c) ? '?' : c)) : shown;
     }
 
     private static string? Invalid(string field, string message, Dictionary<string, string[]> errors)

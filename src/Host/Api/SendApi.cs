@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SmsGateway.Accept;
+using SmsGateway.Host.Access;
 
 namespace SmsGateway.Host.Api;
 
@@ -12,22 +13,39 @@ public static class SendApi
         app.MapPost("/send", SendAsync)
             .WithName("Send")
             .WithSummary("Queue one SMS")
-            .WithDescription("Body {\"phone\",\"text\",\"type\":\"express|normal\",\"user_id\"}; optional Idempotency-Key header. " +
-                "202 when the broker stored the message; 400 for invalid fields or no route; 402 for insufficient balance; 429/503 with Retry-After.")
+            .WithDescription("Body {\"phone\",\"text\",\"type\":\"express|normal\",\"user_id\"}; optional Idempotency-Key header. user_id defaults to " +
+                "the caller's own account. 202 when the broker stored the message; 400 for invalid, unknown or repeated fields or no route; 402 for " +
+                "insufficient balance; 403 for another user's user_id; 429/503 with Retry-After.")
             .Accepts<JsonElement>("application/json")
             .Produces<SendResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status402PaymentRequired)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireAuthorization(AccessPolicies.Client)
+            .WithMetadata(ServedOn.Gateway);
         return app;
     }
 
-    internal static async Task<IResult> SendAsync(HttpContext context, SmsPipeline pipeline, IdempotencyGuard idempotency)
+    internal static async Task<IResult> SendAsync(HttpContext context, SmsPipeline pipeline, IdempotencyGuard idempotency, AccountLimitGate limits)
     {
-        var (body, bodyError) = await RequestBody.ReadAsync(context.Request, context.RequestAborted);
+        byte[]? body;
+        string? bodyError;
+        try
+        {
+            (body, bodyError) = await RequestBody.ReadAsync(context.Request, context.RequestAborted);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's limits (body too slow: 408, too large: 413).
+            return TypedResults.Problem("the request body could not be read in time or is too large", statusCode: ex.StatusCode,
+                title: "Bad request body", type: "/problems/body");
+        }
+
         if (body is null)
         {
             return Problems.Field("body", bodyError!);
@@ -44,15 +62,16 @@ public static class SendApi
             }
 
             var root = doc.RootElement;
+            RequestBody.CheckFields(root, SendRequest.KnownFields, errors);
             request = new SendRequest(
                 RequestBody.GetText(root, "phone", errors),
-                RequestBody.GetText(root, "text", errors),
+                RequestBody.GetText(root, "text", errors, allowLineBreaks: true),
                 RequestBody.GetText(root, "type", errors),
                 RequestBody.GetText(root, "user_id", errors, allowInteger: true));
         }
         catch (JsonException ex)
         {
-            return Problems.Field("body", $"the body is not valid JSON: {ex.Message}");
+            return Problems.Field("body", $"the body is not valid JSON (UTF-8) near byte {ex.BytePositionInLine ?? 0} of line {(ex.LineNumber ?? 0) + 1}");
         }
 
         if (errors.Count > 0)
@@ -60,10 +79,26 @@ public static class SendApi
             return Problems.Validation(errors);
         }
 
+        if (request.UserId is null && AccountAccess.OwnAccount(context.User) is { } own)
+        {
+            request = request with { UserId = own };
+        }
+
+        if (request.UserId is not null && await AccountAccess.ForbidUnlessOwnerAsync(context, request.UserId) is { } forbidden)
+        {
+            return forbidden;
+        }
+
         var (early, claim) = await idempotency.BeginAsync(context, "send", request.UserId ?? string.Empty, body);
         if (early is not null)
         {
             return early;
+        }
+
+        if (request.UserId is not null && await limits.CheckMessageAsync(context, request.UserId) is { } limited)
+        {
+            await idempotency.ReleaseAsync(claim);
+            return limited;
         }
 
         var result = await pipeline.SendAsync(request, CancellationToken.None);
@@ -85,7 +120,9 @@ public static class SendApi
                 return Problems.Saturated(context, result.Detail!);
             default:
                 await idempotency.ReleaseAsync(claim);
-                return Problems.Unavailable(context, result.Detail!);
+                ProblemLog.AcceptUnavailable(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("SmsGateway.Host.Api"),
+                    result.Detail ?? "", context.TraceIdentifier);
+                return Problems.Unavailable(context, "the message could not be queued; nothing was charged; retry later");
         }
     }
 }

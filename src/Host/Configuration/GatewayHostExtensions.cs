@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SmsGateway.Dispatch;
+using SmsGateway.Host.Access;
 using SmsGateway.Host.Api;
 using SmsGateway.Idempotency;
 
@@ -49,6 +50,10 @@ public static class GatewayHostExtensions
                 {
                     kestrel.ListenAnyIP(port);
                 }
+                else if (string.Equals(gateway.BindAddress, "localhost", StringComparison.OrdinalIgnoreCase))
+                {
+                    kestrel.ListenLocalhost(port);
+                }
                 else
                 {
                     kestrel.Listen(System.Net.IPAddress.Parse(gateway.BindAddress), port);
@@ -81,6 +86,7 @@ public static class GatewayHostExtensions
             o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
         });
+        builder.AddGatewayAccess(gateway);
         return builder;
     }
 
@@ -89,6 +95,7 @@ public static class GatewayHostExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseGatewayAccess();
         var roles = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.ParsedRoles();
         if (roles.HasFlag(PipelineRoles.Gateway))
         {
@@ -101,10 +108,10 @@ public static class GatewayHostExtensions
             app.MapReportApi();
         }
 
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapGatewayTelemetry();
-        app.MapOpenApi();
+        app.MapOpenApi().AllowAnonymous();
         return app;
     }
 

@@ -22,16 +22,26 @@ public sealed class GatewayOptions
         ErrorMessage = "Gateway:Roles must be a comma-separated list of all, gateway, dispatcher, reporter")]
     public string Roles { get; set; } = "all";
 
-    /// <summary>TCP ports served, every endpoint on each. Default 7070 (gateway), 8081 (billing), 6070 (report), as the seed.</summary>
+    /// <summary>
+    /// TCP ports served. Default 7070 (gateway: <c>/send</c>, <c>/messages</c>), 8081 (billing: <c>/charge</c>, <c>/balance</c>,
+    /// <c>/accounts</c>), 6070 (report: <c>/report</c>, <c>/messages</c>), as the seed; each serves its own service's paths.
+    /// With fewer than three ports every port serves every path.
+    /// </summary>
     /// <remarks>Null means the default; the configuration binder appends to, rather than replaces, an initialised array.</remarks>
     public int[]? Ports { get; set; }
 
     /// <summary><see cref="Ports"/>, or the seed's three ports when none are configured.</summary>
     public IReadOnlyList<int> EffectivePorts => Ports is { Length: > 0 } ? Ports.Distinct().ToArray() : [7070, 8081, 6070];
 
-    /// <summary>Address to bind: <c>*</c> for all interfaces (default) or an IP such as <c>127.0.0.1</c>.</summary>
+    /// <summary>
+    /// Address to bind: <c>localhost</c> (default: loopback, IPv4 and IPv6), <c>*</c> for all interfaces, or an IP such as
+    /// <c>10.0.0.5</c>. Any address other than loopback needs credentials (README "Security").
+    /// </summary>
     [Required]
-    public string BindAddress { get; set; } = "*";
+    public string BindAddress { get; set; } = "localhost";
+
+    /// <summary>Every port serves every path (instead of each port its own service's). Default false.</summary>
+    public bool AllPathsOnEveryPort { get; set; }
 
     /// <summary>Path of <c>operator.json</c> (watched for changes); relative paths are resolved from the working directory, then the app directory.</summary>
     [Required]

@@ -79,7 +79,7 @@ public static class Observability
     /// <summary>Serves the Prometheus scrape endpoint on <c>/metrics</c> (text format 0.0.4, or OpenMetrics when the scraper asks for it).</summary>
     public static WebApplication MapGatewayTelemetry(this WebApplication app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous(); // scraped without credentials (rate-limited per IP)
         return app;
     }
 

@@ -5,4 +5,11 @@ namespace SmsGateway.Accept;
 /// <param name="Text">Message body.</param>
 /// <param name="Type"><c>express</c> or <c>normal</c>.</param>
 /// <param name="UserId">The paying user.</param>
-public sealed record SendRequest(string? Phone, string? Text, string? Type, string? UserId);
+public sealed record SendRequest(string? Phone, string? Text, string? Type, string? UserId)
+{
+    /// <summary>
+    /// Every JSON field a <c>/send</c> body may carry, by wire name. Any other field is refused (400 naming it), so add a new
+    /// optional field here, to this record, and to its reading in the host's <c>SendApi</c>.
+    /// </summary>
+    public static readonly IReadOnlyList<string> KnownFields = ["phone", "text", "type", "user_id"];
+}

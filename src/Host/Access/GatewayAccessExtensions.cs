@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using SmsGateway.Access;
+using SmsGateway.Host.Api;
+using SmsGateway.Host.Configuration;
+using SmsGateway.Postgres;
+using SmsGateway.Redis;
+
+namespace SmsGateway.Host.Access;
+
+/// <summary>
+/// Authentication (API keys, JWT, open development mode), authorization policies, per-account limits, per-IP protection
+/// and server limits (README "Security").
+/// </summary>
+public static class GatewayAccessExtensions
+{
+    /// <summary>
+    /// Reads and validates section <c>Auth</c>, refuses to start without credentials outside open development mode,
+    /// and registers the schemes, policies, key store, limiters and Kestrel limits. Call after the profile's parts are
+    /// registered (the full profile's store and limiter use its PostgreSQL and Redis settings).
+    /// </summary>
+    /// <exception cref="OptionsValidationException">A setting is invalid, or no credential is configured where one is required; the message names <c>Auth:AdminKeys</c>.</exception>
+    public static WebApplicationBuilder AddGatewayAccess(this WebApplicationBuilder builder, GatewayOptions gateway)
+    {
+        var auth = AccessConfiguration.Read(builder.Configuration);
+        var full = string.Equals(gateway.Profile, "full", StringComparison.OrdinalIgnoreCase);
+        var open = !auth.HasCredentials;
+        if (open && (full || !IsLoopback(gateway.BindAddress)))
+        {
+            throw new OptionsValidationException(AuthOptions.Section, typeof(AuthOptions),
+            [
+                "Auth:AdminKeys: no credentials are configured. Set Auth:AdminKeys (env Auth__AdminKeys__0, at least 16 characters) or Auth:Jwt. " +
+                "Only the embedded profile bound to a loopback address (Gateway:BindAddress=localhost or 127.0.0.1) may run without them (open development mode).",
+            ]);
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(auth);
+        services.AddSingleton(new AdminKeyHashes(auth.AdminKeys ?? []));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<AuthFailureTracker>();
+        services.AddSingleton(new PortRouting(gateway));
+        services.AddSingleton<AccountLimitGate>();
+        if (full)
+        {
+            services.AddSingleton<IAccessStore>(sp => new CachedAccessStore(
+                new PostgresAccessStore(sp.GetRequiredService<PostgresStatusStore>(), sp.GetRequiredService<ILogger<PostgresAccessStore>>()),
+                TimeSpan.FromMilliseconds(auth.KeyCacheMs)));
+            services.AddRedisAccountLimiter();
+        }
+        else
+        {
+            services.AddSingleton<IAccessStore, InMemoryAccessStore>();
+            services.AddSingleton<IAccountRateLimiter>(sp => new InMemoryAccountRateLimiter(sp.GetRequiredService<TimeProvider>()));
+        }
+
+        AddSchemes(services, auth, open);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AccessPolicies.Admin, p => p.RequireClaim(AccessClaims.Role, AccessClaims.AdminRole))
+            .AddPolicy(AccessPolicies.Client, p => p.RequireClaim(AccessClaims.Role, AccessClaims.ClientRole, AccessClaims.AdminRole));
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OwnerAuthorizationHandler>();
+        services.AddRateLimiter(o => ConfigurePerIpLimit(o, auth.Abuse));
+        services.Configure<ExceptionHandlerOptions>(o =>
+            o.StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AccessJsonContext.Default));
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var limits = kestrel.Limits;
+            limits.MaxConcurrentConnections = auth.Abuse.MaxConnections;
+            limits.MaxConcurrentUpgradedConnections = auth.Abuse.MaxConnections;
+            limits.MaxRequestBodySize = auth.Abuse.MaxBodyBytes;
+            limits.RequestHeadersTimeout = TimeSpan.FromMilliseconds(auth.Abuse.RequestHeadersTimeoutMs);
+            limits.KeepAliveTimeout = TimeSpan.FromMilliseconds(auth.Abuse.KeepAliveTimeoutMs);
+            limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(
+                auth.Abuse.MinBodyBytesPerSecond, TimeSpan.FromMilliseconds(auth.Abuse.MinBodyRateGraceMs));
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds, in order: port routing (404 for another service's path), the body size limit (413), the block of IPs with
+    /// repeated authentication failures (429), authentication, the per-IP limit on anonymous requests (429), the
+    /// per-account request limit (429) and authorization. Call after the exception handler, before the endpoints run.
+    /// </summary>
+    public static WebApplication UseGatewayAccess(this WebApplication app)
+    {
+        var auth = app.Services.GetRequiredService<AuthOptions>();
+        if (!auth.HasCredentials)
+        {
+            AccessLog.OpenMode(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SmsGateway.Host.Access"));
+        }
+
+        var ports = app.Services.GetRequiredService<PortRouting>();
+        var failures = app.Services.GetRequiredService<AuthFailureTracker>();
+        var gate = app.Services.GetRequiredService<AccountLimitGate>();
+        app.UseRouting();
+        app.Use(async (context, next) =>
+        {
+            if (!ports.Serves(context))
+            {
+                await PortRouting.NotHere().ExecuteAsync(context);
+                return;
+            }
+
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            {
+                size.MaxRequestBodySize = auth.Abuse.MaxBodyBytes;
+            }
+
+            if (context.Request.ContentLength > auth.Abuse.MaxBodyBytes)
+            {
+                await TypedResults.Problem($"the body must be at most {auth.Abuse.MaxBodyBytes} bytes", statusCode: StatusCodes.Status413PayloadTooLarge,
+                    title: "Body too large", type: "/problems/body-too-large").ExecuteAsync(context);
+                return;
+            }
+
+            if (failures.BlockedUntil(context.Connection.RemoteIpAddress) is { } until)
+            {
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await TypedResults.Problem("too many failed authentications from this address; retry later", statusCode: StatusCodes.Status429TooManyRequests,
+                    title: "Temporarily blocked", type: "/problems/blocked").ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.Use(async (context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<ServedOn>() is not null && await gate.CheckRequestAsync(context) is { } limited)
+            {
+                await limited.ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
+        app.UseAuthorization();
+        app.MapAccountsApi();
+        return app;
+    }
+
+    private static void AddSchemes(IServiceCollection services, AuthOptions auth, bool open)
+    {
+        if (open)
+        {
+            services.AddAuthentication(OpenAccessHandler.SchemeName)
+                .AddScheme<AuthenticationSchemeOptions, OpenAccessHandler>(OpenAccessHandler.SchemeName, null);
+            return;
+        }
+
+        const string selector = "Gateway";
+        var authentication = services.AddAuthentication(selector)
+            .AddPolicyScheme(selector, null, o =>
+            {
+                o.ForwardDefaultSelector = context =>
+                    auth.Jwt is not null && BearerToken.TryRead(context.Request, out var token) && BearerToken.LooksLikeJwt(token!)
+                        ? JwtBearerDefaults.AuthenticationScheme
+                        : ApiKeyAuthenticationHandler.SchemeName;
+                o.ForwardChallenge = ApiKeyAuthenticationHandler.SchemeName;
+                o.ForwardForbid = ApiKeyAuthenticationHandler.SchemeName;
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        if (auth.Jwt is { } jwt)
+        {
+            authentication.AddJwtBearer(o => JwtValidation.Configure(o, jwt));
+        }
+    }
+
+    private static void ConfigurePerIpLimit(RateLimiterOptions options, AbuseSettings abuse)
+    {
+        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            context.User.Identity?.IsAuthenticated == true
+                ? RateLimitPartition.GetNoLimiter("authenticated")
+                : RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = abuse.AnonymousPerIpPerSecond,
+                    Window = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                }));
+        options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        options.OnRejected = (context, _) =>
+        {
+            context.HttpContext.Response.Headers.RetryAfter = "1";
+            return new ValueTask(TypedResults.Problem("too many unauthenticated requests from this address; retry later",
+                statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", type: "/problems/ip-limit").ExecuteAsync(context.HttpContext));
+        };
+    }
+
+    private static bool IsLoopback(string bindAddress) =>
+        string.Equals(bindAddress, "localhost", StringComparison.OrdinalIgnoreCase) ||
+        (IPAddress.TryParse(bindAddress, out var ip) && IPAddress.IsLoopback(ip));
+}

@@ -1,0 +1,11 @@
+namespace SmsGateway.Host.Api;
+
+/// <summary>Details kept out of problem answers (event ids 1200-1209): the log has them, with the request's trace id.</summary>
+internal static partial class ProblemLog
+{
+    [LoggerMessage(1200, LogLevel.Error, "A dependency is unavailable (trace {TraceId})")]
+    public static partial void DependencyUnavailable(ILogger logger, Exception exception, string traceId);
+
+    [LoggerMessage(1201, LogLevel.Warning, "Accept failed (trace {TraceId}): {Detail}")]
+    public static partial void AcceptUnavailable(ILogger logger, string detail, string traceId);
+}
