@@ -49,6 +49,7 @@ internal sealed class DispatchStage
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _routes.Reloaded += OnRoutesReloaded;
         var subscription = new SubscriptionOptions { MaxInFlight = _options.MaxInFlight, AckWait = _options.AckWait };
         foreach (var (topic, group) in new[] { (Topics.Express, _options.DispatchGroup), (Topics.Normal, _options.DispatchGroup), (Topics.DeadLetter, _options.RetryGroup) })
         {
@@ -62,6 +63,7 @@ internal sealed class DispatchStage
     public async Task StopAsync()
     {
         _stopConsuming.Cancel();
+        _routes.Reloaded -= OnRoutesReloaded;
         await Task.WhenAll(_consumers).ConfigureAwait(false);
         foreach (var lane in _lanes.Values)
         {
@@ -126,20 +128,32 @@ internal sealed class DispatchStage
             return;
         }
 
-        bool queued;
-        try
+        if (!lane.TryEnqueue(new DispatchWork(message, delivery)))
         {
-            queued = await lane.EnqueueAsync(new DispatchWork(message, delivery), token).ConfigureAwait(false);
+            // Full (or stopping): hand the message back instead of waiting, so this consumer goes on feeding the other
+            // operators' lanes (issue 14, item 7); the broker delivers it again after the pause.
+            var pause = token.IsCancellationRequested ? TimeSpan.Zero : LaneFullPause(lane);
+            await delivery.NakAsync(pause, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
-        {
-            queued = false;
-        }
+    }
 
-        if (!queued)
+    // About the time the lane needs to send half of what it holds, within [LaneFullDelay, AckWait / 2].
+    private TimeSpan LaneFullPause(OperatorLane lane)
+    {
+        int rate = lane.Operator.RateLimitPerSecond;
+        var pause = rate > 0 ? TimeSpan.FromSeconds(lane.Queued / (2.0 * rate)) : TimeSpan.Zero;
+        var longest = _options.AckWait / 2;
+        return pause < _options.LaneFullDelay ? _options.LaneFullDelay : pause > longest ? longest : pause;
+    }
+
+    private void OnRoutesReloaded(OperatorTable table)
+    {
+        foreach (var lane in _lanes.Values)
         {
-            // Shutting down with the lane full: hand the message back at once rather than after the ack wait.
-            await delivery.NakAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            if (table.FindByName(lane.Operator.Name) is { } op)
+            {
+                lane.Update(op);
+            }
         }
     }
 
@@ -161,7 +175,7 @@ internal sealed class DispatchStage
         {
             if (!_lanes.TryGetValue(op.Name, out lane))
             {
-                lane = new OperatorLane(op, _options.LaneCapacity, SendAsync);
+                lane = new OperatorLane(op, _options.LaneCapacity, SendAsync, _options.AckWait / 2);
                 _lanes[op.Name] = lane;
             }
 
