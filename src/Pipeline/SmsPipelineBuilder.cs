@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using SmsGateway.Billing;
 using SmsGateway.Dispatch;
 using SmsGateway.Locking;
+using SmsGateway.Receipts;
 using SmsGateway.Routing;
 using SmsGateway.Status;
 using SmsGateway.Transport;
@@ -28,6 +29,8 @@ public sealed class SmsPipelineBuilder
     private IBalanceLedger? _ledger;
     private IDistributedLockFactory? _locks;
     private IOperatorClient? _operators;
+    private OperatorSimulatorOptions? _simulator;
+    private ReceiptCorrelator? _receipts;
     private IStatusStore? _store;
     private ILoggerFactory? _loggerFactory;
     private TimeProvider? _time;
@@ -78,11 +81,24 @@ public sealed class SmsPipelineBuilder
     public SmsPipelineBuilder WithOperatorClient(IOperatorClient client)
     {
         _operators = client;
+        _simulator = null;
         return this;
     }
 
-    /// <summary>Uses a new <see cref="OperatorSimulator"/> with <paramref name="options"/>.</summary>
-    public SmsPipelineBuilder WithOperatorSimulator(OperatorSimulatorOptions options) => WithOperatorClient(new OperatorSimulator(options));
+    /// <summary>Uses a new <see cref="OperatorSimulator"/> with <paramref name="options"/>, reporting its receipts (if enabled) to the pipeline's correlator.</summary>
+    public SmsPipelineBuilder WithOperatorSimulator(OperatorSimulatorOptions options)
+    {
+        _simulator = options.Validate();
+        _operators = null;
+        return this;
+    }
+
+    /// <summary>The delivery-receipt correlator (default: a new <see cref="ReceiptCorrelator"/>); give the same one to operator clients that report receipts.</summary>
+    public SmsPipelineBuilder WithReceiptCorrelator(ReceiptCorrelator receipts)
+    {
+        _receipts = receipts;
+        return this;
+    }
 
     /// <summary>The status store (default: <see cref="InMemoryStatusStore"/>).</summary>
     public SmsPipelineBuilder WithStatusStore(IStatusStore store)
@@ -108,15 +124,20 @@ public sealed class SmsPipelineBuilder
     /// <summary>Creates the (stopped) pipeline.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="ArgumentException">A consumer-group name is null or blank.</exception>
-    public SmsPipeline Build() => new(
-        _options,
-        _routes ?? new OperatorTableSource(OperatorTable.Default),
-        _transport ?? new InMemoryTransport(),
-        _ledger ?? new InMemoryBalanceLedger(),
-        _locks ?? new InMemoryLockFactory(_time),
-        _operators ?? new OperatorSimulator(),
-        _store ?? new InMemoryStatusStore(),
-        new PipelineMetrics(),
-        _loggerFactory,
-        _time);
+    public SmsPipeline Build()
+    {
+        var receipts = _receipts ?? new ReceiptCorrelator(null, _time);
+        return new(
+            _options,
+            _routes ?? new OperatorTableSource(OperatorTable.Default),
+            _transport ?? new InMemoryTransport(),
+            _ledger ?? new InMemoryBalanceLedger(),
+            _locks ?? new InMemoryLockFactory(_time),
+            _operators ?? new OperatorSimulator(_simulator, receipts),
+            _store ?? new InMemoryStatusStore(),
+            new PipelineMetrics(),
+            _loggerFactory,
+            _time,
+            receipts);
+    }
 }

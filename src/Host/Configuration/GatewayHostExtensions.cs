@@ -62,13 +62,16 @@ public static class GatewayHostExtensions
             pipeline = builder.Services.AddFullProfile(builder.Configuration, gateway, pipeline);
         }
 
-        builder.Services.AddSingleton<IOperatorClient>(new OperatorSimulator(new OperatorSimulatorOptions
+        builder.Services.AddSingleton(new OperatorSimulatorOptions
         {
             Latency = TimeSpan.FromMilliseconds(gateway.Simulator.LatencyMs),
             Jitter = TimeSpan.FromMilliseconds(gateway.Simulator.JitterMs),
             TransientFailureRate = gateway.Simulator.TransientFailureRate,
             PermanentFailureRate = gateway.Simulator.PermanentFailureRate,
-        }));
+            DeliveryReceipts = gateway.Simulator.DeliveryReceipts,
+            UndeliveredShare = gateway.Simulator.UndeliveredShare,
+            ReceiptDelay = TimeSpan.FromMilliseconds(gateway.Simulator.ReceiptDelayMs),
+        }.Validate());
         builder.Services.AddSmsPipeline(pipeline, ResolveOperatorTable(gateway.OperatorTable), gateway.ParsedRoles());
         builder.Services.AddSingleton(sp => new IdempotencyGuard(sp.GetRequiredService<IIdempotencyStore>(), TimeSpan.FromHours(gateway.IdempotencyKeyHours)));
         builder.Services.AddSingleton(_ => new PrometheusExporter(PipelineMetrics.MeterName));

@@ -89,4 +89,15 @@ public sealed class SimulatorSettings
     /// <summary>Probability of a permanent failure per message, 0..1. Default 0.</summary>
     [Range(0.0, 1.0)]
     public double PermanentFailureRate { get; set; }
+
+    /// <summary>Whether accepted messages get a delivery receipt (status <c>delivered</c> / <c>undelivered</c>). Default false.</summary>
+    public bool DeliveryReceipts { get; set; }
+
+    /// <summary>Share of receipts that report <c>UNDELIV</c>, 0..1 (decided per message id). Default 0.</summary>
+    [Range(0.0, 1.0)]
+    public double UndeliveredShare { get; set; }
+
+    /// <summary>Time from the operator's answer to its receipt, ms. Default 0.</summary>
+    [Range(0, 86_400_000)]
+    public double ReceiptDelayMs { get; set; }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Billing;
 using SmsGateway.Model;
+using SmsGateway.Receipts;
 using SmsGateway.Routing;
 using SmsGateway.Serialization;
 using SmsGateway.Status;
@@ -25,6 +26,7 @@ internal sealed class DispatchStage
     private readonly IOperatorClient _client;
     private readonly OperatorTableSource _routes;
     private readonly StatusPublisher _status;
+    private readonly ReceiptCorrelator _receipts;
     private readonly PipelineMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -34,8 +36,9 @@ internal sealed class DispatchStage
     private readonly List<Task> _consumers = [];
 
     public DispatchStage(PipelineOptions options, IMessageTransport transport, IBalanceLedger ledger, IOperatorClient client,
-        OperatorTableSource routes, StatusPublisher status, PipelineMetrics metrics, TimeProvider time, ILogger logger)
+        OperatorTableSource routes, StatusPublisher status, ReceiptCorrelator receipts, PipelineMetrics metrics, TimeProvider time, ILogger logger)
     {
+        _receipts = receipts;
         _options = options;
         _transport = transport;
         _ledger = ledger;
@@ -221,6 +224,12 @@ internal sealed class DispatchStage
             SendOutcome.TransientFailure => "transient",
             _ => "permanent",
         });
+        if (result is { Outcome: SendOutcome.Accepted, OperatorMessageId: { } operatorMessageId })
+        {
+            // Before "sent" is reported, so that a receipt the SMSC sends right away is matched (or is matched from its parking).
+            await _receipts.RegisterAsync(op.Name, operatorMessageId, message, CancellationToken.None).ConfigureAwait(false);
+        }
+
         await SettleAsync(work, result).ConfigureAwait(false);
     }
 
