@@ -19,7 +19,8 @@ public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="SmsPipeline"/>, a hosted service that starts <paramref name="roles"/> with the host, and in-memory
-    /// defaults for every part not registered already (transport, ledger, lock, operator simulator, status store,
+    /// defaults for every part not registered already (transport, ledger, lock, an <see cref="OperatorClientRouter"/> over
+    /// the operator simulator and every registered <see cref="IOperatorConnectionFactory"/>, status store,
     /// idempotency store), and the <see cref="ReceiptCorrelator"/> (also as <see cref="IDeliveryReceiptSink"/>, for
     /// operator clients; its <see cref="ReceiptOptions"/> and the simulator's <see cref="OperatorSimulatorOptions"/> are
     /// taken from the container when registered). Register Redis, NATS, Kafka or PostgreSQL parts before or after this call (they replace the defaults).
@@ -45,7 +46,9 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<IDistributedLockFactory>(sp => new InMemoryLockFactory(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ReceiptCorrelator(sp.GetService<ReceiptOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ReceiptCorrelator>>()));
         services.TryAddSingleton<IDeliveryReceiptSink>(sp => sp.GetRequiredService<ReceiptCorrelator>());
-        services.TryAddSingleton<IOperatorClient>(sp => new OperatorSimulator(sp.GetService<OperatorSimulatorOptions>(), sp.GetRequiredService<IDeliveryReceiptSink>()));
+        services.TryAddSingleton(sp => new OperatorSimulator(sp.GetService<OperatorSimulatorOptions>(), sp.GetRequiredService<IDeliveryReceiptSink>()));
+        services.TryAddSingleton<IOperatorClient>(sp => new OperatorClientRouter(sp.GetRequiredService<OperatorTableSource>(),
+            sp.GetServices<IOperatorConnectionFactory>(), sp.GetRequiredService<OperatorSimulator>(), sp.GetService<ILogger<OperatorClientRouter>>()));
         services.TryAddSingleton<IStatusStore, InMemoryStatusStore>();
         services.TryAddSingleton<IIdempotencyStore>(sp => new InMemoryIdempotencyStore(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<PipelineMetrics>();

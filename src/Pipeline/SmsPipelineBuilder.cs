@@ -31,6 +31,7 @@ public sealed class SmsPipelineBuilder
     private IOperatorClient? _operators;
     private OperatorSimulatorOptions? _simulator;
     private ReceiptCorrelator? _receipts;
+    private readonly List<IOperatorConnectionFactory> _factories = [];
     private IStatusStore? _store;
     private ILoggerFactory? _loggerFactory;
     private TimeProvider? _time;
@@ -77,7 +78,10 @@ public sealed class SmsPipelineBuilder
         return this;
     }
 
-    /// <summary>The operator connection (default: an instant, always-successful <see cref="OperatorSimulator"/>).</summary>
+    /// <summary>
+    /// One client for every operator, whatever <c>operator.json</c> says (default: an <see cref="OperatorClientRouter"/>
+    /// over an instant, always-successful <see cref="OperatorSimulator"/> and the factories added).
+    /// </summary>
     public SmsPipelineBuilder WithOperatorClient(IOperatorClient client)
     {
         _operators = client;
@@ -90,6 +94,13 @@ public sealed class SmsPipelineBuilder
     {
         _simulator = options.Validate();
         _operators = null;
+        return this;
+    }
+
+    /// <summary>Adds the factory of one <c>connection.type</c> of <c>operator.json</c> (used unless <see cref="WithOperatorClient"/> gives a single client).</summary>
+    public SmsPipelineBuilder WithOperatorConnectionFactory(IOperatorConnectionFactory factory)
+    {
+        _factories.Add(factory);
         return this;
     }
 
@@ -124,16 +135,18 @@ public sealed class SmsPipelineBuilder
     /// <summary>Creates the (stopped) pipeline.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="ArgumentException">A consumer-group name is null or blank.</exception>
+    /// <exception cref="OperatorTableException">An operator's <c>connection</c> has no factory or invalid settings.</exception>
     public SmsPipeline Build()
     {
         var receipts = _receipts ?? new ReceiptCorrelator(null, _time);
+        var routes = _routes ?? new OperatorTableSource(OperatorTable.Default);
         return new(
             _options,
-            _routes ?? new OperatorTableSource(OperatorTable.Default),
+            routes,
             _transport ?? new InMemoryTransport(),
             _ledger ?? new InMemoryBalanceLedger(),
             _locks ?? new InMemoryLockFactory(_time),
-            _operators ?? new OperatorSimulator(_simulator, receipts),
+            _operators ?? new OperatorClientRouter(routes, _factories, new OperatorSimulator(_simulator, receipts)),
             _store ?? new InMemoryStatusStore(),
             new PipelineMetrics(),
             _loggerFactory,
