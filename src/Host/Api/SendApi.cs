@@ -1,5 +1,7 @@
 using System.Text.Json;
 using SmsGateway.Accept;
+using SmsGateway.Host.Accounts;
+using SmsGateway.Host.Callbacks;
 
 namespace SmsGateway.Host.Api;
 
@@ -12,12 +14,14 @@ public static class SendApi
         app.MapPost("/send", SendAsync)
             .WithName("Send")
             .WithSummary("Queue one SMS")
-            .WithDescription("Body {\"phone\",\"text\",\"type\":\"express|normal\",\"user_id\"}; optional Idempotency-Key header. " +
-                "202 when the broker stored the message; 400 for invalid fields or no route; 402 for insufficient balance; 429/503 with Retry-After.")
+            .WithDescription("Body {\"phone\",\"text\",\"type\":\"express|normal\",\"user_id\"} with optional \"from\" (an allowed sender id) and " +
+                "\"callback_url\" (http/https; final statuses are POSTed there, signed); optional Idempotency-Key header. " +
+                "202 when the broker stored the message; 400 for invalid fields or no route; 402 for insufficient balance; 403 for a sender the account may not use; 429/503 with Retry-After.")
             .Accepts<JsonElement>("application/json")
             .Produces<SendResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status402PaymentRequired)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -25,7 +29,8 @@ public static class SendApi
         return app;
     }
 
-    internal static async Task<IResult> SendAsync(HttpContext context, SmsPipeline pipeline, IdempotencyGuard idempotency)
+    internal static async Task<IResult> SendAsync(HttpContext context, SmsPipeline pipeline, IdempotencyGuard idempotency,
+        AccountSettingsCache accounts, CallbackTargetGuard callbackGuard)
     {
         var (body, bodyError) = await RequestBody.ReadAsync(context.Request, context.RequestAborted);
         if (body is null)
@@ -48,7 +53,9 @@ public static class SendApi
                 RequestBody.GetText(root, "phone", errors),
                 RequestBody.GetText(root, "text", errors),
                 RequestBody.GetText(root, "type", errors),
-                RequestBody.GetText(root, "user_id", errors, allowInteger: true));
+                RequestBody.GetText(root, "user_id", errors, allowInteger: true),
+                RequestBody.GetText(root, "from", errors),
+                RequestBody.GetText(root, "callback_url", errors));
         }
         catch (JsonException ex)
         {
@@ -60,6 +67,13 @@ public static class SendApi
             return Problems.Validation(errors);
         }
 
+        var (senderProblem, callbackUrl) = await SenderAndCallbackAsync(request, accounts, callbackGuard, context.RequestAborted);
+        if (senderProblem is not null)
+        {
+            return senderProblem;
+        }
+
+        request = request with { CallbackUrl = callbackUrl };
         var (early, claim) = await idempotency.BeginAsync(context, "send", request.UserId ?? string.Empty, body);
         if (early is not null)
         {
@@ -87,5 +101,38 @@ public static class SendApi
                 await idempotency.ReleaseAsync(claim);
                 return Problems.Unavailable(context, result.Detail!);
         }
+    }
+
+    // "from" must be well formed (400) and one of the account's allowed senders (403); "callback_url" must be http(s) to an
+    // allowed target (400), else the account's default applies. Fields are left to the pipeline's validator when user_id is bad.
+    private static async Task<(IResult? Problem, string? CallbackUrl)> SenderAndCallbackAsync(SendRequest request, AccountSettingsCache accounts,
+        CallbackTargetGuard guard, CancellationToken cancellationToken)
+    {
+        if (request.UserId is null || !Validation.SendValidator.IsValidUserId(request.UserId))
+        {
+            return (null, null);
+        }
+
+        var settings = await accounts.GetAsync(request.UserId, cancellationToken);
+        if (request.From is not null)
+        {
+            if (Validation.SenderId.Classify(request.From) is null)
+            {
+                return (Problems.Field("from", $"from must be {Validation.SenderId.Rule}"), null);
+            }
+
+            if (!settings.Allows(request.From))
+            {
+                return (Problems.SenderNotAllowed($"from '{request.From}' is not an allowed sender of this account"), null);
+            }
+        }
+
+        if (request.CallbackUrl is null)
+        {
+            return (null, settings.CallbackUrl);
+        }
+
+        var refused = await AccountSettingsApi.CheckCallbackUrlAsync(request.CallbackUrl, guard, cancellationToken);
+        return refused is null ? (null, request.CallbackUrl) : (Problems.Field("callback_url", refused), null);
     }
 }

@@ -242,7 +242,7 @@ internal sealed class DispatchStage
             if (result.Outcome == SendOutcome.Accepted)
             {
                 await _ledger.CaptureAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
-                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Sent, now), CancellationToken.None).ConfigureAwait(false);
+                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Sent, now), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
             }
             else if (result.Outcome == SendOutcome.TransientFailure && _options.Retry.CanRetry(message.Attempt))
             {
@@ -253,7 +253,7 @@ internal sealed class DispatchStage
             else
             {
                 await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
-                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Failed, now, result.ErrorCode ?? "failed"), CancellationToken.None).ConfigureAwait(false);
+                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Failed, now, result.ErrorCode ?? "failed"), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
             }
 
             await work.Delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);

@@ -49,7 +49,7 @@ internal sealed class ReceiptStage(ReceiptCorrelator receipts, StatusPublisher s
         {
             try
             {
-                await status.PublishAsync(e, CancellationToken.None).ConfigureAwait(false);
+                await status.PublishAsync(e, match.Message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
                 return;
             }
             catch (TransportException ex)

@@ -17,6 +17,7 @@ public sealed record NatsTransportOptions
         [Topics.Normal] = "normal",
         [Topics.DeadLetter] = "dlq",
         [Topics.Status] = "status",
+        [Topics.Callback] = "callback",
     };
 
     /// <summary>Server URL. Default <c>nats://127.0.0.1:4222</c>.</summary>
