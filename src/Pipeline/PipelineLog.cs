@@ -46,4 +46,7 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 2031, Level = LogLevel.Warning, Message = "Status event {Status} of message {MessageId} could not be published")]
     public static partial void StatusPublishFailed(ILogger logger, Exception exception, Guid messageId, string status);
+
+    [LoggerMessage(EventId = 2040, Level = LogLevel.Warning, Message = "Delivery status of message {MessageId} could not be published (try {Attempt}); retrying")]
+    public static partial void ReceiptPublishFailed(ILogger logger, Exception exception, Guid messageId, int attempt);
 }

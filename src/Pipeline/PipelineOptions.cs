@@ -26,8 +26,15 @@ public sealed record PipelineOptions
     /// <summary>Pause between lock tries (jittered). Default 5 ms.</summary>
     public TimeSpan LockRetry { get; init; } = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>Messages waiting per operator and type for a send slot; a full lane stops consumption (backpressure). Default 1,024.</summary>
+    /// <summary>Messages waiting per operator and type for a send slot; a full lane hands further messages back to the broker (see LaneFullDelay). Default 1,024.</summary>
     public int LaneCapacity { get; init; } = 1024;
+
+    /// <summary>
+    /// Shortest pause before a message that found its operator's lane full is delivered again (it is nak'ed rather than
+    /// waited for, so one slow operator does not hold up the others). Rate-limited lanes pause longer, about the time
+    /// they need to send half of what they hold, at most half the ack wait. Default 1 s.
+    /// </summary>
+    public TimeSpan LaneFullDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Deliveries each subscription may hold unacknowledged. Default 2,048.</summary>
     public int MaxInFlight { get; init; } = 2048;
@@ -72,6 +79,7 @@ public sealed record PipelineOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(LockExpiry, TimeSpan.Zero, nameof(LockExpiry));
         ArgumentOutOfRangeException.ThrowIfLessThan(LockWait, TimeSpan.Zero, nameof(LockWait));
         ArgumentOutOfRangeException.ThrowIfLessThan(LaneCapacity, 1, nameof(LaneCapacity));
+        ArgumentOutOfRangeException.ThrowIfLessThan(LaneFullDelay, TimeSpan.Zero, nameof(LaneFullDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlight, 1, nameof(MaxInFlight));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AckWait, TimeSpan.Zero, nameof(AckWait));
         ArgumentOutOfRangeException.ThrowIfLessThan(StatusBatchSize, 1, nameof(StatusBatchSize));

@@ -2,10 +2,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SmsGateway.Accounts;
 using SmsGateway.Billing;
 using SmsGateway.Dispatch;
 using SmsGateway.Idempotency;
 using SmsGateway.Locking;
+using SmsGateway.Receipts;
 using SmsGateway.Routing;
 using SmsGateway.Status;
 using SmsGateway.Transport;
@@ -18,8 +20,11 @@ public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="SmsPipeline"/>, a hosted service that starts <paramref name="roles"/> with the host, and in-memory
-    /// defaults for every part not registered already (transport, ledger, lock, operator simulator, status store,
-    /// idempotency store). Register Redis, NATS, Kafka or PostgreSQL parts before or after this call (they replace the defaults).
+    /// defaults for every part not registered already (transport, ledger, lock, an <see cref="OperatorClientRouter"/> over
+    /// the operator simulator and every registered <see cref="IOperatorConnectionFactory"/>, status store,
+    /// idempotency store, account settings store), and the <see cref="ReceiptCorrelator"/> (also as <see cref="IDeliveryReceiptSink"/>, for
+    /// operator clients; its <see cref="ReceiptOptions"/> and the simulator's <see cref="OperatorSimulatorOptions"/> are
+    /// taken from the container when registered). Register Redis, NATS, Kafka or PostgreSQL parts before or after this call (they replace the defaults).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="options">Graph settings; defaults when null.</param>
@@ -40,14 +45,19 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<IMessageTransport>(_ => new InMemoryTransport());
         services.TryAddSingleton<IBalanceLedger, InMemoryBalanceLedger>();
         services.TryAddSingleton<IDistributedLockFactory>(sp => new InMemoryLockFactory(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IOperatorClient>(_ => new OperatorSimulator());
+        services.TryAddSingleton(sp => new ReceiptCorrelator(sp.GetService<ReceiptOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ReceiptCorrelator>>()));
+        services.TryAddSingleton<IDeliveryReceiptSink>(sp => sp.GetRequiredService<ReceiptCorrelator>());
+        services.TryAddSingleton(sp => new OperatorSimulator(sp.GetService<OperatorSimulatorOptions>(), sp.GetRequiredService<IDeliveryReceiptSink>()));
+        services.TryAddSingleton<IOperatorClient>(sp => new OperatorClientRouter(sp.GetRequiredService<OperatorTableSource>(),
+            sp.GetServices<IOperatorConnectionFactory>(), sp.GetRequiredService<OperatorSimulator>(), sp.GetService<ILogger<OperatorClientRouter>>()));
         services.TryAddSingleton<IStatusStore, InMemoryStatusStore>();
+        services.TryAddSingleton<IAccountSettingsStore, InMemoryAccountSettingsStore>();
         services.TryAddSingleton<IIdempotencyStore>(sp => new InMemoryIdempotencyStore(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<PipelineMetrics>();
         services.TryAddSingleton(sp => new SmsPipeline(validated, sp.GetRequiredService<OperatorTableSource>(),
             sp.GetRequiredService<IMessageTransport>(), sp.GetRequiredService<IBalanceLedger>(), sp.GetRequiredService<IDistributedLockFactory>(),
             sp.GetRequiredService<IOperatorClient>(), sp.GetRequiredService<IStatusStore>(), sp.GetRequiredService<PipelineMetrics>(),
-            sp.GetService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ReceiptCorrelator>()));
         services.AddHostedService(sp => new SmsPipelineHostedService(sp.GetRequiredService<SmsPipeline>(), roles));
         return services;
     }

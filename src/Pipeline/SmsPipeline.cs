@@ -7,6 +7,7 @@ using SmsGateway.Diagnostics;
 using SmsGateway.Dispatch;
 using SmsGateway.Locking;
 using SmsGateway.Model;
+using SmsGateway.Receipts;
 using SmsGateway.Routing;
 using SmsGateway.Status;
 using SmsGateway.Transport;
@@ -42,13 +43,17 @@ public sealed class SmsPipeline : IAsyncDisposable
     private AcceptStage? _accept;
     private DispatchStage? _dispatch;
     private StatusStage? _statusStage;
+    private ReceiptStage? _receiptStage;
 
-    /// <summary>Creates a stopped pipeline over the given parts. Prefer <see cref="SmsPipelineBuilder"/>.</summary>
+    /// <summary>
+    /// Creates a stopped pipeline over the given parts. Prefer <see cref="SmsPipelineBuilder"/>. The receipt correlator
+    /// (shared with the operator clients that report receipts) is a new one when null.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="ArgumentException">A consumer-group name is null or blank.</exception>
     public SmsPipeline(PipelineOptions options, OperatorTableSource routes, IMessageTransport transport, IBalanceLedger ledger,
         IDistributedLockFactory locks, IOperatorClient operators, IStatusStore store, PipelineMetrics metrics,
-        ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, ReceiptCorrelator? receipts = null)
     {
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate() with { };
         _routes = routes ?? throw new ArgumentNullException(nameof(routes));
@@ -62,6 +67,7 @@ public sealed class SmsPipeline : IAsyncDisposable
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SmsGateway.Pipeline");
+        Receipts = receipts ?? new ReceiptCorrelator(null, _time);
         _status = new StatusPublisher(_transport, Metrics, _time, _logger);
         _status.Published += e => StatusPublished?.Invoke(e);
     }
@@ -74,6 +80,9 @@ public sealed class SmsPipeline : IAsyncDisposable
 
     /// <summary>The pipeline's instruments.</summary>
     public PipelineMetrics Metrics { get; }
+
+    /// <summary>Matches delivery receipts to sent messages; operator clients report receipts to it.</summary>
+    public ReceiptCorrelator Receipts { get; }
 
     /// <summary>The routing table in force.</summary>
     public OperatorTable Routes => _routes.Current;
@@ -99,8 +108,10 @@ public sealed class SmsPipeline : IAsyncDisposable
 
             if (roles.HasFlag(PipelineRoles.Dispatcher))
             {
-                _dispatch = new DispatchStage(_options, _transport, _ledger, _operators, _routes, _status, Metrics, _time, _logger);
+                _dispatch = new DispatchStage(_options, _transport, _ledger, _operators, _routes, _status, Receipts, Metrics, _time, _logger);
                 await _dispatch.StartAsync(cancellationToken).ConfigureAwait(false);
+                _receiptStage = new ReceiptStage(Receipts, _status, _logger);
+                _receiptStage.Start();
             }
 
             if (roles.HasFlag(PipelineRoles.Gateway))
@@ -232,6 +243,12 @@ public sealed class SmsPipeline : IAsyncDisposable
         {
             await _dispatch.StopAsync().ConfigureAwait(false);
             _dispatch = null;
+        }
+
+        if (_receiptStage is not null)
+        {
+            await _receiptStage.StopAsync().ConfigureAwait(false);
+            _receiptStage = null;
         }
 
         if (_statusStage is not null)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using SmsGateway.Billing;
 using SmsGateway.Dispatch;
 using SmsGateway.Locking;
+using SmsGateway.Receipts;
 using SmsGateway.Routing;
 using SmsGateway.Status;
 using SmsGateway.Transport;
@@ -28,6 +29,9 @@ public sealed class SmsPipelineBuilder
     private IBalanceLedger? _ledger;
     private IDistributedLockFactory? _locks;
     private IOperatorClient? _operators;
+    private OperatorSimulatorOptions? _simulator;
+    private ReceiptCorrelator? _receipts;
+    private readonly List<IOperatorConnectionFactory> _factories = [];
     private IStatusStore? _store;
     private ILoggerFactory? _loggerFactory;
     private TimeProvider? _time;
@@ -74,15 +78,38 @@ public sealed class SmsPipelineBuilder
         return this;
     }
 
-    /// <summary>The operator connection (default: an instant, always-successful <see cref="OperatorSimulator"/>).</summary>
+    /// <summary>
+    /// One client for every operator, whatever <c>operator.json</c> says (default: an <see cref="OperatorClientRouter"/>
+    /// over an instant, always-successful <see cref="OperatorSimulator"/> and the factories added).
+    /// </summary>
     public SmsPipelineBuilder WithOperatorClient(IOperatorClient client)
     {
         _operators = client;
+        _simulator = null;
         return this;
     }
 
-    /// <summary>Uses a new <see cref="OperatorSimulator"/> with <paramref name="options"/>.</summary>
-    public SmsPipelineBuilder WithOperatorSimulator(OperatorSimulatorOptions options) => WithOperatorClient(new OperatorSimulator(options));
+    /// <summary>Uses a new <see cref="OperatorSimulator"/> with <paramref name="options"/>, reporting its receipts (if enabled) to the pipeline's correlator.</summary>
+    public SmsPipelineBuilder WithOperatorSimulator(OperatorSimulatorOptions options)
+    {
+        _simulator = options.Validate();
+        _operators = null;
+        return this;
+    }
+
+    /// <summary>Adds the factory of one <c>connection.type</c> of <c>operator.json</c> (used unless <see cref="WithOperatorClient"/> gives a single client).</summary>
+    public SmsPipelineBuilder WithOperatorConnectionFactory(IOperatorConnectionFactory factory)
+    {
+        _factories.Add(factory);
+        return this;
+    }
+
+    /// <summary>The delivery-receipt correlator (default: a new <see cref="ReceiptCorrelator"/>); give the same one to operator clients that report receipts.</summary>
+    public SmsPipelineBuilder WithReceiptCorrelator(ReceiptCorrelator receipts)
+    {
+        _receipts = receipts;
+        return this;
+    }
 
     /// <summary>The status store (default: <see cref="InMemoryStatusStore"/>).</summary>
     public SmsPipelineBuilder WithStatusStore(IStatusStore store)
@@ -108,15 +135,22 @@ public sealed class SmsPipelineBuilder
     /// <summary>Creates the (stopped) pipeline.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="ArgumentException">A consumer-group name is null or blank.</exception>
-    public SmsPipeline Build() => new(
-        _options,
-        _routes ?? new OperatorTableSource(OperatorTable.Default),
-        _transport ?? new InMemoryTransport(),
-        _ledger ?? new InMemoryBalanceLedger(),
-        _locks ?? new InMemoryLockFactory(_time),
-        _operators ?? new OperatorSimulator(),
-        _store ?? new InMemoryStatusStore(),
-        new PipelineMetrics(),
-        _loggerFactory,
-        _time);
+    /// <exception cref="OperatorTableException">An operator's <c>connection</c> has no factory or invalid settings.</exception>
+    public SmsPipeline Build()
+    {
+        var receipts = _receipts ?? new ReceiptCorrelator(null, _time);
+        var routes = _routes ?? new OperatorTableSource(OperatorTable.Default);
+        return new(
+            _options,
+            routes,
+            _transport ?? new InMemoryTransport(),
+            _ledger ?? new InMemoryBalanceLedger(),
+            _locks ?? new InMemoryLockFactory(_time),
+            _operators ?? new OperatorClientRouter(routes, _factories, new OperatorSimulator(_simulator, receipts)),
+            _store ?? new InMemoryStatusStore(),
+            new PipelineMetrics(),
+            _loggerFactory,
+            _time,
+            receipts);
+    }
 }

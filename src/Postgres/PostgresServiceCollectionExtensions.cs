@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SmsGateway.Accounts;
+using SmsGateway.Postgres.Accounts;
 using SmsGateway.Status;
 
 namespace SmsGateway.Postgres;
@@ -10,8 +12,9 @@ namespace SmsGateway.Postgres;
 public static class PostgresServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="PostgresStatusStore"/> as the singleton <see cref="IStatusStore"/> (replacing any earlier
-    /// registration, such as the in-memory store) and <paramref name="options"/> as a singleton. When
+    /// Registers <see cref="PostgresStatusStore"/> as the singleton <see cref="IStatusStore"/> and
+    /// <see cref="PostgresAccountSettingsStore"/> as the <see cref="IAccountSettingsStore"/> (replacing any earlier
+    /// registration, such as the in-memory stores) and <paramref name="options"/> as a singleton. When
     /// <see cref="PostgresOptions.MigrateOnStart"/> is true, also registers, ahead of every other hosted service, a hosted
     /// service that applies the migrations before any hosted service starts; a failed migration stops the host.
     /// </summary>
@@ -28,6 +31,8 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton(sp => new PostgresStatusStore(options, sp.GetService<ILogger<PostgresStatusStore>>()));
         services.RemoveAll<IStatusStore>();
         services.AddSingleton<IStatusStore>(sp => sp.GetRequiredService<PostgresStatusStore>());
+        services.RemoveAll<IAccountSettingsStore>();
+        services.AddSingleton<IAccountSettingsStore>(sp => new PostgresAccountSettingsStore(sp.GetRequiredService<PostgresStatusStore>()));
 
         var migration = ServiceDescriptor.Singleton<IHostedService, PostgresMigrationHostedService>();
         if (options.MigrateOnStart && !services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(PostgresMigrationHostedService)))

@@ -27,14 +27,14 @@ public sealed class OperatorLaneTests
             await gate.Task;
         });
 
-        Assert.True(await lane.EnqueueAsync(Work(0, MessageType.Normal), CancellationToken.None));
+        Assert.True(lane.TryEnqueue(Work(0, MessageType.Normal)));
         await firstStarted.Task; // the only send slot is now busy with m0
         for (int i = 1; i <= 50; i++)
         {
-            Assert.True(await lane.EnqueueAsync(Work(i, MessageType.Normal), CancellationToken.None));
+            Assert.True(lane.TryEnqueue(Work(i, MessageType.Normal)));
         }
 
-        Assert.True(await lane.EnqueueAsync(Work(99, MessageType.Express), CancellationToken.None));
+        Assert.True(lane.TryEnqueue(Work(99, MessageType.Express)));
         Assert.Equal(51, lane.Queued);
         gate.SetResult();
         await lane.DisposeAsync(); // graceful: sends everything queued
@@ -47,7 +47,7 @@ public sealed class OperatorLaneTests
     }
 
     [Fact(Timeout = 20_000)]
-    public async Task A_full_queue_makes_the_producer_wait_and_concurrency_is_respected()
+    public async Task A_full_queue_refuses_without_waiting_and_concurrency_is_respected()
     {
         int inFlight = 0, maxInFlight = 0, done = 0;
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -62,22 +62,19 @@ public sealed class OperatorLaneTests
 
         for (int i = 0; i < 3; i++)
         {
-            Assert.True(await lane.EnqueueAsync(Work(i, MessageType.Normal), CancellationToken.None));
+            Assert.True(lane.TryEnqueue(Work(i, MessageType.Normal)));
+            while (Volatile.Read(ref inFlight) <= i)
+            {
+                await Task.Delay(5); // taken by a worker: the queue is empty again
+            }
         }
 
-        while (Volatile.Read(ref inFlight) < 3)
-        {
-            await Task.Delay(5); // all three slots taken
-        }
-
-        Assert.True(await lane.EnqueueAsync(Work(3, MessageType.Normal), CancellationToken.None));
-        Assert.True(await lane.EnqueueAsync(Work(4, MessageType.Normal), CancellationToken.None));
-        var blocked = lane.EnqueueAsync(Work(5, MessageType.Normal), CancellationToken.None).AsTask();
-        await Task.Delay(100);
-        Assert.False(blocked.IsCompleted, "a full normal queue must hold the producer back");
+        Assert.True(lane.TryEnqueue(Work(3, MessageType.Normal)));
+        Assert.True(lane.TryEnqueue(Work(4, MessageType.Normal)));
+        Assert.False(lane.TryEnqueue(Work(5, MessageType.Normal)), "a full normal queue must refuse (the caller naks)");
+        Assert.True(lane.TryEnqueue(Work(6, MessageType.Express)), "the express queue has its own capacity");
 
         gate.SetResult();
-        Assert.True(await blocked);
         await lane.DisposeAsync();
         Assert.Equal(6, done);
         Assert.Equal(3, maxInFlight);

@@ -52,6 +52,8 @@ internal static class ApiJson
 [JsonSerializable(typeof(BalanceResponse))]
 [JsonSerializable(typeof(ReportResponse))]
 [JsonSerializable(typeof(MessageResponse))]
+[JsonSerializable(typeof(AccountSettingsView))]
+[JsonSerializable(typeof(CallbacksResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -35,6 +35,10 @@ internal static class Problems
         TypedResults.Problem(detail, statusCode: status, title: status == StatusCodes.Status409Conflict ? "Request in progress" : "Idempotency key reused",
             type: "/problems/idempotency-key");
 
+    public static IResult SenderNotAllowed(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: "Sender not allowed", type: "/problems/sender-not-allowed",
+            extensions: new Dictionary<string, object?> { ["field"] = "from" });
+
     public static IResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found", type: "/problems/not-found");
 }

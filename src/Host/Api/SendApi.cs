@@ -1,6 +1,8 @@
 using System.Text.Json;
 using SmsGateway.Accept;
 using SmsGateway.Host.Access;
+using SmsGateway.Host.Accounts;
+using SmsGateway.Host.Callbacks;
 
 namespace SmsGateway.Host.Api;
 
@@ -13,9 +15,10 @@ public static class SendApi
         app.MapPost("/send", SendAsync)
             .WithName("Send")
             .WithSummary("Queue one SMS")
-            .WithDescription("Body {\"phone\",\"text\",\"type\":\"express|normal\",\"user_id\"}; optional Idempotency-Key header. user_id defaults to " +
+            .WithDescription("Body {\"phone\",\"text\",\"type\":\"express|normal\",\"user_id\"} with optional \"from\" (an allowed sender id) and " +
+                "\"callback_url\" (http/https; final statuses are POSTed there, signed); optional Idempotency-Key header. user_id defaults to " +
                 "the caller's own account. 202 when the broker stored the message; 400 for invalid, unknown or repeated fields or no route; 402 for " +
-                "insufficient balance; 403 for another user's user_id; 429/503 with Retry-After.")
+                "insufficient balance; 403 for another user's user_id or a sender the account may not use; 429/503 with Retry-After.")
             .Accepts<JsonElement>("application/json")
             .Produces<SendResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
@@ -31,7 +34,8 @@ public static class SendApi
         return app;
     }
 
-    internal static async Task<IResult> SendAsync(HttpContext context, SmsPipeline pipeline, IdempotencyGuard idempotency, AccountLimitGate limits)
+    internal static async Task<IResult> SendAsync(HttpContext context, SmsPipeline pipeline, IdempotencyGuard idempotency, AccountLimitGate limits,
+        AccountSettingsCache accounts, CallbackTargetGuard callbackGuard)
     {
         byte[]? body;
         string? bodyError;
@@ -67,7 +71,9 @@ public static class SendApi
                 RequestBody.GetText(root, "phone", errors),
                 RequestBody.GetText(root, "text", errors, allowLineBreaks: true),
                 RequestBody.GetText(root, "type", errors),
-                RequestBody.GetText(root, "user_id", errors, allowInteger: true));
+                RequestBody.GetText(root, "user_id", errors, allowInteger: true),
+                RequestBody.GetText(root, "from", errors),
+                RequestBody.GetText(root, "callback_url", errors));
         }
         catch (JsonException ex)
         {
@@ -89,6 +95,13 @@ public static class SendApi
             return forbidden;
         }
 
+        var (senderProblem, callbackUrl) = await SenderAndCallbackAsync(request, accounts, callbackGuard, context.RequestAborted);
+        if (senderProblem is not null)
+        {
+            return senderProblem;
+        }
+
+        request = request with { CallbackUrl = callbackUrl };
         var (early, claim) = await idempotency.BeginAsync(context, "send", request.UserId ?? string.Empty, body);
         if (early is not null)
         {
@@ -124,5 +137,38 @@ public static class SendApi
                     result.Detail ?? "", context.TraceIdentifier);
                 return Problems.Unavailable(context, "the message could not be queued; nothing was charged; retry later");
         }
+    }
+
+    // "from" must be well formed (400) and one of the account's allowed senders (403); "callback_url" must be http(s) to an
+    // allowed target (400), else the account's default applies. Fields are left to the pipeline's validator when user_id is bad.
+    private static async Task<(IResult? Problem, string? CallbackUrl)> SenderAndCallbackAsync(SendRequest request, AccountSettingsCache accounts,
+        CallbackTargetGuard guard, CancellationToken cancellationToken)
+    {
+        if (request.UserId is null || !Validation.SendValidator.IsValidUserId(request.UserId))
+        {
+            return (null, null);
+        }
+
+        var settings = await accounts.GetAsync(request.UserId, cancellationToken);
+        if (request.From is not null)
+        {
+            if (Validation.SenderId.Classify(request.From) is null)
+            {
+                return (Problems.Field("from", $"from must be {Validation.SenderId.Rule}"), null);
+            }
+
+            if (!settings.Allows(request.From))
+            {
+                return (Problems.SenderNotAllowed($"from '{request.From}' is not an allowed sender of this account"), null);
+            }
+        }
+
+        if (request.CallbackUrl is null)
+        {
+            return (null, settings.CallbackUrl);
+        }
+
+        var refused = await AccountSettingsApi.CheckCallbackUrlAsync(request.CallbackUrl, guard, cancellationToken);
+        return refused is null ? (null, request.CallbackUrl) : (Problems.Field("callback_url", refused), null);
     }
 }

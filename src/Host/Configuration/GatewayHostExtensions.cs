@@ -2,10 +2,15 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using SmsGateway.Accounts;
 using SmsGateway.Dispatch;
 using SmsGateway.Host.Access;
+using SmsGateway.Operators.Smpp;
+using SmsGateway.Host.Accounts;
+using SmsGateway.Host.Callbacks;
 using SmsGateway.Host.Api;
 using SmsGateway.Idempotency;
+using SmsGateway.Transport;
 
 namespace SmsGateway.Host.Configuration;
 
@@ -66,15 +71,33 @@ public static class GatewayHostExtensions
             pipeline = builder.Services.AddFullProfile(builder.Configuration, gateway, pipeline);
         }
 
-        builder.Services.AddSingleton<IOperatorClient>(new OperatorSimulator(new OperatorSimulatorOptions
+        builder.Services.AddSingleton(new OperatorSimulatorOptions
         {
             Latency = TimeSpan.FromMilliseconds(gateway.Simulator.LatencyMs),
             Jitter = TimeSpan.FromMilliseconds(gateway.Simulator.JitterMs),
             TransientFailureRate = gateway.Simulator.TransientFailureRate,
             PermanentFailureRate = gateway.Simulator.PermanentFailureRate,
             SendLogPath = gateway.Simulator.SendLogPath,
-        }));
+            DeliveryReceipts = gateway.Simulator.DeliveryReceipts,
+            UndeliveredShare = gateway.Simulator.UndeliveredShare,
+            ReceiptDelay = TimeSpan.FromMilliseconds(gateway.Simulator.ReceiptDelayMs),
+        }.Validate());
+        builder.Services.AddSmppOperators(); // operators whose operator.json connection is {"type":"smpp",...}
         builder.Services.AddSmsPipeline(pipeline, ResolveOperatorTable(gateway.OperatorTable), gateway.ParsedRoles());
+        var callbacks = builder.Configuration.GetSection(CallbackOptions.Section).Get<CallbackOptions>() ?? new CallbackOptions();
+        Validate(callbacks, CallbackOptions.Section);
+        builder.Services.AddSingleton(callbacks);
+        builder.Services.AddSingleton(new CallbackTargetGuard(callbacks.AllowPrivateTargets));
+        builder.Services.AddSingleton<CallbackLog>();
+        builder.Services.AddSingleton<AccountSettingsCache>();
+        if (gateway.ParsedRoles().HasFlag(PipelineRoles.Dispatcher))
+        {
+            builder.Services.AddHostedService(sp => new CallbackSender(sp.GetRequiredService<IMessageTransport>(), sp.GetRequiredService<IAccountSettingsStore>(),
+                sp.GetRequiredService<CallbackLog>(), callbacks,
+                new HttpClient(sp.GetRequiredService<CallbackTargetGuard>().CreateHandler(TimeSpan.FromMilliseconds(callbacks.TimeoutMs))) { Timeout = Timeout.InfiniteTimeSpan },
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CallbackSender>>()));
+        }
+
         builder.Services.AddSingleton(sp => new IdempotencyGuard(sp.GetRequiredService<IIdempotencyStore>(), TimeSpan.FromHours(gateway.IdempotencyKeyHours)));
         builder.AddGatewayTelemetry(gateway.ParsedRoles());
         builder.Services.AddProblemDetails();
@@ -101,11 +124,17 @@ public static class GatewayHostExtensions
         {
             app.MapSendApi();
             app.MapBillingApi();
+            app.MapAccountSettingsApi();
         }
 
         if (roles.HasFlag(PipelineRoles.Reporter))
         {
             app.MapReportApi();
+        }
+
+        if (roles.HasFlag(PipelineRoles.Dispatcher))
+        {
+            app.MapCallbackApi();
         }
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();

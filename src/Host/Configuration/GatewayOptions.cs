@@ -102,4 +102,15 @@ public sealed class SimulatorSettings
 
     /// <summary>File that records every submit the simulator answered (one line each), for crash tests; unset for none.</summary>
     public string? SendLogPath { get; set; }
+
+    /// <summary>Whether accepted messages get a delivery receipt (status <c>delivered</c> / <c>undelivered</c>). Default false.</summary>
+    public bool DeliveryReceipts { get; set; }
+
+    /// <summary>Share of receipts that report <c>UNDELIV</c>, 0..1 (decided per message id). Default 0.</summary>
+    [Range(0.0, 1.0)]
+    public double UndeliveredShare { get; set; }
+
+    /// <summary>Time from the operator's answer to its receipt, ms. Default 0.</summary>
+    [Range(0, 86_400_000)]
+    public double ReceiptDelayMs { get; set; }
 }

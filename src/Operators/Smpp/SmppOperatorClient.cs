@@ -72,7 +72,7 @@ internal sealed class SmppOperatorClient : IOperatorClient, IAsyncDisposable
         IReadOnlyList<ShortMessagePdu> parts;
         try
         {
-            var source = SourceAddress.Choose(null, _options);
+            var source = SourceAddress.Choose(message.From, _options); // the sender id the account chose, else the operator default
             parts = SubmitSmBuilder.Build(message, source, _options, (ushort)Interlocked.Increment(ref _reference));
         }
         catch (ArgumentException ex)

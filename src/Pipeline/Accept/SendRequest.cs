@@ -5,11 +5,13 @@ namespace SmsGateway.Accept;
 /// <param name="Text">Message body.</param>
 /// <param name="Type"><c>express</c> or <c>normal</c>.</param>
 /// <param name="UserId">The paying user.</param>
-public sealed record SendRequest(string? Phone, string? Text, string? Type, string? UserId)
+/// <param name="From">Optional sender id (see <see cref="Validation.SenderId"/>); null for the operator's default.</param>
+/// <param name="CallbackUrl">Optional URL that receives the final statuses (already checked by the caller: http/https, allowed target); null for none.</param>
+public sealed record SendRequest(string? Phone, string? Text, string? Type, string? UserId, string? From = null, string? CallbackUrl = null)
 {
     /// <summary>
     /// Every JSON field a <c>/send</c> body may carry, by wire name. Any other field is refused (400 naming it), so add a new
     /// optional field here, to this record, and to its reading in the host's <c>SendApi</c>.
     /// </summary>
-    public static readonly IReadOnlyList<string> KnownFields = ["phone", "text", "type", "user_id"];
+    public static readonly IReadOnlyList<string> KnownFields = ["phone", "text", "type", "user_id", "from", "callback_url"];
 }

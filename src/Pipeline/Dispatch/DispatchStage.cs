@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using SmsGateway.Billing;
 using SmsGateway.Diagnostics;
 using SmsGateway.Model;
+using SmsGateway.Receipts;
 using SmsGateway.Routing;
 using SmsGateway.Serialization;
 using SmsGateway.Status;
@@ -28,6 +29,7 @@ internal sealed class DispatchStage
     private readonly IOperatorClient _client;
     private readonly OperatorTableSource _routes;
     private readonly StatusPublisher _status;
+    private readonly ReceiptCorrelator _receipts;
     private readonly PipelineMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -37,8 +39,9 @@ internal sealed class DispatchStage
     private readonly List<Task> _consumers = [];
 
     public DispatchStage(PipelineOptions options, IMessageTransport transport, IBalanceLedger ledger, IOperatorClient client,
-        OperatorTableSource routes, StatusPublisher status, PipelineMetrics metrics, TimeProvider time, ILogger logger)
+        OperatorTableSource routes, StatusPublisher status, ReceiptCorrelator receipts, PipelineMetrics metrics, TimeProvider time, ILogger logger)
     {
+        _receipts = receipts;
         _options = options;
         _transport = transport;
         _ledger = ledger;
@@ -52,6 +55,7 @@ internal sealed class DispatchStage
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _routes.Reloaded += OnRoutesReloaded;
         var subscription = new SubscriptionOptions { MaxInFlight = _options.MaxInFlight, AckWait = _options.AckWait };
         foreach (var (topic, group) in new[] { (Topics.Express, _options.DispatchGroup), (Topics.Normal, _options.DispatchGroup), (Topics.DeadLetter, _options.RetryGroup) })
         {
@@ -68,6 +72,7 @@ internal sealed class DispatchStage
     {
         _stopConsuming.Cancel();
         _metrics.LaneQueueDepth = null;
+        _routes.Reloaded -= OnRoutesReloaded;
         await Task.WhenAll(_consumers).ConfigureAwait(false);
         foreach (var lane in _lanes.Values)
         {
@@ -147,20 +152,32 @@ internal sealed class DispatchStage
             return;
         }
 
-        bool queued;
-        try
+        if (!lane.TryEnqueue(new DispatchWork(message, delivery, trace)))
         {
-            queued = await lane.EnqueueAsync(new DispatchWork(message, delivery, trace), token).ConfigureAwait(false);
+            // Full (or stopping): hand the message back instead of waiting, so this consumer goes on feeding the other
+            // operators' lanes (issue 14, item 7); the broker delivers it again after the pause.
+            var pause = token.IsCancellationRequested ? TimeSpan.Zero : LaneFullPause(lane);
+            await delivery.NakAsync(pause, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
-        {
-            queued = false;
-        }
+    }
 
-        if (!queued)
+    // About the time the lane needs to send half of what it holds, within [LaneFullDelay, AckWait / 2].
+    private TimeSpan LaneFullPause(OperatorLane lane)
+    {
+        int rate = lane.Operator.RateLimitPerSecond;
+        var pause = rate > 0 ? TimeSpan.FromSeconds(lane.Queued / (2.0 * rate)) : TimeSpan.Zero;
+        var longest = _options.AckWait / 2;
+        return pause < _options.LaneFullDelay ? _options.LaneFullDelay : pause > longest ? longest : pause;
+    }
+
+    private void OnRoutesReloaded(OperatorTable table)
+    {
+        foreach (var lane in _lanes.Values)
         {
-            // Shutting down with the lane full: hand the message back at once rather than after the ack wait.
-            await delivery.NakAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            if (table.FindByName(lane.Operator.Name) is { } op)
+            {
+                lane.Update(op);
+            }
         }
     }
 
@@ -182,7 +199,7 @@ internal sealed class DispatchStage
         {
             if (!_lanes.TryGetValue(op.Name, out lane))
             {
-                lane = new OperatorLane(op, _options.LaneCapacity, SendAsync);
+                lane = new OperatorLane(op, _options.LaneCapacity, SendAsync, _options.AckWait / 2);
                 _lanes[op.Name] = lane;
             }
 
@@ -239,6 +256,12 @@ internal sealed class DispatchStage
             SendOutcome.TransientFailure => "transient",
             _ => "permanent",
         });
+        if (result is { Outcome: SendOutcome.Accepted, OperatorMessageId: { } operatorMessageId })
+        {
+            // Before "sent" is reported, so that a receipt the SMSC sends right away is matched (or is matched from its parking).
+            await _receipts.RegisterAsync(op.Name, operatorMessageId, message, CancellationToken.None).ConfigureAwait(false);
+        }
+
         await SettleAsync(work, result).ConfigureAwait(false);
     }
 
@@ -253,7 +276,7 @@ internal sealed class DispatchStage
             {
                 activity?.SetTag("sms.settle", "capture");
                 await _ledger.CaptureAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
-                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Sent, now), CancellationToken.None).ConfigureAwait(false);
+                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Sent, now), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
             }
             else if (result.Outcome == SendOutcome.TransientFailure && _options.Retry.CanRetry(message.Attempt))
             {
@@ -272,7 +295,7 @@ internal sealed class DispatchStage
                 }
 
                 await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
-                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Failed, now, result.ErrorCode ?? "failed"), CancellationToken.None).ConfigureAwait(false);
+                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Failed, now, result.ErrorCode ?? "failed"), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
             }
 
             await work.Delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);

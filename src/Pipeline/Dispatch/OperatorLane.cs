@@ -6,134 +6,231 @@ using SmsGateway.Routing;
 namespace SmsGateway.Dispatch;
 
 /// <summary>
-/// The dispatch lane of one operator: two bounded queues (express, normal) and <see cref="OperatorInfo.MaxConcurrency"/>
-/// workers that take the next message straight from the queues, always express before normal, so queued normal traffic
-/// never delays an express message by more than the sends already in flight. A token bucket applies the operator's rate
-/// limit.
+/// One operator's dispatch lane: an express queue and a normal queue served by up to <c>max_concurrency</c> send workers,
+/// express first, under the operator's rate limit. <see cref="Update"/> applies a reloaded <c>operator.json</c> entry
+/// (concurrency and rate) to the running lane.
 /// </summary>
 /// <remarks>
-/// A counting semaphore holds one permit per queued message: a worker that obtains a permit is certain to find a message
-/// in one of the queues, and it looks in the express queue first whichever queue the permit came from. This replaced a
-/// feeder task handing messages to an <c>ActionBlock</c> one by one (a Dataflow offer/consume handshake and a task per
-/// message), which profiles of the embedded graph showed as its largest dispatch cost. Stopping adds one extra permit per
-/// worker; a worker whose permit finds both queues empty has been told to stop, so every queued message is sent first.
+/// <para>A counting semaphore holds one permit per queued message: a worker that obtains a permit is certain to find a
+/// message in one of the queues. It then waits for its rate token and only then picks the message, express first, so
+/// under a rate limit an express message is the next one sent rather than one queued behind the normal messages the
+/// workers would otherwise already hold (issue 14, item 7). A worker whose permit finds both queues empty has been told to
+/// stop; it passes a permit on to the next worker, so stopping sends every queued message first.</para>
+/// <para>The rate limit is a token bucket that adds <c>k</c> tokens every <c>k / rate</c> seconds (<c>k</c> = 1 below
+/// 50/s), holding at most <c>k</c>: over any window of <c>t</c> seconds at most <c>rate × t + k</c> sends start. A busy
+/// machine makes the timer late, never early, so the limit errs on the slow side.</para>
+/// <para><see cref="TryEnqueue"/> never waits: a full queue is the caller's signal to hand the message back to the broker,
+/// so one stalled operator cannot stop the consumer that feeds every other lane. Under a rate limit a queue holds at most
+/// what the limit lets through in <c>maxHold</c>, so a queued message is sent before the broker's ack wait runs out.</para>
+/// Thread-safe.
 /// </remarks>
 internal sealed class OperatorLane : IAsyncDisposable
 {
-    private readonly Channel<DispatchWork> _express;
-    private readonly Channel<DispatchWork> _normal;
+    private readonly Channel<DispatchWork> _express = Channel.CreateUnbounded<DispatchWork>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly Channel<DispatchWork> _normal = Channel.CreateUnbounded<DispatchWork>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly SemaphoreSlim _queued = new(0);
     private readonly Func<DispatchWork, OperatorInfo, SendTimeout, ValueTask> _send;
-    private readonly RateLimiter? _rateLimiter;
-    private readonly Task[] _workers;
+    private readonly int _capacity;
+    private readonly TimeSpan _maxHold;
+    private readonly Lock _gate = new();
+    private readonly List<Task> _workers = [];
     private readonly Lazy<Task> _stopped;
+    private volatile OperatorInfo _operator;
+    private volatile RateLimiter? _rateLimiter;
+    private volatile int _limit;
+    private int _running;
+    private bool _stopping;
 
-    /// <param name="op">The operator; its concurrency is the number of workers.</param>
+    /// <param name="op">The operator; its concurrency is the number of workers, its rate limit the token bucket's.</param>
     /// <param name="capacity">Messages each queue (express, normal) holds at most.</param>
     /// <param name="send">Sends and settles one message. Should not throw; a throw leaves the message unsettled (the broker delivers it again after the ack wait) and the worker goes on.</param>
-    public OperatorLane(OperatorInfo op, int capacity, Func<DispatchWork, OperatorInfo, SendTimeout, ValueTask> send)
+    /// <param name="maxHold">Under a rate limit, a queue holds at most what the limit sends in this time (the broker's ack wait, halved, is a good value). Null: no such bound.</param>
+    public OperatorLane(OperatorInfo op, int capacity, Func<DispatchWork, OperatorInfo, SendTimeout, ValueTask> send, TimeSpan? maxHold = null)
     {
-        Operator = op;
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _operator = op;
+        _capacity = capacity;
+        _maxHold = maxHold ?? TimeSpan.Zero;
         _send = send;
         _stopped = new Lazy<Task>(StopAsync);
-        var queue = new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false };
-        _express = Channel.CreateBounded<DispatchWork>(queue);
-        _normal = Channel.CreateBounded<DispatchWork>(queue);
-        if (op.RateLimitPerSecond > 0)
-        {
-            _rateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = Math.Max(1, op.RateLimitPerSecond / 10),
-                TokensPerPeriod = Math.Max(1, op.RateLimitPerSecond / 10),
-                ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
-                QueueLimit = int.MaxValue,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                AutoReplenishment = true,
-            });
-        }
-
-        _workers = new Task[Math.Max(1, op.MaxConcurrency)];
-        for (int i = 0; i < _workers.Length; i++)
-        {
-            _workers[i] = Task.Run(WorkAsync);
-        }
+        Update(op);
     }
 
-    /// <summary>The operator as it was when the lane was built (limits are per lane).</summary>
-    public OperatorInfo Operator { get; }
+    /// <summary>The operator as last applied (limits are per lane).</summary>
+    public OperatorInfo Operator => _operator;
 
     /// <summary>Messages waiting in this lane (both queues).</summary>
     public int Queued => _express.Reader.Count + _normal.Reader.Count;
 
+    /// <summary>Most messages one queue takes now (the capacity, lowered under a rate limit by <c>maxHold</c>).</summary>
+    public int Limit => _limit;
+
     /// <summary>
-    /// Queues <paramref name="work"/>; waits while its queue is full (backpressure to the consumer). False when the lane
-    /// is stopping.
+    /// Applies a reloaded entry of the same operator: starts workers at once when the concurrency grew; when it shrank, the
+    /// extra workers leave after their current send. A changed rate limit replaces the token bucket; workers waiting on the
+    /// old one move to the new one. Ignored once the lane is stopping.
     /// </summary>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
-    public ValueTask<bool> EnqueueAsync(DispatchWork work, CancellationToken cancellationToken)
+    public void Update(OperatorInfo op)
     {
-        var writer = (work.Message.Type == MessageType.Express ? _express : _normal).Writer;
-        if (writer.TryWrite(work))
+        RateLimiter? replaced = null;
+        lock (_gate)
         {
-            _queued.Release();
-            return new ValueTask<bool>(true);
+            if (_stopping)
+            {
+                return;
+            }
+
+            var previous = _operator;
+            _operator = op;
+            if (_rateLimiter is null ? op.RateLimitPerSecond > 0 : previous.RateLimitPerSecond != op.RateLimitPerSecond)
+            {
+                replaced = _rateLimiter;
+                _rateLimiter = CreateRateLimiter(op.RateLimitPerSecond);
+            }
+
+            _limit = op.RateLimitPerSecond > 0 && _maxHold > TimeSpan.Zero
+                ? (int)Math.Clamp(op.RateLimitPerSecond * _maxHold.TotalSeconds, 1, _capacity)
+                : _capacity;
+            _workers.RemoveAll(t => t.IsCompleted);
+            while (_running < Math.Max(1, op.MaxConcurrency))
+            {
+                _running++;
+                _workers.Add(Task.Run(WorkAsync));
+            }
         }
 
-        return WaitAndEnqueueAsync(writer, work, cancellationToken);
+        replaced?.Dispose(); // completes the old bucket's waiters with failed leases; they retry on the new bucket
+    }
+
+    /// <summary>Queues <paramref name="work"/> unless its queue (express or normal) is full or the lane is stopping.</summary>
+    /// <returns>False when the message was not queued: the caller gives it back to the broker.</returns>
+    public bool TryEnqueue(DispatchWork work)
+    {
+        var queue = work.Message.Type == MessageType.Express ? _express : _normal;
+        if (queue.Reader.Count >= _limit || !queue.Writer.TryWrite(work))
+        {
+            return false;
+        }
+
+        _queued.Release();
+        return true;
     }
 
     /// <summary>Stops taking messages, sends what is queued, and waits for the sends in flight. Idempotent.</summary>
     public ValueTask DisposeAsync() => new(_stopped.Value);
 
+    // The token bucket for rate/s: k tokens every k/rate s (period rounded up), k growing past 50/s so that the timer
+    // period stays at 20 ms or more; the bucket holds k, which bounds the burst after an idle spell.
+    internal static TokenBucketRateLimiter? CreateRateLimiter(int ratePerSecond)
+    {
+        if (ratePerSecond <= 0)
+        {
+            return null;
+        }
+
+        int perPeriod = (ratePerSecond + 49) / 50;
+        long ticks = ((TimeSpan.TicksPerSecond * perPeriod) + ratePerSecond - 1) / ratePerSecond;
+        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perPeriod,
+            TokensPerPeriod = perPeriod,
+            ReplenishmentPeriod = TimeSpan.FromTicks(ticks),
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+    }
+
     private async Task StopAsync()
     {
-        _express.Writer.TryComplete();
-        _normal.Writer.TryComplete();
-        _queued.Release(_workers.Length);
-        await Task.WhenAll(_workers).ConfigureAwait(false);
+        Task[] workers;
+        lock (_gate)
+        {
+            _stopping = true;
+            _express.Writer.TryComplete();
+            _normal.Writer.TryComplete();
+            workers = [.. _workers];
+        }
+
+        _queued.Release(); // the first stop permit; each worker that finds the queues empty passes one on
+        await Task.WhenAll(workers).ConfigureAwait(false);
         _rateLimiter?.Dispose();
 
         // _queued is not disposed: it holds no wait handle, and a late Release must not throw.
     }
 
-    private async ValueTask<bool> WaitAndEnqueueAsync(ChannelWriter<DispatchWork> writer, DispatchWork work, CancellationToken cancellationToken)
-    {
-        while (await writer.WaitToWriteAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (writer.TryWrite(work))
-            {
-                _queued.Release();
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private async Task WorkAsync()
     {
         using var timeout = new SendTimeout();
-        while (true)
+        while (!TryRetire())
         {
             await _queued.WaitAsync().ConfigureAwait(false);
+            if (TryRetire())
+            {
+                _queued.Release(); // the permit belongs to a message another worker will send
+                return;
+            }
+
+            await AcquireRateTokenAsync().ConfigureAwait(false);
             if (!_express.Reader.TryRead(out var work) && !_normal.Reader.TryRead(out work))
             {
-                return; // a stop permit: both queues are drained
+                _queued.Release(); // a stop permit: both queues are drained; wake the next worker
+                return;
             }
 
-            if (_rateLimiter is not null)
-            {
-                using var lease = await _rateLimiter.AcquireAsync(1, CancellationToken.None).ConfigureAwait(false);
-            }
-
+            var op = _operator;
             try
             {
-                await _send(work, Operator, timeout).ConfigureAwait(false);
+                await _send(work, op, timeout).ConfigureAwait(false);
             }
             catch (Exception)
             {
-                // Keep the worker: the unsettled delivery comes back after the broker's ack wait.
+                // Keep the worker: the unsettled delivery comes back after the broker's ack wait (send logs its own faults).
                 timeout.Reset();
+            }
+        }
+    }
+
+    // A worker leaves when the lane has more workers than the operator's concurrency (after a reload lowered it).
+    private bool TryRetire()
+    {
+        if (Volatile.Read(ref _running) <= Math.Max(1, _operator.MaxConcurrency))
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            if (_running <= Math.Max(1, _operator.MaxConcurrency))
+            {
+                return false;
+            }
+
+            _running--;
+            return true;
+        }
+    }
+
+    private async ValueTask AcquireRateTokenAsync()
+    {
+        while (_rateLimiter is { } limiter)
+        {
+            try
+            {
+                using var lease = await limiter.AcquireAsync(1, CancellationToken.None).ConfigureAwait(false);
+                if (lease.IsAcquired)
+                {
+                    return;
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // replaced by a reload between reading the field and waiting on it
+            }
+
+            if (ReferenceEquals(limiter, _rateLimiter))
+            {
+                await Task.Delay(10).ConfigureAwait(false); // not replaced (stopping): do not spin
             }
         }
     }

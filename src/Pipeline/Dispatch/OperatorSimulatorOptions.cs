@@ -21,6 +21,18 @@ public sealed record OperatorSimulatorOptions
     /// </summary>
     public string? SendLogPath { get; init; }
 
+    /// <summary>
+    /// Whether accepted messages get an operator message id and, after <see cref="ReceiptDelay"/>, a delivery receipt
+    /// (needs a receipt sink). Default false: no ids, no receipts (nothing to correlate).
+    /// </summary>
+    public bool DeliveryReceipts { get; init; }
+
+    /// <summary>Share (0..1) of receipts that report <c>UNDELIV</c> (decided once per message id); the others report <c>DELIVRD</c>. Default 0.</summary>
+    public double UndeliveredShare { get; init; }
+
+    /// <summary>Time from the operator's answer to its receipt. Zero sends it at once, often before the dispatcher registered the id. Default 0.</summary>
+    public TimeSpan ReceiptDelay { get; init; } = TimeSpan.Zero;
+
     /// <summary>Seed of the failure draws; null for a random seed.</summary>
     public int? Seed { get; init; }
 
@@ -35,6 +47,12 @@ public sealed record OperatorSimulatorOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Latency, TimeSpan.Zero, nameof(Latency));
         ArgumentOutOfRangeException.ThrowIfLessThan(Jitter, TimeSpan.Zero, nameof(Jitter));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ReceiptDelay, TimeSpan.Zero, nameof(ReceiptDelay));
+        if (UndeliveredShare is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(UndeliveredShare), "the undelivered share is a probability in [0, 1]");
+        }
+
         if (TransientFailureRate is < 0 or > 1 || PermanentFailureRate is < 0 or > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(TransientFailureRate), "failure rates are probabilities in [0, 1]");

@@ -15,6 +15,11 @@ namespace SmsGateway.Model;
 /// <param name="AcceptedAt">When the gateway accepted the message (UTC).</param>
 /// <param name="Attempt">1 for the first send; at most 1 + the retry limit.</param>
 /// <param name="NotBefore">For retries: the earliest time (UTC) the next attempt may run; null for the first attempt.</param>
+/// <param name="From">
+/// Sender id chosen by the client (<c>"from"</c> of <c>/send</c>): a line number (digits, at most 15) or an alphanumeric
+/// name (at most 11 GSM-7 characters); null for the operator's default <c>source_addr</c>. Absent in older payloads.
+/// </param>
+/// <param name="CallbackUrl">Where final statuses are POSTed (the request's <c>callback_url</c>, else the account's default); null for none. Absent in older payloads.</param>
 public sealed record SmsMessage(
     Guid Id,
     string UserId,
@@ -27,4 +32,6 @@ public sealed record SmsMessage(
     long Cost,
     DateTimeOffset AcceptedAt,
     int Attempt = 1,
-    DateTimeOffset? NotBefore = null);
+    DateTimeOffset? NotBefore = null,
+    string? From = null,
+    string? CallbackUrl = null);

@@ -18,8 +18,11 @@ public static class Topics
     /// <summary>Status events for the status store.</summary>
     public const string Status = "sms-status";
 
-    /// <summary>All four topics.</summary>
-    public static IReadOnlyList<string> All { get; } = [Express, Normal, DeadLetter, Status];
+    /// <summary>Status callbacks waiting to be POSTed to clients (at least once, retried with backoff).</summary>
+    public const string Callback = "sms-callback";
+
+    /// <summary>All five topics.</summary>
+    public static IReadOnlyList<string> All { get; } = [Express, Normal, DeadLetter, Status, Callback];
 
     /// <summary>The dispatch topic for a message type.</summary>
     public static string ForType(MessageType type) => type == MessageType.Express ? Express : Normal;

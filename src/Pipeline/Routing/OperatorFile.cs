@@ -28,6 +28,8 @@ internal sealed class OperatorEntry
     public int? RateLimitPerSecond { get; set; }
 
     public int? SendTimeoutMs { get; set; }
+
+    public System.Text.Json.JsonElement? Connection { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip,

@@ -15,4 +15,8 @@ public sealed record OperatorInfo(
     long PricePerSegment,
     int MaxConcurrency,
     int RateLimitPerSecond,
-    TimeSpan SendTimeout);
+    TimeSpan SendTimeout)
+{
+    /// <summary>How the gateway reaches the operator (<c>connection</c>; the simulator by default).</summary>
+    public OperatorConnection Connection { get; init; } = OperatorConnection.Simulator;
+}

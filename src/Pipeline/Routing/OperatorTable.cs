@@ -128,7 +128,10 @@ public sealed class OperatorTable
             }
 
             var info = new OperatorInfo(entry.Name, entry.DisplayName ?? entry.Name, entry.Prefixes, entry.PricePerSegment.Value,
-                entry.MaxConcurrency.Value, entry.RateLimitPerSecond ?? 0, TimeSpan.FromMilliseconds(entry.SendTimeoutMs.Value));
+                entry.MaxConcurrency.Value, entry.RateLimitPerSecond ?? 0, TimeSpan.FromMilliseconds(entry.SendTimeoutMs.Value))
+            {
+                Connection = OperatorConnection.Parse(entry.Connection, $"operators[{entry.Name}]"),
+            };
             foreach (var raw in entry.Prefixes)
             {
                 string digits = NationalPrefix(raw) ?? throw new OperatorTableException($"{where}.prefixes: '{raw}' is not a prefix of Iranian mobile numbers (like 0912 or +98912)");

@@ -41,6 +41,12 @@ public sealed partial class OperatorTableSource : IDisposable
         _watcher.EnableRaisingEvents = true;
     }
 
+    /// <summary>
+    /// Extra checks a reloaded table must pass before it replaces the current one (for example that every
+    /// <c>connection.type</c> has a client). A check throws <see cref="OperatorTableException"/> naming the key.
+    /// </summary>
+    public event Action<OperatorTable>? Validating;
+
     /// <summary>Raised after a successful reload, on a thread-pool thread.</summary>
     public event Action<OperatorTable>? Reloaded;
 
@@ -58,6 +64,7 @@ public sealed partial class OperatorTableSource : IDisposable
         try
         {
             var table = OperatorTable.Load(_path);
+            Validating?.Invoke(table);
             _current = table;
             LogReloaded(_path, table.Operators.Count);
             Reloaded?.Invoke(table);

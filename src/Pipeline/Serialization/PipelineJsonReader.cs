@@ -41,12 +41,21 @@ internal static class PipelineJsonReader
             long cost = 0;
             DateTimeOffset acceptedAt = default;
             DateTimeOffset? notBefore = null;
+            string? from = null, callbackUrl = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("id"u8))
                 {
                     if (!Next(ref reader, JsonTokenType.String) || !reader.TryGetGuid(out id)) return false;
                     seen |= 1 << 0;
+                }
+                else if (reader.ValueTextEquals("from"u8))
+                {
+                    if (!TryNullableString(ref reader, out from)) return false;
+                }
+                else if (reader.ValueTextEquals("callback_url"u8))
+                {
+                    if (!TryNullableString(ref reader, out callbackUrl)) return false;
                 }
                 else if (reader.ValueTextEquals("user_id"u8))
                 {
@@ -124,7 +133,7 @@ internal static class PipelineJsonReader
                 return false; // a missing field or trailing content: let the generated reader decide
             }
 
-            message = new SmsMessage(id, userId!, msisdn!, text!, type, op!, encoding, segments, cost, acceptedAt, attempt, notBefore);
+            message = new SmsMessage(id, userId!, msisdn!, text!, type, op!, encoding, segments, cost, acceptedAt, attempt, notBefore, from, callbackUrl);
             return true;
         }
         catch (JsonException)
@@ -257,6 +266,17 @@ internal static class PipelineJsonReader
     {
         value = Next(ref reader, JsonTokenType.String) ? reader.GetString() : null;
         return value is not null;
+    }
+
+    // An optional string: a string or null (absent fields stay null).
+    private static bool TryNullableString(ref Utf8JsonReader reader, out string? value)
+    {
+        value = null;
+        if (!reader.Read()) return false;
+        if (reader.TokenType == JsonTokenType.Null) return true;
+        if (reader.TokenType != JsonTokenType.String) return false;
+        value = reader.GetString();
+        return true;
     }
 
     private static bool TryType(ref Utf8JsonReader reader, out MessageType value)

@@ -21,6 +21,21 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
         Published?.Invoke(e);
     }
 
+    /// <summary>
+    /// Publishes <paramref name="e"/>, then, when it is a callback status (<c>sent</c>, <c>delivered</c>, <c>undelivered</c>,
+    /// <c>failed</c>) and <paramref name="callbackUrl"/> is set, queues its callback on <c>sms-callback</c>. Throws
+    /// <see cref="TransportException"/> on failure (the caller then repeats both; callbacks are at least once).
+    /// </summary>
+    public async ValueTask PublishAsync(StatusEvent e, string? callbackUrl, CancellationToken cancellationToken)
+    {
+        await PublishAsync(e, cancellationToken).ConfigureAwait(false);
+        if (callbackUrl is not null && Callbacks.CallbackJob.IsCallbackStatus(e.Status))
+        {
+            var job = Callbacks.CallbackJob.For(e, callbackUrl, time.GetUtcNow());
+            await transport.PublishAsync(Topics.Callback, new OutgoingMessage(e.UserId, job.Serialize(), job.Key), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Publishes without failing the caller: a lost non-final event costs report detail, not money.</summary>
     public async ValueTask TryPublishAsync(StatusEvent e, CancellationToken cancellationToken)
     {

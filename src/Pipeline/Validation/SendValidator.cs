@@ -7,7 +7,7 @@ namespace SmsGateway.Validation;
 
 /// <summary>
 /// Turns a <see cref="SendRequest"/> into a priced <see cref="SmsMessage"/> or a list of field errors: number
-/// normalisation, routing, encoding and segment count, type, user and size limits.
+/// normalisation, routing, encoding and segment count, type, user, sender id format and size limits.
 /// </summary>
 /// <remarks>Stateless and thread-safe.</remarks>
 public static class SendValidator
@@ -73,6 +73,11 @@ public static class SendValidator
             }
         }
 
+        if (request.From is not null && SenderId.Classify(request.From) is null)
+        {
+            errors["from"] = [$"from must be {SenderId.Rule}"];
+        }
+
         OperatorInfo? op = null;
         if (!MsisdnNormalizer.TryNormalize(request.Phone, out var msisdn, out var phoneError))
         {
@@ -91,7 +96,7 @@ public static class SendValidator
         {
             long cost = checked(segments.Segments * op!.PricePerSegment);
             message = new SmsMessage(MessageIds.New(), request.UserId!, msisdn, request.Text!, type, op.Name, segments.Encoding,
-                segments.Segments, cost, now);
+                segments.Segments, cost, now, From: request.From, CallbackUrl: request.CallbackUrl);
         }
 
         return errors;

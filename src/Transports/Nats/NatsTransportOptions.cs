@@ -18,6 +18,7 @@ public sealed record NatsTransportOptions
         [Topics.Normal] = "normal",
         [Topics.DeadLetter] = "dlq",
         [Topics.Status] = "status",
+        [Topics.Callback] = "callback",
     };
 
     /// <summary>
