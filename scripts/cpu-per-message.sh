@@ -31,7 +31,7 @@ if [ -n "${API_KEY:-}" ]; then
   export Auth__AdminKeys__0="$API_KEY"
   key_args=(--api-key "$API_KEY")
 fi
-(cd "$host_dir" && exec dotnet SmsGateway.Host.dll --Gateway:Ports:0="$port" ${HOST_ARGS:-}) > "$out/host.log" 2>&1 &
+(cd "$host_dir" && exec dotnet SmsGateway.Host.dll --Gateway:Ports:0="$port" --Gateway:AllPathsOnEveryPort=true ${HOST_ARGS:-}) > "$out/host.log" 2>&1 &
 host_pid=$!
 for _ in $(seq 1 60); do
   curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
