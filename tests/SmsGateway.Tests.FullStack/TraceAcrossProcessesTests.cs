@@ -26,6 +26,7 @@ public sealed class TraceAcrossProcessesTests(StackFixture stack, ITestOutputHel
         await WaitReadyAsync(dispatcher, dispatcherPort);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}") };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", FullStackHost.AdminKey);
         var api = new GatewayApi(http);
         await api.ChargeAsync("trace-1", 100_000);
         var (status, body) = await api.SendAsync("trace-1", "09121234567", "traced", "express");
@@ -98,6 +99,7 @@ public sealed class TraceAcrossProcessesTests(StackFixture stack, ITestOutputHel
             "--Gateway:Ports:0=" + port.ToString(CultureInfo.InvariantCulture),
             "--Gateway:Ports:1=" + port.ToString(CultureInfo.InvariantCulture),
             "--Gateway:Ports:2=" + port.ToString(CultureInfo.InvariantCulture),
+            "--Gateway:AllPathsOnEveryPort=true",
             "--Telemetry:Console=true",
             "--Telemetry:ServiceName=" + serviceName,
         ];

@@ -150,11 +150,12 @@ public sealed class RedlockTests : IAsyncLifetime
     public async Task Background_extension_keeps_the_lock_past_its_ttl_and_moves_validity()
     {
         var resource = Resource();
-        // 4 s: the grant counts an extension only from its scheduled time (ttl/2 steps), so a timer that a loaded machine runs
+        // 6 s: the grant counts an extension only from its scheduled time (ttl/2 steps), so a timer that a loaded machine runs
         // more than ~ttl/2 late reads as a loss (conservative by design, RedisLockGrant). RedLock.net extends with synchronous
         // calls on pool threads; 1.5 s per node, because 250 and 500 ms timed out at load average 30-40 (a loss, rightly).
-        var ttl = TimeSpan.FromSeconds(4);
-        await using var provider = RedisServersFixture.Provider(_options with { LockNodeTimeoutMs = 1_500, LockTtlMs = 4_000 });
+        // With 4 s, one full-suite run in four saw an extension land more than 2 s late while other test classes ran.
+        var ttl = TimeSpan.FromSeconds(6);
+        await using var provider = RedisServersFixture.Provider(_options with { LockNodeTimeoutMs = 1_500, LockTtlMs = 6_000 });
         await using var held = await provider.GetRequiredService<IDistributedLockFactory>().CreateLockAsync(resource, ttl, TimeSpan.FromSeconds(1), Retry, CancellationToken.None);
         Assert.True(held.IsAcquired, held.Status.ToString());
         var before = held.ValidUntil;
