@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using SmsGateway.Transports.Kafka.Testing;
 
 namespace SmsGateway.Tests.FullStack;
 
@@ -36,6 +37,33 @@ public sealed class ReadinessStackTests(StackFixture stack)
         finally
         {
             await nats.DisposeAsync();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Kafka_brokers_gone_turn_broker_unready()
+    {
+        using var kafka = KafkaMockCluster.Start(1); // disposed after the host stops (the finally below)
+        var db = await stack.Postgres.CreateDatabaseAsync("readykafka");
+        var host = HostSettings.Create(stack, db).Kafka(kafka.BootstrapServers).Build();
+        try
+        {
+            using var http = host.CreateClient();
+            var port = int.Parse(kafka.BootstrapServers.Split(':')[^1], CultureInfo.InvariantCulture);
+            await WaitForAsync(http, HttpStatusCode.OK, null, SeenBack, port);
+            using (var report = JsonDocument.Parse(await http.GetStringAsync("/health/ready")))
+            {
+                var broker = report.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "broker");
+                Assert.Equal("connected", broker.GetProperty("description").GetString()); // probed, not "unknown"
+            }
+
+            // librdkafka's mock cluster cannot come back once destroyed: the way back is covered by the NATS test.
+            kafka.Stop();
+            await WaitForAsync(http, HttpStatusCode.ServiceUnavailable, "broker", SeenDown, port);
+        }
+        finally
+        {
+            await host.StopAsync(TimeSpan.FromSeconds(15));
         }
     }
 

@@ -3,9 +3,9 @@ using SmsGateway.Transport;
 namespace SmsGateway.Host.Health;
 
 /// <summary>
-/// Readiness of the message broker: the transport's <see cref="IBrokerProbe"/> (NATS: the NATS.Net connection is open).
-/// A transport without a probe (Kafka: librdkafka exposes no simple connection state) is reported healthy with the
-/// description "unknown".
+/// Readiness of the message broker: the transport's <see cref="IBrokerProbe"/> (NATS: the NATS.Net connection is open;
+/// Kafka: a broker answers a metadata request). A transport without a probe is reported healthy with the description
+/// "unknown".
 /// </summary>
 internal sealed class BrokerHealthCheck(IMessageTransport transport, TimeProvider time, HealthLog log) : DependencyHealthCheck(time, log)
 {
