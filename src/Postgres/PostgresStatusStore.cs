@@ -29,8 +29,8 @@ public sealed partial class PostgresStatusStore : IStatusStore, IAsyncDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
-    /// <summary>The pool the store uses.</summary>
-    internal NpgsqlDataSource DataSource => _dataSource;
+    /// <summary>The pool the store uses (shared with the host's readiness check, docs: README "Readiness").</summary>
+    public NpgsqlDataSource DataSource => _dataSource;
 
     /// <summary>Applies pending schema migrations (see <see cref="PostgresMigrator"/>); safe to run from several hosts at once.</summary>
     /// <returns>How many migrations were applied now.</returns>

@@ -88,7 +88,19 @@ public sealed class SeedApiTests : IClassFixture<GatewayFactory>
     public async Task Service_endpoints_answer()
     {
         Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/health/live")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/health/ready")).StatusCode);
+        var ready = await _client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        // Embedded profile, all roles: every dependency is in memory and listed as healthy.
+        var report = await ready.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("healthy", report.GetProperty("status").GetString());
+        var checks = report.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c);
+        Assert.Equal(["broker", "ledger", "lock_quorum", "pipeline", "status_store"], checks.Keys.Order(StringComparer.Ordinal));
+        foreach (var name in new[] { "broker", "ledger", "lock_quorum", "status_store" })
+        {
+            Assert.Equal("healthy", checks[name].GetProperty("status").GetString());
+            Assert.Equal("in-memory", checks[name].GetProperty("description").GetString());
+        }
+
         var openapi = await _client.GetStringAsync("/openapi/v1.json");
         Assert.Contains("/send", openapi, StringComparison.Ordinal);
         await _client.PostAsync("/charge/m1?amount=5000", null);

@@ -8,6 +8,7 @@ using SmsGateway.Host.Access;
 using SmsGateway.Operators.Smpp;
 using SmsGateway.Host.Accounts;
 using SmsGateway.Host.Callbacks;
+using SmsGateway.Host.Health;
 using SmsGateway.Host.Api;
 using SmsGateway.Idempotency;
 using SmsGateway.Transport;
@@ -101,7 +102,7 @@ public static class GatewayHostExtensions
         builder.Services.AddSingleton(sp => new IdempotencyGuard(sp.GetRequiredService<IIdempotencyStore>(), TimeSpan.FromHours(gateway.IdempotencyKeyHours)));
         builder.AddGatewayTelemetry(gateway.ParsedRoles());
         builder.Services.AddProblemDetails();
-        builder.Services.AddHealthChecks().AddCheck<PipelineHealthCheck>("pipeline", tags: ["ready"]);
+        builder.Services.AddHealthChecks().AddCheck<PipelineHealthCheck>("pipeline", tags: [ReadinessChecks.Tag]).AddReadinessChecks(gateway);
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
@@ -138,7 +139,11 @@ public static class GatewayHostExtensions
         }
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(ReadinessChecks.Tag),
+            ResponseWriter = ReadinessResponseWriter.WriteAsync,
+        }).AllowAnonymous();
         app.MapGatewayTelemetry();
         app.MapOpenApi().AllowAnonymous();
         return app;
@@ -164,13 +169,4 @@ public static class GatewayHostExtensions
                 results.Select(r => $"{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
         }
     }
-}
-
-/// <summary>Ready when the pipeline has started its roles.</summary>
-internal sealed class PipelineHealthCheck(SmsPipeline pipeline) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(pipeline.Roles != PipelineRoles.None
-            ? HealthCheckResult.Healthy($"roles: {pipeline.Roles}")
-            : HealthCheckResult.Unhealthy("the pipeline is not started"));
 }

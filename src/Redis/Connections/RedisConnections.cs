@@ -13,9 +13,10 @@ namespace SmsGateway.Redis;
 /// A lock node gets its own multiplexer even when it shares the ledger's endpoint, because its call limit
 /// (<see cref="RedisOptions.LockNodeTimeoutMs"/>) is shorter than the ledger's (<see cref="RedisOptions.OperationTimeoutMs"/>).
 /// All connections start at once in the background; a server that is down does not stop start-up: the client keeps
-/// reconnecting in the background and calls fail with the callers' "unavailable" exceptions meanwhile. Thread-safe.
+/// reconnecting in the background and calls fail with the callers' "unavailable" exceptions meanwhile. Public so the host's
+/// readiness checks can read the connections' state (README "Readiness"). Thread-safe.
 /// </remarks>
-internal sealed class RedisConnections : IAsyncDisposable, IDisposable
+public sealed class RedisConnections : IAsyncDisposable, IDisposable
 {
     private readonly Task<ConnectionMultiplexer>[] _all;
     private int _disposed;
@@ -85,6 +86,7 @@ internal sealed class RedisConnections : IAsyncDisposable, IDisposable
         return configuration;
     }
 
+    /// <summary>Closes every connection without waiting for pending calls.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -102,6 +104,7 @@ internal sealed class RedisConnections : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Closes every connection (blocks until closed).</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private static async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration, ILogger logger)

@@ -23,7 +23,7 @@ namespace SmsGateway.Transports.Kafka;
 /// <para>Thread-safe. Dispose stops every subscription (committing acknowledged offsets, then <c>Close()</c> and
 /// <c>Dispose()</c>) and flushes the producers for up to <see cref="KafkaTransportOptions.PublishTimeoutMs"/>.</para>
 /// </remarks>
-public sealed class KafkaTransport : IMessageTransport
+public sealed partial class KafkaTransport : IMessageTransport, IBrokerProbe
 {
     private readonly KafkaTransportOptions _options;
     private readonly ILoggerFactory _loggerFactory;

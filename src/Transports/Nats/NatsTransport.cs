@@ -22,7 +22,7 @@ namespace SmsGateway.Transports.Nats;
 /// PubAck and retries with the same <c>Nats-Msg-Id</c> (so at most once stored) until
 /// <see cref="NatsTransportOptions.PublishTimeoutMs"/>. NATS.Net reconnects by itself; pull loops resume.
 /// </remarks>
-public sealed partial class NatsTransport : IMessageTransport
+public sealed partial class NatsTransport : IMessageTransport, IBrokerProbe
 {
     internal const string KeyHeader = "sms-key";
     private readonly NatsTransportOptions _options;

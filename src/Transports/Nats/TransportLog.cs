@@ -22,4 +22,7 @@ internal static partial class TransportLog
 
     [LoggerMessage(EventId = 4206, Level = LogLevel.Warning, Message = "NATS settle of a {Topic} message not sent ({Reason}); redelivered after the ack wait")]
     public static partial void SettleFailed(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(EventId = 4290, Level = LogLevel.Debug, Message = "NATS readiness probe could not connect ({Reason})")]
+    public static partial void ProbeFailed(ILogger logger, string reason);
 }

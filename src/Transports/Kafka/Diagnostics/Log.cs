@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5110, Level = LogLevel.Warning, Message = "Kafka producer flush on dispose left {Count} messages unconfirmed")]
     public static partial void FlushIncomplete(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 5190, Level = LogLevel.Debug, Message = "Kafka readiness probe: no metadata ({Code} {Reason})")]
+    public static partial void ProbeFailed(ILogger logger, Confluent.Kafka.ErrorCode code, string reason);
+
     /// <summary>Maps a syslog level (librdkafka's) to a log level; librdkafka chatter stays at debug.</summary>
     public static LogLevel FromSyslog(int level) => level switch
     {
