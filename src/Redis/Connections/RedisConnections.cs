@@ -78,6 +78,9 @@ public sealed class RedisConnections : IAsyncDisposable, IDisposable
             Password = options.Password,
             ClientName = "sms-gateway",
             LoggerFactory = loggerFactory,
+            // Socket I/O completes on the .NET thread pool, not on the client's own dedicated threads: on a 2-core machine
+            // those threads' wake-ups took ~40 % of the host's CPU samples at saturation (docs/architecture.md, Money and locks).
+            SocketManager = SocketManager.ThreadPool,
             // Independent masters: never follow replicas, sentinels or a tie-breaker key.
             TieBreaker = string.Empty,
             ConfigurationChannel = string.Empty,
