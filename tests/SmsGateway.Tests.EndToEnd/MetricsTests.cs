@@ -6,6 +6,11 @@ using SmsGateway.Load.Api;
 namespace SmsGateway.Tests.EndToEnd;
 
 /// <summary><c>/metrics</c>: Prometheus text from OpenTelemetry, with the series the load runner and operators read.</summary>
+/// <remarks>
+/// Runs alone: every in-process host's meter provider listens to the pipeline meter by name, so sends made by test classes
+/// running at the same time would be counted in this host's histogram too.
+/// </remarks>
+[Collection(MetricsCollection.Name)]
 public sealed class MetricsTests : IClassFixture<GatewayFactory>
 {
     private readonly HttpClient _client;
@@ -79,3 +84,4 @@ public sealed class MetricsTests : IClassFixture<GatewayFactory>
             && l.Contains("operation=\"capture\"", StringComparison.Ordinal) && !l.EndsWith(" 0", StringComparison.Ordinal));
     }
 }
+

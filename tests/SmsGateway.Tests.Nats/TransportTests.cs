@@ -111,6 +111,29 @@ public sealed class TransportTests(NatsServer server)
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Consumer_lag_is_the_pending_count_of_the_last_delivery()
+    {
+        await using var t = NewTransport();
+        for (var i = 0; i < 5; i++)
+        {
+            await t.PublishAsync(Topics.Normal, Msg("lag " + i), CancellationToken.None);
+        }
+
+        await using var sub = await t.SubscribeAsync(Topics.Normal, "lag", new SubscriptionOptions { MaxInFlight = 1 }, CancellationToken.None);
+        var lag = Assert.IsAssignableFrom<IConsumerLag>(sub);
+        var first = await NextAsync(sub, TimeSpan.FromSeconds(10));
+        // 4 after the first delivery; 3 if the fetch loop already took the second into the freed room.
+        Assert.InRange(lag.Pending!.Value, 3, 4);
+        await first.AckAsync(CancellationToken.None);
+        for (var i = 1; i < 5; i++)
+        {
+            await (await NextAsync(sub, TimeSpan.FromSeconds(10))).AckAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(0, lag.Pending);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Unacked_message_is_redelivered_after_ack_wait()
     {
         await using var t = NewTransport();

@@ -17,7 +17,7 @@ namespace SmsGateway.Transports.Nats;
 /// A fetch ends when its batch is full, when it expires (<see cref="NatsTransportOptions.PullExpiresMs"/>, the long poll
 /// of an idle stream) or when the server's idle heartbeats stop (connection lost); the next fetch then starts.
 /// </remarks>
-internal sealed class NatsSubscription : IMessageSubscription
+internal sealed class NatsSubscription : IMessageSubscription, IConsumerLag
 {
     private static readonly NatsRawSerializer<byte[]> Raw = NatsRawSerializer<byte[]>.Default;
     private readonly NatsTransport _transport;
@@ -32,6 +32,7 @@ internal sealed class NatsSubscription : IMessageSubscription
     private readonly Channel<bool> _room = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _cts = new();
     private Task _loop = Task.CompletedTask;
+    private long _pending = -1;
 
     public NatsSubscription(NatsTransport transport, string topic, string group, INatsJSConsumer consumer, SubscriptionOptions options, ILogger logger)
     {
@@ -54,6 +55,13 @@ internal sealed class NatsSubscription : IMessageSubscription
     public string ConsumerGroup { get; }
 
     public ChannelReader<IDelivery> Deliveries { get; }
+
+    /// <summary>
+    /// The consumer's pending count carried by the last delivery's metadata (JetStream ack reply subject: messages in the
+    /// stream not yet delivered to the group); null before the first delivery. Updated on the fetch loop, read without a
+    /// broker call, as <see cref="IConsumerLag"/> asks.
+    /// </summary>
+    public long? Pending => Volatile.Read(ref _pending) is var p and >= 0 ? p : null;
 
     public void Start() => _loop = Task.Run(RunAsync);
 
@@ -100,6 +108,11 @@ internal sealed class NatsSubscription : IMessageSubscription
                     await foreach (var msg in _consumer.FetchAsync(opts, Raw, ct).ConfigureAwait(false))
                     {
                         var delivered = msg.Metadata?.NumDelivered ?? 1;
+                        if (msg.Metadata is { } meta)
+                        {
+                            Volatile.Write(ref _pending, (long)meta.NumPending);
+                        }
+
                         if (_maxDeliver > 0 && delivered > (ulong)_maxDeliver)
                         {
                             _ = _transport.DeadLetterAsync(Topic, msg);
