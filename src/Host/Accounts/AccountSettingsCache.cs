@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
 using SmsGateway.Accounts;
 
 namespace SmsGateway.Host.Accounts;
@@ -6,27 +7,43 @@ namespace SmsGateway.Host.Accounts;
 /// <summary>
 /// Account settings read on every <c>/send</c> (allowed senders, default callback URL), cached for a few seconds so
 /// that the PostgreSQL store is not asked once per message. A change made through this process shows at once; one made
-/// through another process within <see cref="Ttl"/>.
+/// through another process within <see cref="Ttl"/>. While the store is unreachable, the last copy read (at most
+/// <see cref="StaleLimit"/> old) keeps serving, so a PostgreSQL outage does not stop accepting messages.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
-public sealed class AccountSettingsCache(IAccountSettingsStore store) : IDisposable
+public sealed class AccountSettingsCache(IAccountSettingsStore store, ILogger<AccountSettingsCache> logger) : IDisposable
 {
     /// <summary>How long a read is reused.</summary>
     public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(5);
 
+    /// <summary>How old a copy may be and still serve while the store is unreachable.</summary>
+    public static readonly TimeSpan StaleLimit = TimeSpan.FromHours(1);
+
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 100_000 });
 
-    /// <summary>The account's settings, at most <see cref="Ttl"/> old.</summary>
-    /// <exception cref="Status.StatusStoreUnavailableException">The store is unreachable.</exception>
+    /// <summary>The account's settings, at most <see cref="Ttl"/> old, or at most <see cref="StaleLimit"/> old while the store is down.</summary>
+    /// <exception cref="Status.StatusStoreUnavailableException">The store is unreachable and no copy of the account's settings is held.</exception>
     public async ValueTask<AccountSettings> GetAsync(string userId, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetValue(userId, out AccountSettings? cached) && cached is not null)
+        var now = DateTimeOffset.UtcNow;
+        _cache.TryGetValue(userId, out Entry? cached);
+        if (cached is not null && now - cached.ReadAt < Ttl)
         {
-            return cached;
+            return cached.Settings;
         }
 
-        var settings = await store.GetAsync(userId, cancellationToken);
-        _cache.Set(userId, settings, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Ttl });
+        AccountSettings settings;
+        try
+        {
+            settings = await store.GetAsync(userId, cancellationToken);
+        }
+        catch (Status.StatusStoreUnavailableException ex) when (cached is not null)
+        {
+            AccountsLog.ServingStaleSettings(logger, userId, (now - cached.ReadAt).TotalSeconds, ex);
+            return cached.Settings;
+        }
+
+        _cache.Set(userId, new Entry(settings, now), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = StaleLimit });
         return settings;
     }
 
@@ -40,4 +57,6 @@ public sealed class AccountSettingsCache(IAccountSettingsStore store) : IDisposa
 
     /// <inheritdoc />
     public void Dispose() => _cache.Dispose();
+
+    private sealed record Entry(AccountSettings Settings, DateTimeOffset ReadAt);
 }

@@ -1,3 +1,4 @@
+using SmsGateway.Status;
 using System.Text.Json;
 using SmsGateway.Accept;
 using SmsGateway.Host.Access;
@@ -95,7 +96,18 @@ public static class SendApi
             return forbidden;
         }
 
-        var (senderProblem, callbackUrl) = await SenderAndCallbackAsync(request, accounts, callbackGuard, context.RequestAborted);
+        IResult? senderProblem;
+        string? callbackUrl;
+        try
+        {
+            (senderProblem, callbackUrl) = await SenderAndCallbackAsync(request, accounts, callbackGuard, context.RequestAborted);
+        }
+        catch (StatusStoreUnavailableException ex)
+        {
+            // The account settings store is down and this process has no copy of the account's settings: refuse, charge nothing.
+            return Problems.Unavailable(context, "the account's settings could not be read; nothing was charged; retry later", ex);
+        }
+
         if (senderProblem is not null)
         {
             return senderProblem;
