@@ -20,6 +20,12 @@ public static class Gsm7Alphabet
     /// <summary>Characters reached through the escape 0x1B (each costs two septets).</summary>
     private const string Extension = "\f^{}\\[~]|€";
 
+    /// <summary>Code of each <see cref="Extension"/> character after the escape, in the same order (TS 23.038 §6.2.1.1).</summary>
+    private static readonly byte[] ExtensionCodes = [0x0A, 0x14, 0x28, 0x29, 0x2F, 0x3C, 0x3D, 0x3E, 0x40, 0x65];
+
+    /// <summary>The escape to the extension table (TS 23.038 §6.2.1).</summary>
+    public const byte Escape = 0x1B;
+
     // Septet cost per UTF-16 code unit below U+0400 plus a few higher ones (Greek capitals, €): 0 = not GSM-7.
     private static readonly byte[] LowCost = BuildLowCost();
 
@@ -37,6 +43,36 @@ public static class Gsm7Alphabet
             'Δ' or 'Φ' or 'Γ' or 'Λ' or 'Ω' or 'Π' or 'Ψ' or 'Σ' or 'Θ' or 'Ξ' => 1,
             _ => 0,
         };
+    }
+
+    /// <summary>The GSM 03.38 code of <paramref name="c"/>: in the default alphabet, or (<paramref name="escaped"/>) in the
+    /// extension table, to be sent after <see cref="Escape"/>.</summary>
+    /// <returns>False when <paramref name="c"/> is not GSM-7.</returns>
+    public static bool TryGetCode(char c, out byte code, out bool escaped)
+    {
+        int i = c == '\u001B' ? -1 : Basic.IndexOf(c, StringComparison.Ordinal);
+        escaped = i < 0;
+        if (!escaped)
+        {
+            code = (byte)i;
+            return true;
+        }
+
+        i = Extension.IndexOf(c, StringComparison.Ordinal);
+        code = i < 0 ? (byte)0 : ExtensionCodes[i];
+        return i >= 0;
+    }
+
+    /// <summary>The character of a GSM 03.38 code (after <see cref="Escape"/> when <paramref name="escaped"/>); null for an unassigned code.</summary>
+    public static char? CharacterOf(byte code, bool escaped)
+    {
+        if (!escaped)
+        {
+            return code < Basic.Length && code != Escape ? Basic[code] : null;
+        }
+
+        int i = Array.IndexOf(ExtensionCodes, code);
+        return i < 0 ? null : Extension[i];
     }
 
     /// <summary>True when every character of <paramref name="text"/> is in the default alphabet or the extension table.</summary>
