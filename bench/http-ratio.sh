@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Issue 15 item 3: embedded /send against the bare Kestrel baseline (bench/KestrelBaseline), same cores, same load runner
+# (closed model), alternating baseline / gateway PAIRS times; prints accepted/s of each run and the ratio of the medians.
+# Usage: bench/http-ratio.sh            Env: PAIRS (3), DURATION (15 s), WARMUP (5 s), CONCURRENCY (64), PORT (27081)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+pairs="${PAIRS:-3}"; port="${PORT:-27081}"
+for p in src/Host/SmsGateway.Host.csproj bench/KestrelBaseline/SmsGateway.KestrelBaseline.csproj load/SmsGateway.Load.csproj; do
+  dotnet build "$root/$p" -c Release -nologo -v q >/dev/null
+done
+out="$(mktemp -d -t http-ratio.XXXXXX)"
+server_pid=""
+stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi; server_pid=""; }
+trap stop_server EXIT
+run() { # which: baseline|gateway
+  local which="$1"
+  if [ "$which" = baseline ]; then
+    (cd "$root/bench/KestrelBaseline/bin/Release/net10.0" && exec dotnet SmsGateway.KestrelBaseline.dll --urls "http://127.0.0.1:$port") >"$out/server-$which.log" 2>&1 &
+  else
+    (cd "$root/src/Host/bin/Release/net10.0" && exec dotnet SmsGateway.Host.dll --Gateway:BindAddress=127.0.0.1 \
+       --Gateway:Ports:0="$port" --Gateway:Ports:1="$port" --Gateway:Ports:2="$port" --Logging:LogLevel:Default=Warning) >"$out/server-$which.log" 2>&1 &
+  fi
+  server_pid=$!
+  for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 1; done
+  dotnet "$root/load/bin/Release/net10.0/SmsGateway.Load.dll" run -s closed --duration "${DURATION:-15}" --warmup "${WARMUP:-5}" \
+    --concurrency "${CONCURRENCY:-64}" --url "http://127.0.0.1:$port" --no-progress --out "$out/$which" >"$out/load-$which.log" 2>&1 || true
+  stop_server
+  grep -ho 'accepted ([0-9]*/s)' "$out"/"$which"/*/report.md | tail -1 | tr -dc '0-9'
+}
+base=(); gw=()
+for i in $(seq 1 "$pairs"); do
+  base+=("$(run baseline)"); gw+=("$(run gateway)")
+  echo "pair $i: baseline ${base[-1]} accepted/s, gateway ${gw[-1]} accepted/s"
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+mb="$(median "${base[@]}")"; mg="$(median "${gw[@]}")"
+echo "median baseline $mb/s, gateway $mg/s, ratio gateway/baseline $(awk -v a="$mg" -v b="$mb" 'BEGIN {printf "%.3f", a/b}') (logs and reports: $out)"
