@@ -44,7 +44,12 @@ internal sealed class ReservationSweeper
     }
 
     /// <summary>Starts the loop (first sweep one interval from now).</summary>
-    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+    public void Start()
+    {
+        // Created here, not in the loop task, so the first tick is one interval after Start on any clock (tests advance a fake one).
+        var timer = new PeriodicTimer(_options.SweepInterval, _time);
+        _loop = Task.Run(() => RunAsync(timer, _stop.Token));
+    }
 
     /// <summary>Stops the loop; waits for a sweep in progress to end (its ledger calls are cancelled).</summary>
     public async Task StopAsync()
@@ -84,9 +89,9 @@ internal sealed class ReservationSweeper
         }
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    private async Task RunAsync(PeriodicTimer timer, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(_options.SweepInterval, _time);
+        using var owned = timer;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
