@@ -12,13 +12,15 @@ namespace SmsGateway.Bench.Redis;
 /// Stopwatch version of <see cref="RedisReservationBenchmarks"/>' lock-per-batch mode, for a quick side-by-side run where a
 /// BenchmarkDotNet build does not fit: <c>dotnet bench/bin/Release/net10.0/SmsGateway.Bench.dll redis-batch [rounds]</c>.
 /// Three redis-server processes, 8 users in parallel, each round 128 messages per user in batches of 64, one Redlock grant per
-/// batch; prints msg/s of every round and the median.
+/// batch; prints msg/s of every round and the median. With a third argument <c>confirm</c> each reserved batch is also confirmed
+/// (<see cref="IBalanceLedger.ConfirmAsync"/>, one more script call per batch, as the accept stage does after the broker's ack).
 /// </summary>
 public static class QuickReservation
 {
     public static async Task RunAsync(string[] args)
     {
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15;
+        var confirm = args.Length > 2 && args[2] == "confirm";
         const int users = 8, perUser = 128, batch = 64;
         var servers = await RedisServer.StartManyAsync(3);
         var provider = new ServiceCollection().AddRedisLedger(new RedisOptions
@@ -53,6 +55,10 @@ public static class QuickReservation
 
                         var reservations = Enumerable.Range(0, batch).Select(_ => new Reservation(Guid.NewGuid(), 1)).ToArray();
                         await ledger.ReserveAsync(user, reservations, grant.FencingToken, CancellationToken.None);
+                        if (confirm)
+                        {
+                            await ledger.ConfirmAsync(user, reservations.Select(r => r.MessageId).ToArray(), CancellationToken.None);
+                        }
                     }
                 })));
                 rates.Add(users * perUser / sw.Elapsed.TotalSeconds);
@@ -60,7 +66,7 @@ public static class QuickReservation
 
             var warm = rates.Skip(rounds / 3).Order().ToArray(); // the first third is warm-up
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"RESERVE lock per batch of {batch}, {users} users: median {warm[warm.Length / 2]:0} msg/s over {warm.Length} rounds (min {warm[0]:0}, max {warm[^1]:0})"));
+                $"RESERVE{(confirm ? " + CONFIRM" : "")} lock per batch of {batch}, {users} users: median {warm[warm.Length / 2]:0} msg/s over {warm.Length} rounds (min {warm[0]:0}, max {warm[^1]:0})"));
         }
         finally
         {

@@ -57,7 +57,7 @@ public sealed class PipelineMetrics : IDisposable
         _inFlight = _meter.CreateUpDownCounter<long>("sms.dispatch.in_flight", "{send}", "Sends to operators started and not yet answered, by operator");
         _acceptMs = _meter.CreateHistogram("sms.accept.duration", "ms", "Time from request to queued (reserve + publish), by type", advice: latency);
         _toFinalMs = _meter.CreateHistogram("sms.accept_to_final.duration", "ms", "Time from accept to a final status, by status and type", advice: latency);
-        _ledgerMs = _meter.CreateHistogram("sms.ledger.duration", "ms", "Balance ledger calls (reserve, capture, refund), by operation and outcome", advice: call);
+        _ledgerMs = _meter.CreateHistogram("sms.ledger.duration", "ms", "Balance ledger calls (reserve, confirm, capture, refund), by operation and outcome", advice: call);
         _lockMs = _meter.CreateHistogram("sms.lock.acquire.duration", "ms", "User lock acquisition, by status", advice: call);
         _publishMs = _meter.CreateHistogram("sms.broker.publish.duration", "ms", "Broker publish until stored (acked), by topic and outcome", advice: call);
         _storeMs = _meter.CreateHistogram("sms.status.write.duration", "ms", "Status store batch writes, by outcome", advice: call);
@@ -67,6 +67,8 @@ public sealed class PipelineMetrics : IDisposable
             "Messages waiting in each operator's dispatch lane, by operator");
         _meter.CreateObservableGauge("sms.consumer.lag", MeasureLag, "{message}",
             "Messages stored for a consumer group and not yet delivered to it, by topic and group (transports that can tell; see IConsumerLag)");
+        _reservationsExpired = _meter.CreateCounter<long>("sms.reservations.expired", "{reservation}",
+            "Reservations refunded by the expiry sweep because their message was never confirmed stored within the deadline");
     }
 
     /// <summary>The meter of these instruments (one per instance, so listeners can tell pipelines apart).</summary>
@@ -150,4 +152,8 @@ public sealed class PipelineMetrics : IDisposable
             }
         }
     }
+
+    private readonly Counter<long> _reservationsExpired;
+
+    internal void ReservationsExpired(int count) => _reservationsExpired.Add(count);
 }

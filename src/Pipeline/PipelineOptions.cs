@@ -1,3 +1,4 @@
+using SmsGateway.Billing;
 using SmsGateway.Dispatch;
 
 namespace SmsGateway;
@@ -88,8 +89,13 @@ public sealed record PipelineOptions
         ArgumentException.ThrowIfNullOrWhiteSpace(RetryGroup, nameof(RetryGroup));
         ArgumentException.ThrowIfNullOrWhiteSpace(StatusGroup, nameof(StatusGroup));
         Retry.Validate();
+        ArgumentNullException.ThrowIfNull(Reservations, nameof(Reservations));
+        Reservations.Validate();
         return this;
     }
+
+    /// <summary>Confirm retries and the expiry sweep of reservations whose outcome is unknown (section <c>Pipeline:Reservations</c>).</summary>
+    public ReservationOptions Reservations { get; init; } = new();
 }
 
 /// <summary>Which parts of the graph a process runs (DESIGN.md "Profiles", roles).</summary>

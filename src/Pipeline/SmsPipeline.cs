@@ -44,6 +44,7 @@ public sealed class SmsPipeline : IAsyncDisposable
     private DispatchStage? _dispatch;
     private StatusStage? _statusStage;
     private ReceiptStage? _receiptStage;
+    private ReservationSweeper? _sweeper;
 
     /// <summary>
     /// Creates a stopped pipeline over the given parts. Prefer <see cref="SmsPipelineBuilder"/>. The receipt correlator
@@ -117,6 +118,8 @@ public sealed class SmsPipeline : IAsyncDisposable
             if (roles.HasFlag(PipelineRoles.Gateway))
             {
                 _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger);
+                _sweeper = new ReservationSweeper(_ledger, _status, Metrics, _options.Reservations, _time, _logger);
+                _sweeper.Start();
             }
 
             Roles = roles;
@@ -237,6 +240,12 @@ public sealed class SmsPipeline : IAsyncDisposable
         {
             await _accept.CompleteAsync().ConfigureAwait(false);
             _accept = null;
+        }
+
+        if (_sweeper is not null)
+        {
+            await _sweeper.StopAsync().ConfigureAwait(false);
+            _sweeper = null;
         }
 
         if (_dispatch is not null)

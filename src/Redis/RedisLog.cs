@@ -28,4 +28,7 @@ internal static partial class RedisLog
 
     [LoggerMessage(EventId = 3130, Level = LogLevel.Warning, Message = "Idempotency call {Operation} failed")]
     public static partial void IdempotencyFailed(ILogger logger, Exception exception, string operation);
+
+    [LoggerMessage(EventId = 7020, Level = LogLevel.Warning, Message = "Pending-reservation index held a malformed entry '{Member}'; removed")]
+    public static partial void MalformedPendingEntry(ILogger logger, string member);
 }

@@ -82,5 +82,9 @@ public sealed class OptionsTests
         public ValueTask<SettleOutcome> RefundAsync(string userId, Guid messageId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask<Balance> GetBalanceAsync(string userId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -30,6 +30,7 @@ internal sealed class AcceptStage
     private readonly ILogger _logger;
     private readonly BufferBlock<AcceptWork>[] _partitions;
     private readonly Task[] _workers;
+    private readonly ReservationConfirmer _confirmer;
 
     public AcceptStage(PipelineOptions options, IMessageTransport transport, IBalanceLedger ledger, IDistributedLockFactory locks,
         StatusPublisher status, PipelineMetrics metrics, TimeProvider time, ILogger logger)
@@ -42,6 +43,7 @@ internal sealed class AcceptStage
         _metrics = metrics;
         _time = time;
         _logger = logger;
+        _confirmer = new ReservationConfirmer(ledger, options.Reservations, time, logger);
         _partitions = new BufferBlock<AcceptWork>[options.AcceptPartitions];
         _workers = new Task[options.AcceptPartitions];
         for (int i = 0; i < _partitions.Length; i++)
@@ -77,6 +79,7 @@ internal sealed class AcceptStage
         }
 
         await Task.WhenAll(_workers).ConfigureAwait(false);
+        await _confirmer.DrainAsync().ConfigureAwait(false);
         _metrics.AcceptQueueDepth = null;
     }
 
@@ -200,6 +203,7 @@ internal sealed class AcceptStage
         }
 
         await Task.WhenAll(publishes).ConfigureAwait(false);
+        _confirmer.Confirm(userId, StoredIds(items));
     }
 
     private async Task PublishAsync(AcceptWork work)
@@ -266,6 +270,22 @@ internal sealed class AcceptStage
             _metrics.Refused(reason);
             w.Completion.TrySetResult(AcceptResult.Unavailable(detail, w.Message));
         }
+    }
+
+    // The messages of this batch the broker stored (answered 202): their reservations are confirmed so the expiry sweep never
+    // refunds them. Read after every publish ended, so each completion is set.
+    private static List<Guid> StoredIds(List<AcceptWork> items)
+    {
+        var ids = new List<Guid>(items.Count);
+        foreach (var w in items)
+        {
+            if (w.Completion.Task.IsCompletedSuccessfully && w.Completion.Task.Result.Status == AcceptStatus.Queued)
+            {
+                ids.Add(w.Message.Id);
+            }
+        }
+
+        return ids;
     }
 
     private static ActivityContext[] TracesOf(List<AcceptWork> items)

@@ -45,4 +45,29 @@ public interface IBalanceLedger
     /// <summary>The user's balance; all zero for an unknown user.</summary>
     /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time.</exception>
     ValueTask<Balance> GetBalanceAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks the reservations of one user's messages as belonging to durably stored messages (broker-acked, or kept by the
+    /// scheduler) and drops them from the pending index, in one call, so the expiry sweep never refunds them. Idempotent.
+    /// Every <see cref="ReserveAsync"/> adds its new reservations to the pending index with the ledger store's time; capture
+    /// and refund drop them as well.
+    /// </summary>
+    /// <param name="userId">The user owning every reservation.</param>
+    /// <param name="messageIds">The stored messages.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One outcome per message, same order.</returns>
+    /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time (the confirm may or may not have happened).</exception>
+    ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Resolves up to <paramref name="maxCount"/> pending reservations made at least <paramref name="confirmDeadline"/> ago
+    /// (oldest first, by the ledger store's clock): one still held, never confirmed and whose send never started is refunded;
+    /// any other only leaves the index. Safe to call from several processes at once: each reservation is refunded once.
+    /// </summary>
+    /// <param name="confirmDeadline">Age after which an unconfirmed reservation is refunded (&gt; 0).</param>
+    /// <param name="maxCount">Most pending entries examined (&gt;= 1).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The reservations refunded by this call, and how many due entries were examined.</returns>
+    /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time.</exception>
+    ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken);
 }

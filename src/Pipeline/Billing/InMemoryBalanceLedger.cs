@@ -4,10 +4,18 @@ namespace SmsGateway.Billing;
 /// The embedded ledger: one account object per user, guarded by its own monitor. Same contract as the Redis ledger,
 /// including fencing-token checks, but nothing survives the process.
 /// </summary>
-/// <remarks>Thread-safe. Settled reservations are kept for idempotency for the life of the process (about 60 bytes each).</remarks>
+/// <remarks>Thread-safe. Settled reservations are kept for idempotency for the life of the process (about 60 bytes each).
+/// Like the Redis ledger, each new reservation waits in a per-user pending index (message id → reserve time, ms) until
+/// <see cref="ConfirmAsync"/>, a capture or a refund drops it; <see cref="SweepExpiredAsync"/> refunds the ones left past the
+/// deadline. A reservation's "stored" mark (the Redis hash field <c>k</c>) is its absence from the index while held.</remarks>
 public sealed class InMemoryBalanceLedger : IBalanceLedger
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates an empty ledger.</summary>
+    /// <param name="timeProvider">The clock of reserve times and of the expiry sweep (default <see cref="TimeProvider.System"/>).</param>
+    public InMemoryBalanceLedger(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
 
     /// <inheritdoc />
     public ValueTask<Balance> ChargeAsync(string userId, long amount, string chargeId, CancellationToken cancellationToken)
@@ -30,6 +38,7 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
     {
         var outcomes = new ReserveOutcome[reservations.Count];
         var account = Get(userId);
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         lock (account)
         {
             if (fencingToken < account.LastFencingToken)
@@ -56,6 +65,7 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
                     account.Available -= r.Amount;
                     account.Reserved += r.Amount;
                     account.Holds[r.MessageId] = new Hold(r.Amount, HoldState.Reserved);
+                    account.Pending[r.MessageId] = now;
                     outcomes[i] = ReserveOutcome.Reserved;
                 }
             }
@@ -86,6 +96,98 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
         }
     }
 
+    /// <inheritdoc />
+    public ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken)
+    {
+        var outcomes = new ConfirmOutcome[messageIds.Count];
+        if (!_accounts.TryGetValue(userId, out var account))
+        {
+            Array.Fill(outcomes, ConfirmOutcome.NotReserved);
+            return ValueTask.FromResult(outcomes);
+        }
+
+        lock (account)
+        {
+            for (int i = 0; i < outcomes.Length; i++)
+            {
+                var id = messageIds[i];
+                account.Pending.Remove(id);
+                outcomes[i] = !account.Holds.TryGetValue(id, out var hold) ? ConfirmOutcome.NotReserved
+                    : hold.State == HoldState.Reserved ? ConfirmOutcome.Confirmed
+                    : hold.Expired ? ConfirmOutcome.Expired
+                    : ConfirmOutcome.AlreadySettled;
+            }
+        }
+
+        return ValueTask.FromResult(outcomes);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(confirmDeadline, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        long cutoff = _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)confirmDeadline.TotalMilliseconds;
+        var refunded = new List<ExpiredReservation>();
+        var due = new List<(Guid Id, long At)>();
+        int examined = 0;
+        foreach (var (userId, account) in _accounts)
+        {
+            if (examined == maxCount)
+            {
+                break;
+            }
+
+            lock (account)
+            {
+                if (account.Pending.Count == 0)
+                {
+                    continue;
+                }
+
+                due.Clear();
+                foreach (var (id, at) in account.Pending)
+                {
+                    if (at <= cutoff && due.Count < maxCount - examined)
+                    {
+                        due.Add((id, at));
+                    }
+                }
+
+                foreach (var (id, at) in due)
+                {
+                    examined++;
+                    account.Pending.Remove(id);
+                    if (account.Holds.TryGetValue(id, out var hold) && hold.State == HoldState.Reserved)
+                    {
+                        account.Reserved -= hold.Amount;
+                        account.Available += hold.Amount;
+                        account.Holds[id] = hold with { State = HoldState.Refunded, Expired = true };
+                        refunded.Add(new ExpiredReservation(userId, id, hold.Amount, DateTimeOffset.FromUnixTimeMilliseconds(at)));
+                    }
+                }
+            }
+        }
+
+        return ValueTask.FromResult(new ReservationSweep(refunded, examined));
+    }
+
+    /// <summary>True while the reservation of <paramref name="messageId"/> is held and not yet confirmed stored (in the pending index).</summary>
+    /// <param name="userId">The owner.</param>
+    /// <param name="messageId">The message.</param>
+    public bool IsPending(string userId, Guid messageId)
+    {
+        if (!_accounts.TryGetValue(userId, out var account))
+        {
+            return false;
+        }
+
+        lock (account)
+        {
+            return account.Pending.ContainsKey(messageId);
+        }
+    }
+
     private SettleOutcome Settle(string userId, Guid messageId, HoldState target)
     {
         if (!_accounts.TryGetValue(userId, out var account))
@@ -95,6 +197,7 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
 
         lock (account)
         {
+            account.Pending.Remove(messageId);
             if (!account.Holds.TryGetValue(messageId, out var hold))
             {
                 return SettleOutcome.NotReserved;
@@ -129,7 +232,10 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
         Refunded,
     }
 
-    private readonly record struct Hold(long Amount, HoldState State);
+    /// <param name="Amount">Minor units.</param>
+    /// <param name="State">Held, captured or refunded.</param>
+    /// <param name="Expired">Refunded by the expiry sweep (the Redis hash field <c>e</c>).</param>
+    private readonly record struct Hold(long Amount, HoldState State, bool Expired = false);
 
     private sealed class Account
     {
@@ -139,6 +245,9 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
         public long LastFencingToken;
         public readonly HashSet<string> ChargeIds = new(StringComparer.Ordinal);
         public readonly Dictionary<Guid, Hold> Holds = new();
+
+        /// <summary>Held reservations not yet confirmed stored: message id → reserve time, ms since the Unix epoch.</summary>
+        public readonly Dictionary<Guid, long> Pending = new();
 
         public Balance Snapshot(string userId) => new(userId, Available, Reserved, Spent);
     }

@@ -4,8 +4,8 @@ using SmsGateway.Billing;
 namespace SmsGateway.Diagnostics;
 
 /// <summary>
-/// Times the pipeline's ledger calls (reserve, capture, refund) into <c>sms.ledger.duration</c> (ms, by operation and outcome).
-/// Charge and balance reads pass straight through. Takes no timestamp while nobody reads the histogram.
+/// Times the pipeline's ledger calls (reserve, confirm, capture, refund) into <c>sms.ledger.duration</c> (ms, by operation and outcome).
+/// Charge, balance reads and the expiry sweep pass straight through. Takes no timestamp while nobody reads the histogram.
 /// </summary>
 /// <remarks>Thread-safe as the ledger it wraps; exceptions of the ledger pass through unchanged.</remarks>
 internal sealed class TimedLedger(IBalanceLedger inner, PipelineMetrics metrics) : IBalanceLedger
@@ -47,6 +47,20 @@ internal sealed class TimedLedger(IBalanceLedger inner, PipelineMetrics metrics)
         long start = Stopwatch.GetTimestamp();
         return TimeAsync(inner.RefundAsync(userId, messageId, cancellationToken), "refund", start);
     }
+
+    public ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken)
+    {
+        if (!metrics.CallsObserved)
+        {
+            return inner.ConfirmAsync(userId, messageIds, cancellationToken);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        return TimeAsync(inner.ConfirmAsync(userId, messageIds, cancellationToken), "confirm", start);
+    }
+
+    public ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken) =>
+        inner.SweepExpiredAsync(confirmDeadline, maxCount, cancellationToken);
 
     private async ValueTask<T> TimeAsync<T>(ValueTask<T> call, string operation, long start)
     {

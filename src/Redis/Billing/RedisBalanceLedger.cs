@@ -13,6 +13,11 @@ namespace SmsGateway.Redis;
 /// <c>available, reserved, spent, charged, fence</c>; <c>{prefix}ledger:{user}:r:{messageId}</c> hash per reservation
 /// (<c>s</c> = R/C/F, <c>a</c> = amount), kept <see cref="RedisOptions.SettledReservationTtlSeconds"/> after settling;
 /// <c>{prefix}ledger:{user}:c:{chargeId}</c> charge marker kept <see cref="RedisOptions.ChargeIdTtlSeconds"/>.
+/// A reservation hash also carries <c>t</c> (reserve time, ms since the Unix epoch, the ledger server's clock), <c>k</c> = 1 once
+/// its message is stored (<see cref="ConfirmAsync"/>, or the dispatch begin-send), <c>e</c> = 1 when the expiry sweep refunded it.
+/// <c>{prefix}ledger:pending</c> is the pending index, one sorted set for all users (member <c>{user}|{messageId:N}</c>, score
+/// <c>t</c>): reserve adds, confirm, capture, refund and the sweep remove. It lies outside the users' hash tags, so the
+/// scripts need the ledger on one Redis server (as <see cref="RedisOptions.LedgerEndpoint"/> is), not a Redis Cluster.
 /// Amounts are limited to 2^53 − 1 minor units in total (Lua numbers are doubles). Thread-safe.
 /// </remarks>
 internal sealed class RedisBalanceLedger : IBalanceLedger
@@ -22,6 +27,7 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
     private static readonly RedisValue[] BalanceFields = ["available", "reserved", "spent"];
     private static readonly RedisValue Capture = "C";
     private static readonly RedisValue Refund = "F";
+    private const int MaxConfirmBatch = 1000; // Lua's unpack limit (about 8,000 values) bounds one script call
 
     private readonly Task<ConnectionMultiplexer> _server;
     private readonly string _endpoint;
@@ -66,10 +72,12 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
         }
 
         var user = UserKey(userId);
-        var keys = new RedisKey[reservations.Count + 1];
-        var args = new RedisValue[reservations.Count + 1];
+        var keys = new RedisKey[reservations.Count + 2];
+        var args = new RedisValue[reservations.Count + 2];
         keys[0] = user;
         args[0] = fencingToken;
+        keys[^1] = PendingKey;
+        args[^1] = userId;
         for (var i = 0; i < reservations.Count; i++)
         {
             var r = reservations[i];
@@ -135,6 +143,11 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
 
     internal string UserKey(string userId) => _options.KeyPrefix + "ledger:{" + userId + "}";
 
+    /// <summary>The pending index (sorted set of unconfirmed reservations, scored by reserve time in ms).</summary>
+    internal RedisKey PendingKey => _options.KeyPrefix + "ledger:pending";
+
+    internal static string PendingMember(string userId, Guid messageId) => userId + "|" + messageId.ToString("N");
+
     private static RedisKey ReservationKey(string userKey, Guid messageId) => userKey + ":r:" + messageId.ToString("N");
 
     private async ValueTask<SettleOutcome> SettleAsync(string operation, string userId, Guid messageId, RedisValue how, CancellationToken cancellationToken)
@@ -145,8 +158,8 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
             operation,
             userId,
             LuaScripts.LedgerSettle,
-            [user, ReservationKey(user, messageId)],
-            [how, _options.SettledReservationTtlSeconds],
+            [user, ReservationKey(user, messageId), PendingKey],
+            [how, _options.SettledReservationTtlSeconds, PendingMember(userId, messageId)],
             cancellationToken).ConfigureAwait(false);
         return (long)result switch
         {
@@ -180,5 +193,107 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
     {
         static long Read(RedisValue v) => v.IsNull ? 0 : (long)v;
         return new Balance(userId, Read(values[0]), Read(values[1]), Read(values[2]));
+    }
+
+    public async ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(messageIds);
+        var outcomes = new ConfirmOutcome[messageIds.Count];
+        var user = UserKey(userId);
+        for (var start = 0; start < messageIds.Count; start += MaxConfirmBatch)
+        {
+            var count = Math.Min(MaxConfirmBatch, messageIds.Count - start);
+            var keys = new RedisKey[count + 1];
+            var args = new RedisValue[count];
+            keys[0] = PendingKey;
+            for (var i = 0; i < count; i++)
+            {
+                keys[i + 1] = ReservationKey(user, messageIds[start + i]);
+                args[i] = PendingMember(userId, messageIds[start + i]);
+            }
+
+            var codes = (long[])(await RunScriptAsync("confirm", userId, LuaScripts.LedgerConfirm, keys, args, cancellationToken).ConfigureAwait(false))!;
+            if (codes.Length != count)
+            {
+                throw new LedgerUnavailableException($"ledger confirm script answered {codes.Length} codes for {count} messages");
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                outcomes[start + i] = codes[i] switch
+                {
+                    0 => ConfirmOutcome.Confirmed,
+                    1 => ConfirmOutcome.AlreadySettled,
+                    2 => ConfirmOutcome.Expired,
+                    3 => ConfirmOutcome.NotReserved,
+                    _ => throw new LedgerUnavailableException($"ledger confirm script answered unknown code {codes[i]}"),
+                };
+            }
+        }
+
+        return outcomes;
+    }
+
+    public async ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(confirmDeadline, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var deadlineMs = (long)Math.Ceiling(confirmDeadline.TotalMilliseconds);
+        var due = (RedisValue[])(await RunScriptAsync("sweep", "*", LuaScripts.LedgerSweepDue, [PendingKey], [deadlineMs, maxCount], cancellationToken).ConfigureAwait(false))!;
+        if (due.Length == 0)
+        {
+            return new ReservationSweep([], 0);
+        }
+
+        var entries = new List<(string UserId, Guid MessageId, RedisValue Member)>(due.Length);
+        foreach (var member in due)
+        {
+            var text = (string?)member ?? string.Empty;
+            var bar = text.LastIndexOf('|');
+            if (bar <= 0 || !Guid.TryParseExact(text.AsSpan(bar + 1), "N", out var messageId))
+            {
+                // Not written by ledger-reserve.lua; drop it so it cannot hold up the oldest-first listing forever.
+                RedisLog.MalformedPendingEntry(_logger, text);
+                await (await DatabaseAsync().ConfigureAwait(false)).SortedSetRemoveAsync(PendingKey, member).WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            entries.Add((text[..bar], messageId, member));
+        }
+
+        var keys = new RedisKey[(entries.Count * 2) + 1];
+        var args = new RedisValue[entries.Count + 2];
+        keys[0] = PendingKey;
+        args[0] = deadlineMs;
+        args[1] = _options.SettledReservationTtlSeconds;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var user = UserKey(entries[i].UserId);
+            keys[(2 * i) + 1] = user;
+            keys[(2 * i) + 2] = ReservationKey(user, entries[i].MessageId);
+            args[i + 2] = entries[i].Member;
+        }
+
+        var refunded = new List<ExpiredReservation>();
+        if (entries.Count > 0)
+        {
+            var codes = (long[])(await RunScriptAsync("sweep", "*", LuaScripts.LedgerSweep, keys, args, cancellationToken).ConfigureAwait(false))!;
+            if (codes.Length != entries.Count * 3)
+            {
+                throw new LedgerUnavailableException($"ledger sweep script answered {codes.Length} values for {entries.Count} entries");
+            }
+
+            for (var i = 0; i < entries.Count; i++)
+            {
+                if (codes[3 * i] == 0)
+                {
+                    refunded.Add(new ExpiredReservation(entries[i].UserId, entries[i].MessageId, codes[(3 * i) + 1],
+                        DateTimeOffset.FromUnixTimeMilliseconds(codes[(3 * i) + 2])));
+                }
+            }
+        }
+
+        return new ReservationSweep(refunded, due.Length);
     }
 }

@@ -12,6 +12,9 @@ internal static class LuaScripts
     public static readonly string IdempotencyClaim = Load("idempotency-claim.lua");
     public static readonly string IdempotencyComplete = Load("idempotency-complete.lua");
     public static readonly string IdempotencyRelease = Load("idempotency-release.lua");
+    public static readonly string LedgerConfirm = Load("ledger-confirm.lua");
+    public static readonly string LedgerSweepDue = Load("ledger-sweep-due.lua");
+    public static readonly string LedgerSweep = Load("ledger-sweep.lua");
 
     private static string Load(string file)
     {

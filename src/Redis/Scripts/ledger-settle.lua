@@ -1,9 +1,11 @@
 -- Settles one reservation: capture (reserved -> spent) or refund (reserved -> available). Idempotent;
 -- capture and refund exclude each other.
--- KEYS[1] user ledger hash; KEYS[2] the reservation hash (s, a)
+-- KEYS[1] user ledger hash; KEYS[2] the reservation hash (s, a); KEYS[3] the pending index (ledger-reserve.lua)
 -- ARGV[1] 'C' to capture, 'F' to refund
 -- ARGV[2] seconds the settled reservation is kept (repeats within that window are recognised)
+-- ARGV[3] the message's pending member "<user id>|<32-hex message id>", removed whatever the outcome
 -- Returns 0 settled now, 1 already settled the same way, 2 settled the other way, 3 no reservation.
+redis.call('ZREM', KEYS[3], ARGV[3])
 local s = redis.call('HGET', KEYS[2], 's')
 if not s then
   return 3
