@@ -18,6 +18,8 @@ public sealed class Traffic
     private static readonly string[] Phones = ["09121234567", "09351234567", "09201234567", "09901234567", "09031234567"];
     private readonly ConcurrentBag<AcceptedSend> _accepted = [];
     private readonly ConcurrentDictionary<string, int> _refused = new();
+    private readonly ConcurrentQueue<double> _answerMs = new();
+    private readonly ConcurrentQueue<long> _unansweredStarts = new();
     private long _unknown;
     private long _notSent;
     private long _missingRetryAfter;
@@ -36,6 +38,16 @@ public sealed class Traffic
 
     /// <summary>429/503 answers without a <c>Retry-After</c> header.</summary>
     public long MissingRetryAfter => Interlocked.Read(ref _missingRetryAfter);
+
+    /// <summary>Percentile <paramref name="p"/> (0..1) of the answer time of requests that got an HTTP answer, in ms; 0 when none did.</summary>
+    public double AnswerMs(double p)
+    {
+        var sorted = _answerMs.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+    }
+
+    /// <summary>Requests without an answer that were sent before <paramref name="timestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public int UnansweredStartedBefore(long timestamp) => _unansweredStarts.Count(t => t < timestamp);
 
     /// <summary>Answers with a 5xx other than 503 (always a defect).</summary>
     public int ServerErrors => _refused.Where(kv => kv.Key.StartsWith('5') && kv.Key != "503").Sum(kv => kv.Value);
@@ -84,10 +96,12 @@ public sealed class Traffic
             ["type"] = n % 3 == 0 ? "express" : "normal",
             ["user_id"] = user,
         });
+        var started = Stopwatch.GetTimestamp();
         try
         {
             using var content = new StringContent(body, Encoding.UTF8, "application/json");
             using var response = await client.PostAsync("/send", content);
+            _answerMs.Enqueue(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             if (response.StatusCode == HttpStatusCode.Accepted)
             {
                 var json = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -104,6 +118,7 @@ public sealed class Traffic
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or SocketException)
         {
             Interlocked.Increment(ref _unknown);
+            _unansweredStarts.Enqueue(started);
         }
     }
 }
