@@ -39,8 +39,11 @@ public sealed record CaseFigures(
 {
     /// <summary>Header of the Markdown summary table.</summary>
     public const string Header =
-        "| case | accepted (202) | lost | never final | stuck reserved | spent ≠ sent costs | money invariant broken | sends after refund | charged, never sent | sent, unknown id | max operator sends | over bound | refused but charged | 5xx (not 503) | 429/503 without Retry-After | no answer | refusals | p50 / p99 ms | settle s | case s |\n"
-        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|";
+        "| case | accepted (202) | 202 after the fault | lost | never final | stuck reserved | spent ≠ sent costs | money invariant broken | sends after refund | charged, never sent | sent, unknown id | max operator sends | over bound | refused but charged | 5xx (not 503) | 429/503 without Retry-After | no answer | refusals | p50 / p99 ms | settle s | case s |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|";
+
+    /// <summary>202 answers that arrived after the fault ended (the gateway recovered by itself); -1 when not measured.</summary>
+    public int AcceptedAfterFault { get; init; } = -1;
 
     /// <summary>Wall time of the whole case: servers, gateway start, traffic, fault, settling, reconciliation.</summary>
     public TimeSpan CaseTime { get; init; }
@@ -55,6 +58,16 @@ public sealed record CaseFigures(
             {
                 v.Add($"{what}: {value}");
             }
+        }
+
+        if (Accepted == 0)
+        {
+            v.Add("no request was answered 202: the case reconciled nothing");
+        }
+
+        if (AcceptedAfterFault == 0)
+        {
+            v.Add("no 202 after the fault ended: the gateway did not recover by itself while traffic went on");
         }
 
         Check(Lost, "202 answers missing from the reports");
@@ -79,5 +92,5 @@ public sealed record CaseFigures(
 
     /// <summary>One Markdown table row.</summary>
     public string Row() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Case} | {Accepted} | {Lost} | {NeverFinal} | {StuckReserved} | {SpentMismatches} | {MoneyInvariantBroken} | {SendsAfterRefund} | {ChargedNotSent} | {SentButUnknown} | {MaxSends} | {OverSendBound} | {RefusedButCharged} | {ServerErrors} | {MissingRetryAfter} | {NoAnswer} | {Refused} | {P50Ms:0} / {P99Ms:0} | {SettleTime.TotalSeconds:0} | {CaseTime.TotalSeconds:0} |");
+        $"| {Case} | {Accepted} | {(AcceptedAfterFault < 0 ? "-" : AcceptedAfterFault)} | {Lost} | {NeverFinal} | {StuckReserved} | {SpentMismatches} | {MoneyInvariantBroken} | {SendsAfterRefund} | {ChargedNotSent} | {SentButUnknown} | {MaxSends} | {OverSendBound} | {RefusedButCharged} | {ServerErrors} | {MissingRetryAfter} | {NoAnswer} | {Refused} | {P50Ms:0} / {P99Ms:0} | {SettleTime.TotalSeconds:0} | {CaseTime.TotalSeconds:0} |");
 }

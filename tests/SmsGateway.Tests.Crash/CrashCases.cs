@@ -21,15 +21,15 @@ public sealed class CrashCases(ITestOutputHelper output)
 
     [Fact(Timeout = 240_000)]
     public Task Gateway_killed_twice_over_NATS() =>
-        RunAsync(new CaseSpec("gateway kill -9 ×2 (NATS)", MaxSendsPerMessage: 2), "nats", rate: 300, seconds: 16, KillTwiceAsync);
+        RunAsync(new CaseSpec("gateway kill -9 ×2 (NATS)", MaxSendsPerMessage: 2), "nats", rate: 300, tailSeconds: 4, KillTwiceAsync);
 
     [Fact(Timeout = 240_000)]
     public Task Gateway_killed_twice_over_Kafka() =>
-        RunAsync(new CaseSpec("gateway kill -9 ×2 (Kafka)", MaxSendsPerMessage: 2), "kafka", rate: 300, seconds: 16, KillTwiceAsync);
+        RunAsync(new CaseSpec("gateway kill -9 ×2 (Kafka)", MaxSendsPerMessage: 2), "kafka", rate: 300, tailSeconds: 4, KillTwiceAsync);
 
     [Fact(Timeout = 240_000)]
     public Task Nats_server_killed_for_10_s() =>
-        RunAsync(new CaseSpec("nats-server kill -9, 10 s"), "nats", rate: 300, seconds: 18, async (stack, _) =>
+        RunAsync(new CaseSpec("nats-server kill -9, 10 s"), "nats", rate: 300, tailSeconds: 4, async (stack, _) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(4));
             await stack.Nats!.KillAsync();
@@ -39,7 +39,7 @@ public sealed class CrashCases(ITestOutputHelper output)
 
     [Fact(Timeout = 240_000)]
     public Task Cluster_node_leading_the_stream_killed_for_10_s() =>
-        RunAsync(new CaseSpec("R3 cluster: stream leader kill -9, 10 s"), "nats-r3", rate: 300, seconds: 18, async (stack, _) =>
+        RunAsync(new CaseSpec("R3 cluster: stream leader kill -9, 10 s"), "nats-r3", rate: 300, tailSeconds: 4, async (stack, _) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(4));
             // the leader of SMS_NORMAL (two thirds of the traffic): its two replicas elect a new leader
@@ -51,7 +51,7 @@ public sealed class CrashCases(ITestOutputHelper output)
 
     [Fact(Timeout = 240_000)]
     public Task Ledger_node_frozen_for_15_s() =>
-        RunAsync(new CaseSpec("ledger node SIGSTOP 15 s"), "nats", rate: 300, seconds: 22, async (stack, _) =>
+        RunAsync(new CaseSpec("ledger node SIGSTOP 15 s"), "nats", rate: 300, tailSeconds: 4, async (stack, _) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(4));
             stack.Redis[0].Freeze();
@@ -61,7 +61,7 @@ public sealed class CrashCases(ITestOutputHelper output)
 
     [Fact(Timeout = 240_000)]
     public Task Postgres_stopped_for_30_s() =>
-        RunAsync(new CaseSpec("PostgreSQL stopped 30 s"), "nats", rate: 300, seconds: 37, async (stack, _) =>
+        RunAsync(new CaseSpec("PostgreSQL stopped 30 s"), "nats", rate: 300, tailSeconds: 4, async (stack, _) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(4));
             await stack.Postgres.StopAsync();
@@ -71,7 +71,7 @@ public sealed class CrashCases(ITestOutputHelper output)
 
     [Fact(Timeout = 240_000)]
     public Task Two_of_three_lock_nodes_down() =>
-        RunAsync(new CaseSpec("2 of 3 lock nodes down 10 s"), "nats", rate: 300, seconds: 16, async (stack, _) =>
+        RunAsync(new CaseSpec("2 of 3 lock nodes down 10 s"), "nats", rate: 300, tailSeconds: 4, async (stack, _) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(4));
             await Task.WhenAll(stack.Redis[1].StopAsync(), stack.Redis[2].StopAsync());
@@ -83,7 +83,7 @@ public sealed class CrashCases(ITestOutputHelper output)
     // Retry-After while the median answer stays under 1 s (the fail-fast bound of README "Durability").
     [Fact(Timeout = 240_000)]
     public Task Flood_at_four_times_capacity() =>
-        RunAsync(new CaseSpec("flood 20 s at ~4× capacity", MaxP50Ms: 1000), "nats", rate: 6000, seconds: 20, (_, _) => Task.CompletedTask, maxOutstanding: 3000);
+        RunAsync(new CaseSpec("flood 20 s at ~4× capacity", MaxP50Ms: 1000), "nats", rate: 6000, tailSeconds: 20, (_, _) => Task.CompletedTask, maxOutstanding: 3000);
 
     // Kills the gateway at 5 s and again 3 s after it came back; each time it is started again at once.
     private static async Task KillTwiceAsync(CrashStack stack, GatewayProcess host)
@@ -96,7 +96,9 @@ public sealed class CrashCases(ITestOutputHelper output)
         await host.StartAgainAsync();
     }
 
-    private async Task RunAsync(CaseSpec spec, string transport, int rate, int seconds, Func<CrashStack, GatewayProcess, Task> fault, int maxOutstanding = 2000)
+    // Traffic starts, the fault runs (it returns once the fault has ended: the server is back), traffic goes on for
+    // tailSeconds more, then the case settles and reconciles.
+    private async Task RunAsync(CaseSpec spec, string transport, int rate, int tailSeconds, Func<CrashStack, GatewayProcess, Task> fault, int maxOutstanding = 2000)
     {
         var watch = Stopwatch.StartNew();
         await using var stack = await CrashStack.StartAsync(transport);
@@ -104,11 +106,21 @@ public sealed class CrashCases(ITestOutputHelper output)
         var users = await CrashStack.ChargeUsersAsync(host, Users, Balance);
         var traffic = new Traffic();
         using var client = host.Client(host.GatewayPort, TimeSpan.FromSeconds(5));
-        var run = traffic.RunAsync(client, [.. users.Keys], rate, TimeSpan.FromSeconds(seconds), maxOutstanding);
-        await fault(stack, host);
+        using var stop = new CancellationTokenSource();
+        var run = traffic.RunAsync(client, [.. users.Keys], rate, stop.Token, maxOutstanding);
+        try
+        {
+            await fault(stack, host);
+        }
+        finally
+        {
+            stop.CancelAfter(TimeSpan.FromSeconds(tailSeconds));
+        }
+
+        var faultEnded = Stopwatch.GetTimestamp();
         await run;
         var figures = await Reconciliation.RunAsync(spec, host, users, traffic, stack.SendLogPath, Settle);
-        Report(spec, figures with { CaseTime = watch.Elapsed }, traffic, host);
+        Report(spec, figures with { CaseTime = watch.Elapsed, AcceptedAfterFault = traffic.AcceptedAfter(faultEnded) }, traffic, host);
     }
 
     private void Report(CaseSpec spec, CaseFigures figures, Traffic traffic, GatewayProcess host)

@@ -46,6 +46,9 @@ public sealed class Traffic
         return sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
     }
 
+    /// <summary>202 answers that arrived after <paramref name="timestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public int AcceptedAfter(long timestamp) => _accepted.Count(a => a.AnsweredAt > timestamp);
+
     /// <summary>Requests without an answer that were sent before <paramref name="timestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public int UnansweredStartedBefore(long timestamp) => _unansweredStarts.Count(t => t < timestamp);
 
@@ -60,11 +63,23 @@ public sealed class Traffic
     /// <param name="maxOutstanding">Requests in flight at most; arrivals beyond it are counted in <see cref="NotSent"/>.</param>
     public async Task RunAsync(HttpClient client, IReadOnlyList<string> users, int ratePerSecond, TimeSpan duration, int maxOutstanding = 2000)
     {
+        using var stop = new CancellationTokenSource(duration);
+        await RunAsync(client, users, ratePerSecond, stop.Token, maxOutstanding);
+    }
+
+    /// <summary>Sends at <paramref name="ratePerSecond"/> until <paramref name="stop"/> is cancelled, then waits for the answers.</summary>
+    /// <param name="client">Client of the gateway port; its timeout is each request's timeout.</param>
+    /// <param name="users">User ids (already charged).</param>
+    /// <param name="ratePerSecond">Arrival rate.</param>
+    /// <param name="stop">Cancelled when no more requests should start.</param>
+    /// <param name="maxOutstanding">Requests in flight at most; arrivals beyond it are counted in <see cref="NotSent"/>.</param>
+    public async Task RunAsync(HttpClient client, IReadOnlyList<string> users, int ratePerSecond, CancellationToken stop, int maxOutstanding = 2000)
+    {
         var inFlight = new ConcurrentDictionary<int, Task>();
         var clock = Stopwatch.StartNew();
         long issued = 0;
         var seq = 0;
-        while (clock.Elapsed < duration)
+        while (!stop.IsCancellationRequested)
         {
             var due = (long)(clock.Elapsed.TotalSeconds * ratePerSecond);
             for (; issued < due; issued++)
@@ -105,7 +120,7 @@ public sealed class Traffic
             if (response.StatusCode == HttpStatusCode.Accepted)
             {
                 var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-                _accepted.Add(new AcceptedSend(json.GetProperty("id").GetString()!, user, json.GetProperty("cost").GetInt64()));
+                _accepted.Add(new AcceptedSend(json.GetProperty("id").GetString()!, user, json.GetProperty("cost").GetInt64(), Stopwatch.GetTimestamp()));
                 return;
             }
 
@@ -123,5 +138,5 @@ public sealed class Traffic
     }
 }
 
-/// <summary>A 202 answer: the message id, its user and the cost the gateway reserved (minor units).</summary>
-public readonly record struct AcceptedSend(string Id, string User, long Cost);
+/// <summary>A 202 answer: the message id, its user, the cost the gateway reserved (minor units) and when it arrived (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+public readonly record struct AcceptedSend(string Id, string User, long Cost, long AnsweredAt);
