@@ -106,6 +106,7 @@ public sealed class CrashCases(ITestOutputHelper output)
         var users = await CrashStack.ChargeUsersAsync(host, Users, Balance);
         var traffic = new Traffic();
         using var client = host.Client(host.GatewayPort, TimeSpan.FromSeconds(5));
+        await traffic.WarmUpAsync(client, [.. users.Keys], TimeSpan.FromSeconds(60));
         using var stop = new CancellationTokenSource();
         var run = traffic.RunAsync(client, [.. users.Keys], rate, stop.Token, maxOutstanding);
         try

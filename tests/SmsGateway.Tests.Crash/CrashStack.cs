@@ -74,14 +74,35 @@ public sealed class CrashStack : IAsyncDisposable
     }
 
     /// <summary>Index (0..2) of the cluster node that leads <paramref name="stream"/> now, asked over any live node.</summary>
-    /// <exception cref="InvalidOperationException">Not a cluster case, or the stream has no leader.</exception>
+    /// <exception cref="InvalidOperationException">Not a cluster case.</exception>
+    /// <exception cref="TimeoutException">No node named the leader within 30 s (the JetStream API answers slowly under load).</exception>
     public async Task<int> StreamLeaderAsync(string stream)
     {
         var cluster = NatsCluster ?? throw new InvalidOperationException("not a NATS cluster case");
-        await using var connection = new NatsConnection(new NatsOpts { Url = cluster.Url, Name = "crash-suite" });
-        var info = (await new NatsJSContext(connection).GetStreamAsync(stream)).Info;
-        var leader = info.Cluster?.Leader ?? throw new InvalidOperationException($"stream {stream} has no leader");
-        return int.Parse(leader.AsSpan(1), CultureInfo.InvariantCulture); // NatsCluster names its nodes n0, n1, n2
+        await using var connection = new NatsConnection(new NatsOpts { Url = cluster.Url, Name = "crash-suite", RequestTimeout = TimeSpan.FromSeconds(5) });
+        var js = new NatsJSContext(connection);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                if ((await js.GetStreamAsync(stream)).Info.Cluster?.Leader is { } leader)
+                {
+                    return int.Parse(leader.AsSpan(1), CultureInfo.InvariantCulture); // NatsCluster names its nodes n0, n1, n2
+                }
+            }
+            catch (NatsException) when (DateTime.UtcNow < deadline)
+            {
+                // no JetStream API answer yet (NatsJSApiNoResponseException): ask again
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no node named the leader of {stream} within 30 s");
+            }
+
+            await Task.Delay(250);
+        }
     }
 
     /// <summary>Configuration of a full-profile gateway on these servers, operator sends logged to <see cref="SendLogPath"/>.</summary>

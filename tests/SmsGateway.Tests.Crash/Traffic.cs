@@ -19,7 +19,8 @@ public sealed class Traffic
     private readonly ConcurrentBag<AcceptedSend> _accepted = [];
     private readonly ConcurrentDictionary<string, int> _refused = new();
     private readonly ConcurrentQueue<double> _answerMs = new();
-    private readonly ConcurrentQueue<long> _unansweredStarts = new();
+    private readonly ConcurrentQueue<(long Start, long End, bool Dropped)> _unanswered = new();
+    private int _seq;
     private long _unknown;
     private long _notSent;
     private long _missingRetryAfter;
@@ -49,8 +50,33 @@ public sealed class Traffic
     /// <summary>202 answers that arrived after <paramref name="timestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public int AcceptedAfter(long timestamp) => _accepted.Count(a => a.AnsweredAt > timestamp);
 
-    /// <summary>Requests without an answer that were sent before <paramref name="timestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
-    public int UnansweredStartedBefore(long timestamp) => _unansweredStarts.Count(t => t < timestamp);
+    /// <summary>
+    /// Requests in flight at <paramref name="timestamp"/> (<see cref="Stopwatch.GetTimestamp"/>) that the server dropped
+    /// (connection reset or closed), as opposed to ones that ran into the client's own timeout.
+    /// </summary>
+    public int DroppedInFlightAt(long timestamp) => _unanswered.Count(u => u.Dropped && u.Start < timestamp && u.End >= timestamp);
+
+    /// <summary>
+    /// Sends one request per user, one at a time, each repeated until it is answered 202 (the 202s count as traffic): the
+    /// gateway serves <c>/send</c> end to end before a case starts its clock.
+    /// </summary>
+    /// <exception cref="TimeoutException">Not every user got a 202 within <paramref name="timeout"/>.</exception>
+    public async Task WarmUpAsync(HttpClient client, IReadOnlyList<string> users, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (var user in users)
+        {
+            while (await SendOneAsync(client, user, Interlocked.Increment(ref _seq)) != HttpStatusCode.Accepted)
+            {
+                if (clock.Elapsed > timeout)
+                {
+                    throw new TimeoutException($"the gateway answered no /send for {user} with 202 within {timeout} (refusals: {string.Join(" ", _refused)}, no answer: {Unknown})");
+                }
+
+                await Task.Delay(200);
+            }
+        }
+    }
 
     /// <summary>Answers with a 5xx other than 503 (always a defect).</summary>
     public int ServerErrors => _refused.Where(kv => kv.Key.StartsWith('5') && kv.Key != "503").Sum(kv => kv.Value);
@@ -78,7 +104,6 @@ public sealed class Traffic
         var inFlight = new ConcurrentDictionary<int, Task>();
         var clock = Stopwatch.StartNew();
         long issued = 0;
-        var seq = 0;
         while (!stop.IsCancellationRequested)
         {
             var due = (long)(clock.Elapsed.TotalSeconds * ratePerSecond);
@@ -90,7 +115,7 @@ public sealed class Traffic
                     continue;
                 }
 
-                var n = seq++;
+                var n = Interlocked.Increment(ref _seq);
                 var task = SendOneAsync(client, users[n % users.Count], n);
                 inFlight[n] = task;
                 _ = task.ContinueWith(_ => inFlight.TryRemove(n, out Task? _), TaskScheduler.Default);
@@ -102,7 +127,8 @@ public sealed class Traffic
         await Task.WhenAll(inFlight.Values);
     }
 
-    private async Task SendOneAsync(HttpClient client, string user, int n)
+    // The answer's status code; null when the request got no answer.
+    private async Task<HttpStatusCode?> SendOneAsync(HttpClient client, string user, int n)
     {
         var body = JsonSerializer.Serialize(new Dictionary<string, string>
         {
@@ -121,7 +147,7 @@ public sealed class Traffic
             {
                 var json = await response.Content.ReadFromJsonAsync<JsonElement>();
                 _accepted.Add(new AcceptedSend(json.GetProperty("id").GetString()!, user, json.GetProperty("cost").GetInt64(), Stopwatch.GetTimestamp()));
-                return;
+                return response.StatusCode;
             }
 
             _refused.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, c) => c + 1);
@@ -129,11 +155,14 @@ public sealed class Traffic
             {
                 Interlocked.Increment(ref _missingRetryAfter);
             }
+
+            return response.StatusCode;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or SocketException)
         {
             Interlocked.Increment(ref _unknown);
-            _unansweredStarts.Enqueue(started);
+            _unanswered.Enqueue((started, Stopwatch.GetTimestamp(), Dropped: e is not TaskCanceledException));
+            return null;
         }
     }
 }
