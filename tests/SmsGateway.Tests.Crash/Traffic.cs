@@ -52,7 +52,8 @@ public sealed class Traffic
 
     /// <summary>
     /// Requests in flight at <paramref name="timestamp"/> (<see cref="Stopwatch.GetTimestamp"/>) that the server dropped
-    /// (connection reset or closed), as opposed to ones that ran into the client's own timeout.
+    /// (connection reset or closed before the answer), as opposed to ones that ran into the client's own timeout or never
+    /// got a connection (listener closed).
     /// </summary>
     public int DroppedInFlightAt(long timestamp) => _unanswered.Count(u => u.Dropped && u.Start < timestamp && u.End >= timestamp);
 
@@ -161,7 +162,10 @@ public sealed class Traffic
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or SocketException)
         {
             Interlocked.Increment(ref _unknown);
-            _unanswered.Enqueue((started, Stopwatch.GetTimestamp(), Dropped: e is not TaskCanceledException));
+            // dropped by the server: the request reached it (a connection was made) and the answer never came; a refused
+            // connection (the listener is closed) or the client's own timeout is not a drop
+            var dropped = e is IOException || e is HttpRequestException { HttpRequestError: not HttpRequestError.ConnectionError };
+            _unanswered.Enqueue((started, Stopwatch.GetTimestamp(), dropped));
             return null;
         }
     }
