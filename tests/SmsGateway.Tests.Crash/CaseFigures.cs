@@ -2,12 +2,19 @@ using System.Globalization;
 
 namespace SmsGateway.Tests.Crash;
 
-/// <summary>What a case is allowed: the operator-send bound per message (1, or 2 where the case kills the gateway between an operator's accept and the capture).</summary>
+/// <summary>What a case is allowed: the operator-send bound per message and, for the flood, the answer-time bound.</summary>
 /// <param name="Name">Case name as printed in the summary.</param>
-/// <param name="MaxSendsPerMessage">The documented at-least-once bound for this case.</param>
-public sealed record CaseSpec(string Name, int MaxSendsPerMessage = 1);
+/// <param name="MaxSendsPerMessage">
+/// The documented at-least-once bound for this case: 1, or 2 where the case kills the gateway, because a kill between the
+/// operator's accept and our capture leaves that attempt's outcome unknown (README "Durability").
+/// </param>
+/// <param name="MaxP50Ms">Largest allowed median answer time of the requests that got an HTTP answer, in ms; null for no bound.</param>
+public sealed record CaseSpec(string Name, int MaxSendsPerMessage = 1, double? MaxP50Ms = null);
 
-/// <summary>The reconciliation of one case; every count but <see cref="Accepted"/>, <see cref="MaxSends"/> and the refusals must be zero.</summary>
+/// <summary>
+/// The reconciliation of one case. Every count must be zero except <see cref="Accepted"/>, <see cref="MaxSends"/> (at most
+/// the case's bound), <see cref="NoAnswer"/>, the refusals (429/503 are allowed answers to a fault) and the times.
+/// </summary>
 public sealed record CaseFigures(
     string Case,
     int Accepted,
@@ -17,19 +24,29 @@ public sealed record CaseFigures(
     int SpentMismatches,
     int MoneyInvariantBroken,
     int SendsAfterRefund,
+    int ChargedNotSent,
     int SentButUnknown,
     int MaxSends,
     int OverSendBound,
+    int RefusedButCharged,
     int ServerErrors,
     long NoAnswer,
     long MissingRetryAfter,
     string Refused,
+    double P50Ms,
+    double P99Ms,
     TimeSpan SettleTime)
 {
     /// <summary>Header of the Markdown summary table.</summary>
     public const string Header =
-        "| case | accepted (202) | lost | never final | stuck reserved | spent ≠ sent costs | money invariant broken | sends after refund | sent, unknown id | max operator sends | over bound | 5xx (not 503) | 429/503 without Retry-After | no answer | refusals | settle s |\n"
-        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|";
+        "| case | accepted (202) | 202 after the fault | lost | never final | stuck reserved | spent ≠ sent costs | money invariant broken | sends after refund | charged, never sent | sent, unknown id | max operator sends | over bound | refused but charged | 5xx (not 503) | 429/503 without Retry-After | no answer | refusals | p50 / p99 ms | settle s | case s |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|";
+
+    /// <summary>202 answers that arrived after the fault ended (the gateway recovered by itself); -1 when not measured.</summary>
+    public int AcceptedAfterFault { get; init; } = -1;
+
+    /// <summary>Wall time of the whole case: servers, gateway start, traffic, fault, settling, reconciliation.</summary>
+    public TimeSpan CaseTime { get; init; }
 
     /// <summary>The broken promises, one line each; empty when the case passed.</summary>
     public IReadOnlyList<string> Violations(CaseSpec spec)
@@ -43,20 +60,37 @@ public sealed record CaseFigures(
             }
         }
 
+        if (Accepted == 0)
+        {
+            v.Add("no request was answered 202: the case reconciled nothing");
+        }
+
+        if (AcceptedAfterFault == 0)
+        {
+            v.Add("no 202 after the fault ended: the gateway did not recover by itself while traffic went on");
+        }
+
         Check(Lost, "202 answers missing from the reports");
         Check(NeverFinal, "messages that never reached a final status");
         Check(StuckReserved, "reserved money left after settling (minor units)");
         Check(SpentMismatches, "users whose spent differs from their sent messages' costs");
         Check(MoneyInvariantBroken, "users whose available + reserved + spent differs from what they were charged");
         Check(SendsAfterRefund, "messages sent to the operator but refunded as failed");
+        Check(ChargedNotSent, "messages charged (sent/delivered/undelivered) that the operator never accepted");
         Check(SentButUnknown, "messages the operator got that no report knows");
         Check(OverSendBound, $"messages sent to the operator more than {spec.MaxSendsPerMessage} time(s)");
+        Check(RefusedButCharged, "charged messages beyond the 202s and the unanswered requests (a 4xx/5xx that charged)");
         Check(ServerErrors, "5xx answers other than 503");
         Check(MissingRetryAfter, "429/503 answers without Retry-After");
+        if (spec.MaxP50Ms is { } bound && P50Ms > bound)
+        {
+            v.Add(string.Create(CultureInfo.InvariantCulture, $"median answer time {P50Ms:0} ms above {bound:0} ms"));
+        }
+
         return v;
     }
 
     /// <summary>One Markdown table row.</summary>
     public string Row() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Case} | {Accepted} | {Lost} | {NeverFinal} | {StuckReserved} | {SpentMismatches} | {MoneyInvariantBroken} | {SendsAfterRefund} | {SentButUnknown} | {MaxSends} | {OverSendBound} | {ServerErrors} | {MissingRetryAfter} | {NoAnswer} | {Refused} | {SettleTime.TotalSeconds:0} |");
+        $"| {Case} | {Accepted} | {(AcceptedAfterFault < 0 ? "-" : AcceptedAfterFault)} | {Lost} | {NeverFinal} | {StuckReserved} | {SpentMismatches} | {MoneyInvariantBroken} | {SendsAfterRefund} | {ChargedNotSent} | {SentButUnknown} | {MaxSends} | {OverSendBound} | {RefusedButCharged} | {ServerErrors} | {MissingRetryAfter} | {NoAnswer} | {Refused} | {P50Ms:0} / {P99Ms:0} | {SettleTime.TotalSeconds:0} | {CaseTime.TotalSeconds:0} |");
 }

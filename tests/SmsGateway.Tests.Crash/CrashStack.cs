@@ -1,4 +1,6 @@
 using System.Globalization;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 using SmsGateway.Transports.Kafka.Testing;
 
 namespace SmsGateway.Tests.Crash;
@@ -6,18 +8,20 @@ namespace SmsGateway.Tests.Crash;
 /// <summary>
 /// The servers of one crash case, its own so that faults injected into them touch no other case: three
 /// <c>redis-server</c> (ledger on the first, Redlock on all three), PostgreSQL, and the broker (<c>nats-server -js</c>
-/// or librdkafka's mock cluster hosted in the test process, outside the gateway process so it outlives a kill -9 of the gateway).
+/// or a 3-node <c>nats-server</c> cluster with R3 streams, or librdkafka's mock cluster hosted in the test process, outside
+/// the gateway process so it outlives a kill -9 of the gateway).
 /// </summary>
 public sealed class CrashStack : IAsyncDisposable
 {
     private readonly string _workDir = Directory.CreateTempSubdirectory("smsgw-crash-").FullName;
 
-    private CrashStack(RedisServer[] redis, PostgresServer postgres, string database, NatsServer? nats, KafkaMockCluster? kafka)
+    private CrashStack(RedisServer[] redis, PostgresServer postgres, string database, NatsServer? nats, NatsCluster? natsCluster, KafkaMockCluster? kafka)
     {
         Redis = redis;
         Postgres = postgres;
         Database = database;
         Nats = nats;
+        NatsCluster = natsCluster;
         Kafka = kafka;
     }
 
@@ -33,30 +37,72 @@ public sealed class CrashStack : IAsyncDisposable
     /// <summary>The NATS broker, when the case runs over NATS.</summary>
     public NatsServer? Nats { get; }
 
+    /// <summary>The 3-node NATS cluster (streams with three replicas), when the case runs over <c>nats-r3</c>.</summary>
+    public NatsCluster? NatsCluster { get; }
+
     /// <summary>The Kafka mock cluster, when the case runs over Kafka.</summary>
     internal KafkaMockCluster? Kafka { get; }
 
     /// <summary>The operator simulator's send log of this case (shared by every life of the gateway).</summary>
     public string SendLogPath => Path.Combine(_workDir, "operator-sends.log");
 
-    /// <summary>Starts the servers; <paramref name="transport"/> is <c>nats</c> or <c>kafka</c>.</summary>
+    /// <summary>Starts the servers; <paramref name="transport"/> is <c>nats</c>, <c>nats-r3</c> (3-node cluster) or <c>kafka</c>.</summary>
     public static async Task<CrashStack> StartAsync(string transport)
     {
         var redis = RedisServer.StartManyAsync(3);
         var postgres = await PostgresServer.StartAsync();
         NatsServer? nats = null;
+        NatsCluster? cluster = null;
         KafkaMockCluster? kafka = null;
-        if (transport == "nats")
+        switch (transport)
         {
-            nats = new NatsServer();
-            await nats.StartAsync();
-        }
-        else
-        {
-            kafka = KafkaMockCluster.Start();
+            case "nats":
+                nats = new NatsServer();
+                await nats.StartAsync();
+                break;
+            case "nats-r3":
+                cluster = await NatsCluster.StartAsync();
+                break;
+            case "kafka":
+                kafka = KafkaMockCluster.Start();
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(transport), transport, "nats, nats-r3 or kafka");
         }
 
-        return new CrashStack(await redis, postgres, await postgres.CreateDatabaseAsync("crash"), nats, kafka);
+        return new CrashStack(await redis, postgres, await postgres.CreateDatabaseAsync("crash"), nats, cluster, kafka);
+    }
+
+    /// <summary>Index (0..2) of the cluster node that leads <paramref name="stream"/> now, asked over any live node.</summary>
+    /// <exception cref="InvalidOperationException">Not a cluster case.</exception>
+    /// <exception cref="TimeoutException">No node named the leader within 30 s (the JetStream API answers slowly under load).</exception>
+    public async Task<int> StreamLeaderAsync(string stream)
+    {
+        var cluster = NatsCluster ?? throw new InvalidOperationException("not a NATS cluster case");
+        await using var connection = new NatsConnection(new NatsOpts { Url = cluster.Url, Name = "crash-suite", RequestTimeout = TimeSpan.FromSeconds(5) });
+        var js = new NatsJSContext(connection);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                if ((await js.GetStreamAsync(stream)).Info.Cluster?.Leader is { } leader)
+                {
+                    return int.Parse(leader.AsSpan(1), CultureInfo.InvariantCulture); // NatsCluster names its nodes n0, n1, n2
+                }
+            }
+            catch (NatsException) when (DateTime.UtcNow < deadline)
+            {
+                // no JetStream API answer yet (NatsJSApiNoResponseException): ask again
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no node named the leader of {stream} within 30 s");
+            }
+
+            await Task.Delay(250);
+        }
     }
 
     /// <summary>Configuration of a full-profile gateway on these servers, operator sends logged to <see cref="SendLogPath"/>.</summary>
@@ -81,6 +127,13 @@ public sealed class CrashStack : IAsyncDisposable
         {
             s["Gateway:Transport"] = "nats";
             s["Nats:Url"] = Nats.Url;
+        }
+        else if (NatsCluster is not null)
+        {
+            // the seed list of all three nodes: the client reconnects to a live one when its node dies
+            s["Gateway:Transport"] = "nats";
+            s["Nats:Url"] = NatsCluster.Url;
+            s["Nats:Replicas"] = "3";
         }
         else
         {
@@ -122,6 +175,11 @@ public sealed class CrashStack : IAsyncDisposable
         if (Nats is not null)
         {
             await Nats.DisposeAsync();
+        }
+
+        if (NatsCluster is not null)
+        {
+            await NatsCluster.DisposeAsync();
         }
 
         Kafka?.Dispose();

@@ -5,17 +5,21 @@ using System.Text.Json;
 namespace SmsGateway.Tests.Crash;
 
 /// <summary>
-/// After a case: waits for the gateway to settle, then checks every promise through the public API and the operator's
-/// send log. Promises (issue "Every promise holds under crashes and outages"): a 202 reaches exactly one final status;
-/// per user <c>available + reserved + spent == charged</c>, <c>reserved == 0</c> once settled and <c>spent</c> equal to
-/// the costs of sent/delivered/undelivered messages; nothing is sent after its refund; the operator sees each message
-/// once, or at most <see cref="CaseSpec.MaxSendsPerMessage"/> times where a crash between the operator's accept and our
-/// capture is part of the case.
+/// After a case: polls the gateway until it has settled (every 202 in the reports with a final status, nothing reserved)
+/// or the settle timeout ran out, then checks every promise through the public API and the operator's send log.
+/// Promises (README "Durability", crash suite): a 202 reaches exactly one final status; per user
+/// <c>available + reserved + spent == charged</c>, <c>reserved == 0</c> once settled and <c>spent</c> equal to the costs
+/// of sent/delivered/undelivered messages, each of which the operator accepted; a refused request (4xx/5xx) charges
+/// nothing: charged messages outside the 202s are at most the requests that got no answer (their outcome is unknown to
+/// the client); nothing is sent after its refund; the operator sees each message once, or at most
+/// <see cref="CaseSpec.MaxSendsPerMessage"/> times where a crash between the operator's accept and our capture is part of the case.
 /// </summary>
 public static class Reconciliation
 {
-    private static readonly HashSet<string> Final = ["sent", "delivered", "undelivered", "failed", "expired", "canceled"];
+    // "rejected": refused after accept (e.g. a reservation that expired unconfirmed); "expired"/"canceled": validity and cancel
+    private static readonly HashSet<string> Final = ["sent", "delivered", "undelivered", "failed", "rejected", "expired", "canceled"];
     private static readonly HashSet<string> Charged = ["sent", "delivered", "undelivered"];
+    private static readonly HashSet<string> Refunded = ["failed", "rejected", "expired", "canceled"];
 
     /// <summary>Polls until settled or <paramref name="settleTimeout"/>, then computes the figures.</summary>
     public static async Task<CaseFigures> RunAsync(CaseSpec spec, GatewayProcess host, IReadOnlyDictionary<string, long> charged,
@@ -45,7 +49,10 @@ public static class Reconciliation
         var acceptedIds = traffic.Accepted.Select(a => Guid.Parse(a.Id)).ToHashSet();
         int lost = acceptedIds.Count(id => !snapshot.Messages.ContainsKey(id));
         int neverFinal = snapshot.Messages.Values.Count(m => !Final.Contains(m.Status));
-        int sendsAfterRefund = snapshot.Messages.Count(kv => kv.Value.Status == "failed" && log.SendsOf(kv.Key) > 0);
+        int sendsAfterRefund = snapshot.Messages.Count(kv => Refunded.Contains(kv.Value.Status) && log.SendsOf(kv.Key) > 0);
+        int chargedNotSent = snapshot.Messages.Count(kv => Charged.Contains(kv.Value.Status) && log.SendsOf(kv.Key) == 0);
+        int chargedOutside202 = snapshot.Messages.Count(kv => Charged.Contains(kv.Value.Status) && !acceptedIds.Contains(kv.Key));
+        int refusedButCharged = (int)Math.Max(0, chargedOutside202 - traffic.Unknown);
         int sentUnknown = log.AcceptedSends.Keys.Count(id => !snapshot.Messages.ContainsKey(id));
         int maxSends = log.AcceptedSends.Count == 0 ? 0 : log.AcceptedSends.Values.Max();
         int overBound = log.AcceptedSends.Values.Count(n => n > spec.MaxSendsPerMessage);
@@ -68,8 +75,8 @@ public static class Reconciliation
         }
 
         return new CaseFigures(spec.Name, acceptedIds.Count, lost, neverFinal, stuck, doubleCharges, moneyBroken, sendsAfterRefund,
-            sentUnknown, maxSends, overBound, traffic.ServerErrors, traffic.Unknown, traffic.MissingRetryAfter,
-            string.Join(" ", traffic.Refused.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}:{kv.Value}")), watch.Elapsed);
+            chargedNotSent, sentUnknown, maxSends, overBound, refusedButCharged, traffic.ServerErrors, traffic.Unknown, traffic.MissingRetryAfter,
+            string.Join(" ", traffic.Refused.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}:{kv.Value}")), traffic.AnswerMs(0.5), traffic.AnswerMs(0.99), watch.Elapsed);
     }
 
     private static async Task<Snapshot> ReadAsync(HttpClient billing, HttpClient reports, IEnumerable<string> users)

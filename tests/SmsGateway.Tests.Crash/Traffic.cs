@@ -18,6 +18,9 @@ public sealed class Traffic
     private static readonly string[] Phones = ["09121234567", "09351234567", "09201234567", "09901234567", "09031234567"];
     private readonly ConcurrentBag<AcceptedSend> _accepted = [];
     private readonly ConcurrentDictionary<string, int> _refused = new();
+    private readonly ConcurrentQueue<double> _answerMs = new();
+    private readonly ConcurrentQueue<(long Start, long End, bool Dropped)> _unanswered = new();
+    private int _seq;
     private long _unknown;
     private long _notSent;
     private long _missingRetryAfter;
@@ -37,6 +40,45 @@ public sealed class Traffic
     /// <summary>429/503 answers without a <c>Retry-After</c> header.</summary>
     public long MissingRetryAfter => Interlocked.Read(ref _missingRetryAfter);
 
+    /// <summary>Percentile <paramref name="p"/> (0..1) of the answer time of requests that got an HTTP answer, in ms; 0 when none did.</summary>
+    public double AnswerMs(double p)
+    {
+        var sorted = _answerMs.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+    }
+
+    /// <summary>202 answers that arrived after <paramref name="timestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public int AcceptedAfter(long timestamp) => _accepted.Count(a => a.AnsweredAt > timestamp);
+
+    /// <summary>
+    /// Requests in flight at <paramref name="timestamp"/> (<see cref="Stopwatch.GetTimestamp"/>) that the server dropped
+    /// (connection reset or closed before the answer), as opposed to ones that ran into the client's own timeout or never
+    /// got a connection (listener closed).
+    /// </summary>
+    public int DroppedInFlightAt(long timestamp) => _unanswered.Count(u => u.Dropped && u.Start < timestamp && u.End >= timestamp);
+
+    /// <summary>
+    /// Sends one request per user, one at a time, each repeated until it is answered 202 (the 202s count as traffic): the
+    /// gateway serves <c>/send</c> end to end before a case starts its clock.
+    /// </summary>
+    /// <exception cref="TimeoutException">Not every user got a 202 within <paramref name="timeout"/>.</exception>
+    public async Task WarmUpAsync(HttpClient client, IReadOnlyList<string> users, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (var user in users)
+        {
+            while (await SendOneAsync(client, user, Interlocked.Increment(ref _seq)) != HttpStatusCode.Accepted)
+            {
+                if (clock.Elapsed > timeout)
+                {
+                    throw new TimeoutException($"the gateway answered no /send for {user} with 202 within {timeout} (refusals: {string.Join(" ", _refused)}, no answer: {Unknown})");
+                }
+
+                await Task.Delay(200);
+            }
+        }
+    }
+
     /// <summary>Answers with a 5xx other than 503 (always a defect).</summary>
     public int ServerErrors => _refused.Where(kv => kv.Key.StartsWith('5') && kv.Key != "503").Sum(kv => kv.Value);
 
@@ -48,11 +90,22 @@ public sealed class Traffic
     /// <param name="maxOutstanding">Requests in flight at most; arrivals beyond it are counted in <see cref="NotSent"/>.</param>
     public async Task RunAsync(HttpClient client, IReadOnlyList<string> users, int ratePerSecond, TimeSpan duration, int maxOutstanding = 2000)
     {
+        using var stop = new CancellationTokenSource(duration);
+        await RunAsync(client, users, ratePerSecond, stop.Token, maxOutstanding);
+    }
+
+    /// <summary>Sends at <paramref name="ratePerSecond"/> until <paramref name="stop"/> is cancelled, then waits for the answers.</summary>
+    /// <param name="client">Client of the gateway port; its timeout is each request's timeout.</param>
+    /// <param name="users">User ids (already charged).</param>
+    /// <param name="ratePerSecond">Arrival rate.</param>
+    /// <param name="stop">Cancelled when no more requests should start.</param>
+    /// <param name="maxOutstanding">Requests in flight at most; arrivals beyond it are counted in <see cref="NotSent"/>.</param>
+    public async Task RunAsync(HttpClient client, IReadOnlyList<string> users, int ratePerSecond, CancellationToken stop, int maxOutstanding = 2000)
+    {
         var inFlight = new ConcurrentDictionary<int, Task>();
         var clock = Stopwatch.StartNew();
         long issued = 0;
-        var seq = 0;
-        while (clock.Elapsed < duration)
+        while (!stop.IsCancellationRequested)
         {
             var due = (long)(clock.Elapsed.TotalSeconds * ratePerSecond);
             for (; issued < due; issued++)
@@ -63,7 +116,7 @@ public sealed class Traffic
                     continue;
                 }
 
-                var n = seq++;
+                var n = Interlocked.Increment(ref _seq);
                 var task = SendOneAsync(client, users[n % users.Count], n);
                 inFlight[n] = task;
                 _ = task.ContinueWith(_ => inFlight.TryRemove(n, out Task? _), TaskScheduler.Default);
@@ -75,7 +128,8 @@ public sealed class Traffic
         await Task.WhenAll(inFlight.Values);
     }
 
-    private async Task SendOneAsync(HttpClient client, string user, int n)
+    // The answer's status code; null when the request got no answer.
+    private async Task<HttpStatusCode?> SendOneAsync(HttpClient client, string user, int n)
     {
         var body = JsonSerializer.Serialize(new Dictionary<string, string>
         {
@@ -84,15 +138,17 @@ public sealed class Traffic
             ["type"] = n % 3 == 0 ? "express" : "normal",
             ["user_id"] = user,
         });
+        var started = Stopwatch.GetTimestamp();
         try
         {
             using var content = new StringContent(body, Encoding.UTF8, "application/json");
             using var response = await client.PostAsync("/send", content);
+            _answerMs.Enqueue(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             if (response.StatusCode == HttpStatusCode.Accepted)
             {
                 var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-                _accepted.Add(new AcceptedSend(json.GetProperty("id").GetString()!, user, json.GetProperty("cost").GetInt64()));
-                return;
+                _accepted.Add(new AcceptedSend(json.GetProperty("id").GetString()!, user, json.GetProperty("cost").GetInt64(), Stopwatch.GetTimestamp()));
+                return response.StatusCode;
             }
 
             _refused.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, c) => c + 1);
@@ -100,13 +156,20 @@ public sealed class Traffic
             {
                 Interlocked.Increment(ref _missingRetryAfter);
             }
+
+            return response.StatusCode;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or SocketException)
         {
             Interlocked.Increment(ref _unknown);
+            // dropped by the server: the request reached it (a connection was made) and the answer never came; a refused
+            // connection (the listener is closed) or the client's own timeout is not a drop
+            var dropped = e is IOException || e is HttpRequestException { HttpRequestError: not HttpRequestError.ConnectionError };
+            _unanswered.Enqueue((started, Stopwatch.GetTimestamp(), dropped));
+            return null;
         }
     }
 }
 
-/// <summary>A 202 answer: the message id, its user and the cost the gateway reserved (minor units).</summary>
-public readonly record struct AcceptedSend(string Id, string User, long Cost);
+/// <summary>A 202 answer: the message id, its user, the cost the gateway reserved (minor units) and when it arrived (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+public readonly record struct AcceptedSend(string Id, string User, long Cost, long AnsweredAt);

@@ -40,7 +40,11 @@ public sealed record NatsTransportOptions
     /// <summary>Stream storage. Default file (survives server restarts).</summary>
     public StreamConfigStorage Storage { get; init; } = StreamConfigStorage.File;
 
-    /// <summary>Stream replicas (1 on a single server, 3 in a cluster). Default 1.</summary>
+    /// <summary>
+    /// Copies of every stream (JetStream <c>num_replicas</c>): 1 on a single server, 3 or 5 on a cluster of at least that
+    /// many nodes, where a stream survives the loss of a minority of them (R3: one node, R5: two). Odd only, because
+    /// JetStream's Raft groups need a majority. Default 1. With 3 or 5 set <see cref="Url"/> to several nodes.
+    /// </summary>
     public int Replicas { get; init; } = 1;
 
     /// <summary>Window in which a repeated message id is dropped as a duplicate. Default 2 min.</summary>
@@ -143,8 +147,11 @@ public sealed record NatsTransportOptions
             throw new ArgumentException($"SubjectPrefix '{SubjectPrefix}' must be a subject without wildcards", nameof(SubjectPrefix));
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(Replicas, 1, nameof(Replicas));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(Replicas, 5, nameof(Replicas));
+        if (Replicas is not (1 or 3 or 5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Replicas), Replicas, "Nats:Replicas must be 1, 3 or 5");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(DuplicateWindow, TimeSpan.FromSeconds(1), nameof(DuplicateWindow));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StatusMaxAge, TimeSpan.Zero, nameof(StatusMaxAge));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(DeadLetterMaxAge, TimeSpan.Zero, nameof(DeadLetterMaxAge));
