@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Accounts;
@@ -10,7 +11,9 @@ namespace SmsGateway.Host.Accounts;
 /// through another process within <see cref="Ttl"/>. While the store is unreachable, the last copy read (at most
 /// <see cref="StaleLimit"/> old) keeps serving, so a PostgreSQL outage does not stop accepting messages.
 /// </summary>
-/// <remarks>Thread-safe.</remarks>
+/// <remarks>Thread-safe. Concurrent misses for one account share a single store read, so a burst for one user after a
+/// restart or a TTL expiry costs one PostgreSQL query, not one per request (the crash suite drained the connection pool
+/// with 300 req/s of such reads).</remarks>
 public sealed class AccountSettingsCache(IAccountSettingsStore store, ILogger<AccountSettingsCache> logger) : IDisposable
 {
     /// <summary>How long a read is reused.</summary>
@@ -20,6 +23,7 @@ public sealed class AccountSettingsCache(IAccountSettingsStore store, ILogger<Ac
     public static readonly TimeSpan StaleLimit = TimeSpan.FromHours(1);
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 100_000 });
+    private readonly ConcurrentDictionary<string, Task<AccountSettings>> _reads = new(StringComparer.Ordinal);
 
     /// <summary>The account's settings, at most <see cref="Ttl"/> old, or at most <see cref="StaleLimit"/> old while the store is down.</summary>
     /// <exception cref="Status.StatusStoreUnavailableException">The store is unreachable and no copy of the account's settings is held.</exception>
@@ -32,18 +36,31 @@ public sealed class AccountSettingsCache(IAccountSettingsStore store, ILogger<Ac
             return cached.Settings;
         }
 
-        AccountSettings settings;
+        // One read per account in flight; every waiter drops the finished read (only that one), so the next miss reads again.
+        var read = _reads.GetOrAdd(userId, static (id, self) => self.ReadAsync(id), this);
         try
         {
-            settings = await store.GetAsync(userId, cancellationToken);
+            return await read.WaitAsync(cancellationToken);
         }
         catch (Status.StatusStoreUnavailableException ex) when (cached is not null)
         {
             AccountsLog.ServingStaleSettings(logger, userId, (now - cached.ReadAt).TotalSeconds, ex);
             return cached.Settings;
         }
+        finally
+        {
+            if (read.IsCompleted)
+            {
+                _reads.TryRemove(new KeyValuePair<string, Task<AccountSettings>>(userId, read));
+            }
+        }
+    }
 
-        _cache.Set(userId, new Entry(settings, now), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = StaleLimit });
+    // Not cancellable by one waiter: the read is shared, and the store's own timeout bounds it.
+    private async Task<AccountSettings> ReadAsync(string userId)
+    {
+        var settings = await store.GetAsync(userId, CancellationToken.None);
+        _cache.Set(userId, new Entry(settings, DateTimeOffset.UtcNow), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = StaleLimit });
         return settings;
     }
 
