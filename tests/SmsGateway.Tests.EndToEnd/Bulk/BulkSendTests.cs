@@ -215,6 +215,28 @@ public sealed class BulkSendTests : IClassFixture<GatewayFactory>
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Sender_and_callback_checks_refuse_only_their_items()
+    {
+        await _client.PostAsync("/charge/bulk8?amount=100000", null);
+        const string body = """
+            {"messages":[
+              {"phone":"09121234567","text":"ok","type":"normal","user_id":"bulk8"},
+              {"phone":"09121234567","text":"no","type":"normal","user_id":"bulk8","from":"NotMine"},
+              {"phone":"09121234567","text":"no","type":"normal","user_id":"bulk8","callback_url":"ftp://example.com/x"}
+            ]}
+            """;
+        var response = await PostBatchAsync(body);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var results = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").EnumerateArray().ToList();
+        Assert.True(results[0].TryGetProperty("id", out _));
+        AssertProblem(results[1], 403, "from");
+        AssertProblem(results[2], 400, "callback_url");
+        var balance = await _client.GetFromJsonAsync<JsonElement>("/balance/bulk8");
+        Assert.Equal(100000, balance.GetProperty("available").GetInt64() + balance.GetProperty("reserved").GetInt64() + balance.GetProperty("spent").GetInt64());
+        Assert.Equal(100000 - 1150, balance.GetProperty("available").GetInt64());
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Batch_ids_are_validated_and_unknown_batches_are_404()
     {
         Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync("/batches/not-a-uuid")).StatusCode);
