@@ -6,13 +6,14 @@ namespace SmsGateway.Load.Runner;
 /// <summary>The batch scenario (issue 16): <c>POST /send/batch</c> requests of <see cref="ScenarioSpec.BatchSize"/> phones, then the money check.</summary>
 public sealed partial class ScenarioRunner
 {
+    private long _batches;
+
     private async Task SendBatchAsync(int size, TrafficMix mix, ScenarioStats stats, long intended, long started, CancellationToken ct)
     {
-        var first = mix.Next();
         var phones = new string[size];
-        phones[0] = first.Phone;
-        for (int i = 1; i < size; i++) phones[i] = mix.Next().Phone;
-        var (status, accepted, error) = await client.SendBatchAsync(first.User, phones, "Your order has shipped", "normal", ct).ConfigureAwait(false);
+        for (int i = 0; i < size; i++) phones[i] = mix.Next().Phone;
+        var user = mix.UserAt(Interlocked.Increment(ref _batches));
+        var (status, accepted, error) = await client.SendBatchAsync(user, phones, "Your order has shipped", "normal", ct).ConfigureAwait(false);
         stats.Record(false, intended, started, Stopwatch.GetTimestamp(), status, status == 0 ? "transport: " + error?.Split(':')[0] : status == 202 ? null : $"HTTP {status} {error}".TrimEnd());
         if (status == 202) stats.RecordMessages(accepted);
     }
