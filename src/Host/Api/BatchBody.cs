@@ -119,14 +119,7 @@ internal static class BatchBody
             return (null, errors);
         }
 
-        RequestBody.CheckFields(item, SendRequest.KnownFields, errors);
-        var request = new SendRequest(
-            RequestBody.GetText(item, "phone", errors),
-            RequestBody.GetText(item, "text", errors, allowLineBreaks: true),
-            RequestBody.GetText(item, "type", errors),
-            RequestBody.GetText(item, "user_id", errors, allowInteger: true),
-            RequestBody.GetText(item, "from", errors),
-            RequestBody.GetText(item, "callback_url", errors));
+        var request = SendApi.ReadRequest(item, errors);
         return errors.Count > 0 ? (null, errors) : (request, null);
     }
 

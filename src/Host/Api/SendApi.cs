@@ -66,15 +66,7 @@ public static class SendApi
                 return Problems.Field("body", "the body must be a JSON object");
             }
 
-            var root = doc.RootElement;
-            RequestBody.CheckFields(root, SendRequest.KnownFields, errors);
-            request = new SendRequest(
-                RequestBody.GetText(root, "phone", errors),
-                RequestBody.GetText(root, "text", errors, allowLineBreaks: true),
-                RequestBody.GetText(root, "type", errors),
-                RequestBody.GetText(root, "user_id", errors, allowInteger: true),
-                RequestBody.GetText(root, "from", errors),
-                RequestBody.GetText(root, "callback_url", errors));
+            request = ReadRequest(doc.RootElement, errors);
         }
         catch (JsonException ex)
         {
@@ -187,4 +179,20 @@ public static class SendApi
     // The account setting store_text (README "Reports"); the settings were just read (and cached) for the sender check.
     internal static async ValueTask<bool> StoresTextAsync(string? userId, AccountSettingsCache accounts, CancellationToken cancellationToken) =>
         userId is not null && Validation.SendValidator.IsValidUserId(userId) && (await accounts.GetAsync(userId, cancellationToken)).StoreText;
+
+    /// <summary>
+    /// Reads a <c>/send</c> body (an object) field by field; problems go to <paramref name="errors"/> by field name. Also reads
+    /// each item of <c>POST /send/batch</c>, so a field added here applies to both.
+    /// </summary>
+    internal static SendRequest ReadRequest(JsonElement root, Dictionary<string, string[]> errors)
+    {
+        RequestBody.CheckFields(root, SendRequest.KnownFields, errors);
+        return new SendRequest(
+            RequestBody.GetText(root, "phone", errors),
+            RequestBody.GetText(root, "text", errors, allowLineBreaks: true),
+            RequestBody.GetText(root, "type", errors),
+            RequestBody.GetText(root, "user_id", errors, allowInteger: true),
+            RequestBody.GetText(root, "from", errors),
+            RequestBody.GetText(root, "callback_url", errors));
+    }
 }
