@@ -72,6 +72,34 @@ public sealed class GatewayClient : IDisposable
         return await ExecuteAsync(req, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// POSTs one text to many phones as <c>POST /send/batch</c> (<c>{"phones","text","type","user_id"}</c>). Returns the HTTP status,
+    /// the number of items the gateway queued, and the problem title or transport error of a failed request (status 0).
+    /// </summary>
+    public async Task<(int StatusCode, int Accepted, string? Error)> SendBatchAsync(string userId, IReadOnlyList<string> phones, string text, string type, CancellationToken ct)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new BatchBody(phones, text, type, userId), ApiJson.Options));
+        content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
+        using var req = new HttpRequestMessage(HttpMethod.Post, "send/batch") { Content = content };
+        if (_clientKeys.TryGetValue(userId, out var clientKey)) req.Headers.Authorization = clientKey;
+        try
+        {
+            using var resp = await _http.SendAsync(req, ct).ConfigureAwait(false);
+            var status = (int)resp.StatusCode;
+            using var doc = await JsonDocument.ParseAsync(await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false), cancellationToken: ct).ConfigureAwait(false);
+            var accepted = doc.RootElement.TryGetProperty("accepted", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetInt32() : 0;
+            var title = doc.RootElement.TryGetProperty("title", out var t) ? t.GetString() : null;
+            return (status, accepted, status == 202 ? null : title);
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return (0, 0, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>The <c>/send/batch</c> body of one text to many phones.</summary>
+    private sealed record BatchBody(IReadOnlyList<string> Phones, string Text, string Type, string UserId);
+
     /// <summary>The <c>/send</c> body; property order and snake_case names as the gateway documents them.</summary>
     private sealed record SendBody(string? Phone, string? Text, string? Type, string? UserId);
 

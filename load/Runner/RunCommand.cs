@@ -42,7 +42,7 @@ public static class RunCommand
     /// <summary>Builds <c>run</c>.</summary>
     public static Command CreateRun()
     {
-        var scenario = new Option<string>("--scenario", "-s") { Description = $"{string.Join(", ", ScenarioCatalog.Names)}, all, smoke, or a JSON file with a list of scenarios", DefaultValueFactory = _ => "express" };
+        var scenario = new Option<string>("--scenario", "-s") { Description = $"{string.Join(", ", ScenarioCatalog.Names.Concat(ScenarioCatalog.NamedOnly))}, all, smoke, or a JSON file with a list of scenarios", DefaultValueFactory = _ => "express" };
         var rate = new Option<double>("--rate") { Description = "Arrival rate of the fixed-rate scenarios (req/s)", DefaultValueFactory = _ => 1000 };
         var duration = new Option<int>("--duration") { Description = "Measured seconds per scenario", DefaultValueFactory = _ => 30 };
         var warmUp = new Option<int>("--warmup") { Description = "Warm-up seconds per scenario", DefaultValueFactory = _ => 5 };
@@ -51,9 +51,11 @@ public static class RunCommand
         var burst = new Option<double>("--burst-factor") { Description = "Burst rate = rate x this", DefaultValueFactory = _ => 10 };
         var step = new Option<int>("--step") { Description = "Seconds per max-rate search step", DefaultValueFactory = _ => 10 };
         var maxRate = new Option<double>("--max-rate") { Description = "Upper bound of the max-rate search (req/s)", DefaultValueFactory = _ => 200_000 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Phones per /send/batch request of the batch scenario (1-1000)", DefaultValueFactory = _ => 1000 };
+        var batchTarget = new Option<double>("--batch-target") { Description = "Floor of queued messages/s of the batch scenario", DefaultValueFactory = _ => 50_000 };
         var cmd = new Command("run", "Run load scenarios against a gateway, write Markdown/HTML/JSON reports, exit 1 when a budget is breached")
         {
-            scenario, rate, duration, warmUp, backlog, concurrency, burst, step, maxRate,
+            scenario, rate, duration, warmUp, backlog, concurrency, burst, step, maxRate, batchSize, batchTarget,
         };
         var common = Common.Create();
         common.AddTo(cmd);
@@ -63,6 +65,7 @@ public static class RunCommand
             {
                 Budgets = Budgets.For(p.GetValue(common.Profile)!), Rate = p.GetValue(rate), DurationSeconds = p.GetValue(duration), WarmUpSeconds = p.GetValue(warmUp),
                 Backlog = p.GetValue(backlog), Concurrency = p.GetValue(concurrency), BurstFactor = p.GetValue(burst), StepSeconds = p.GetValue(step), MaxRate = p.GetValue(maxRate),
+                BatchSize = p.GetValue(batchSize), BatchTarget = p.GetValue(batchTarget),
             };
             var name = p.GetValue(scenario)!;
             var specs = name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)

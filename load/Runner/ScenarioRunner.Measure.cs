@@ -29,6 +29,12 @@ public sealed partial class ScenarioRunner
             await LoadEngine.RunAsync(model, async intended =>
             {
                 var started = Stopwatch.GetTimestamp();
+                if (spec.BatchSize > 0)
+                {
+                    await SendBatchAsync(spec.BatchSize, mix, stats, intended, started, ct).ConfigureAwait(false);
+                    return;
+                }
+
                 var m = mix.Next();
                 var outcome = await client.SendAsync(m.User, m.Phone, m.Text, m.Type, null, ct).ConfigureAwait(false);
                 stats.Record(m.Express, intended, started, Stopwatch.GetTimestamp(), outcome.StatusCode,

@@ -40,6 +40,7 @@ public sealed partial class ScenarioRunner(GatewayClient client, RunnerOptions o
 
         var stats = await MeasureAsync(spec, spec.Model, mix, ct).ConfigureAwait(false);
         if (ServerAcceptNote(stats) is { } serverNote) notes.Add(serverNote);
+        if (spec.BatchSize > 0) notes.AddRange(await CheckBatchRunAsync(stats, users, ct).ConfigureAwait(false));
         if (spec.Backlog > 0) notes.Add($"backlog still waiting after the measured phase: {await WaitingAsync($"lt{options.Tag}s{index}backlog", ct).ConfigureAwait(false)}");
         var thresholds = spec.Thresholds.Select(t => t.Evaluate(stats, earlier)).ToList();
         return new ScenarioResult(spec, stats, thresholds, notes, startedAt, []);

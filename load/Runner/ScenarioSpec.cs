@@ -23,6 +23,9 @@ public sealed record ScenarioSpec
     public int Users { get; init; } = 16;
     public IReadOnlyList<Threshold> Thresholds { get; init; } = [];
     public RateSearch? Search { get; init; }
+    /// <summary>Messages per request: 0 sends single <c>/send</c> requests; 1..1000 sends <c>/send/batch</c> requests of this many phones
+    /// (one text), and the run checks every user's money invariant afterwards.</summary>
+    public int BatchSize { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> for an unrunnable spec.</summary>
     public ScenarioSpec Validate()
@@ -30,6 +33,7 @@ public sealed record ScenarioSpec
         Model.Validate();
         if (ExpressShare is < 0 or > 1) throw new ArgumentException($"{Name}: express_share must be within 0..1");
         if (Backlog < 0 || FinalSample < 0 || Users < 1 || WarmUp < TimeSpan.Zero) throw new ArgumentException($"{Name}: negative backlog/final_sample/warm_up or no users");
+        if (BatchSize is < 0 or > 1000) throw new ArgumentException($"{Name}: batch_size must be within 0..1000");
         foreach (var t in Thresholds) Threshold.EnsureKnown(t.Metric);
         return this;
     }

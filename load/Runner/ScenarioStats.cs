@@ -101,6 +101,20 @@ public sealed class ScenarioStats(TimeSpan plannedDuration)
         while (used > (cur = Volatile.Read(ref _timelineUsed)) && Interlocked.CompareExchange(ref _timelineUsed, used, cur) != cur) { }
     }
 
+    /// <summary>Messages queued by batch requests (<see cref="ScenarioSpec.BatchSize"/> &gt; 0); single sends count in <see cref="Ok"/>.</summary>
+    public long Messages => Interlocked.Read(ref _messages);
+
+    /// <summary>Queued messages per second over <see cref="ElapsedSeconds"/> (batch scenarios), else <see cref="Throughput"/>.</summary>
+    public double MessageThroughput => Messages == 0 ? Throughput : Messages / ElapsedSeconds;
+
+    /// <summary>Users whose <c>available + reserved + spent</c> differed from what was charged after a batch scenario.</summary>
+    public long MoneyMismatches { get; set; }
+
+    /// <summary>Counts <paramref name="count"/> messages queued by one batch request.</summary>
+    public void RecordMessages(int count) => Interlocked.Add(ref _messages, count);
+
+    private long _messages;
+
     /// <summary>Records the server-side outcome of a sampled message: its accept→sent latency, or that it failed or never became final.</summary>
     public void RecordFinal(long? micros, bool failed)
     {

@@ -5,13 +5,14 @@ namespace SmsGateway.Load.Runner;
 /// <summary>
 /// A budget that fails the run when breached. Metrics: <c>accept_p99_ms</c>, <c>accept_p999_ms</c>, <c>final_p99_ms</c> (express when present),
 /// <c>error_rate</c> (share of non-202 answers, 0..1), <c>server_errors</c> (5xx + transport failures, count), <c>final_missing</c> (sampled messages never final, count),
-/// <c>min_throughput</c> (202/s, a floor). With <see cref="RelativeTo"/> the limit is <see cref="Limit"/> × the same metric of that scenario earlier in the run,
+/// <c>min_throughput</c> (202/s, a floor), <c>min_msg_throughput</c> (queued messages/s of a batch scenario, a floor), <c>money_mismatches</c> (users whose balance
+/// does not add up to what was charged, count). With <see cref="RelativeTo"/> the limit is <see cref="Limit"/> × the same metric of that scenario earlier in the run,
 /// or <see cref="Fallback"/> when it did not run.
 /// </summary>
 public sealed record Threshold(string Metric, double Limit, string? RelativeTo = null, double? Fallback = null)
 {
     /// <summary>Known metric names.</summary>
-    public static readonly string[] Metrics = ["accept_p99_ms", "accept_p999_ms", "final_p99_ms", "error_rate", "server_errors", "final_missing", "min_throughput"];
+    public static readonly string[] Metrics = ["accept_p99_ms", "accept_p999_ms", "final_p99_ms", "error_rate", "server_errors", "final_missing", "min_throughput", "min_msg_throughput", "money_mismatches"];
 
     /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="metric"/> is not one of <see cref="Metrics"/>.</summary>
     public static void EnsureKnown(string metric)
@@ -30,6 +31,8 @@ public sealed record Threshold(string Metric, double Limit, string? RelativeTo =
         "server_errors" => stats.ServerErrors,
         "final_missing" => stats.FinalMissing,
         "min_throughput" => stats.Throughput,
+        "min_msg_throughput" => stats.MessageThroughput,
+        "money_mismatches" => stats.MoneyMismatches,
         _ => throw new ArgumentException($"unknown metric '{metric}' (known: {string.Join(", ", Metrics)})"),
     };
 
@@ -53,7 +56,8 @@ public sealed record Threshold(string Metric, double Limit, string? RelativeTo =
         }
         var value = Measure(Metric, stats);
         var noData = Metric == "final_p99_ms" && stats.Final.TotalCount == 0;
-        var passed = !noData && (Metric == "min_throughput" ? value >= limit : value <= limit);
-        return new ThresholdResult(Metric, value, limit, Metric == "min_throughput" ? ">=" : "<=", basis, passed, noData ? "no final-status samples" : null);
+        var floor = Metric is "min_throughput" or "min_msg_throughput";
+        var passed = !noData && (floor ? value >= limit : value <= limit);
+        return new ThresholdResult(Metric, value, limit, floor ? ">=" : "<=", basis, passed, noData ? "no final-status samples" : null);
     }
 }

@@ -32,4 +32,8 @@ public sealed class TrafficMix
         return (_users[(int)(i % _users.Count)], _phones[i % _phones.Length],
             express ? $"کد تایید: {code}" : $"Your order {code} has shipped", express ? "express" : "normal", express);
     }
+
+    /// <summary>The user of the <paramref name="k"/>-th batch request: round-robin over the users (a batch draws its phones from
+    /// <see cref="Next"/>, whose user index would advance by the batch size and keep hitting the same few users).</summary>
+    public string UserAt(long k) => _users[(int)(k % _users.Count)];
 }

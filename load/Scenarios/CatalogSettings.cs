@@ -18,4 +18,8 @@ public sealed record CatalogSettings
     public int StepSeconds { get; init; } = 10;
     public double SmokeRate { get; init; } = 200;
     public int SmokeSeconds { get; init; } = 30;
+    /// <summary>Messages per <c>/send/batch</c> request of the batch scenario. Default 1000.</summary>
+    public int BatchSize { get; init; } = 1000;
+    /// <summary>Floor of queued messages/s of the batch scenario (issue 16: 50,000 over the full stack). Default 50,000.</summary>
+    public double BatchTarget { get; init; } = 50_000;
 }

@@ -11,6 +11,9 @@ public static class ScenarioCatalog
     /// <summary>Names accepted by <c>run --scenario</c>, in the order <c>all</c> runs them.</summary>
     public static readonly string[] Names = ["express", "mixed", "backlog", "burst", "ramp", "closed", "max-rate"];
 
+    /// <summary>Scenarios run only when named (not part of <c>all</c>): <c>batch</c> (bulk send, <c>--batch-size</c>).</summary>
+    public static readonly string[] NamedOnly = ["batch"];
+
     /// <summary>The scenarios for <paramref name="name"/> (<c>all</c> = every one of <see cref="Names"/>; a comma list
     /// such as <c>express,backlog</c> runs those in that order, so relative budgets find their reference).</summary>
     public static List<ScenarioSpec> Get(string name, CatalogSettings s)
@@ -79,7 +82,14 @@ public static class ScenarioCatalog
                     Budget = [new("accept_p99_ms", b.AcceptP99Ms), new("final_p99_ms", b.FinalP99Ms), new("error_rate", 0.001)],
                 },
             },
-            _ => throw new ArgumentException($"unknown scenario '{name}' (known: {string.Join(", ", Names)}, all, smoke, or a .json file)"),
+            "batch" => new ScenarioSpec
+            {
+                Name = "batch", Description = $"bulk send: {s.Concurrency} virtual users posting /send/batch of {s.BatchSize} phones back to back (closed model); " +
+                    $"queued msg/s >= {s.BatchTarget:F0}, no 5xx, every user's money adds up",
+                Model = LoadModel.Closed(s.Concurrency, duration), WarmUp = warmUp, ExpressShare = 0, FinalSample = 0, BatchSize = s.BatchSize,
+                Thresholds = [new("server_errors", 0), new("money_mismatches", 0), new("min_msg_throughput", s.BatchTarget)],
+            },
+            _ => throw new ArgumentException($"unknown scenario '{name}' (known: {string.Join(", ", Names.Concat(NamedOnly))}, all, smoke, or a .json file)"),
         };
     }
 

@@ -91,11 +91,25 @@ public sealed record PipelineOptions
         Retry.Validate();
         ArgumentNullException.ThrowIfNull(Reservations, nameof(Reservations));
         Reservations.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchPublishWindow, 1, nameof(BatchPublishWindow));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentBatches, 1, nameof(MaxConcurrentBatches));
         return this;
     }
 
     /// <summary>Confirm retries and the expiry sweep of reservations whose outcome is unknown (section <c>Pipeline:Reservations</c>).</summary>
     public ReservationOptions Reservations { get; init; } = new();
+
+    /// <summary>
+    /// <c>POST /send/batch</c>: most publishes (message + its <c>queued</c> event) of one user's batch in flight at once after
+    /// its single reservation. Default 256.
+    /// </summary>
+    public int BatchPublishWindow { get; init; } = 256;
+
+    /// <summary>
+    /// <c>POST /send/batch</c>: batches reserved and published at once in this process; one more is refused (HTTP 429,
+    /// nothing charged). Default 16.
+    /// </summary>
+    public int MaxConcurrentBatches { get; init; } = 16;
 }
 
 /// <summary>Which parts of the graph a process runs (DESIGN.md "Profiles", roles).</summary>

@@ -183,6 +183,54 @@ public sealed class SmsPipeline : IAsyncDisposable
     }
 
     /// <summary>
+    /// Validates, prices, reserves and queues a batch (<c>POST /send/batch</c>, README "Bulk send"): each item on its own,
+    /// every valid item stamped with <paramref name="batchId"/>; per user one lock grant and one fenced reservation call,
+    /// publishes in windows of <see cref="PipelineOptions.BatchPublishWindow"/>.
+    /// </summary>
+    /// <param name="requests">The items, 1..any (the host caps a batch at 1,000); any field may be missing.</param>
+    /// <param name="batchId">The batch id carried by every accepted message and its status events.</param>
+    /// <param name="cancellationToken">Cancels waiting only; items already handed to the graph still complete.</param>
+    /// <returns>One result per item, in order; never throws for bad input.</returns>
+    /// <exception cref="InvalidOperationException">The gateway role is not started.</exception>
+    public async Task<AcceptResult[]> SendBatchAsync(IReadOnlyList<SendRequest> requests, Guid batchId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        long start = Stopwatch.GetTimestamp();
+        var accept = _accept ?? throw new InvalidOperationException("the gateway role is not started");
+        using var activity = PipelineTelemetry.Source.HasListeners() ? PipelineTelemetry.Start("accept batch", ActivityKind.Internal) : null;
+        activity?.SetTag("sms.batch_id", batchId.ToString());
+        var results = new AcceptResult[requests.Count];
+        var valid = new List<SmsMessage>(requests.Count);
+        var positions = new List<int>(requests.Count);
+        var now = _time.GetUtcNow();
+        for (int i = 0; i < requests.Count; i++)
+        {
+            var errors = SendValidator.Validate(requests[i], _routes.Current, now, out var message);
+            if (errors.Count > 0)
+            {
+                Metrics.Refused("invalid");
+                results[i] = AcceptResult.Invalid(errors);
+                continue;
+            }
+
+            valid.Add(message! with { BatchId = batchId });
+            positions.Add(i);
+        }
+
+        if (valid.Count > 0)
+        {
+            var task = accept.SubmitManyAsync(valid, start);
+            var accepted = await (cancellationToken.CanBeCanceled ? task.WaitAsync(cancellationToken) : task).ConfigureAwait(false);
+            for (int k = 0; k < accepted.Length; k++)
+            {
+                results[positions[k]] = accepted[k];
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>
     /// Stops gracefully: stop accepting and answer every queued request, send what the dispatch lanes hold, write the last
     /// status batch. Waits at most <see cref="PipelineOptions.ShutdownTimeout"/>.
     /// </summary>

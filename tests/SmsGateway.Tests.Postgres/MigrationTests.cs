@@ -163,5 +163,9 @@ public sealed class MigrationTests(PostgresFixture fixture)
         public ValueTask<UserReport> GetReportAsync(ReportQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask<MessageHistory?> GetMessageAsync(Guid messageId, string? userId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<BatchCounts?> GetBatchAsync(Guid batchId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<MessageSummary> ExportAsync(ExportQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -15,6 +15,7 @@ public sealed class PipelineJsonReaderTests
         new SmsMessage(MessageIds.New(), "123", "+989121234567", "کد تایید: 1234", MessageType.Express, "MCI", SmsEncoding.Ucs2, 1, 1150, At),
         new SmsMessage(MessageIds.New(), "u\"q\\x", "+989351234567", "line\nbreak \"quoted\" € {}", MessageType.Normal, "MTN", SmsEncoding.Gsm7, 3, 3450, At, 3, At.AddSeconds(2)),
         new SmsMessage(Guid.Empty, "", "+989201234567", "", MessageType.Normal, "Rightel", SmsEncoding.Gsm7, 10, long.MaxValue, DateTimeOffset.MinValue, int.MaxValue),
+        new SmsMessage(MessageIds.New(), "bulk", "+989121234567", "in a batch", MessageType.Normal, "MCI", SmsEncoding.Gsm7, 1, 1150, At, BatchId: MessageIds.New()),
     ];
 
     public static TheoryData<StatusEvent> Events()
@@ -26,7 +27,20 @@ public sealed class PipelineJsonReaderTests
                 SmsEncoding.Ucs2, 2, 2300, At.AddMinutes(-1), status == MessageStatus.Failed ? "ESME_RINVDSTADR" : null));
         }
 
+        data.Add(new StatusEvent(MessageIds.New(), "user-2", MessageStatus.Queued, 0, At, "+989121234567", "MCI", MessageType.Normal,
+            SmsEncoding.Gsm7, 1, 1150, At, null, MessageIds.New(), "stored \"text\", line\nbreak"));
         return data;
+    }
+
+    [Fact]
+    public void The_store_text_flag_of_a_message_never_travels()
+    {
+        var m = new SmsMessage(MessageIds.New(), "9", "+989121234567", "hi", MessageType.Express, "MCI", SmsEncoding.Gsm7, 1, 1150, At, StoreText: true);
+        var json = PipelineJson.Serialize(m);
+        Assert.DoesNotContain("store_text", Encoding.UTF8.GetString(json), StringComparison.Ordinal);
+        Assert.Equal(m with { StoreText = false }, PipelineJson.DeserializeMessage(json));
+        // the generated (fallback) reader accepts the shape too
+        Assert.Equal(m with { StoreText = false }, PipelineJson.DeserializeMessage(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(json).Replace("\"Express\"", "1"))));
     }
 
     [Theory]

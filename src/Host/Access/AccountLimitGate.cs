@@ -43,13 +43,13 @@ internal sealed class AccountLimitGate(IAccountRateLimiter limiter, IAccessStore
                 new RateRule("msgday:" + userId, limits.MessagesPerDay!.Value, Day),
             ]);
 
-    private async ValueTask<IResult?> CheckAsync(HttpContext context, string userId, string policy, Func<AccountLimits, RateRule[]> rules)
+    private async ValueTask<IResult?> CheckAsync(HttpContext context, string userId, string policy, Func<AccountLimits, RateRule[]> rules, int cost = 1)
     {
         RateDecision decision;
         try
         {
             var limits = await EffectiveAsync(userId, context.RequestAborted);
-            decision = await limiter.AcquireAsync(rules(limits), 1, context.RequestAborted);
+            decision = await limiter.AcquireAsync(rules(limits), cost, context.RequestAborted);
         }
         catch (AccessStoreUnavailableException ex)
         {
@@ -72,4 +72,18 @@ internal sealed class AccountLimitGate(IAccountRateLimiter limiter, IAccessStore
         return TypedResults.Problem($"the {name} limit of this account ({decision.Limit}) is reached; retry after {retryAfter} s",
             statusCode: StatusCodes.Status429TooManyRequests, title: "Account limit reached", type: "/problems/account-limit");
     }
+
+    /// <summary>
+    /// Counts <paramref name="count"/> messages of <paramref name="userId"/> at once, all or none (<c>POST /send/batch</c>;
+    /// admins are not limited); null to go on, or the 429 answer. A batch larger than the account's per-second limit can
+    /// never pass: its answer says so.
+    /// </summary>
+    public ValueTask<IResult?> CheckMessagesAsync(HttpContext context, string userId, int count) =>
+        AccountAccess.IsAdmin(context.User)
+            ? ValueTask.FromResult<IResult?>(null)
+            : CheckAsync(context, userId, "messages", limits =>
+            [
+                new RateRule("msg:" + userId, limits.MessagesPerSecond!.Value, 1000),
+                new RateRule("msgday:" + userId, limits.MessagesPerDay!.Value, Day),
+            ], count);
 }

@@ -110,14 +110,16 @@ public static class GatewayAccessExtensions
                 return;
             }
 
+            // An endpoint may allow a larger body (IRequestSizeLimitMetadata, e.g. POST /send/batch); every other one has the abuse limit.
+            var maxBody = context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? auth.Abuse.MaxBodyBytes;
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
             {
-                size.MaxRequestBodySize = auth.Abuse.MaxBodyBytes;
+                size.MaxRequestBodySize = maxBody;
             }
 
-            if (context.Request.ContentLength > auth.Abuse.MaxBodyBytes)
+            if (context.Request.ContentLength > maxBody)
             {
-                await TypedResults.Problem($"the body must be at most {auth.Abuse.MaxBodyBytes} bytes", statusCode: StatusCodes.Status413PayloadTooLarge,
+                await TypedResults.Problem($"the body must be at most {maxBody} bytes", statusCode: StatusCodes.Status413PayloadTooLarge,
                     title: "Body too large", type: "/problems/body-too-large").ExecuteAsync(context);
                 return;
             }

@@ -26,7 +26,8 @@ public static class AccountSettingsApi
         group.MapGet("/accounts/{userId}/settings", GetAsync).WithName("GetAccountSettings").WithSummary("An account's senders and callback settings")
             .Produces<AccountSettingsView>().ProducesValidationProblem();
         group.MapPut("/accounts/{userId}/settings", PutAsync).WithName("PutAccountSettings").WithSummary("Replace an account's senders and callback settings")
-            .WithDescription("Body {\"allowed_senders\":[...],\"callback_url\":\"https://...\"|null,\"callback_secret\":\"...\"|null}; absent fields keep their value.")
+            .WithDescription("Body {\"allowed_senders\":[...],\"callback_url\":\"https://...\"|null,\"callback_secret\":\"...\"|null,\"store_text\":true|false}; " +
+                "absent fields keep their value. store_text (default false) keeps message texts in the status store, readable by the owner and admins.")
             .Accepts<JsonElement>("application/json").Produces<AccountSettingsView>().ProducesValidationProblem();
         return app;
     }
@@ -71,6 +72,7 @@ public static class AccountSettingsApi
                 AllowedSenders = ReadSenders(root, errors) ?? current.AllowedSenders,
                 CallbackUrl = root.TryGetProperty("callback_url", out _) ? RequestBody.GetText(root, "callback_url", errors) : current.CallbackUrl,
                 CallbackSecret = root.TryGetProperty("callback_secret", out _) ? RequestBody.GetText(root, "callback_secret", errors) : current.CallbackSecret,
+                StoreText = ReadStoreText(root, errors) ?? current.StoreText,
             };
         }
         catch (JsonException ex)
@@ -114,6 +116,22 @@ public static class AccountSettingsApi
         return refused is null ? null : "callback_url is refused: " + refused;
     }
 
+    private static bool? ReadStoreText(JsonElement root, Dictionary<string, string[]> errors)
+    {
+        if (!root.TryGetProperty("store_text", out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        errors["store_text"] = ["store_text must be true or false"];
+        return null;
+    }
+
     private static List<string>? ReadSenders(JsonElement root, Dictionary<string, string[]> errors)
     {
         if (!root.TryGetProperty("allowed_senders", out var value))
@@ -145,7 +163,7 @@ public static class AccountSettingsApi
 }
 
 /// <summary>Answer of the account settings endpoints.</summary>
-public sealed record AccountSettingsView(string UserId, IReadOnlyList<string> AllowedSenders, string? CallbackUrl, bool HasCallbackSecret)
+public sealed record AccountSettingsView(string UserId, IReadOnlyList<string> AllowedSenders, string? CallbackUrl, bool HasCallbackSecret, bool StoreText = false)
 {
-    internal static AccountSettingsView From(AccountSettings s) => new(s.UserId, s.AllowedSenders, s.CallbackUrl, s.CallbackSecret is not null);
+    internal static AccountSettingsView From(AccountSettings s) => new(s.UserId, s.AllowedSenders, s.CallbackUrl, s.CallbackSecret is not null, s.StoreText);
 }

@@ -18,12 +18,15 @@ public sealed record BalanceResponse(string UserId, long Available, long Reserve
     internal static BalanceResponse From(Balance b) => new(b.UserId, b.Available, b.Reserved, b.Spent);
 }
 
-/// <summary>One message in a report or message answer.</summary>
+/// <summary>
+/// One message in a report or message answer. <c>batch_id</c>: its <c>POST /send/batch</c>, else null. <c>text</c>: the message
+/// text when the account stores texts (account setting <c>store_text</c>), else null.
+/// </summary>
 public sealed record MessageView(Guid Id, string UserId, string Phone, string Operator, string Type, int Segments, string Encoding, long Cost,
-    string Status, int Attempt, DateTimeOffset AcceptedAt, DateTimeOffset UpdatedAt, string? ErrorCode)
+    string Status, int Attempt, DateTimeOffset AcceptedAt, DateTimeOffset UpdatedAt, string? ErrorCode, Guid? BatchId = null, string? Text = null)
 {
     internal static MessageView From(MessageSummary m) => new(m.Id, m.UserId, m.Msisdn, m.Operator, m.Type.ToWireName(),
-        m.Segments, m.Encoding.ToWireName(), m.Cost, m.Status.ToWireName(), m.Attempt, m.AcceptedAt, m.UpdatedAt, m.ErrorCode);
+        m.Segments, m.Encoding.ToWireName(), m.Cost, m.Status.ToWireName(), m.Attempt, m.AcceptedAt, m.UpdatedAt, m.ErrorCode, m.BatchId, m.Text);
 }
 
 /// <summary>Answer of <c>GET /report/{userId}</c>.</summary>

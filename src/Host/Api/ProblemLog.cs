@@ -8,4 +8,7 @@ internal static partial class ProblemLog
 
     [LoggerMessage(1201, LogLevel.Warning, "Accept failed (trace {TraceId}): {Detail}")]
     public static partial void AcceptUnavailable(ILogger logger, string detail, string traceId);
+
+    [LoggerMessage(7210, LogLevel.Error, "CSV export aborted after {Rows} rows: the status store failed (trace {TraceId})")]
+    public static partial void ExportAborted(ILogger logger, Exception exception, int rows, string traceId);
 }

@@ -16,7 +16,9 @@ public static class ReportApi
             .WithName("Report")
             .WithSummary("Per-status counts and the user's messages, newest first")
             .WithDescription("Query: status (accepted|queued|sending|retrying|sent|delivered|undelivered|failed|rejected), from/to (ISO 8601, " +
-                "on accept time, to exclusive), before (cursor: next_cursor of the previous page), limit (1-1000, default 100).")
+                "on accept time, to exclusive), before (cursor: next_cursor of the previous page), limit (1-1000, default 100); filters that also " +
+                "narrow the counts: phone (any accepted form, compared as E.164), type (express|normal), operator (a name from operator.json), " +
+                "batch_id (a POST /send/batch batch_id).")
             .Produces<ReportResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -38,7 +40,7 @@ public static class ReportApi
         return app;
     }
 
-    internal static async Task<IResult> GetReportAsync(HttpContext context, string userId, IStatusStore store)
+    internal static async Task<IResult> GetReportAsync(HttpContext context, string userId, IStatusStore store, SmsPipeline pipeline)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!SendValidator.IsValidUserId(userId))
@@ -81,6 +83,7 @@ public static class ReportApi
             errors["limit"] = ["limit must be an integer from 1 to 1000"];
         }
 
+        var filters = ReportFilters.Parse(q, pipeline.Routes, errors);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -88,7 +91,8 @@ public static class ReportApi
 
         try
         {
-            var report = await store.GetReportAsync(new ReportQuery(userId, status, from, to, before, limit), context.RequestAborted);
+            var report = await store.GetReportAsync(filters with { UserId = userId, Status = status, From = from, To = to, Before = before, Limit = limit },
+                context.RequestAborted);
             var counts = report.Counts.ToDictionary(kv => kv.Key.ToWireName(), kv => kv.Value);
             return TypedResults.Ok(new ReportResponse(report.UserId, counts, report.Messages.Select(MessageView.From).ToList(), report.NextCursor));
         }

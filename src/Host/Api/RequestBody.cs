@@ -11,24 +11,28 @@ internal static class RequestBody
     public const int MaxBytes = 64 * 1024;
 
     /// <summary>Reads the whole body; null with an error when it is too large or empty.</summary>
-    public static async Task<(byte[]? Body, string? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static Task<(byte[]? Body, string? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadAsync(request, MaxBytes, cancellationToken);
+
+    /// <summary>Reads the whole body, at most <paramref name="maxBytes"/>; null with an error when it is too large or empty.</summary>
+    public static async Task<(byte[]? Body, string? Error)> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxBytes)
+        if (request.ContentLength > maxBytes)
         {
-            return (null, $"the body must be at most {MaxBytes} bytes");
+            return (null, $"the body must be at most {maxBytes} bytes");
         }
 
         // Every /send passes here: size the stream from Content-Length and rent the read buffer instead of allocating 8 KB.
-        using var buffer = new MemoryStream(request.ContentLength is > 0 and <= MaxBytes ? (int)request.ContentLength.Value : 0);
+        using var buffer = new MemoryStream(request.ContentLength is > 0 && request.ContentLength <= maxBytes ? (int)request.ContentLength.Value : 0);
         var chunk = ArrayPool<byte>.Shared.Rent(8192);
         try
         {
             int read;
             while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                if (buffer.Length + read > MaxBytes)
+                if (buffer.Length + read > maxBytes)
                 {
-                    return (null, $"the body must be at most {MaxBytes} bytes");
+                    return (null, $"the body must be at most {maxBytes} bytes");
                 }
 
                 buffer.Write(chunk, 0, read);

@@ -66,15 +66,7 @@ public static class SendApi
                 return Problems.Field("body", "the body must be a JSON object");
             }
 
-            var root = doc.RootElement;
-            RequestBody.CheckFields(root, SendRequest.KnownFields, errors);
-            request = new SendRequest(
-                RequestBody.GetText(root, "phone", errors),
-                RequestBody.GetText(root, "text", errors, allowLineBreaks: true),
-                RequestBody.GetText(root, "type", errors),
-                RequestBody.GetText(root, "user_id", errors, allowInteger: true),
-                RequestBody.GetText(root, "from", errors),
-                RequestBody.GetText(root, "callback_url", errors));
+            request = ReadRequest(doc.RootElement, errors);
         }
         catch (JsonException ex)
         {
@@ -113,7 +105,7 @@ public static class SendApi
             return senderProblem;
         }
 
-        request = request with { CallbackUrl = callbackUrl };
+        request = request with { CallbackUrl = callbackUrl, StoreText = await StoresTextAsync(request.UserId, accounts, context.RequestAborted) };
         var (early, claim) = await idempotency.BeginAsync(context, "send", request.UserId ?? string.Empty, body);
         if (early is not null)
         {
@@ -153,7 +145,7 @@ public static class SendApi
 
     // "from" must be well formed (400) and one of the account's allowed senders (403); "callback_url" must be http(s) to an
     // allowed target (400), else the account's default applies. Fields are left to the pipeline's validator when user_id is bad.
-    private static async Task<(IResult? Problem, string? CallbackUrl)> SenderAndCallbackAsync(SendRequest request, AccountSettingsCache accounts,
+    internal static async Task<(IResult? Problem, string? CallbackUrl)> SenderAndCallbackAsync(SendRequest request, AccountSettingsCache accounts,
         CallbackTargetGuard guard, CancellationToken cancellationToken)
     {
         if (request.UserId is null || !Validation.SendValidator.IsValidUserId(request.UserId))
@@ -182,5 +174,25 @@ public static class SendApi
 
         var refused = await AccountSettingsApi.CheckCallbackUrlAsync(request.CallbackUrl, guard, cancellationToken);
         return refused is null ? (null, request.CallbackUrl) : (Problems.Field("callback_url", refused), null);
+    }
+
+    // The account setting store_text (README "Reports"); the settings were just read (and cached) for the sender check.
+    internal static async ValueTask<bool> StoresTextAsync(string? userId, AccountSettingsCache accounts, CancellationToken cancellationToken) =>
+        userId is not null && Validation.SendValidator.IsValidUserId(userId) && (await accounts.GetAsync(userId, cancellationToken)).StoreText;
+
+    /// <summary>
+    /// Reads a <c>/send</c> body (an object) field by field; problems go to <paramref name="errors"/> by field name. Also reads
+    /// each item of <c>POST /send/batch</c>, so a field added here applies to both.
+    /// </summary>
+    internal static SendRequest ReadRequest(JsonElement root, Dictionary<string, string[]> errors)
+    {
+        RequestBody.CheckFields(root, SendRequest.KnownFields, errors);
+        return new SendRequest(
+            RequestBody.GetText(root, "phone", errors),
+            RequestBody.GetText(root, "text", errors, allowLineBreaks: true),
+            RequestBody.GetText(root, "type", errors),
+            RequestBody.GetText(root, "user_id", errors, allowInteger: true),
+            RequestBody.GetText(root, "from", errors),
+            RequestBody.GetText(root, "callback_url", errors));
     }
 }

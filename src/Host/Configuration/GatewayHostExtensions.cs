@@ -126,11 +126,14 @@ public static class GatewayHostExtensions
             app.MapSendApi();
             app.MapBillingApi();
             app.MapAccountSettingsApi();
+            app.MapBatchSendApi();
         }
 
         if (roles.HasFlag(PipelineRoles.Reporter))
         {
             app.MapReportApi();
+            app.MapBatchReportApi();
+            app.MapReportExportApi();
         }
 
         if (roles.HasFlag(PipelineRoles.Dispatcher))

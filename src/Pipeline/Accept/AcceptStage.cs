@@ -18,7 +18,7 @@ namespace SmsGateway.Accept;
 /// costs round trips per batch, not per message. A batch never waits to fill: an idle gateway reserves a lone express
 /// message at once.
 /// </summary>
-internal sealed class AcceptStage
+internal sealed partial class AcceptStage
 {
     private readonly PipelineOptions _options;
     private readonly IMessageTransport _transport;
@@ -213,7 +213,7 @@ internal sealed class AcceptStage
         activity?.SetTag("sms.message_id", message.Id.ToString());
         try
         {
-            var queued = _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Queued, _time.GetUtcNow(), attempt: 0), CancellationToken.None);
+            var queued = _status.TryPublishAsync(QueuedEvent(message), CancellationToken.None);
             await _transport.PublishAsync(Topics.ForType(message.Type), TransportCodec.ForMessage(message), CancellationToken.None).ConfigureAwait(false);
             await queued.ConfigureAwait(false);
         }

@@ -14,4 +14,10 @@ public sealed record SendRequest(string? Phone, string? Text, string? Type, stri
     /// optional field here, to this record, and to its reading in the host's <c>SendApi</c>.
     /// </summary>
     public static readonly IReadOnlyList<string> KnownFields = ["phone", "text", "type", "user_id", "from", "callback_url"];
+
+    /// <summary>
+    /// Set by the host from the account setting <c>store_text</c> (never from the body): the status store keeps the text of
+    /// this message (README "Reports"). Default false.
+    /// </summary>
+    public bool StoreText { get; init; }
 }

@@ -20,6 +20,11 @@ namespace SmsGateway.Model;
 /// name (at most 11 GSM-7 characters); null for the operator's default <c>source_addr</c>. Absent in older payloads.
 /// </param>
 /// <param name="CallbackUrl">Where final statuses are POSTed (the request's <c>callback_url</c>, else the account's default); null for none. Absent in older payloads.</param>
+/// <param name="BatchId">The <c>batch_id</c> of the <c>POST /send/batch</c> that accepted the message; null for a single <c>/send</c>. Absent in older payloads.</param>
+/// <param name="StoreText">
+/// True when the account stores message texts (account setting <c>store_text</c>, README "Reports"): the accept-time
+/// <c>queued</c> event then carries <see cref="Text"/> to the status store. Decided at accept; not written to the broker.
+/// </param>
 public sealed record SmsMessage(
     Guid Id,
     string UserId,
@@ -34,4 +39,6 @@ public sealed record SmsMessage(
     int Attempt = 1,
     DateTimeOffset? NotBefore = null,
     string? From = null,
-    string? CallbackUrl = null);
+    string? CallbackUrl = null,
+    Guid? BatchId = null,
+    [property: System.Text.Json.Serialization.JsonIgnore] bool StoreText = false);

@@ -18,6 +18,8 @@ namespace SmsGateway.Model;
 /// <param name="Cost">Price in minor currency units.</param>
 /// <param name="AcceptedAt">Accept time of the message (UTC).</param>
 /// <param name="ErrorCode">Operator or gateway error code for failures; null otherwise.</param>
+/// <param name="BatchId">The message's batch (<see cref="SmsMessage.BatchId"/>); null outside a batch.</param>
+/// <param name="Text">The message text, only on the accept-time <c>queued</c> event of an account that stores texts; null otherwise.</param>
 public sealed record StatusEvent(
     Guid MessageId,
     string UserId,
@@ -31,10 +33,12 @@ public sealed record StatusEvent(
     int Segments,
     long Cost,
     DateTimeOffset AcceptedAt,
-    string? ErrorCode = null)
+    string? ErrorCode = null,
+    Guid? BatchId = null,
+    string? Text = null)
 {
     /// <summary>Builds the event for <paramref name="message"/> entering <paramref name="status"/>.</summary>
     public static StatusEvent For(SmsMessage message, MessageStatus status, DateTimeOffset at, string? errorCode = null, int? attempt = null) =>
         new(message.Id, message.UserId, status, attempt ?? message.Attempt, at, message.Msisdn, message.Operator, message.Type,
-            message.Encoding, message.Segments, message.Cost, message.AcceptedAt, errorCode);
+            message.Encoding, message.Segments, message.Cost, message.AcceptedAt, errorCode, message.BatchId);
 }

@@ -42,6 +42,7 @@ internal static class PipelineJsonReader
             DateTimeOffset acceptedAt = default;
             DateTimeOffset? notBefore = null;
             string? from = null, callbackUrl = null;
+            Guid? batchId = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("id"u8))
@@ -56,6 +57,10 @@ internal static class PipelineJsonReader
                 else if (reader.ValueTextEquals("callback_url"u8))
                 {
                     if (!TryNullableString(ref reader, out callbackUrl)) return false;
+                }
+                else if (reader.ValueTextEquals("batch_id"u8))
+                {
+                    if (!TryNullableGuid(ref reader, out batchId)) return false;
                 }
                 else if (reader.ValueTextEquals("user_id"u8))
                 {
@@ -133,7 +138,7 @@ internal static class PipelineJsonReader
                 return false; // a missing field or trailing content: let the generated reader decide
             }
 
-            message = new SmsMessage(id, userId!, msisdn!, text!, type, op!, encoding, segments, cost, acceptedAt, attempt, notBefore, from, callbackUrl);
+            message = new SmsMessage(id, userId!, msisdn!, text!, type, op!, encoding, segments, cost, acceptedAt, attempt, notBefore, from, callbackUrl, batchId);
             return true;
         }
         catch (JsonException)
@@ -155,7 +160,8 @@ internal static class PipelineJsonReader
             }
 
             Guid id = default;
-            string? userId = null, msisdn = null, op = null, errorCode = null;
+            string? userId = null, msisdn = null, op = null, errorCode = null, text = null;
+            Guid? batchId = null;
             MessageStatus status = default;
             MessageType type = default;
             SmsEncoding encoding = default;
@@ -224,6 +230,14 @@ internal static class PipelineJsonReader
                     if (!Next(ref reader, JsonTokenType.String) || !reader.TryGetDateTimeOffset(out acceptedAt)) return false;
                     seen |= 1 << 11;
                 }
+                else if (reader.ValueTextEquals("batch_id"u8))
+                {
+                    if (!TryNullableGuid(ref reader, out batchId)) return false;
+                }
+                else if (reader.ValueTextEquals("text"u8))
+                {
+                    if (!TryNullableString(ref reader, out text)) return false;
+                }
                 else if (reader.ValueTextEquals("error_code"u8))
                 {
                     if (!reader.Read()) return false;
@@ -251,7 +265,7 @@ internal static class PipelineJsonReader
                 return false;
             }
 
-            statusEvent = new StatusEvent(id, userId!, status, attempt, at, msisdn!, op!, type, encoding, segments, cost, acceptedAt, errorCode);
+            statusEvent = new StatusEvent(id, userId!, status, attempt, at, msisdn!, op!, type, encoding, segments, cost, acceptedAt, errorCode, batchId, text);
             return true;
         }
         catch (JsonException)
@@ -276,6 +290,17 @@ internal static class PipelineJsonReader
         if (reader.TokenType == JsonTokenType.Null) return true;
         if (reader.TokenType != JsonTokenType.String) return false;
         value = reader.GetString();
+        return true;
+    }
+
+    // An optional UUID: a UUID string or null.
+    private static bool TryNullableGuid(ref Utf8JsonReader reader, out Guid? value)
+    {
+        value = null;
+        if (!reader.Read()) return false;
+        if (reader.TokenType == JsonTokenType.Null) return true;
+        if (reader.TokenType != JsonTokenType.String || !reader.TryGetGuid(out var g)) return false;
+        value = g;
         return true;
     }
 

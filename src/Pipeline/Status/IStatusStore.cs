@@ -19,6 +19,17 @@ public interface IStatusStore
     /// <summary>One message and its status history (oldest first); null when unknown, or not owned by <paramref name="userId"/> when one is given.</summary>
     /// <exception cref="StatusStoreUnavailableException">The store could not be reached.</exception>
     ValueTask<MessageHistory?> GetMessageAsync(Guid messageId, string? userId, CancellationToken cancellationToken);
+
+    /// <summary>Counts per current status of the batch's stored messages; null when none of them is stored (yet).</summary>
+    /// <exception cref="StatusStoreUnavailableException">The store could not be reached.</exception>
+    ValueTask<BatchCounts?> GetBatchAsync(Guid batchId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The user's messages accepted in [From, To), oldest first, streamed: rows are produced while the caller reads them,
+    /// never collected into one list first (PostgreSQL: one data reader over the whole range).
+    /// </summary>
+    /// <exception cref="StatusStoreUnavailableException">The store could not be reached (also while enumerating).</exception>
+    IAsyncEnumerable<MessageSummary> ExportAsync(ExportQuery query, CancellationToken cancellationToken);
 }
 
 /// <summary>The status store failed; the operation may be retried.</summary>

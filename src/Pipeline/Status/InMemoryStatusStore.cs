@@ -14,6 +14,7 @@ public sealed class InMemoryStatusStore : IStatusStore
     // Per user, message ids in ascending (= time) order. A sorted list rather than a SortedSet: ids are UUIDv7, so they
     // almost always arrive in order and the insert is an append (the set's tree insert showed in profiles of the graph).
     private readonly Dictionary<string, List<Guid>> _byUser = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, List<Guid>> _byBatch = new();
 
     /// <inheritdoc />
     public ValueTask WriteBatchAsync(IReadOnlyList<StatusEvent> events, CancellationToken cancellationToken)
@@ -36,6 +37,18 @@ public sealed class InMemoryStatusStore : IStatusStore
                 }
 
                 record.Apply(e);
+                if (e.BatchId is { } batch && record.BatchId is null)
+                {
+                    record.BatchId = batch;
+                    if (!_byBatch.TryGetValue(batch, out var members))
+                    {
+                        _byBatch[batch] = members = [];
+                    }
+
+                    members.Add(e.MessageId);
+                }
+
+                record.Text ??= e.Text;
             }
         }
         finally
@@ -62,7 +75,7 @@ public sealed class InMemoryStatusStore : IStatusStore
                 {
                     var id = ids[i];
                     var r = _messages[id];
-                    if ((query.From is { } from && r.AcceptedAt < from) || (query.To is { } to && r.AcceptedAt >= to))
+                    if ((query.From is { } from && r.AcceptedAt < from) || (query.To is { } to && r.AcceptedAt >= to) || (query.Filtered && !query.Matches(r.Summary())))
                     {
                         continue;
                     }
@@ -112,6 +125,65 @@ public sealed class InMemoryStatusStore : IStatusStore
         }
     }
 
+    /// <inheritdoc />
+    public ValueTask<BatchCounts?> GetBatchAsync(Guid batchId, CancellationToken cancellationToken)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            if (!_byBatch.TryGetValue(batchId, out var members) || members.Count == 0)
+            {
+                return ValueTask.FromResult<BatchCounts?>(null);
+            }
+
+            var counts = Enum.GetValues<MessageStatus>().ToDictionary(s => s, _ => 0L);
+            foreach (var id in members)
+            {
+                counts[_messages[id].Current]++;
+            }
+
+            return ValueTask.FromResult<BatchCounts?>(new BatchCounts(batchId, _messages[members[0]].First.UserId, counts, members.Count));
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Copies the range under the read lock, then yields it (the embedded store is memory already).</remarks>
+    public async IAsyncEnumerable<MessageSummary> ExportAsync(ExportQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var rows = new List<MessageSummary>();
+        _lock.EnterReadLock();
+        try
+        {
+            if (_byUser.TryGetValue(query.UserId, out var ids))
+            {
+                foreach (var id in ids)
+                {
+                    var r = _messages[id];
+                    if (r.AcceptedAt >= query.From && r.AcceptedAt < query.To)
+                    {
+                        rows.Add(r.Summary());
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+
+        foreach (var row in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return row;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
     private static void InsertSorted(List<Guid> ids, Guid id)
     {
         if (ids.Count == 0 || ids[^1].CompareTo(id) < 0)
@@ -137,6 +209,10 @@ public sealed class InMemoryStatusStore : IStatusStore
 
         public DateTimeOffset AcceptedAt => First.AcceptedAt;
 
+        public Guid? BatchId { get; set; }
+
+        public string? Text { get; set; }
+
         private StatusEvent _latest = first;
 
         public void Apply(StatusEvent e)
@@ -158,6 +234,6 @@ public sealed class InMemoryStatusStore : IStatusStore
         }
 
         public MessageSummary Summary() => new(First.MessageId, First.UserId, First.Msisdn, First.Operator, First.Type, First.Encoding,
-            First.Segments, First.Cost, First.AcceptedAt, _latest.Status, _latest.Attempt, _latest.At, _latest.ErrorCode);
+            First.Segments, First.Cost, First.AcceptedAt, _latest.Status, _latest.Attempt, _latest.At, _latest.ErrorCode, BatchId, Text);
     }
 }

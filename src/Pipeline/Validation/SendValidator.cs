@@ -96,7 +96,7 @@ public static class SendValidator
         {
             long cost = checked(segments.Segments * op!.PricePerSegment);
             message = new SmsMessage(MessageIds.New(), request.UserId!, msisdn, request.Text!, type, op.Name, segments.Encoding,
-                segments.Segments, cost, now, From: request.From, CallbackUrl: request.CallbackUrl);
+                segments.Segments, cost, now, From: request.From, CallbackUrl: request.CallbackUrl, StoreText: request.StoreText);
         }
 
         return errors;

@@ -5,7 +5,7 @@ using SmsGateway.Status;
 namespace SmsGateway.Postgres.Accounts;
 
 /// <summary>
-/// Account settings in the <c>account_settings</c> table (migration 0014), sharing the status store's connection pool.
+/// Account settings in the <c>account_settings</c> table (migrations 0014, 0100: <c>store_text</c>), sharing the status store's connection pool.
 /// </summary>
 /// <remarks>Thread-safe: each call takes its own pooled connection.</remarks>
 public sealed class PostgresAccountSettingsStore(PostgresStatusStore store) : IAccountSettingsStore
@@ -15,7 +15,7 @@ public sealed class PostgresAccountSettingsStore(PostgresStatusStore store) : IA
     {
         try
         {
-            await using var cmd = store.DataSource.CreateCommand("SELECT allowed_senders, callback_url, callback_secret FROM account_settings WHERE user_id = $1");
+            await using var cmd = store.DataSource.CreateCommand("SELECT allowed_senders, callback_url, callback_secret, store_text FROM account_settings WHERE user_id = $1");
             cmd.Parameters.AddWithValue(userId);
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -24,7 +24,7 @@ public sealed class PostgresAccountSettingsStore(PostgresStatusStore store) : IA
             }
 
             return new AccountSettings(userId, reader.GetFieldValue<string[]>(0),
-                reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+                reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetBoolean(3));
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
@@ -38,15 +38,16 @@ public sealed class PostgresAccountSettingsStore(PostgresStatusStore store) : IA
         try
         {
             await using var cmd = store.DataSource.CreateCommand("""
-                INSERT INTO account_settings (user_id, allowed_senders, callback_url, callback_secret, updated_at)
-                VALUES ($1, $2, $3, $4, now())
+                INSERT INTO account_settings (user_id, allowed_senders, callback_url, callback_secret, updated_at, store_text)
+                VALUES ($1, $2, $3, $4, now(), $5)
                 ON CONFLICT (user_id) DO UPDATE SET allowed_senders = EXCLUDED.allowed_senders, callback_url = EXCLUDED.callback_url,
-                    callback_secret = EXCLUDED.callback_secret, updated_at = EXCLUDED.updated_at
+                    callback_secret = EXCLUDED.callback_secret, updated_at = EXCLUDED.updated_at, store_text = EXCLUDED.store_text
                 """);
             cmd.Parameters.AddWithValue(settings.UserId);
             cmd.Parameters.AddWithValue(settings.AllowedSenders.ToArray());
             cmd.Parameters.AddWithValue((object?)settings.CallbackUrl ?? DBNull.Value);
             cmd.Parameters.AddWithValue((object?)settings.CallbackSecret ?? DBNull.Value);
+            cmd.Parameters.AddWithValue(settings.StoreText);
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)

@@ -9,7 +9,7 @@ namespace SmsGateway.Postgres;
 public sealed partial class PostgresStatusStore
 {
     private const string SummaryColumns =
-        "id, user_id, msisdn, operator, type, encoding, segments, cost, accepted_at, status, attempt, updated_at, error_code";
+        "id, user_id, msisdn, operator, type, encoding, segments, cost, accepted_at, status, attempt, updated_at, error_code, batch_id, text";
 
     private static readonly MessageStatus[] AllStatuses = Enum.GetValues<MessageStatus>();
 
@@ -124,6 +124,7 @@ public sealed partial class PostgresStatusStore
         var sql = new StringBuilder("SELECT status, count(*) FROM messages WHERE user_id = $1");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = query.UserId });
         AddTimeRange(command, sql, query);
+        AddFilters(command, sql, query);
         sql.Append(" GROUP BY status");
         command.CommandText = sql.ToString();
         return command;
@@ -141,6 +142,7 @@ public sealed partial class PostgresStatusStore
         }
 
         AddTimeRange(command, sql, query);
+        AddFilters(command, sql, query);
         if (query.Before is { } before)
         {
             command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = before });
@@ -170,6 +172,34 @@ public sealed partial class PostgresStatusStore
         }
     }
 
+    // Phone, type, operator and batch filters (README "Reports"): each one set becomes one equality predicate.
+    private static void AddFilters(NpgsqlBatchCommand command, StringBuilder sql, ReportQuery query)
+    {
+        if (query.Msisdn is { } msisdn)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = msisdn });
+            sql.Append(" AND msisdn = $").Append(command.Parameters.Count);
+        }
+
+        if (query.Type is { } type)
+        {
+            command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)type });
+            sql.Append(" AND type = $").Append(command.Parameters.Count);
+        }
+
+        if (query.Operator is { } op)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = op });
+            sql.Append(" AND operator = $").Append(command.Parameters.Count);
+        }
+
+        if (query.BatchId is { } batch)
+        {
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = batch });
+            sql.Append(" AND batch_id = $").Append(command.Parameters.Count);
+        }
+    }
+
     private static MessageSummary ReadSummary(NpgsqlDataReader reader) => new(
         reader.GetGuid(0),
         reader.GetString(1),
@@ -183,5 +213,7 @@ public sealed partial class PostgresStatusStore
         (MessageStatus)reader.GetInt16(9),
         reader.GetInt32(10),
         reader.GetFieldValue<DateTimeOffset>(11),
-        reader.IsDBNull(12) ? null : reader.GetString(12));
+        reader.IsDBNull(12) ? null : reader.GetString(12),
+        reader.IsDBNull(13) ? null : reader.GetGuid(13),
+        reader.IsDBNull(14) ? null : reader.GetString(14));
 }

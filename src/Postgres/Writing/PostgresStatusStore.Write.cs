@@ -17,11 +17,11 @@ public sealed partial class PostgresStatusStore
             message_id uuid NOT NULL, user_id text NOT NULL, status smallint NOT NULL, attempt integer NOT NULL,
             at timestamptz NOT NULL, msisdn text NOT NULL, operator text NOT NULL, type smallint NOT NULL,
             encoding smallint NOT NULL, segments integer NOT NULL, cost bigint NOT NULL, accepted_at timestamptz NOT NULL,
-            error_code text NULL) ON COMMIT DELETE ROWS
+            error_code text NULL, batch_id uuid NULL, text text NULL) ON COMMIT DELETE ROWS
         """;
 
     private const string CopySql = """
-        COPY status_staging (message_id, user_id, status, attempt, at, msisdn, operator, type, encoding, segments, cost, accepted_at, error_code)
+        COPY status_staging (message_id, user_id, status, attempt, at, msisdn, operator, type, encoding, segments, cost, accepted_at, error_code, batch_id, text)
         FROM STDIN (FORMAT BINARY)
         """;
 
@@ -30,12 +30,13 @@ public sealed partial class PostgresStatusStore
     // The descriptive columns come from whichever event created the row. Rows are inserted in id order to keep the lock
     // order of concurrent batches the same (no deadlock between two writers).
     private const string UpsertMessagesSql = """
-        INSERT INTO messages AS m (id, user_id, msisdn, operator, type, encoding, segments, cost, accepted_at, status, attempt, updated_at, error_code)
-        SELECT DISTINCT ON (message_id) message_id, user_id, msisdn, operator, type, encoding, segments, cost, accepted_at, status, attempt, at, error_code
+        INSERT INTO messages AS m (id, user_id, msisdn, operator, type, encoding, segments, cost, accepted_at, status, attempt, updated_at, error_code, batch_id)
+        SELECT DISTINCT ON (message_id) message_id, user_id, msisdn, operator, type, encoding, segments, cost, accepted_at, status, attempt, at, error_code, batch_id
         FROM status_staging
         ORDER BY message_id, attempt DESC, status DESC, at DESC
         ON CONFLICT (id) DO UPDATE
-            SET status = EXCLUDED.status, attempt = EXCLUDED.attempt, updated_at = EXCLUDED.updated_at, error_code = EXCLUDED.error_code
+            SET status = EXCLUDED.status, attempt = EXCLUDED.attempt, updated_at = EXCLUDED.updated_at, error_code = EXCLUDED.error_code,
+                batch_id = COALESCE(m.batch_id, EXCLUDED.batch_id)
             WHERE (EXCLUDED.attempt, EXCLUDED.status) > (m.attempt, m.status)
         """;
 
@@ -45,6 +46,14 @@ public sealed partial class PostgresStatusStore
         FROM status_staging
         ORDER BY message_id, status, attempt
         ON CONFLICT (message_id, status, attempt) DO NOTHING
+        """;
+
+    // Texts ride only on the accept-time "queued" event of accounts that store them (README "Reports"); set once, whatever
+    // event created the row. Sent only when the batch carries a text.
+    private const string UpdateTextsSql = """
+        UPDATE messages AS m SET text = s.text
+        FROM status_staging AS s
+        WHERE s.text IS NOT NULL AND m.id = s.message_id AND m.text IS NULL
         """;
 
     /// <inheritdoc />
@@ -82,6 +91,10 @@ public sealed partial class PostgresStatusStore
             {
                 upsert.BatchCommands.Add(new NpgsqlBatchCommand(UpsertMessagesSql));
                 upsert.BatchCommands.Add(new NpgsqlBatchCommand(InsertEventsSql));
+                if (HasText(events))
+                {
+                    upsert.BatchCommands.Add(new NpgsqlBatchCommand(UpdateTextsSql));
+                }
                 await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -120,9 +133,45 @@ public sealed partial class PostgresStatusStore
             {
                 await importer.WriteAsync(e.ErrorCode, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             }
+
+            await WriteNullableAsync(importer, e.BatchId, e.Text, cancellationToken).ConfigureAwait(false);
         }
 
         await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async ValueTask WriteNullableAsync(NpgsqlBinaryImporter importer, Guid? batchId, string? text, CancellationToken cancellationToken)
+    {
+        if (batchId is { } b)
+        {
+            await importer.WriteAsync(b, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (text is null)
+        {
+            await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await importer.WriteAsync(text, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool HasText(IReadOnlyList<StatusEvent> events)
+    {
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i].Text is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void Check(StatusEvent e, int index)
