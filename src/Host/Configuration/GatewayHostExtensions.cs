@@ -12,6 +12,8 @@ using SmsGateway.Host.Health;
 using SmsGateway.Host.Api;
 using SmsGateway.Idempotency;
 using SmsGateway.Transport;
+using SmsGateway.Host.Docs;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace SmsGateway.Host.Configuration;
 
@@ -91,6 +93,9 @@ public static class GatewayHostExtensions
         builder.Services.AddSingleton(new CallbackTargetGuard(callbacks.AllowPrivateTargets));
         builder.Services.AddSingleton<CallbackLog>();
         builder.Services.AddSingleton<AccountSettingsCache>();
+        builder.Services.AddSingleton<TemplateCache>();
+        builder.Services.AddSingleton<RecipientBlockCheck>();
+        builder.Services.TryAddSingleton<IMobileOriginatedHandler, OptOutHandler>(); // "STOP" / "لغو" over SMPP → the line owner's block list
         if (gateway.ParsedRoles().HasFlag(PipelineRoles.Dispatcher))
         {
             builder.Services.AddHostedService(sp => new CallbackSender(sp.GetRequiredService<IMessageTransport>(), sp.GetRequiredService<IAccountSettingsStore>(),
@@ -103,7 +108,7 @@ public static class GatewayHostExtensions
         builder.AddGatewayTelemetry(gateway.ParsedRoles());
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks().AddCheck<PipelineHealthCheck>("pipeline", tags: [ReadinessChecks.Tag]).AddReadinessChecks(gateway);
-        builder.Services.AddOpenApi();
+        builder.Services.AddGatewayOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
@@ -126,6 +131,9 @@ public static class GatewayHostExtensions
             app.MapSendApi();
             app.MapBillingApi();
             app.MapAccountSettingsApi();
+            app.MapTemplatesApi();
+            app.MapBlockListApi();
+            app.MapVerifyApi();
         }
 
         if (roles.HasFlag(PipelineRoles.Reporter))
@@ -145,7 +153,7 @@ public static class GatewayHostExtensions
             ResponseWriter = ReadinessResponseWriter.WriteAsync,
         }).AllowAnonymous();
         app.MapGatewayTelemetry();
-        app.MapOpenApi().AllowAnonymous();
+        app.MapGatewayDocs();
         return app;
     }
 
