@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace SmsGateway.Host.Accounts;
 
-/// <summary>Log events of templates, block lists and opt-outs (7250-7299, CONTRACTS.md range of this work).</summary>
+/// <summary>Log events of templates, block lists, opt-outs and the operator table file (7250-7299).</summary>
 internal static partial class BlockListLog
 {
     [LoggerMessage(EventId = 7250, Level = LogLevel.Warning,
@@ -30,4 +30,7 @@ internal static partial class BlockListLog
 
     [LoggerMessage(EventId = 7256, Level = LogLevel.Information, Message = "Template {UserId}/{Name} {Change}")]
     public static partial void TemplateChanged(ILogger logger, string userId, string name, string change);
+
+    [LoggerMessage(EventId = 7257, Level = LogLevel.Information, Message = "Operator table: loading and watching {Path}")]
+    public static partial void WatchingOperatorTable(ILogger logger, string path);
 }

@@ -86,7 +86,9 @@ public static class GatewayHostExtensions
             ReceiptDelay = TimeSpan.FromMilliseconds(gateway.Simulator.ReceiptDelayMs),
         }.Validate());
         builder.Services.AddSmppOperators(); // operators whose operator.json connection is {"type":"smpp",...}
-        builder.Services.AddSmsPipeline(pipeline, ResolveOperatorTable(gateway.OperatorTable), gateway.ParsedRoles());
+        var operatorTable = ResolveOperatorTable(gateway.OperatorTable);
+        builder.Services.AddSmsPipeline(pipeline, operatorTable, gateway.ParsedRoles());
+        builder.Services.AddSingleton(new OperatorTableFile(operatorTable));
         var callbacks = builder.Configuration.GetSection(CallbackOptions.Section).Get<CallbackOptions>() ?? new CallbackOptions();
         Validate(callbacks, CallbackOptions.Section);
         builder.Services.AddSingleton(callbacks);
@@ -154,14 +156,32 @@ public static class GatewayHostExtensions
         }).AllowAnonymous();
         app.MapGatewayTelemetry();
         app.MapGatewayDocs();
+        BlockListLog.WatchingOperatorTable(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SmsGateway.Host"),
+            app.Services.GetRequiredService<OperatorTableFile>().Path);
         return app;
     }
 
-    private static string ResolveOperatorTable(string path)
+    /// <summary>
+    /// The <c>operator.json</c> to load and watch. A rooted path is used as it is; a relative one is looked up in the current
+    /// directory, then — when this binary runs from its own build output (<c>dotnet run</c>, whose working directory is
+    /// src/Host) — in the repository root (two levels above the project, where the tracked file lives), then beside the app.
+    /// </summary>
+    internal static string ResolveOperatorTable(string path)
     {
         if (Path.IsPathRooted(path) || File.Exists(path))
         {
             return Path.GetFullPath(path);
+        }
+
+        var project = typeof(GatewayHostExtensions).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "SmsGateway.ProjectDirectory")?.Value;
+        if (project is not null && AppContext.BaseDirectory.StartsWith(Path.GetFullPath(project) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            var inRepository = Path.GetFullPath(Path.Combine(project, "..", "..", path));
+            if (File.Exists(inRepository))
+            {
+                return inRepository;
+            }
         }
 
         var besideApp = Path.Combine(AppContext.BaseDirectory, path);
