@@ -22,7 +22,7 @@ public static class PipelineServiceCollectionExtensions
     /// Registers <see cref="SmsPipeline"/>, a hosted service that starts <paramref name="roles"/> with the host, and in-memory
     /// defaults for every part not registered already (transport, ledger, lock, an <see cref="OperatorClientRouter"/> over
     /// the operator simulator and every registered <see cref="IOperatorConnectionFactory"/>, status store,
-    /// idempotency store, account settings store), and the <see cref="ReceiptCorrelator"/> (also as <see cref="IDeliveryReceiptSink"/>, for
+    /// idempotency store, account settings store, template store, block list store), and the <see cref="ReceiptCorrelator"/> (also as <see cref="IDeliveryReceiptSink"/>, for
     /// operator clients; its <see cref="ReceiptOptions"/> and the simulator's <see cref="OperatorSimulatorOptions"/> are
     /// taken from the container when registered). Register Redis, NATS, Kafka or PostgreSQL parts before or after this call (they replace the defaults).
     /// </summary>
@@ -52,6 +52,8 @@ public static class PipelineServiceCollectionExtensions
             sp.GetServices<IOperatorConnectionFactory>(), sp.GetRequiredService<OperatorSimulator>(), sp.GetService<ILogger<OperatorClientRouter>>()));
         services.TryAddSingleton<IStatusStore, InMemoryStatusStore>();
         services.TryAddSingleton<IAccountSettingsStore, InMemoryAccountSettingsStore>();
+        services.TryAddSingleton<Templates.ITemplateStore, Templates.InMemoryTemplateStore>();
+        services.TryAddSingleton<BlockLists.IBlockListStore, BlockLists.InMemoryBlockListStore>();
         services.TryAddSingleton<IIdempotencyStore>(sp => new InMemoryIdempotencyStore(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<PipelineMetrics>();
         services.TryAddSingleton(sp => new SmsPipeline(validated, sp.GetRequiredService<OperatorTableSource>(),

@@ -5,6 +5,10 @@ using Microsoft.Extensions.Logging;
 using SmsGateway.Accounts;
 using SmsGateway.Postgres.Accounts;
 using SmsGateway.Status;
+using SmsGateway.BlockLists;
+using SmsGateway.Postgres.BlockLists;
+using SmsGateway.Postgres.Templates;
+using SmsGateway.Templates;
 
 namespace SmsGateway.Postgres;
 
@@ -13,7 +17,8 @@ public static class PostgresServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="PostgresStatusStore"/> as the singleton <see cref="IStatusStore"/> and
-    /// <see cref="PostgresAccountSettingsStore"/> as the <see cref="IAccountSettingsStore"/> (replacing any earlier
+    /// <see cref="PostgresAccountSettingsStore"/> as the <see cref="IAccountSettingsStore"/>, <see cref="PostgresTemplateStore"/> as the
+    /// <see cref="ITemplateStore"/> and <see cref="PostgresBlockListStore"/> as the <see cref="IBlockListStore"/> (replacing any earlier
     /// registration, such as the in-memory stores) and <paramref name="options"/> as a singleton. When
     /// <see cref="PostgresOptions.MigrateOnStart"/> is true, also registers, ahead of every other hosted service, a hosted
     /// service that applies the migrations before any hosted service starts; a failed migration stops the host.
@@ -33,6 +38,10 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<IStatusStore>(sp => sp.GetRequiredService<PostgresStatusStore>());
         services.RemoveAll<IAccountSettingsStore>();
         services.AddSingleton<IAccountSettingsStore>(sp => new PostgresAccountSettingsStore(sp.GetRequiredService<PostgresStatusStore>()));
+        services.RemoveAll<ITemplateStore>();
+        services.AddSingleton<ITemplateStore>(sp => new PostgresTemplateStore(sp.GetRequiredService<PostgresStatusStore>()));
+        services.RemoveAll<IBlockListStore>();
+        services.AddSingleton<IBlockListStore>(sp => new PostgresBlockListStore(sp.GetRequiredService<PostgresStatusStore>()));
 
         var migration = ServiceDescriptor.Singleton<IHostedService, PostgresMigrationHostedService>();
         if (options.MigrateOnStart && !services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(PostgresMigrationHostedService)))

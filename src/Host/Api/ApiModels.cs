@@ -57,6 +57,10 @@ internal static class ApiJson
 [JsonSerializable(typeof(MessageResponse))]
 [JsonSerializable(typeof(AccountSettingsView))]
 [JsonSerializable(typeof(CallbacksResponse))]
+[JsonSerializable(typeof(TemplateView))]
+[JsonSerializable(typeof(TemplateList))]
+[JsonSerializable(typeof(BlockedView))]
+[JsonSerializable(typeof(BlockListView))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -21,6 +21,10 @@ public static class BillingApi
             .WithSummary("Add funds to a user's balance")
             .WithDescription($"amount: positive integer in minor currency units, at most {MaxCharge}. Optional Idempotency-Key header makes a retry safe.")
             .Produces<BalanceResponse>()
+            .WithMetadata(new Docs.DocumentedParameter("amount", Microsoft.OpenApi.ParameterLocation.Query, Microsoft.OpenApi.JsonSchemaType.Integer,
+                $"Funds to add, minor currency units (Rial): a positive integer, at most {MaxCharge}. The seed: /charge/123?amount=123456", Required: true, Format: "int64"),
+                Docs.DocumentedParameter.IdempotencyKey,
+                new Docs.DocumentedExample(null, """{"user_id":"123","available":123456,"reserved":0,"spent":0}""", "The seed's call: POST /charge/123?amount=123456"))
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)

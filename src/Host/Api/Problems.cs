@@ -41,4 +41,10 @@ internal static class Problems
 
     public static IResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found", type: "/problems/not-found");
+
+    /// <summary>422: <paramref name="msisdn"/> is on the account's (<paramref name="list"/> <c>account</c>) or the global block list.</summary>
+    public static IResult BlockedRecipient(string msisdn, string list) =>
+        TypedResults.Problem($"{msisdn} is on the {list} block list (opted out or blocked); nothing was charged or queued",
+            statusCode: StatusCodes.Status422UnprocessableEntity, title: "Recipient blocked", type: "/problems/blocked-recipient",
+            extensions: new Dictionary<string, object?> { ["field"] = "phone", ["list"] = list });
 }

@@ -20,6 +20,18 @@ public static class ReportApi
                 "narrow the counts: phone (any accepted form, compared as E.164), type (express|normal), operator (a name from operator.json), " +
                 "batch_id (a POST /send/batch batch_id).")
             .Produces<ReportResponse>()
+            .WithMetadata(
+                new Docs.DocumentedParameter("status", Microsoft.OpenApi.ParameterLocation.Query, Microsoft.OpenApi.JsonSchemaType.String,
+                    "Only messages in this status (accepted, queued, sending, retrying, sent, delivered, undelivered, failed, rejected)"),
+                new Docs.DocumentedParameter("from", Microsoft.OpenApi.ParameterLocation.Query, Microsoft.OpenApi.JsonSchemaType.String,
+                    "Accepted at or after this time (ISO 8601)", Format: "date-time"),
+                new Docs.DocumentedParameter("to", Microsoft.OpenApi.ParameterLocation.Query, Microsoft.OpenApi.JsonSchemaType.String,
+                    "Accepted before this time (ISO 8601, exclusive)", Format: "date-time"),
+                new Docs.DocumentedParameter("before", Microsoft.OpenApi.ParameterLocation.Query, Microsoft.OpenApi.JsonSchemaType.String,
+                    "Cursor: the next_cursor of the previous page", Format: "uuid"),
+                new Docs.DocumentedParameter("limit", Microsoft.OpenApi.ParameterLocation.Query, Microsoft.OpenApi.JsonSchemaType.Integer,
+                    "Messages per page, 1-1000 (default 100)"),
+                new Docs.DocumentedExample(null, null, "The seed's call: GET /report/123"))
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -31,6 +43,8 @@ public static class ReportApi
             .WithSummary("One message and its status history")
             .WithDescription("Optional user_id query: answer only when the message belongs to that user.")
             .Produces<MessageResponse>()
+            .WithMetadata(new Docs.DocumentedParameter("user_id", Microsoft.OpenApi.ParameterLocation.Query, Microsoft.OpenApi.JsonSchemaType.String,
+                "Answer only when the message belongs to this user (404 otherwise)"))
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)

@@ -20,7 +20,11 @@ public static class SendApi
                 "\"callback_url\" (http/https; final statuses are POSTed there, signed); optional Idempotency-Key header. user_id defaults to " +
                 "the caller's own account. 202 when the broker stored the message; 400 for invalid, unknown or repeated fields or no route; 402 for " +
                 "insufficient balance; 403 for another user's user_id or a sender the account may not use; 429/503 with Retry-After.")
-            .Accepts<JsonElement>("application/json")
+            .Accepts<Docs.SendBody>("application/json")
+            .WithMetadata(Docs.DocumentedParameter.IdempotencyKey, new Docs.DocumentedExample(
+                """{"phone":"09121234567","text":"کد تایید: 1234","type":"express","user_id":"123"}""",
+                """{"id":"01a20230-1e35-7a3d-82a0-da0f9c648a70","status":"queued","phone":"+989121234567","operator":"MCI","segments":1,"encoding":"UCS-2","cost":1150}""",
+                "The seed's call"))
             .Produces<SendResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -78,6 +82,17 @@ public static class SendApi
             return Problems.Validation(errors);
         }
 
+        return await AcceptAsync(context, request, body, "send", pipeline, idempotency, limits, accounts, callbackGuard);
+    }
+
+    /// <summary>
+    /// The accept path shared by <c>/send</c> and <c>/verify</c> once the body is parsed into <paramref name="request"/>:
+    /// ownership, sender and callback checks, the block lists, the Idempotency-Key (under <paramref name="idempotencyScope"/>,
+    /// over the raw <paramref name="body"/>), the message limits, then the pipeline; returns the HTTP answer.
+    /// </summary>
+    internal static async Task<IResult> AcceptAsync(HttpContext context, SendRequest request, byte[] body, string idempotencyScope, SmsPipeline pipeline,
+        IdempotencyGuard idempotency, AccountLimitGate limits, AccountSettingsCache accounts, CallbackTargetGuard callbackGuard)
+    {
         if (request.UserId is null && AccountAccess.OwnAccount(context.User) is { } own)
         {
             request = request with { UserId = own };
@@ -105,8 +120,13 @@ public static class SendApi
             return senderProblem;
         }
 
+        if (await BlockedAsync(context, request) is { } blocked)
+        {
+            return blocked;
+        }
+
         request = request with { CallbackUrl = callbackUrl, StoreText = await StoresTextAsync(request.UserId, accounts, context.RequestAborted) };
-        var (early, claim) = await idempotency.BeginAsync(context, "send", request.UserId ?? string.Empty, body);
+        var (early, claim) = await idempotency.BeginAsync(context, idempotencyScope, request.UserId ?? string.Empty, body);
         if (early is not null)
         {
             return early;
@@ -194,5 +214,26 @@ public static class SendApi
             RequestBody.GetText(root, "user_id", errors, allowInteger: true),
             RequestBody.GetText(root, "from", errors),
             RequestBody.GetText(root, "callback_url", errors));
+    // A recipient on the account's or the global block list is refused (422, nothing reserved); a malformed phone or user id is
+    // left to the pipeline's validator. The lists are read through RecipientBlockCheck (cached; see README "Opt-out and block lists").
+    private static async Task<IResult?> BlockedAsync(HttpContext context, SendRequest request)
+    {
+        if (request.UserId is null || !Validation.SendValidator.IsValidUserId(request.UserId)
+            || !Validation.MsisdnNormalizer.TryNormalize(request.Phone, out var msisdn, out _))
+        {
+            return null;
+        }
+
+        string? list;
+        try
+        {
+            list = await context.RequestServices.GetRequiredService<RecipientBlockCheck>().FindAsync(request.UserId, msisdn, context.RequestAborted);
+        }
+        catch (StatusStoreUnavailableException ex)
+        {
+            return Problems.Unavailable(context, "the block lists could not be read; nothing was charged; retry later", ex);
+        }
+
+        return list is null ? null : Problems.BlockedRecipient(msisdn, list);
     }
 }

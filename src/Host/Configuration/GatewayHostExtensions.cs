@@ -12,6 +12,8 @@ using SmsGateway.Host.Health;
 using SmsGateway.Host.Api;
 using SmsGateway.Idempotency;
 using SmsGateway.Transport;
+using SmsGateway.Host.Docs;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace SmsGateway.Host.Configuration;
 
@@ -84,13 +86,18 @@ public static class GatewayHostExtensions
             ReceiptDelay = TimeSpan.FromMilliseconds(gateway.Simulator.ReceiptDelayMs),
         }.Validate());
         builder.Services.AddSmppOperators(); // operators whose operator.json connection is {"type":"smpp",...}
-        builder.Services.AddSmsPipeline(pipeline, ResolveOperatorTable(gateway.OperatorTable), gateway.ParsedRoles());
+        var operatorTable = ResolveOperatorTable(gateway.OperatorTable);
+        builder.Services.AddSmsPipeline(pipeline, operatorTable, gateway.ParsedRoles());
+        builder.Services.AddSingleton(new OperatorTableFile(operatorTable));
         var callbacks = builder.Configuration.GetSection(CallbackOptions.Section).Get<CallbackOptions>() ?? new CallbackOptions();
         Validate(callbacks, CallbackOptions.Section);
         builder.Services.AddSingleton(callbacks);
         builder.Services.AddSingleton(new CallbackTargetGuard(callbacks.AllowPrivateTargets));
         builder.Services.AddSingleton<CallbackLog>();
         builder.Services.AddSingleton<AccountSettingsCache>();
+        builder.Services.AddSingleton<TemplateCache>();
+        builder.Services.AddSingleton<RecipientBlockCheck>();
+        builder.Services.TryAddSingleton<IMobileOriginatedHandler, OptOutHandler>(); // "STOP" / "لغو" over SMPP → the line owner's block list
         if (gateway.ParsedRoles().HasFlag(PipelineRoles.Dispatcher))
         {
             builder.Services.AddHostedService(sp => new CallbackSender(sp.GetRequiredService<IMessageTransport>(), sp.GetRequiredService<IAccountSettingsStore>(),
@@ -103,7 +110,7 @@ public static class GatewayHostExtensions
         builder.AddGatewayTelemetry(gateway.ParsedRoles());
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks().AddCheck<PipelineHealthCheck>("pipeline", tags: [ReadinessChecks.Tag]).AddReadinessChecks(gateway);
-        builder.Services.AddOpenApi();
+        builder.Services.AddGatewayOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
@@ -127,6 +134,9 @@ public static class GatewayHostExtensions
             app.MapBillingApi();
             app.MapAccountSettingsApi();
             app.MapBatchSendApi();
+            app.MapTemplatesApi();
+            app.MapBlockListApi();
+            app.MapVerifyApi();
         }
 
         if (roles.HasFlag(PipelineRoles.Reporter))
@@ -148,15 +158,33 @@ public static class GatewayHostExtensions
             ResponseWriter = ReadinessResponseWriter.WriteAsync,
         }).AllowAnonymous();
         app.MapGatewayTelemetry();
-        app.MapOpenApi().AllowAnonymous();
+        app.MapGatewayDocs();
+        BlockListLog.WatchingOperatorTable(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SmsGateway.Host"),
+            app.Services.GetRequiredService<OperatorTableFile>().Path);
         return app;
     }
 
-    private static string ResolveOperatorTable(string path)
+    /// <summary>
+    /// The <c>operator.json</c> to load and watch. A rooted path is used as it is; a relative one is looked up in the current
+    /// directory, then — when this binary runs from its own build output (<c>dotnet run</c>, whose working directory is
+    /// src/Host) — in the repository root (two levels above the project, where the tracked file lives), then beside the app.
+    /// </summary>
+    internal static string ResolveOperatorTable(string path)
     {
         if (Path.IsPathRooted(path) || File.Exists(path))
         {
             return Path.GetFullPath(path);
+        }
+
+        var project = typeof(GatewayHostExtensions).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "SmsGateway.ProjectDirectory")?.Value;
+        if (project is not null && AppContext.BaseDirectory.StartsWith(Path.GetFullPath(project) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            var inRepository = Path.GetFullPath(Path.Combine(project, "..", "..", path));
+            if (File.Exists(inRepository))
+            {
+                return inRepository;
+            }
         }
 
         var besideApp = Path.Combine(AppContext.BaseDirectory, path);

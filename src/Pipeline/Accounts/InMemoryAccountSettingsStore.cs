@@ -17,4 +17,9 @@ public sealed class InMemoryAccountSettingsStore : IAccountSettingsStore
         _settings[settings.UserId] = settings with { AllowedSenders = [.. settings.AllowedSenders] };
         return ValueTask.CompletedTask;
     }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> FindAccountsBySenderAsync(IReadOnlyList<string> senders, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<string>>([.. _settings.Values.Where(s => s.AllowedSenders.Any(senders.Contains))
+            .Select(s => s.UserId).Order(StringComparer.Ordinal)]);
 }

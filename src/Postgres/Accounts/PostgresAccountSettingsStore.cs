@@ -55,4 +55,27 @@ public sealed class PostgresAccountSettingsStore(PostgresStatusStore store) : IA
             throw new StatusStoreUnavailableException($"PostgreSQL account settings: saving {settings.UserId} failed: {e.Message}", e);
         }
     }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<string>> FindAccountsBySenderAsync(IReadOnlyList<string> senders, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var cmd = store.DataSource.CreateCommand(
+                "SELECT user_id FROM account_settings WHERE allowed_senders && $1 ORDER BY user_id COLLATE \"C\"");
+            cmd.Parameters.AddWithValue(senders.ToArray());
+            var users = new List<string>();
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                users.Add(reader.GetString(0));
+            }
+
+            return users;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            throw new StatusStoreUnavailableException($"PostgreSQL account settings: finding the owners of a sender failed: {e.Message}", e);
+        }
+    }
 }
