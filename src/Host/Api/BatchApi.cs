@@ -187,7 +187,7 @@ public static class BatchApi
     }
 
     // Per item: its own field errors, the caller's account as default user_id, ownership (403), sender and callback checks,
-    // and the account's store_text setting. Checks are remembered per (user, from, callback_url), so a batch costs one
+    // the block lists (422), and the account's store_text setting. Checks are remembered per (user, from, callback_url), so a batch costs one
     // settings read and one callback check per distinct combination, not per item.
     private static async Task PrepareAsync(HttpContext context, List<(SendRequest? Request, Dictionary<string, string[]>? Errors)> items,
         SendRequest?[] requests, ItemProblem?[] problems, AccountSettingsCache accounts, CallbackTargetGuard callbackGuard)
@@ -234,6 +234,13 @@ public static class BatchApi
                 if (check.Problem is not null)
                 {
                     problems[i] = await ItemProblemOfAsync(context, check.Problem);
+                    continue;
+                }
+
+                // A recipient on the account's or the global block list: this item is refused (422), the others go on.
+                if (await SendApi.BlockedAsync(context, request) is { } blocked)
+                {
+                    problems[i] = await ItemProblemOfAsync(context, blocked);
                     continue;
                 }
 

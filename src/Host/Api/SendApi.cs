@@ -214,9 +214,11 @@ public static class SendApi
             RequestBody.GetText(root, "user_id", errors, allowInteger: true),
             RequestBody.GetText(root, "from", errors),
             RequestBody.GetText(root, "callback_url", errors));
+    }
+
     // A recipient on the account's or the global block list is refused (422, nothing reserved); a malformed phone or user id is
     // left to the pipeline's validator. The lists are read through RecipientBlockCheck (cached; see README "Opt-out and block lists").
-    private static async Task<IResult?> BlockedAsync(HttpContext context, SendRequest request)
+    internal static async Task<IResult?> BlockedAsync(HttpContext context, SendRequest request)
     {
         if (request.UserId is null || !Validation.SendValidator.IsValidUserId(request.UserId)
             || !Validation.MsisdnNormalizer.TryNormalize(request.Phone, out var msisdn, out _))

@@ -64,5 +64,8 @@ public sealed class AccountSettingsCacheTests
         }
 
         public ValueTask SaveAsync(AccountSettings settings, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask<IReadOnlyList<string>> FindAccountsBySenderAsync(IReadOnlyList<string> senders, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<IReadOnlyList<string>>([]);
     }
 }

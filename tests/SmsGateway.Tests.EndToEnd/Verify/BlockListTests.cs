@@ -71,6 +71,19 @@ public sealed class BlockListTests(GatewayFactory factory) : IClassFixture<Gatew
         await AssertBlocked(await _client.PostAsync("/send", Send("bl3", "09198887766")), "global");
         await AssertBlocked(await _client.PostAsync("/verify", Json("""{"template":"otp","phone":"09198887766","tokens":{"token":"1234"},"user_id":"bl3"}""")), "global");
         Assert.Equal(before, await BalanceAsync("bl3"));
+
+        // In a batch only the blocked item is refused (422 naming phone); the other one is queued and charged.
+        var batch = await _client.PostAsync("/send/batch", Json("""{"phones":["09198887766","09198887767"],"text":"hello","type":"normal","user_id":"bl3"}"""));
+        Assert.Equal(HttpStatusCode.Accepted, batch.StatusCode);
+        var results = (await batch.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
+        var refused = results[0].GetProperty("problem");
+        Assert.Equal(422, refused.GetProperty("status").GetInt32());
+        Assert.Equal("phone", refused.GetProperty("field").GetString());
+        Assert.True(results[1].TryGetProperty("id", out _));
+        var after = await BalanceAsync("bl3");
+        Assert.True(after.Available < before.Available);
+        Assert.Equal(before.Available - after.Available, after.Reserved + after.Spent - before.Reserved - before.Spent);
+
         Assert.Contains((await _client.GetFromJsonAsync<JsonElement>("/blocklist/global")).GetProperty("entries").EnumerateArray(),
             e => e.GetProperty("msisdn").GetString() == "+989198887766");
 
