@@ -11,6 +11,7 @@ using SmsGateway.Receipts;
 using SmsGateway.Routing;
 using SmsGateway.Status;
 using SmsGateway.Transport;
+using SmsGateway.Transport.InMemory;
 using SmsGateway.Validation;
 
 namespace SmsGateway;
@@ -27,7 +28,7 @@ namespace SmsGateway;
 /// Thread-safe: <see cref="SendAsync"/> may be called concurrently from any number of threads. <see cref="StatusPublished"/>
 /// handlers run on pipeline threads and must not block.
 /// </remarks>
-public sealed class SmsPipeline : IAsyncDisposable
+public sealed partial class SmsPipeline : IAsyncDisposable
 {
     private readonly PipelineOptions _options;
     private readonly OperatorTableSource _routes;
@@ -70,6 +71,8 @@ public sealed class SmsPipeline : IAsyncDisposable
         Receipts = receipts ?? new ReceiptCorrelator(null, _time);
         _status = new StatusPublisher(_transport, Metrics, _time, _logger);
         _status.Published += e => StatusPublished?.Invoke(e);
+        Circuits = new DependencyCircuits(_options, _time, _logger);
+        _inMemory = transport as InMemoryTransport;
     }
 
     /// <summary>Raised in this process after each status event it published (accept, dispatch and retry roles).</summary>
@@ -116,7 +119,7 @@ public sealed class SmsPipeline : IAsyncDisposable
 
             if (roles.HasFlag(PipelineRoles.Gateway))
             {
-                _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger);
+                _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger, Circuits);
             }
 
             Roles = roles;
@@ -195,7 +198,7 @@ public sealed class SmsPipeline : IAsyncDisposable
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.ShutdownTimeout);
-            var stop = StopStagesAsync();
+            var stop = StopStagesAsync(Stopwatch.GetTimestamp());
             try
             {
                 await stop.WaitAsync(timeout.Token).ConfigureAwait(false);
@@ -203,8 +206,16 @@ public sealed class SmsPipeline : IAsyncDisposable
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
                 // Not an error to crash the host with: what is still in flight was never acked, so a durable broker
-                // delivers it again (the in-memory transport loses it with the process, as documented).
-                PipelineLog.ShutdownTimedOut(_logger, _options.ShutdownTimeout.TotalMilliseconds);
+                // delivers it again; the in-memory transport loses it with the process, and says how much.
+                if (_inMemory is null)
+                {
+                    PipelineLog.ShutdownTimedOut(_logger, _options.ShutdownTimeout.TotalMilliseconds);
+                }
+                else
+                {
+                    var pending = PendingInMemory();
+                    AcceptLog.DrainIncomplete(_logger, pending, 0, pending);
+                }
             }
 
             Roles = PipelineRoles.None;
@@ -231,7 +242,7 @@ public sealed class SmsPipeline : IAsyncDisposable
         _lifecycle.Dispose();
     }
 
-    private async Task StopStagesAsync()
+    private async Task StopStagesAsync(long stopStarted)
     {
         if (_accept is not null)
         {
@@ -239,12 +250,15 @@ public sealed class SmsPipeline : IAsyncDisposable
             _accept = null;
         }
 
+        await DrainInMemoryAsync(stopStarted).ConfigureAwait(false);
+
         if (_dispatch is not null)
         {
             await _dispatch.StopAsync().ConfigureAwait(false);
             _dispatch = null;
         }
 
+        await FailUnsentAsync().ConfigureAwait(false);
         if (_receiptStage is not null)
         {
             await _receiptStage.StopAsync().ConfigureAwait(false);

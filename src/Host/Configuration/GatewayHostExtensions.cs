@@ -85,6 +85,9 @@ public static class GatewayHostExtensions
         }.Validate());
         builder.Services.AddSmppOperators(); // operators whose operator.json connection is {"type":"smpp",...}
         builder.Services.AddSmsPipeline(pipeline, ResolveOperatorTable(gateway.OperatorTable), gateway.ParsedRoles());
+        // The host's stop (Kestrel answering in-flight requests, then the pipeline's drain) gets the pipeline's timeout plus 5 s,
+        // so the pipeline's own bound, not the host's, decides what is settled before exit (README "Durability").
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = pipeline.ShutdownTimeout + TimeSpan.FromSeconds(5));
         var callbacks = builder.Configuration.GetSection(CallbackOptions.Section).Get<CallbackOptions>() ?? new CallbackOptions();
         Validate(callbacks, CallbackOptions.Section);
         builder.Services.AddSingleton(callbacks);
