@@ -73,7 +73,8 @@ public sealed record PipelineOptions
     /// Longest a request may take from submit to its answer inside the accept stage (queue wait, lock, reserve, publish). Past
     /// it the request is answered 503 (<see cref="Accept.AcceptStatus.Unavailable"/>); a publish cut short here may still have
     /// been stored by the broker, so its reservation is left to be confirmed or expired (README "Durability"), not refunded.
-    /// Default 900 ms (issue 12: <c>/send</c> answers within 1 s while a dependency is unreachable).
+    /// Default 900 ms (issue 12: <c>/send</c> answers within 1 s while a dependency is unreachable). Not applied when the
+    /// transport, ledger and lock are all the in-memory ones, which never wait on a network.
     /// </summary>
     public TimeSpan AcceptDeadline { get; init; } = TimeSpan.FromMilliseconds(900);
 

@@ -12,14 +12,16 @@ namespace SmsGateway;
 /// <summary>
 /// The graceful stop of the embedded profile (issue 12 item 8, README "Durability"): the in-memory transport dies with the
 /// process, so before the dispatchers stop, the pipeline waits until every accepted message has been settled (sent and
-/// captured, or failed and refunded). When <see cref="PipelineOptions.ShutdownTimeout"/> would be hit first, what is still
-/// queued is settled as <c>failed</c> (reason <c>shutdown</c>) and refunded, and the log says how many messages that was and
-/// how many were lost with the process.
+/// captured, or failed and refunded). When the drain's part of <see cref="PipelineOptions.ShutdownTimeout"/> (all of it but a
+/// quarter, at most 3 s, kept for stopping the dispatchers and writing the last statuses) runs out first, the dispatchers
+/// finish the sends in progress only, and every message not sent is settled as <c>failed</c> (reason <c>shutdown</c>) and
+/// refunded; the log says how many messages were failed and how many were lost with the process (event 7112).
 /// </summary>
 public sealed partial class SmsPipeline
 {
     private readonly InMemoryTransport? _inMemory;
     private bool _drainIncomplete;
+    private int _failedAtStop;
 
     /// <summary>
     /// The circuit breakers of <c>/send</c>'s dependencies (broker, ledger, lock quorum): open ones make
@@ -79,10 +81,13 @@ public sealed partial class SmsPipeline
             await Task.Delay(20).ConfigureAwait(false);
         }
 
+        // Out of time: the dispatchers stop after the sends in progress; what their lanes still queue goes back to the transport.
         _drainIncomplete = true;
+        _dispatch.AbandonQueuedOnStop = true;
     }
 
-    // Called after the dispatchers stopped: settles what is still queued as failed (refunded), then reports the rest as lost.
+    // Called after the dispatchers stopped: settles what the in-memory transport still queues as failed (refunded); what it
+    // cannot reach (a nak'ed message waiting for its redelivery) is lost with the process. The log says how many of each.
     private async Task FailUnsentAsync()
     {
         if (_inMemory is null || !_drainIncomplete)
@@ -90,20 +95,19 @@ public sealed partial class SmsPipeline
             return;
         }
 
-        int failed = 0;
         foreach (var (topic, group) in DispatchQueues)
         {
             foreach (var payload in _inMemory.TakeQueued(topic, group))
             {
                 if (await FailUnsentAsync(payload, topic).ConfigureAwait(false))
                 {
-                    failed++;
+                    _failedAtStop++;
                 }
             }
         }
 
         long lost = PendingInMemory();
-        AcceptLog.DrainIncomplete(_logger, failed + lost, failed, lost);
+        AcceptLog.DrainIncomplete(_logger, _failedAtStop + lost, _failedAtStop, lost);
     }
 
     private async Task<bool> FailUnsentAsync(ReadOnlyMemory<byte> payload, string topic)

@@ -71,6 +71,12 @@ public sealed partial class SmsPipeline : IAsyncDisposable
         Receipts = receipts ?? new ReceiptCorrelator(null, _time);
         _status = new StatusPublisher(_transport, Metrics, _time, _logger);
         _status.Published += e => StatusPublished?.Invoke(e);
+        if (transport is InMemoryTransport && ledger is InMemoryBalanceLedger && locks is InMemoryLockFactory)
+        {
+            // Nothing here waits on a network: the accept deadline would only turn a CPU-starved moment into a 503.
+            _options = _options with { AcceptDeadline = TimeSpan.MaxValue };
+        }
+
         Circuits = new DependencyCircuits(_options, _time, _logger);
         _inMemory = transport as InMemoryTransport;
     }
@@ -214,7 +220,7 @@ public sealed partial class SmsPipeline : IAsyncDisposable
                 else
                 {
                     var pending = PendingInMemory();
-                    AcceptLog.DrainIncomplete(_logger, pending, 0, pending);
+                    AcceptLog.DrainIncomplete(_logger, _failedAtStop + pending, _failedAtStop, pending);
                 }
             }
 

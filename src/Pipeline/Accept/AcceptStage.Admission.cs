@@ -76,6 +76,11 @@ internal sealed partial class AcceptStage
     // One deadline per user batch: the earliest request's start plus the accept deadline.
     private CancellationTokenSource DeadlineFor(List<AcceptWork> items)
     {
+        if (_options.AcceptDeadline == TimeSpan.MaxValue)
+        {
+            return new CancellationTokenSource(); // in-memory parts only: no deadline
+        }
+
         long earliest = items[0].StartTimestamp;
         foreach (var w in items)
         {

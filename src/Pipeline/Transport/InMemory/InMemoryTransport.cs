@@ -56,8 +56,8 @@ public sealed class InMemoryTransport : IMessageTransport
 
     /// <summary>
     /// Takes every message of <paramref name="topic"/> still queued (not handed to a consumer) for <paramref name="consumerGroup"/>
-    /// out of the group, counting each as acknowledged: the graceful stop settles them itself (SmsPipeline's drain). Messages
-    /// a consumer holds or a delayed nak will put back are not included.
+    /// out of the group, those waiting for a delayed redelivery included, counting each as acknowledged: the graceful stop
+    /// settles them itself (SmsPipeline's drain). Messages a consumer still holds are not included.
     /// </summary>
     internal List<ReadOnlyMemory<byte>> TakeQueued(string topic, string consumerGroup)
     {
@@ -69,6 +69,15 @@ public sealed class InMemoryTransport : IMessageTransport
             {
                 group.Acked();
                 taken.Add(envelope.Payload);
+            }
+
+            foreach (var envelope in group.Delayed.Keys)
+            {
+                if (group.Delayed.TryRemove(envelope, out _))
+                {
+                    group.Acked();
+                    taken.Add(envelope.Payload);
+                }
             }
         }
 
