@@ -142,8 +142,12 @@ public sealed class FailFastTests
         Assert.False(circuits.IsOpen(AcceptDependency.Ledger));
         Assert.Null(circuits.Refusing());
 
-        circuits.Report(AcceptDependency.Broker, reachable: false);   // a probe opens at once
+        circuits.Report(AcceptDependency.Broker, reachable: false);   // a probe's finding counts as one failed call
+        Assert.Null(circuits.Refusing());
+        circuits.Report(AcceptDependency.Broker, reachable: false);
         Assert.Equal(AcceptDependency.Broker, circuits.Refusing());
+        circuits.Report(AcceptDependency.Broker, reachable: true);    // and a healthy probe closes it without a trial
+        Assert.Null(circuits.Refusing());
     }
 
     private sealed class ManualTime : TimeProvider

@@ -8,7 +8,7 @@ namespace SmsGateway.Accept;
 /// <c>/send</c> answers 503 at once instead of waiting for a dependency that is known to be down. After
 /// <see cref="PipelineOptions.CircuitBreakDuration"/> one request is let through as a trial (half-open): its success closes
 /// the circuit, its failure opens it for another period. Fed by the accept stage's real calls and by the host's readiness
-/// probes (<see cref="Report"/>), so that a probe can open a circuit before a request waits and close it before a trial.
+/// probes (<see cref="Report"/>): a probe that finds a dependency down counts as a failed call, one that finds it up closes the circuit before any trial.
 /// </summary>
 /// <remarks>
 /// Thread-safe and lock-free: a closed circuit costs one volatile read per request. Polly's circuit breaker was not used
@@ -43,8 +43,8 @@ public sealed class DependencyCircuits
     public bool IsOpen(AcceptDependency dependency) => Volatile.Read(ref _openedAt[(int)dependency]) != 0;
 
     /// <summary>
-    /// A readiness probe's finding: reachable closes the circuit at once; unreachable opens it at once (a probe is a
-    /// deliberate check, not one call among many that may have been slow).
+    /// A readiness probe's finding: reachable closes the circuit at once (no need to wait for a trial request); unreachable
+    /// counts as one failed call, so a probe that timed out during a CPU stall alone does not open it (issue 12 item 6).
     /// </summary>
     public void Report(AcceptDependency dependency, bool reachable)
     {
@@ -54,7 +54,7 @@ public sealed class DependencyCircuits
         }
         else
         {
-            Open(dependency, "readiness probe");
+            Failed(dependency, "readiness probe");
         }
     }
 
