@@ -37,16 +37,17 @@ public sealed class EmbeddedDrainTests
     public async Task Stop_out_of_time_fails_and_refunds_what_was_not_sent()
     {
         var ledger = new InMemoryBalanceLedger();
-        var options = new PipelineOptions { ShutdownTimeout = TimeSpan.FromSeconds(4), AcceptQueueBudget = TimeSpan.Zero }; // the burst below is not under test
+        var options = new PipelineOptions { ShutdownTimeout = TimeSpan.FromSeconds(10), AcceptQueueBudget = TimeSpan.Zero }; // the burst below is not under test
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLedger(ledger)
-            .WithOperatorSimulator(new OperatorSimulatorOptions { Latency = TimeSpan.FromMilliseconds(400) }).Build();
+            .WithOperatorSimulator(new OperatorSimulatorOptions { Latency = TimeSpan.FromMilliseconds(500) }).Build();
         var finals = new ConcurrentDictionary<Guid, ConcurrentBag<StatusEvent>>();
         pipeline.StatusPublished += e => { if (e.Status.IsFinal()) finals.GetOrAdd(e.MessageId, _ => []).Add(e); };
         await pipeline.StartAsync(PipelineRoles.All, CancellationToken.None);
         await ledger.ChargeAsync("late", 100_000_000, "c", CancellationToken.None);
 
-        // MCI sends 64 at a time, 400 ms each: about 500 of 2,000 fit in the 3 s the drain may take (4 s less a quarter).
-        var results = await Task.WhenAll(Enumerable.Range(0, 2000).Select(i =>
+        // MCI sends 64 at a time, 500 ms each: about 1,000 of 3,000 fit in the 7.5 s the drain may take (10 s less a quarter);
+        // the 2.5 s left are for failing the rest, generous on a loaded CI machine.
+        var results = await Task.WhenAll(Enumerable.Range(0, 3000).Select(i =>
             pipeline.SendAsync(new SendRequest($"0912{i:D7}", "late " + i, "normal", "late"), CancellationToken.None)));
         Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
         await pipeline.StopAsync(CancellationToken.None);

@@ -59,7 +59,14 @@ public sealed class FailFastTests
     {
         var locks = new SwitchableLocks();
         var ledger = new InMemoryBalanceLedger();
-        var options = new PipelineOptions { CircuitFailureThreshold = 3, CircuitBreakDuration = TimeSpan.FromMinutes(5) };
+        // Deadline and admission generous: only the circuit is under test (a loaded CI machine must not turn these into 429s).
+        var options = new PipelineOptions
+        {
+            CircuitFailureThreshold = 3,
+            CircuitBreakDuration = TimeSpan.FromMinutes(5),
+            AcceptDeadline = TimeSpan.FromSeconds(30),
+            AcceptQueueBudget = TimeSpan.Zero,
+        };
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
         await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
         await ledger.ChargeAsync("ff", 1_000_000, "c", CancellationToken.None);
