@@ -82,9 +82,10 @@ public sealed record PipelineOptions
     /// Admission bound of the accept queue by time: while a partition has requests waiting and its current queueing delay (the
     /// wait of the oldest request it last took, or the age of the batch in progress) exceeds this, new requests are answered
     /// 429 (<see cref="Accept.AcceptStatus.Saturated"/>) with Retry-After instead of queueing. Zero disables it (count bound
-    /// only). Default 200 ms (README "Admission control").
+    /// only). Default zero in the library, where a caller's in-process burst is not an overload; the HTTP host sets
+    /// <see cref="DefaultHttpAcceptQueueBudget"/> unless configured (README "Admission control and fail-fast").
     /// </summary>
-    public TimeSpan AcceptQueueBudget { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan AcceptQueueBudget { get; init; } = TimeSpan.Zero;
 
     /// <summary>Failed calls in a row to one accept dependency (broker, ledger, lock quorum) after which <c>/send</c> fails fast
     /// with 503 without calling it. Default 3.</summary>
@@ -93,6 +94,9 @@ public sealed record PipelineOptions
     /// <summary>How long a dependency that failed stays open (requests answered 503 at once) before one trial request is let
     /// through (half-open). Default 1 s.</summary>
     public TimeSpan CircuitBreakDuration { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The <see cref="AcceptQueueBudget"/> the HTTP host uses when none is configured: 200 ms.</summary>
+    public static TimeSpan DefaultHttpAcceptQueueBudget { get; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting, or <see cref="ArgumentException"/>
     /// when a consumer-group name is null or blank; returns this instance otherwise.</summary>

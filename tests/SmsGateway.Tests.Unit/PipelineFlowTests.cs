@@ -44,8 +44,7 @@ public sealed class PipelineFlowTests
     {
         var ledger = new InMemoryBalanceLedger();
         var store = new InMemoryStatusStore();
-        // A burst of 2,000 at once on a shared CI machine queues longer than the admission budget; admission is not under test here.
-        var options = new PipelineOptions { Retry = new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(20) }, AcceptQueueBudget = TimeSpan.Zero };
+        var options = new PipelineOptions { Retry = new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(20) } };
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLedger(ledger).WithStatusStore(store)
             .WithOperatorSimulator(new OperatorSimulatorOptions { TransientFailureRate = 0.3, PermanentFailureRate = 0.05, Seed = 7 }).Build();
         var finals = new ConcurrentDictionary<Guid, int>();

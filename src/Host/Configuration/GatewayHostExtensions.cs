@@ -40,6 +40,12 @@ public static class GatewayHostExtensions
             throw new OptionsValidationException("Pipeline", typeof(PipelineOptions), [$"Pipeline: {ex.Message}"]);
         }
 
+        if (builder.Configuration["Pipeline:AcceptQueueBudget"] is null)
+        {
+            // Behind HTTP, queueing past this answers 429 (README "Admission control and fail-fast"); the library's default is off.
+            pipeline = pipeline with { AcceptQueueBudget = PipelineOptions.DefaultHttpAcceptQueueBudget };
+        }
+
         foreach (var port in gateway.EffectivePorts)
         {
             if (port is < 1 or > 65535)
