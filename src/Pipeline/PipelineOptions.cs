@@ -12,7 +12,7 @@ public sealed record PipelineOptions
     /// <summary>Accept partitions (users are hashed onto them; each reserves one batch at a time). Default 8.</summary>
     public int AcceptPartitions { get; init; } = 8;
 
-    /// <summary>Requests waiting per accept partition; beyond it <c>/send</c> answers 503 (saturated). Default 4,096.</summary>
+    /// <summary>Requests waiting per accept partition; beyond it <c>/send</c> answers 429 (saturated). Default 4,096. See also <see cref="AcceptQueueBudget"/>.</summary>
     public int AcceptQueueCapacity { get; init; } = 4096;
 
     /// <summary>Most requests reserved in one batch (one lock and one ledger round trip per user within it). Default 512.</summary>
@@ -70,6 +70,35 @@ public sealed record PipelineOptions
     /// <summary>How long shutdown waits for in-flight work to finish. Default 10 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Longest a request may take from submit to its answer inside the accept stage (queue wait, lock, reserve, publish). Past
+    /// it the request is answered 503 (<see cref="Accept.AcceptStatus.Unavailable"/>); a publish cut short here may still have
+    /// been stored by the broker, so its reservation is left to be confirmed or expired (README "Durability"), not refunded.
+    /// Default 900 ms (issue 12: <c>/send</c> answers within 1 s while a dependency is unreachable). Not applied when the
+    /// transport, ledger and lock are all the in-memory ones, which never wait on a network.
+    /// </summary>
+    public TimeSpan AcceptDeadline { get; init; } = TimeSpan.FromMilliseconds(900);
+
+    /// <summary>
+    /// Admission bound of the accept queue by time: while a partition has requests waiting and its current queueing delay (the
+    /// wait of the oldest request it last took, or the age of the batch in progress) exceeds this, new requests are answered
+    /// 429 (<see cref="Accept.AcceptStatus.Saturated"/>) with Retry-After instead of queueing. Zero disables it (count bound
+    /// only). Default zero in the library, where a caller's in-process burst is not an overload; the HTTP host sets
+    /// <see cref="DefaultHttpAcceptQueueBudget"/> unless configured (README "Admission control and fail-fast").
+    /// </summary>
+    public TimeSpan AcceptQueueBudget { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Failed calls in a row to one accept dependency (broker, ledger, lock quorum) after which <c>/send</c> fails fast
+    /// with 503 without calling it. Default 3.</summary>
+    public int CircuitFailureThreshold { get; init; } = 3;
+
+    /// <summary>How long a dependency that failed stays open (requests answered 503 at once) before one trial request is let
+    /// through (half-open). Default 1 s.</summary>
+    public TimeSpan CircuitBreakDuration { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The <see cref="AcceptQueueBudget"/> the HTTP host uses when none is configured: 200 ms.</summary>
+    public static TimeSpan DefaultHttpAcceptQueueBudget { get; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting, or <see cref="ArgumentException"/>
     /// when a consumer-group name is null or blank; returns this instance otherwise.</summary>
     public PipelineOptions Validate()
@@ -93,6 +122,10 @@ public sealed record PipelineOptions
         Reservations.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchPublishWindow, 1, nameof(BatchPublishWindow));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentBatches, 1, nameof(MaxConcurrentBatches));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AcceptDeadline, TimeSpan.Zero, nameof(AcceptDeadline));
+        ArgumentOutOfRangeException.ThrowIfLessThan(AcceptQueueBudget, TimeSpan.Zero, nameof(AcceptQueueBudget));
+        ArgumentOutOfRangeException.ThrowIfLessThan(CircuitFailureThreshold, 1, nameof(CircuitFailureThreshold));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CircuitBreakDuration, TimeSpan.Zero, nameof(CircuitBreakDuration));
         return this;
     }
 

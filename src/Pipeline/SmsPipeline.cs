@@ -11,6 +11,7 @@ using SmsGateway.Receipts;
 using SmsGateway.Routing;
 using SmsGateway.Status;
 using SmsGateway.Transport;
+using SmsGateway.Transport.InMemory;
 using SmsGateway.Validation;
 
 namespace SmsGateway;
@@ -27,7 +28,7 @@ namespace SmsGateway;
 /// Thread-safe: <see cref="SendAsync"/> may be called concurrently from any number of threads. <see cref="StatusPublished"/>
 /// handlers run on pipeline threads and must not block.
 /// </remarks>
-public sealed class SmsPipeline : IAsyncDisposable
+public sealed partial class SmsPipeline : IAsyncDisposable
 {
     private readonly PipelineOptions _options;
     private readonly OperatorTableSource _routes;
@@ -71,6 +72,14 @@ public sealed class SmsPipeline : IAsyncDisposable
         Receipts = receipts ?? new ReceiptCorrelator(null, _time);
         _status = new StatusPublisher(_transport, Metrics, _time, _logger);
         _status.Published += e => StatusPublished?.Invoke(e);
+        if (transport is InMemoryTransport && ledger is InMemoryBalanceLedger && locks is InMemoryLockFactory)
+        {
+            // Nothing here waits on a network: the accept deadline would only turn a CPU-starved moment into a 503.
+            _options = _options with { AcceptDeadline = TimeSpan.MaxValue };
+        }
+
+        Circuits = new DependencyCircuits(_options, _time, _logger);
+        _inMemory = transport as InMemoryTransport;
     }
 
     /// <summary>Raised in this process after each status event it published (accept, dispatch and retry roles).</summary>
@@ -117,7 +126,7 @@ public sealed class SmsPipeline : IAsyncDisposable
 
             if (roles.HasFlag(PipelineRoles.Gateway))
             {
-                _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger);
+                _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger, Circuits);
                 _sweeper = new ReservationSweeper(_ledger, _status, Metrics, _options.Reservations, _time, _logger);
                 _sweeper.Start();
             }
@@ -246,7 +255,7 @@ public sealed class SmsPipeline : IAsyncDisposable
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.ShutdownTimeout);
-            var stop = StopStagesAsync();
+            var stop = StopStagesAsync(Stopwatch.GetTimestamp());
             try
             {
                 await stop.WaitAsync(timeout.Token).ConfigureAwait(false);
@@ -254,8 +263,16 @@ public sealed class SmsPipeline : IAsyncDisposable
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
                 // Not an error to crash the host with: what is still in flight was never acked, so a durable broker
-                // delivers it again (the in-memory transport loses it with the process, as documented).
-                PipelineLog.ShutdownTimedOut(_logger, _options.ShutdownTimeout.TotalMilliseconds);
+                // delivers it again; the in-memory transport loses it with the process, and says how much.
+                if (_inMemory is null)
+                {
+                    PipelineLog.ShutdownTimedOut(_logger, _options.ShutdownTimeout.TotalMilliseconds);
+                }
+                else
+                {
+                    var pending = PendingInMemory();
+                    AcceptLog.DrainIncomplete(_logger, _failedAtStop + pending, _failedAtStop, pending);
+                }
             }
 
             Roles = PipelineRoles.None;
@@ -282,13 +299,15 @@ public sealed class SmsPipeline : IAsyncDisposable
         _lifecycle.Dispose();
     }
 
-    private async Task StopStagesAsync()
+    private async Task StopStagesAsync(long stopStarted)
     {
         if (_accept is not null)
         {
             await _accept.CompleteAsync().ConfigureAwait(false);
             _accept = null;
         }
+
+        await DrainInMemoryAsync(stopStarted).ConfigureAwait(false);
 
         if (_sweeper is not null)
         {
@@ -302,6 +321,7 @@ public sealed class SmsPipeline : IAsyncDisposable
             _dispatch = null;
         }
 
+        await FailUnsentAsync().ConfigureAwait(false);
         if (_receiptStage is not null)
         {
             await _receiptStage.StopAsync().ConfigureAwait(false);

@@ -34,10 +34,13 @@ public sealed record RedisOptions
     /// <see cref="SmsGateway.Billing.LedgerUnavailableException"/> / <see cref="SmsGateway.Idempotency.IdempotencyStoreUnavailableException"/>.</summary>
     public int OperationTimeoutMs { get; init; } = 500;
 
-    /// <summary>Time limit of one lock call on one node, ms (the lock nodes' client AsyncTimeout). Default 200; keep it small next to
+    /// <summary>Time limit of one lock call on one node, ms (the lock nodes' client AsyncTimeout). Default 400; keep it small next to
     /// <see cref="LockTtlMs"/> (the algorithm's "timeout smaller than the auto-release time"). RedLock.net waits for every node's
-    /// answer, so while a node is frozen each grant takes up to this long (plus half of it, the heartbeat that finds timed-out calls).</summary>
-    public int LockNodeTimeoutMs { get; init; } = 200;
+    /// answer, so while a node is frozen each grant takes up to this long (plus a tenth of it, the heartbeat that finds timed-out calls).
+    /// Long enough that a node answering late because this process is starved of CPU is not counted as down (a 4,000 req/s flood on
+    /// 2 cores stalled answers by a few hundred ms, and 200 ms turned them into NoQuorum with every node up; issue 12 item 6),
+    /// short enough that a grant still fits in the accept deadline (<c>Pipeline:AcceptDeadline</c>, 900 ms).</summary>
+    public int LockNodeTimeoutMs { get; init; } = 400;
 
     /// <summary>The lock time-to-live these settings are checked against, ms (default 2000): <see cref="LockNodeTimeoutMs"/> must stay
     /// below half of it and <see cref="FenceCounterTtlMs"/> at or above it. Keep it equal to the ttl the gateway actually asks for

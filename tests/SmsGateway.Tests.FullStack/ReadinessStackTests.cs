@@ -110,6 +110,38 @@ public sealed class ReadinessStackTests(StackFixture stack)
         await WaitForAsync(http, HttpStatusCode.OK, null, SeenBack, ledger.Port);
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task Lock_quorum_lost_turns_lock_quorum_unready_and_back()
+    {
+        var nodes = await RedisServer.StartManyAsync(3);
+        try
+        {
+            var db = await stack.Postgres.CreateDatabaseAsync("readylock");
+            await using var host = HostSettings.Create(stack, db, lockNodes: nodes).Nats(stack.Nats).Build();
+            using var http = host.CreateClient();
+            await WaitForAsync(http, HttpStatusCode.OK, null, SeenBack, nodes[0].Port);
+
+            await nodes[2].StopAsync(); // one of three: the quorum holds
+            await Task.Delay(DependencyCacheAndBound);
+            await WaitForAsync(http, HttpStatusCode.OK, null, SeenDown, nodes[2].Port);
+
+            await nodes[1].StopAsync();
+            await WaitForAsync(http, HttpStatusCode.ServiceUnavailable, "lock_quorum", SeenDown, nodes[1].Port);
+
+            await nodes[1].RestartAsync();
+            await WaitForAsync(http, HttpStatusCode.OK, null, SeenBack, nodes[1].Port);
+        }
+        finally
+        {
+            foreach (var n in nodes)
+            {
+                await n.DisposeAsync();
+            }
+        }
+    }
+
+    private static readonly TimeSpan DependencyCacheAndBound = TimeSpan.FromSeconds(2.5);
+
     /// <summary>
     /// Polls <c>/health/ready</c> until it answers <paramref name="status"/> (with <paramref name="unhealthy"/> the only
     /// unhealthy check when given, every check healthy for 200) within <paramref name="within"/>; the body must never

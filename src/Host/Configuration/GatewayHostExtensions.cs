@@ -42,6 +42,12 @@ public static class GatewayHostExtensions
             throw new OptionsValidationException("Pipeline", typeof(PipelineOptions), [$"Pipeline: {ex.Message}"]);
         }
 
+        if (builder.Configuration["Pipeline:AcceptQueueBudget"] is null)
+        {
+            // Behind HTTP, queueing past this answers 429 (README "Admission control and fail-fast"); the library's default is off.
+            pipeline = pipeline with { AcceptQueueBudget = PipelineOptions.DefaultHttpAcceptQueueBudget };
+        }
+
         foreach (var port in gateway.EffectivePorts)
         {
             if (port is < 1 or > 65535)
@@ -89,6 +95,9 @@ public static class GatewayHostExtensions
         var operatorTable = ResolveOperatorTable(gateway.OperatorTable);
         builder.Services.AddSmsPipeline(pipeline, operatorTable, gateway.ParsedRoles());
         builder.Services.AddSingleton(new OperatorTableFile(operatorTable));
+        // The host's stop (Kestrel answering in-flight requests, then the pipeline's drain) gets the pipeline's timeout plus 5 s,
+        // so the pipeline's own bound, not the host's, decides what is settled before exit (README "Durability").
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = pipeline.ShutdownTimeout + TimeSpan.FromSeconds(5));
         var callbacks = builder.Configuration.GetSection(CallbackOptions.Section).Get<CallbackOptions>() ?? new CallbackOptions();
         Validate(callbacks, CallbackOptions.Section);
         builder.Services.AddSingleton(callbacks);

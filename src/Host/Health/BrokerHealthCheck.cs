@@ -7,10 +7,13 @@ namespace SmsGateway.Host.Health;
 /// Kafka: a broker answers a metadata request). A transport without a probe is reported healthy with the description
 /// "unknown".
 /// </summary>
-internal sealed class BrokerHealthCheck(IMessageTransport transport, TimeProvider time, HealthLog log) : DependencyHealthCheck(time, log)
+internal sealed class BrokerHealthCheck(IMessageTransport transport, SmsPipeline pipeline, TimeProvider time, HealthLog log) : DependencyHealthCheck(time, log)
 {
     /// <inheritdoc />
     protected override string Name => "broker";
+
+    /// <inheritdoc />
+    protected override void Observed(bool healthy) => pipeline.Circuits.Report(SmsGateway.Accept.AcceptDependency.Broker, healthy);
 
     /// <inheritdoc />
     protected override async Task<Probe> ProbeAsync(CancellationToken cancellationToken)

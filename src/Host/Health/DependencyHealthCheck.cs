@@ -54,6 +54,7 @@ internal abstract class DependencyHealthCheck(TimeProvider time, HealthLog log) 
             }
         }
 
+        Observed(outcome.Healthy);
         var result = outcome.Healthy ? HealthCheckResult.Healthy(outcome.Description) : HealthCheckResult.Unhealthy(outcome.Description);
         if (Interlocked.Exchange(ref _lastHealthy, outcome.Healthy ? 1 : 0) != (outcome.Healthy ? 1 : 0))
         {
@@ -79,4 +80,10 @@ internal abstract class DependencyHealthCheck(TimeProvider time, HealthLog log) 
     /// <summary>Probes the dependency once; must observe <paramref name="cancellationToken"/> (cancelled after <see cref="Bound"/>).</summary>
     /// <returns>The state, with a description free of endpoints and a log reason that may name them.</returns>
     protected abstract Task<Probe> ProbeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Called with each probe's finding (not with cached results); the accept dependencies' checks pass it on to
+    /// <see cref="SmsPipeline.Circuits"/>, so <c>/send</c> fails fast as soon as a probe finds its dependency down.</summary>
+    protected virtual void Observed(bool healthy)
+    {
+    }
 }

@@ -8,10 +8,13 @@ namespace SmsGateway.Host.Health;
 /// (<see cref="IConnectionMultiplexer.IsConnected"/>) and answers a PING within the client's own call limit
 /// (<see cref="RedisOptions.OperationTimeoutMs"/>) and <see cref="DependencyHealthCheck.Bound"/>.
 /// </summary>
-internal sealed class LedgerHealthCheck(RedisConnections connections, TimeProvider time, HealthLog log) : DependencyHealthCheck(time, log)
+internal sealed class LedgerHealthCheck(RedisConnections connections, SmsPipeline pipeline, TimeProvider time, HealthLog log) : DependencyHealthCheck(time, log)
 {
     /// <inheritdoc />
     protected override string Name => "ledger";
+
+    /// <inheritdoc />
+    protected override void Observed(bool healthy) => pipeline.Circuits.Report(SmsGateway.Accept.AcceptDependency.Ledger, healthy);
 
     /// <inheritdoc />
     protected override async Task<Probe> ProbeAsync(CancellationToken cancellationToken)

@@ -8,10 +8,13 @@ namespace SmsGateway.Host.Health;
 /// https://redis.io/docs/latest/develop/use/patterns/distributed-locks/) is connected and answers a PING within
 /// <see cref="RedisOptions.LockNodeTimeoutMs"/>; the nodes are probed in parallel.
 /// </summary>
-internal sealed class LockQuorumHealthCheck(RedisConnections connections, TimeProvider time, HealthLog log) : DependencyHealthCheck(time, log)
+internal sealed class LockQuorumHealthCheck(RedisConnections connections, SmsPipeline pipeline, TimeProvider time, HealthLog log) : DependencyHealthCheck(time, log)
 {
     /// <inheritdoc />
     protected override string Name => "lock_quorum";
+
+    /// <inheritdoc />
+    protected override void Observed(bool healthy) => pipeline.Circuits.Report(SmsGateway.Accept.AcceptDependency.LockQuorum, healthy);
 
     /// <inheritdoc />
     protected override async Task<Probe> ProbeAsync(CancellationToken cancellationToken)

@@ -154,7 +154,7 @@ internal sealed partial class AcceptStage
     {
         try
         {
-            await PublishAsync(work).ConfigureAwait(false);
+            await PublishAsync(work, CancellationToken.None).ConfigureAwait(false); // no accept deadline: a batch is bounded by MaxConcurrentBatches
         }
         finally
         {

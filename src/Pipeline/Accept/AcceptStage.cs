@@ -33,7 +33,7 @@ internal sealed partial class AcceptStage
     private readonly ReservationConfirmer _confirmer;
 
     public AcceptStage(PipelineOptions options, IMessageTransport transport, IBalanceLedger ledger, IDistributedLockFactory locks,
-        StatusPublisher status, PipelineMetrics metrics, TimeProvider time, ILogger logger)
+        StatusPublisher status, PipelineMetrics metrics, TimeProvider time, ILogger logger, DependencyCircuits? circuits = null)
     {
         _options = options;
         _transport = transport;
@@ -45,12 +45,14 @@ internal sealed partial class AcceptStage
         _logger = logger;
         _confirmer = new ReservationConfirmer(ledger, options.Reservations, time, logger);
         _partitions = new BufferBlock<AcceptWork>[options.AcceptPartitions];
+        InitAdmission(circuits);
         _workers = new Task[options.AcceptPartitions];
         for (int i = 0; i < _partitions.Length; i++)
         {
             _partitions[i] = new BufferBlock<AcceptWork>(new DataflowBlockOptions { BoundedCapacity = options.AcceptQueueCapacity });
             var partition = _partitions[i];
-            _workers[i] = Task.Run(() => RunPartitionAsync(partition));
+            var clock = _clocks[i];
+            _workers[i] = Task.Run(() => RunPartitionAsync(partition, clock));
         }
 
         metrics.AcceptQueueDepth = MeasureQueues;
@@ -61,6 +63,11 @@ internal sealed partial class AcceptStage
     {
         var work = new AcceptWork(message, startTimestamp, Activity.Current?.Context ?? default);
         uint hash = (uint)StringComparer.Ordinal.GetHashCode(message.UserId);
+        if (RefuseEarly(message, (int)(hash % (uint)_partitions.Length)) is { } refused)
+        {
+            return Task.FromResult(refused);
+        }
+
         if (!_partitions[hash % (uint)_partitions.Length].Post(work))
         {
             _metrics.Refused("saturated");
@@ -91,16 +98,25 @@ internal sealed partial class AcceptStage
         }
     }
 
-    private async Task RunPartitionAsync(BufferBlock<AcceptWork> partition)
+    private async Task RunPartitionAsync(BufferBlock<AcceptWork> partition, AcceptQueueClock clock)
     {
         var batch = new List<AcceptWork>(_options.MaxReserveBatch);
         while (await partition.OutputAvailableAsync().ConfigureAwait(false))
         {
             while (batch.Count < _options.MaxReserveBatch && partition.TryReceive(out var work))
             {
-                batch.Add(work);
+                if (!RefuseStale(work))
+                {
+                    batch.Add(work);
+                }
             }
 
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            clock.BatchStarted(batch[0].StartTimestamp);
             try
             {
                 await ProcessBatchAsync(batch).ConfigureAwait(false);
@@ -114,6 +130,7 @@ internal sealed partial class AcceptStage
                 }
             }
 
+            clock.BatchEnded();
             batch.Clear();
         }
     }
@@ -155,9 +172,18 @@ internal sealed partial class AcceptStage
     {
         ReserveOutcome[] outcomes;
         var resource = "user:" + userId;
+        using var deadline = DeadlineFor(items);
         using (var reserve = PipelineTelemetry.Source.HasListeners() ? PipelineTelemetry.StartBatch("reserve", ActivityKind.Internal, TracesOf(items)) : null)
-        await using (var grant = await _locks.CreateLockAsync(resource, _options.LockExpiry, _options.LockWait, _options.LockRetry, CancellationToken.None).ConfigureAwait(false))
+        await using (var grant = await LockWithinAsync(resource, deadline.Token).ConfigureAwait(false))
         {
+            if (grant is null)
+            {
+                AcceptLog.ReservePastDeadline(_logger, userId, items.Count);
+                PipelineTelemetry.Fail(reserve, "lock_deadline");
+                FailAll(items, "lock", "the balance lock was not granted within the accept deadline; nothing was charged; retry later");
+                return;
+            }
+
             if (!grant.IsAcquired)
             {
                 PipelineLog.LockNotAcquired(_logger, userId, grant.Status, items.Count);
@@ -174,10 +200,13 @@ internal sealed partial class AcceptStage
 
             try
             {
-                outcomes = await _ledger.ReserveAsync(userId, reservations, grant.FencingToken, CancellationToken.None).ConfigureAwait(false);
+                outcomes = await _ledger.ReserveAsync(userId, reservations, grant.FencingToken, deadline.Token).ConfigureAwait(false);
+                _circuits.Succeeded(AcceptDependency.Ledger);
             }
-            catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException)
+            catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested))
             {
+                // A reserve cut short by the deadline may still have committed: the confirm/expiry sweeper releases it (README "Durability").
+                _circuits.Failed(AcceptDependency.Ledger, ex is OperationCanceledException ? "no answer within the accept deadline" : "unavailable");
                 PipelineLog.ReserveFailed(_logger, ex, userId, items.Count);
                 PipelineTelemetry.Fail(reserve, "ledger_unavailable");
                 FailAll(items, "ledger", "the balance ledger is unavailable; nothing was charged; retry later");
@@ -191,7 +220,7 @@ internal sealed partial class AcceptStage
         {
             publishes[i] = outcomes[i] switch
             {
-                ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved => PublishAsync(items[i]),
+                ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved => PublishAsync(items[i], deadline.Token),
                 ReserveOutcome.InsufficientFunds => RejectAsync(items[i]),
                 _ => Stale(items[i], ref stale),
             };
@@ -206,19 +235,32 @@ internal sealed partial class AcceptStage
         _confirmer.Confirm(userId, StoredIds(items));
     }
 
-    private async Task PublishAsync(AcceptWork work)
+    private async Task PublishAsync(AcceptWork work, CancellationToken deadline)
     {
         var message = work.Message;
         using var activity = PipelineTelemetry.StartPublish(Topics.ForType(message.Type), work.Trace);
         activity?.SetTag("sms.message_id", message.Id.ToString());
         try
         {
-            var queued = _status.TryPublishAsync(QueuedEvent(message), CancellationToken.None);
-            await _transport.PublishAsync(Topics.ForType(message.Type), TransportCodec.ForMessage(message), CancellationToken.None).ConfigureAwait(false);
+            var queued = _status.TryPublishAsync(QueuedEvent(message), deadline);
+            await _transport.PublishAsync(Topics.ForType(message.Type), TransportCodec.ForMessage(message), deadline).ConfigureAwait(false);
+            _circuits.Succeeded(AcceptDependency.Broker);
             await queued.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (deadline.IsCancellationRequested && ex is TransportException or OperationCanceledException or TimeoutException)
+        {
+            // Outcome unknown: the broker may have stored it. No refund and no rejected status (it may be sent); the
+            // reservation is confirmed by the dispatcher or released by the expiry sweeper (README "Durability").
+            _circuits.Failed(AcceptDependency.Broker, "no publish ack within the accept deadline");
+            AcceptLog.PublishPastDeadline(_logger, message.Id);
+            PipelineTelemetry.Fail(activity, "broker_deadline");
+            _metrics.Refused("broker");
+            work.Completion.TrySetResult(AcceptResult.Unavailable("the message broker did not confirm the message in time; retry later", message));
+            return;
         }
         catch (Exception ex) when (ex is TransportException or OperationCanceledException or TimeoutException)
         {
+            _circuits.Failed(AcceptDependency.Broker, "publish failed");
             PipelineLog.PublishFailed(_logger, ex, message.Id);
             PipelineTelemetry.Fail(activity, "broker_unavailable");
             await CompensateAsync(message).ConfigureAwait(false);

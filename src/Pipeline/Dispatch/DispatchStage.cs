@@ -21,7 +21,7 @@ namespace SmsGateway.Dispatch;
 /// report <c>failed</c>. A delivery is acked only after its side effects, so a crash repeats them (each is idempotent by
 /// message id and attempt) rather than losing them.
 /// </summary>
-internal sealed class DispatchStage
+internal sealed partial class DispatchStage
 {
     private readonly PipelineOptions _options;
     private readonly IMessageTransport _transport;
@@ -74,6 +74,7 @@ internal sealed class DispatchStage
         _metrics.LaneQueueDepth = null;
         _routes.Reloaded -= OnRoutesReloaded;
         await Task.WhenAll(_consumers).ConfigureAwait(false);
+        await AbandonQueuedAsync().ConfigureAwait(false);
         foreach (var lane in _lanes.Values)
         {
             await lane.DisposeAsync().ConfigureAwait(false);

@@ -116,6 +116,23 @@ internal sealed class OperatorLane : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// Takes every queued message out of the lane without sending it (a graceful stop out of time). The workers then find
+    /// the queues empty and leave after their current send, so call it only once nothing enqueues any more, before
+    /// <see cref="DisposeAsync"/>.
+    /// </summary>
+    /// <returns>The messages taken; the caller gives their deliveries back.</returns>
+    public List<DispatchWork> TakeQueued()
+    {
+        var taken = new List<DispatchWork>(Queued);
+        while (_express.Reader.TryRead(out var work) || _normal.Reader.TryRead(out work))
+        {
+            taken.Add(work);
+        }
+
+        return taken;
+    }
+
     /// <summary>Stops taking messages, sends what is queued, and waits for the sends in flight. Idempotent.</summary>
     public ValueTask DisposeAsync() => new(_stopped.Value);
 

@@ -6,8 +6,10 @@ namespace SmsGateway.Status;
 /// The embedded status store: messages and their histories in memory, indexed per user in id (= time) order.
 /// Same contract as the PostgreSQL store (idempotent batches, current status by <see cref="StatusPrecedence"/>).
 /// </summary>
-/// <remarks>Thread-safe (one reader-writer lock). Grows with the number of messages; meant for the embedded profile and tests.</remarks>
-public sealed class InMemoryStatusStore : IStatusStore
+/// <remarks>Thread-safe (one reader-writer lock). Keeps the newest <see cref="MaxMessages"/> messages: past it, the oldest
+/// tenth of a percent (at least one) is dropped in arrival order, so memory stays bounded (README "Durability", embedded
+/// profile); meant for the embedded profile and tests.</remarks>
+public sealed partial class InMemoryStatusStore : IStatusStore
 {
     private readonly ReaderWriterLockSlim _lock = new();
     private readonly Dictionary<Guid, Record> _messages = new();
@@ -28,6 +30,7 @@ public sealed class InMemoryStatusStore : IStatusStore
                 {
                     record = new Record(e);
                     _messages.Add(e.MessageId, record);
+                    Arrived(e.MessageId);
                     if (!_byUser.TryGetValue(e.UserId, out var ids))
                     {
                         _byUser[e.UserId] = ids = [];
@@ -50,6 +53,8 @@ public sealed class InMemoryStatusStore : IStatusStore
 
                 record.Text ??= e.Text;
             }
+
+            EvictOverflow();
         }
         finally
         {

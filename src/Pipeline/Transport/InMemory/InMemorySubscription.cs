@@ -140,8 +140,12 @@ internal sealed class InMemorySubscription : IMessageSubscription, IConsumerLag
 
     private async Task RedeliverLaterAsync(InMemoryEnvelope envelope, TimeSpan delay)
     {
+        _group.Delayed.TryAdd(envelope, 0);
         await Task.Delay(delay).ConfigureAwait(false);
-        _group.Redeliver(envelope);
+        if (_group.Delayed.TryRemove(envelope, out _))
+        {
+            _group.Redeliver(envelope); // not taken meanwhile by InMemoryTransport.TakeQueued
+        }
     }
 
     private void RedeliverExpired()

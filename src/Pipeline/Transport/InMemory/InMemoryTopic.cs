@@ -133,6 +133,9 @@ internal sealed class InMemoryGroup(InMemoryTopic topic, string name)
     }
 
     public void Acked() => Interlocked.Decrement(ref _stored);
+
+    /// <summary>Messages nak'ed with a delay, waiting to be put back (removing one claims it).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<InMemoryEnvelope, byte> Delayed { get; } = new(ReferenceEqualityComparer.Instance);
 }
 
 /// <summary>A stored message and how often it has been delivered.</summary>

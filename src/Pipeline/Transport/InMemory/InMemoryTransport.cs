@@ -54,5 +54,35 @@ public sealed class InMemoryTransport : IMessageTransport
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Takes every message of <paramref name="topic"/> still queued (not handed to a consumer) for <paramref name="consumerGroup"/>
+    /// out of the group, those waiting for a delayed redelivery included, counting each as acknowledged: the graceful stop
+    /// settles them itself (SmsPipeline's drain). Messages a consumer still holds are not included.
+    /// </summary>
+    internal List<ReadOnlyMemory<byte>> TakeQueued(string topic, string consumerGroup)
+    {
+        var taken = new List<ReadOnlyMemory<byte>>();
+        if (_topics.TryGetValue(topic, out var t))
+        {
+            var group = t.GetGroup(consumerGroup);
+            while (group.Ready.Reader.TryRead(out var envelope))
+            {
+                group.Acked();
+                taken.Add(envelope.Payload);
+            }
+
+            foreach (var envelope in group.Delayed.Keys)
+            {
+                if (group.Delayed.TryRemove(envelope, out _))
+                {
+                    group.Acked();
+                    taken.Add(envelope.Payload);
+                }
+            }
+        }
+
+        return taken;
+    }
+
     private InMemoryTopic GetTopic(string name) => _topics.GetOrAdd(name, static (n, o) => new InMemoryTopic(n, o), _options);
 }

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace SmsGateway.Accept;
+
+/// <summary>Log lines of fail-fast, admission control and the embedded drain (event ids 7100-7149).</summary>
+internal static partial class AcceptLog
+{
+    [LoggerMessage(EventId = 7100, Level = LogLevel.Warning, Message = "Accept dependency {Dependency} is unreachable ({Reason}); /send answers 503 at once, next trial in {BreakMs} ms")]
+    public static partial void CircuitOpened(ILogger logger, AcceptDependency dependency, string reason, double breakMs);
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Information, Message = "Accept dependency {Dependency} answers again; /send accepts")]
+    public static partial void CircuitClosed(ILogger logger, AcceptDependency dependency);
+
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Accept partition {Partition} is saturated: queueing delay {DelayMs} ms over the {BudgetMs} ms budget; /send answers 429")]
+    public static partial void Saturated(ILogger logger, int partition, double delayMs, double budgetMs);
+
+    [LoggerMessage(EventId = 7103, Level = LogLevel.Warning, Message = "Publish of message {MessageId} was not confirmed within the accept deadline; answered 503, reservation left to the confirm/expiry sweeper (it may have been stored)")]
+    public static partial void PublishPastDeadline(ILogger logger, Guid messageId);
+
+    [LoggerMessage(EventId = 7104, Level = LogLevel.Warning, Message = "The accept deadline passed before user {UserId}'s lock or reservation completed; {Count} requests answered 503")]
+    public static partial void ReservePastDeadline(ILogger logger, string userId, int count);
+
+    [LoggerMessage(EventId = 7110, Level = LogLevel.Information, Message = "Draining the in-memory transport before stopping: {Pending} accepted messages not yet settled")]
+    public static partial void DrainStarted(ILogger logger, long pending);
+
+    [LoggerMessage(EventId = 7111, Level = LogLevel.Information, Message = "In-memory transport drained in {ElapsedMs} ms: every accepted message was settled")]
+    public static partial void Drained(ILogger logger, double elapsedMs);
+
+    [LoggerMessage(EventId = 7112, Level = LogLevel.Error, Message = "Shutdown timeout hit with {Pending} accepted messages unsent in the in-memory transport: {Failed} settled as failed and refunded, {Lost} lost with the process")]
+    public static partial void DrainIncomplete(ILogger logger, long pending, int failed, long lost);
+}

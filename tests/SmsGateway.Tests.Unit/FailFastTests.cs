@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using SmsGateway.Accept;
+using SmsGateway.Billing;
+using SmsGateway.Locking;
+using SmsGateway.Model;
+using SmsGateway.Transport;
+using SmsGateway.Transport.InMemory;
+
+namespace SmsGateway.Tests.Unit;
+
+/// <summary>Issue 12 items 5 and 6 in the library: the accept deadline, the dependency circuits and admission by time.</summary>
+public sealed class FailFastTests
+{
+    private static readonly SendRequest Request = new("09121234567", "hello", "express", "ff");
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_broker_that_never_acks_gets_503_within_the_deadline_then_fails_fast_then_recovers_by_itself()
+    {
+        var transport = new StallingTransport();
+        var ledger = new InMemoryBalanceLedger();
+        var options = new PipelineOptions
+        {
+            AcceptDeadline = TimeSpan.FromMilliseconds(300),
+            CircuitFailureThreshold = 2,
+            CircuitBreakDuration = TimeSpan.FromMilliseconds(300),
+        };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLedger(ledger).Build();
+        await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
+        await ledger.ChargeAsync("ff", 1_000_000, "c", CancellationToken.None);
+
+        transport.Stalled = true;
+        for (int i = 0; i < 2; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var stalled = await pipeline.SendAsync(Request, CancellationToken.None);
+            Assert.Equal(AcceptStatus.Unavailable, stalled.Status);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"answered after {clock.ElapsedMilliseconds} ms"); // functional bound, not a benchmark
+        }
+
+        Assert.True(pipeline.Circuits.IsOpen(AcceptDependency.Broker));
+        var reservedBefore = (await ledger.GetBalanceAsync("ff", CancellationToken.None)).Reserved;
+        int publishesBefore = transport.MessagePublishes;
+        var refused = await pipeline.SendAsync(Request, CancellationToken.None);
+        Assert.Equal(AcceptStatus.Unavailable, refused.Status);
+        Assert.Contains("message broker", refused.Detail, StringComparison.Ordinal);
+        Assert.Equal(publishesBefore, transport.MessagePublishes); // the broker was not even tried
+        Assert.Equal(reservedBefore, (await ledger.GetBalanceAsync("ff", CancellationToken.None)).Reserved); // nothing charged
+
+        transport.Stalled = false;
+        await Task.Delay(options.CircuitBreakDuration + TimeSpan.FromMilliseconds(100));
+        var trial = await pipeline.SendAsync(Request, CancellationToken.None);
+        Assert.Equal(AcceptStatus.Queued, trial.Status);
+        Assert.False(pipeline.Circuits.IsOpen(AcceptDependency.Broker));
+        Assert.Equal(AcceptStatus.Queued, (await pipeline.SendAsync(Request, CancellationToken.None)).Status);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Lock_quorum_lost_opens_its_circuit_and_a_healthy_probe_closes_it()
+    {
+        var locks = new SwitchableLocks();
+        var ledger = new InMemoryBalanceLedger();
+        // Deadline and admission generous: only the circuit is under test (a loaded CI machine must not turn these into 429s).
+        var options = new PipelineOptions
+        {
+            CircuitFailureThreshold = 3,
+            CircuitBreakDuration = TimeSpan.FromMinutes(5),
+            AcceptDeadline = TimeSpan.FromSeconds(30),
+            AcceptQueueBudget = TimeSpan.Zero,
+        };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
+        await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
+        await ledger.ChargeAsync("ff", 1_000_000, "c", CancellationToken.None);
+
+        locks.NoQuorum = true;
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(AcceptStatus.Unavailable, (await pipeline.SendAsync(Request, CancellationToken.None)).Status);
+        }
+
+        int calls = locks.Calls;
+        var refused = await pipeline.SendAsync(Request, CancellationToken.None);
+        Assert.Equal(AcceptStatus.Unavailable, refused.Status);
+        Assert.Contains("balance lock", refused.Detail, StringComparison.Ordinal);
+        Assert.Equal(calls, locks.Calls);
+
+        // The quorum is back; the break lasts 5 minutes, but the readiness probe's finding closes the circuit at once.
+        locks.NoQuorum = false;
+        pipeline.Circuits.Report(AcceptDependency.LockQuorum, reachable: true);
+        Assert.Equal(AcceptStatus.Queued, (await pipeline.SendAsync(Request, CancellationToken.None)).Status);
+        var balance = await ledger.GetBalanceAsync("ff", CancellationToken.None);
+        Assert.Equal(1_000_000, balance.Available + balance.Reserved + balance.Spent);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_queue_over_its_time_budget_answers_429_and_charges_nothing_for_it()
+    {
+        var locks = new SwitchableLocks { Delay = TimeSpan.FromMilliseconds(100) };
+        var ledger = new InMemoryBalanceLedger();
+        var options = new PipelineOptions
+        {
+            AcceptPartitions = 1,
+            MaxReserveBatch = 1,
+            AcceptQueueBudget = TimeSpan.FromMilliseconds(50),
+            AcceptDeadline = TimeSpan.FromSeconds(30), // the count of the queue, not the deadline, is under test
+        };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
+        await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
+        await ledger.ChargeAsync("ff", 10_000_000, "c", CancellationToken.None);
+
+        // One partition serving one request per 100 ms: the first wave queues; once the worker has seen a request wait more
+        // than 50 ms, later arrivals are refused while requests are still waiting.
+        var first = Enumerable.Range(0, 5).Select(_ => pipeline.SendAsync(Request, CancellationToken.None)).ToList();
+        await Task.Delay(250);
+        var second = Enumerable.Range(0, 5).Select(_ => pipeline.SendAsync(Request, CancellationToken.None)).ToList();
+        var results = await Task.WhenAll(first.Concat(second));
+
+        Assert.All(results.Take(5), r => Assert.Equal(AcceptStatus.Queued, r.Status));
+        Assert.Contains(results.Skip(5), r => r.Status == AcceptStatus.Saturated);
+        Assert.All(results, r => Assert.True(r.Status is AcceptStatus.Queued or AcceptStatus.Saturated, r.Status.ToString()));
+        var queued = results.Where(r => r.Status == AcceptStatus.Queued).Sum(r => r.Message!.Cost);
+        var balance = await ledger.GetBalanceAsync("ff", CancellationToken.None);
+        Assert.Equal(queued, balance.Reserved + balance.Spent);
+
+        // Drained: the next request is admitted again.
+        Assert.Equal(AcceptStatus.Queued, (await pipeline.SendAsync(Request, CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public void Circuit_opens_at_the_threshold_lets_one_trial_through_after_the_break_and_closes_on_success()
+    {
+        var time = new ManualTime();
+        var circuits = new DependencyCircuits(new PipelineOptions { CircuitFailureThreshold = 2, CircuitBreakDuration = TimeSpan.FromSeconds(1) },
+            time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        circuits.Failed(AcceptDependency.Ledger, "t");
+        Assert.Null(circuits.Refusing());
+        circuits.Failed(AcceptDependency.Ledger, "t");
+        Assert.Equal(AcceptDependency.Ledger, circuits.Refusing());
+
+        time.Advance(TimeSpan.FromSeconds(1.1));
+        Assert.Null(circuits.Refusing());                             // the trial
+        Assert.Equal(AcceptDependency.Ledger, circuits.Refusing());   // everyone else while it runs
+        circuits.Failed(AcceptDependency.Ledger, "trial failed");     // one failure reopens a half-open circuit
+        time.Advance(TimeSpan.FromSeconds(0.5));
+        Assert.Equal(AcceptDependency.Ledger, circuits.Refusing());
+        time.Advance(TimeSpan.FromSeconds(0.6));
+        Assert.Null(circuits.Refusing());
+        circuits.Succeeded(AcceptDependency.Ledger);
+        Assert.False(circuits.IsOpen(AcceptDependency.Ledger));
+        Assert.Null(circuits.Refusing());
+
+        circuits.Report(AcceptDependency.Broker, reachable: false);   // a probe's finding counts as one failed call
+        Assert.Null(circuits.Refusing());
+        circuits.Report(AcceptDependency.Broker, reachable: false);
+        Assert.Equal(AcceptDependency.Broker, circuits.Refusing());
+        circuits.Report(AcceptDependency.Broker, reachable: true);    // and a healthy probe closes it without a trial
+        Assert.Null(circuits.Refusing());
+    }
+
+    private sealed class ManualTime : TimeProvider
+    {
+        private long _ticks = 1_000_000;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
+
+    /// <summary>The in-memory broker, except that message publishes wait for cancellation while <see cref="Stalled"/>.</summary>
+    private sealed class StallingTransport : IMessageTransport
+    {
+        private readonly InMemoryTransport _inner = new();
+        private int _messagePublishes;
+
+        public volatile bool Stalled;
+
+        public int MessagePublishes => Volatile.Read(ref _messagePublishes);
+
+        public async ValueTask PublishAsync(string topic, OutgoingMessage message, CancellationToken cancellationToken)
+        {
+            if (topic is Topics.Express or Topics.Normal)
+            {
+                Interlocked.Increment(ref _messagePublishes);
+                if (Stalled)
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+            }
+
+            await _inner.PublishAsync(topic, message, cancellationToken);
+        }
+
+        public ValueTask<IMessageSubscription> SubscribeAsync(string topic, string consumerGroup, SubscriptionOptions options, CancellationToken cancellationToken) =>
+            _inner.SubscribeAsync(topic, consumerGroup, options, cancellationToken);
+
+        public ValueTask DisposeAsync() => _inner.DisposeAsync();
+    }
+
+    /// <summary>In-memory locks that can answer NoQuorum or answer late.</summary>
+    private sealed class SwitchableLocks : IDistributedLockFactory
+    {
+        private readonly InMemoryLockFactory _inner = new();
+        private int _calls;
+
+        public volatile bool NoQuorum;
+
+        public TimeSpan Delay { get; init; }
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public async Task<IDistributedLock> CreateLockAsync(string resource, TimeSpan expiry, TimeSpan wait, TimeSpan retry, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            if (Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(Delay, cancellationToken);
+            }
+
+            return NoQuorum ? new Refused(resource) : await _inner.CreateLockAsync(resource, expiry, wait, retry, cancellationToken);
+        }
+
+        private sealed class Refused(string resource) : IDistributedLock
+        {
+            public string Resource => resource;
+
+            public string LockId => string.Empty;
+
+            public bool IsAcquired => false;
+
+            public DistributedLockStatus Status => DistributedLockStatus.NoQuorum;
+
+            public long FencingToken => 0;
+
+            public DateTimeOffset ValidUntil => DateTimeOffset.MinValue;
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+}
