@@ -69,7 +69,7 @@ public sealed class SmsPipeline : IAsyncDisposable
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SmsGateway.Pipeline");
         Receipts = receipts ?? new ReceiptCorrelator(null, _time);
         _status = new StatusPublisher(_transport, Metrics, _time, _logger);
-        _status.Published += e => StatusPublished?.Invoke(e);
+        _status.Published += e => StatusPublisher.Notify(StatusPublished, e, Metrics, _logger);
     }
 
     /// <summary>Raised in this process after each status event it published (accept, dispatch and retry roles).</summary>

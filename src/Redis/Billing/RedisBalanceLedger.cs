@@ -11,7 +11,7 @@ namespace SmsGateway.Redis;
 /// <remarks>
 /// Keys (user id as hash tag, so one user's keys share a cluster slot): <c>{prefix}ledger:{user}</c> hash with
 /// <c>available, reserved, spent, charged, fence</c>; <c>{prefix}ledger:{user}:r:{messageId}</c> hash per reservation
-/// (<c>s</c> = R/C/F, <c>a</c> = amount), kept <see cref="RedisOptions.SettledReservationTtlSeconds"/> after settling;
+/// (<c>s</c> = R/C/F, <c>a</c> = amount, <c>n</c> = attempt whose send started, <c>o</c> = operator message id, <c>k</c> = stored), kept <see cref="RedisOptions.SettledReservationTtlSeconds"/> after settling;
 /// <c>{prefix}ledger:{user}:c:{chargeId}</c> charge marker kept <see cref="RedisOptions.ChargeIdTtlSeconds"/>.
 /// Amounts are limited to 2^53 − 1 minor units in total (Lua numbers are doubles). Thread-safe.
 /// </remarks>
@@ -133,11 +133,39 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
         }
     }
 
+    public async ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentOutOfRangeException.ThrowIfNegative(attempt);
+        var result = await RunScriptAsync(
+            "begin_send",
+            userId,
+            LuaScripts.LedgerBeginSend,
+            [ReservationKey(UserKey(userId), messageId)],
+            [attempt],
+            cancellationToken).ConfigureAwait(false);
+        var parts = (RedisResult[])result!;
+        var o = (string?)parts[1];
+        var operatorMessageId = string.IsNullOrEmpty(o) ? null : o;
+        return (long)parts[0] switch
+        {
+            0 => new BeginSendResult(BeginSendOutcome.Send),
+            1 => new BeginSendResult(BeginSendOutcome.AlreadyCaptured, operatorMessageId),
+            2 => new BeginSendResult(BeginSendOutcome.Refunded),
+            3 => new BeginSendResult(BeginSendOutcome.AttemptStarted, operatorMessageId),
+            4 => new BeginSendResult(BeginSendOutcome.NotReserved),
+            var code => throw new LedgerUnavailableException($"ledger begin-send script answered unknown code {code}"),
+        };
+    }
+
+    public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken)
+        => SettleAsync("capture", userId, messageId, Capture, cancellationToken, operatorMessageId);
+
     internal string UserKey(string userId) => _options.KeyPrefix + "ledger:{" + userId + "}";
 
     private static RedisKey ReservationKey(string userKey, Guid messageId) => userKey + ":r:" + messageId.ToString("N");
 
-    private async ValueTask<SettleOutcome> SettleAsync(string operation, string userId, Guid messageId, RedisValue how, CancellationToken cancellationToken)
+    private async ValueTask<SettleOutcome> SettleAsync(string operation, string userId, Guid messageId, RedisValue how, CancellationToken cancellationToken, string? operatorMessageId = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         var user = UserKey(userId);
@@ -146,7 +174,7 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
             userId,
             LuaScripts.LedgerSettle,
             [user, ReservationKey(user, messageId)],
-            [how, _options.SettledReservationTtlSeconds],
+            operatorMessageId is null ? [how, _options.SettledReservationTtlSeconds] : [how, _options.SettledReservationTtlSeconds, operatorMessageId],
             cancellationToken).ConfigureAwait(false);
         return (long)result switch
         {

@@ -3,6 +3,7 @@
 -- KEYS[1] user ledger hash; KEYS[2] the reservation hash (s, a)
 -- ARGV[1] 'C' to capture, 'F' to refund
 -- ARGV[2] seconds the settled reservation is kept (repeats within that window are recognised)
+-- ARGV[3] optional: on capture, the operator message id, kept as field o
 -- Returns 0 settled now, 1 already settled the same way, 2 settled the other way, 3 no reservation.
 local s = redis.call('HGET', KEYS[2], 's')
 if not s then
@@ -18,6 +19,9 @@ local a = tonumber(redis.call('HGET', KEYS[2], 'a'))
 if a > 0 then
   redis.call('HINCRBY', KEYS[1], 'reserved', string.format('%.0f', 0 - a))
   redis.call('HINCRBY', KEYS[1], ARGV[1] == 'C' and 'spent' or 'available', string.format('%.0f', a))
+end
+if ARGV[3] and ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[2], 'o', ARGV[3])
 end
 redis.call('HSET', KEYS[2], 's', ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
