@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using SmsGateway.Billing;
 using SmsGateway.Model;
 using SmsGateway.Transport;
@@ -7,7 +8,12 @@ namespace SmsGateway.Dispatch;
 /// <summary>Idempotent dispatch (README "Durability"): the ledger's begin-send step before each operator send.</summary>
 internal sealed partial class DispatchStage
 {
+    private const int MaxUnsettled = 100_000;
     private static readonly SendResult Handled = new(SendOutcome.PermanentFailure, "not_sent");
+
+    // Operator answers whose settle failed (ledger or broker down), by message and attempt: the redelivery of that attempt
+    // settles this answer instead of sending again. Bounded; an entry leaves when its settle succeeds.
+    private readonly ConcurrentDictionary<(Guid Id, int Attempt), SendResult> _unsettled = new();
 
     /// <summary>
     /// One ledger call (<see cref="IBalanceLedger.BeginSendAsync"/>) before the operator send. Null: send it. Otherwise the
@@ -44,6 +50,8 @@ internal sealed partial class DispatchStage
         {
             case BeginSendOutcome.Send:
                 return null;
+            case BeginSendOutcome.AttemptStarted when _unsettled.TryGetValue((message.Id, message.Attempt), out var known):
+                return known; // this process has the operator's answer: settle it, do not send again
             case BeginSendOutcome.AttemptStarted when begin.OperatorMessageId is { } accepted:
                 return new SendResult(SendOutcome.Accepted, null, accepted);
             case BeginSendOutcome.AttemptStarted:
@@ -74,6 +82,22 @@ internal sealed partial class DispatchStage
         }
 
         return Handled;
+    }
+
+    private void RememberUnsettled(SmsMessage message, SendResult result)
+    {
+        if (_unsettled.Count < MaxUnsettled)
+        {
+            _unsettled[(message.Id, message.Attempt)] = result;
+        }
+    }
+
+    private void ForgetUnsettled(SmsMessage message)
+    {
+        if (!_unsettled.IsEmpty)
+        {
+            _unsettled.TryRemove((message.Id, message.Attempt), out _);
+        }
     }
 
     /// <summary>

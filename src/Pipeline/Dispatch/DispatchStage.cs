@@ -213,9 +213,9 @@ internal sealed partial class DispatchStage
         var message = work.Message;
         if (await BeginSendAsync(work).ConfigureAwait(false) is { } settled)
         {
-            if (settled.Outcome == SendOutcome.Accepted)
+            if (settled != Handled)
             {
-                await SettleAsync(work, settled).ConfigureAwait(false); // this attempt was accepted before: capture without sending
+                await SettleAsync(work, settled).ConfigureAwait(false); // this attempt was answered before: settle that answer, do not send
             }
 
             return;
@@ -311,9 +311,12 @@ internal sealed partial class DispatchStage
             }
 
             await work.Delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+            ForgetUnsettled(message);
         }
         catch (Exception ex)
         {
+            RememberUnsettled(message, result);
+
             // Ledger, broker or anything else: the lane must survive; the message comes back after a pause that grows with
             // each delivery, and the nak is not a send attempt (the payload's Attempt is unchanged).
             var pause = OutageBackoff.For(work.Delivery.DeliveryCount, _options.OutageRetryMin, _options.OutageRetryMax);
