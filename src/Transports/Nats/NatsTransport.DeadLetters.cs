@@ -9,6 +9,7 @@ namespace SmsGateway.Transports.Nats;
 public sealed partial class NatsTransport : IDeadLetterStore
 {
     private const int MaxReplay = 10_000;
+    private const int MaxScan = 100_000;
     private static readonly NatsRawSerializer<byte[]> RawBytes = NatsRawSerializer<byte[]>.Default;
 
     /// <inheritdoc />
@@ -20,7 +21,7 @@ public sealed partial class NatsTransport : IDeadLetterStore
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var list = new List<DeadLetter>(Math.Min(limit, 256));
-        await ReadDeadAsync(topic, 1, limit, (msg, letter) =>
+        await ReadDeadAsync(topic, 1, (msg, letter) =>
         {
             list.Add(letter);
             return ValueTask.FromResult(list.Count < limit);
@@ -60,7 +61,7 @@ public sealed partial class NatsTransport : IDeadLetterStore
 
         var replayed = new List<string>();
         var start = wanted is null ? 1UL : wanted.Min();
-        await ReadDeadAsync(topic, start, MaxReplay, async (msg, letter) =>
+        await ReadDeadAsync(topic, start, async (msg, letter) =>
         {
             var seq = msg.Metadata!.Value.Sequence.Stream;
             if (wanted is not null && !wanted.Remove(seq))
@@ -89,7 +90,7 @@ public sealed partial class NatsTransport : IDeadLetterStore
 
             replayed.Add(letter.Id);
             TransportLog.Replayed(_logger, seq, letter.Topic);
-            return wanted is null || wanted.Count > 0;
+            return (wanted is null || wanted.Count > 0) && replayed.Count < MaxReplay;
         }, cancellationToken).ConfigureAwait(false);
 
         if (wanted is not null)
@@ -100,8 +101,10 @@ public sealed partial class NatsTransport : IDeadLetterStore
         return new DeadLetterReplay(replayed, notFound);
     }
 
-    // Visits the dead stream from sequence `start` (filtered by topic), at most `max` messages, until `visit` returns false.
-    private async Task ReadDeadAsync(string? topic, ulong start, int max, Func<INatsJSMsg<byte[]>, DeadLetter, ValueTask<bool>> visit, CancellationToken cancellationToken)
+    // Visits the dead stream's messages of `topic` (all when null) from sequence `start`, until `visit` returns false or
+    // MaxScan messages were read. The topic is matched on the client: nats-server 2.9.10 refuses NATS.Net's create request
+    // for a filtered ephemeral consumer ("did not match filtered subject").
+    private async Task ReadDeadAsync(string? topic, ulong start, Func<INatsJSMsg<byte[]>, DeadLetter, ValueTask<bool>> visit, CancellationToken cancellationToken)
     {
         string? filter;
         try
@@ -122,7 +125,6 @@ public sealed partial class NatsTransport : IDeadLetterStore
                 DeliverPolicy = start > 1 ? ConsumerConfigDeliverPolicy.ByStartSequence : ConsumerConfigDeliverPolicy.All,
                 OptStartSeq = start > 1 ? start : 0,
                 AckPolicy = ConsumerConfigAckPolicy.None,
-                FilterSubject = filter,
                 InactiveThreshold = TimeSpan.FromSeconds(30),
                 MemStorage = true,
             }, cancellationToken).ConfigureAwait(false);
@@ -134,7 +136,7 @@ public sealed partial class NatsTransport : IDeadLetterStore
 
         try
         {
-            var left = (long)Math.Min((ulong)max, consumer.Info.NumPending);
+            var left = (long)Math.Min((ulong)MaxScan, consumer.Info.NumPending);
             var more = left > 0;
             while (more && left > 0)
             {
@@ -144,7 +146,7 @@ public sealed partial class NatsTransport : IDeadLetterStore
                 {
                     got++;
                     left--;
-                    if (!await visit(msg, ToDeadLetter(msg)).ConfigureAwait(false))
+                    if ((filter is null || msg.Subject == filter) && !await visit(msg, ToDeadLetter(msg)).ConfigureAwait(false))
                     {
                         more = false;
                         break;
