@@ -50,7 +50,7 @@ internal sealed class NatsDelivery(NatsTransport transport, string topic, INatsJ
 
         try
         {
-            await transport.DeadLetterAsync(Topic, msg, reason, cancellationToken).ConfigureAwait(false);
+            await transport.DeadLetterAsync(Topic, msg, reason, (ulong)DeliveryCount, cancellationToken).ConfigureAwait(false);
         }
         catch (TransportException)
         {

@@ -65,10 +65,11 @@ public sealed partial class NatsTransport
     /// Moves a message to the dead stream: same headers without the server's <c>Nats-*</c> ones, plus
     /// <see cref="DeadLetterHeaders"/> (origin topic, reason, time, deliveries), id <c>&lt;stream&gt;:&lt;seq&gt;</c> so a
     /// repeat is de-duplicated; then settles it: ack on a work-queue stream (removes it), term on the status stream (limits
-    /// retention: it stays for other groups, but this group never sees it again).
+    /// retention: it stays for other groups, but this group never sees it again). <paramref name="deliveries"/>: the
+    /// deliveries the application saw, recorded as <c>sms-dead-deliveries</c>.
     /// </summary>
     /// <exception cref="TransportException">The dead stream did not store it, or the settle was not sent; the message is left as it was.</exception>
-    internal async Task DeadLetterAsync(string topic, INatsJSMsg<byte[]> msg, string reason, CancellationToken cancellationToken)
+    internal async Task DeadLetterAsync(string topic, INatsJSMsg<byte[]> msg, string reason, ulong deliveries, CancellationToken cancellationToken)
     {
         var meta = msg.Metadata!.Value;
         try
@@ -88,7 +89,7 @@ public sealed partial class NatsTransport
             headers[DeadLetterHeaders.Topic] = topic;
             headers[DeadLetterHeaders.Reason] = HeaderSafe(reason);
             headers[DeadLetterHeaders.At] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-            headers[DeadLetterHeaders.Deliveries] = meta.NumDelivered.ToString(CultureInfo.InvariantCulture);
+            headers[DeadLetterHeaders.Deliveries] = deliveries.ToString(CultureInfo.InvariantCulture);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cts.CancelAfter(TimeSpan.FromMilliseconds(_options.PublishTimeoutMs));
             var ack = await JetStream.PublishAsync(
@@ -133,7 +134,7 @@ public sealed partial class NatsTransport
         var deliveries = msg.Metadata!.Value.NumDelivered - 1;
         try
         {
-            await DeadLetterAsync(topic, msg, $"max_deliver: {deliveries} deliveries", CancellationToken.None).ConfigureAwait(false);
+            await DeadLetterAsync(topic, msg, $"max_deliver: {deliveries} deliveries", deliveries, CancellationToken.None).ConfigureAwait(false);
             TransportLog.DeadLettered(_logger, topic, msg.Metadata!.Value.Sequence.Stream, (long)deliveries);
         }
         catch (TransportException)
