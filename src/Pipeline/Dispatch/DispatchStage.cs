@@ -34,7 +34,6 @@ internal sealed partial class DispatchStage
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, OperatorLane> _lanes = new(StringComparer.OrdinalIgnoreCase);
-    private readonly CancellationTokenSource _stopConsuming = new();
     private readonly List<ConsumerSupervisor> _consumers = [];
 
     public DispatchStage(PipelineOptions options, IMessageTransport transport, IBalanceLedger ledger, IOperatorClient client,
@@ -71,7 +70,6 @@ internal sealed partial class DispatchStage
     /// <summary>Stops consuming, lets the lanes send what they hold, then leaves the consumer groups.</summary>
     public async Task StopAsync()
     {
-        _stopConsuming.Cancel();
         _metrics.LaneQueueDepth = null;
         _routes.Reloaded -= OnRoutesReloaded;
         await Task.WhenAll(_consumers.Select(c => c.StopLoopAsync())).ConfigureAwait(false);
@@ -86,13 +84,9 @@ internal sealed partial class DispatchStage
         }
     }
 
-    /// <summary>Consumer restarts after faults, over this stage's three topics (for tests and diagnostics).</summary>
-    internal int ConsumerRestarts => _consumers.Sum(c => c.Restarts);
-
     // One subscription's deliveries until the channel completes (returns) or faults (throws: the supervisor subscribes again).
-    private async Task ConsumeAsync(IMessageSubscription subscription, bool isRetry, CancellationToken stopping)
+    private async Task ConsumeAsync(IMessageSubscription subscription, bool isRetry, CancellationToken token)
     {
-        var token = CancellationTokenSource.CreateLinkedTokenSource(stopping, _stopConsuming.Token).Token;
         var reader = subscription.Deliveries;
         while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
         {

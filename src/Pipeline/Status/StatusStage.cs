@@ -54,9 +54,6 @@ internal sealed class StatusStage
         _ageTrigger = new Timer(_ => _batcher.TriggerBatch(), null, _options.StatusBatchMaxAge, _options.StatusBatchMaxAge);
     }
 
-    /// <summary>Consumer restarts after faults (for tests and diagnostics).</summary>
-    internal int ConsumerRestarts => _consumer?.Restarts ?? 0;
-
     /// <summary>Stops consuming, writes the last partial batch, then leaves the consumer group.</summary>
     public async Task StopAsync()
     {
