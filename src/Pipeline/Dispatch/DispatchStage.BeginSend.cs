@@ -46,12 +46,17 @@ internal sealed partial class DispatchStage
             BeginSendOutcome.AttemptStarted => "attempt_started",
             _ => "not_reserved",
         });
+        if (begin.Outcome != BeginSendOutcome.Send && _unsettled.TryGetValue((message.Id, message.Attempt), out var known))
+        {
+            // This process has the operator's answer to this attempt and its settle failed part-way (ledger or broker
+            // down): finish that settle (idempotent) with the original outcome and error code; never send again.
+            return known;
+        }
+
         switch (begin.Outcome)
         {
             case BeginSendOutcome.Send:
                 return null;
-            case BeginSendOutcome.AttemptStarted when _unsettled.TryGetValue((message.Id, message.Attempt), out var known):
-                return known; // this process has the operator's answer: settle it, do not send again
             case BeginSendOutcome.AttemptStarted when begin.OperatorMessageId is { } accepted:
                 return new SendResult(SendOutcome.Accepted, null, accepted);
             case BeginSendOutcome.AttemptStarted:
