@@ -49,4 +49,34 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 2040, Level = LogLevel.Warning, Message = "Delivery status of message {MessageId} could not be published (try {Attempt}); retrying")]
     public static partial void ReceiptPublishFailed(ILogger logger, Exception exception, Guid messageId, int attempt);
+
+    [LoggerMessage(EventId = 7050, Level = LogLevel.Error, Message = "Undecodable payload on {Topic} (delivery {DeliveryCount}); moved to the dead-letter store")]
+    public static partial void PoisonDeadLettered(ILogger logger, Exception exception, string topic, int deliveryCount);
+
+    [LoggerMessage(EventId = 7051, Level = LogLevel.Error, Message = "Undecodable payload on {Topic} could not be dead-lettered; nak'ed for {DelayMs} ms")]
+    public static partial void DeadLetterFailed(ILogger logger, Exception exception, string topic, double delayMs);
+
+    [LoggerMessage(EventId = 7052, Level = LogLevel.Error, Message = "Consumer of {Topic} (group {Group}) ended on a fault; subscribing again in {DelayMs} ms (restart {Restart})")]
+    public static partial void ConsumerRestarting(ILogger logger, Exception exception, string topic, string group, double delayMs, int restart);
+
+    [LoggerMessage(EventId = 7053, Level = LogLevel.Error, Message = "A StatusPublished subscriber threw on {Status} of message {MessageId}; ignored (the event is stored and settled)")]
+    public static partial void StatusSubscriberFailed(ILogger logger, Exception exception, Guid messageId, string status);
+
+    [LoggerMessage(EventId = 7054, Level = LogLevel.Warning, Message = "{Operation} of message {MessageId} found the reservation {Outcome}; reporting the status that matches the ledger")]
+    public static partial void SettleMismatch(ILogger logger, string operation, Guid messageId, Billing.SettleOutcome outcome);
+
+    [LoggerMessage(EventId = 7055, Level = LogLevel.Information, Message = "Message {MessageId} attempt {Attempt}: {Outcome} before send; not sent")]
+    public static partial void NotSent(ILogger logger, Guid messageId, int attempt, Billing.BeginSendOutcome outcome);
+
+    [LoggerMessage(EventId = 7056, Level = LogLevel.Warning, Message = "Message {MessageId} attempt {Attempt} was started before and never settled (crash or lost ack); sending it again (at-least-once window)")]
+    public static partial void AttemptResent(ILogger logger, Guid messageId, int attempt);
+
+    [LoggerMessage(EventId = 7057, Level = LogLevel.Warning, Message = "Begin-send of message {MessageId} attempt {Attempt} failed (ledger unavailable); nak'ed for {DelayMs} ms")]
+    public static partial void BeginSendFailed(ILogger logger, Exception exception, Guid messageId, int attempt, double delayMs);
+
+    [LoggerMessage(EventId = 7058, Level = LogLevel.Warning, Message = "Side effects of message {MessageId} attempt {Attempt} failed (delivery {DeliveryCount}); nak'ed for {DelayMs} ms, not counted as an attempt")]
+    public static partial void OutageNak(ILogger logger, Exception exception, Guid messageId, int attempt, int deliveryCount, double delayMs);
+
+    [LoggerMessage(EventId = 7059, Level = LogLevel.Warning, Message = "Status store write of {Count} events failed; nak'ed for {DelayMs} ms (delivery {DeliveryCount}); the consumer holds at most {Held} events meanwhile")]
+    public static partial void StatusWriteBackoff(ILogger logger, Exception exception, int count, double delayMs, int deliveryCount, int held);
 }

@@ -140,6 +140,33 @@ public sealed class PipelineMetrics : IDisposable
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
 
+    // Counters of outages, poison and idempotent dispatch (README "Durability"); created on first use so the constructor
+    // keeps its instruments in the order other stages expect.
+    private Counter<long> PoisonCounter => field ??= _meter.CreateCounter<long>("sms.dead_letters", "{message}", "Undecodable deliveries moved to the transport's dead-letter store, by topic");
+
+    private Counter<long> OutageNakCounter => field ??= _meter.CreateCounter<long>("sms.outage.naks", "{delivery}", "Deliveries handed back with the growing outage backoff (ledger, store or broker down), by topic");
+
+    private Counter<long> RestartCounter => field ??= _meter.CreateCounter<long>("sms.consumer.restarts", "{restart}", "Consumer loops that ended on a fault and were subscribed again, by topic");
+
+    private Counter<long> BeginSendCounter => field ??= _meter.CreateCounter<long>("sms.dispatch.begin_send", "{message}", "Begin-send outcomes before an operator send (send, already_captured, refunded, attempt_started, not_reserved)");
+
+    private Counter<long> MismatchCounter => field ??= _meter.CreateCounter<long>("sms.ledger.settle_mismatches", "{message}", "Captures or refunds that found the reservation settled the other way or gone, by operation and outcome");
+
+    private Counter<long> SubscriberFailureCounter => field ??= _meter.CreateCounter<long>("sms.status.subscriber_failures", "{call}", "Exceptions thrown by in-process StatusPublished subscribers (isolated and logged)");
+
+    internal void PoisonDeadLettered(string topic) => PoisonCounter.Add(1, new KeyValuePair<string, object?>("topic", topic));
+
+    internal void OutageNak(string topic) => OutageNakCounter.Add(1, new KeyValuePair<string, object?>("topic", topic));
+
+    internal void ConsumerRestarted(string topic) => RestartCounter.Add(1, new KeyValuePair<string, object?>("topic", topic));
+
+    internal void BeginSend(string outcome) => BeginSendCounter.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    internal void SettleMismatch(string operation, string outcome) =>
+        MismatchCounter.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("outcome", outcome));
+
+    internal void SubscriberFailed() => SubscriberFailureCounter.Add(1);
+
     private IEnumerable<Measurement<long>> MeasureLag()
     {
         foreach (var subscription in _subscriptions.Keys)

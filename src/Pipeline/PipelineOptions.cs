@@ -126,6 +126,9 @@ public sealed record PipelineOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(AcceptQueueBudget, TimeSpan.Zero, nameof(AcceptQueueBudget));
         ArgumentOutOfRangeException.ThrowIfLessThan(CircuitFailureThreshold, 1, nameof(CircuitFailureThreshold));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CircuitBreakDuration, TimeSpan.Zero, nameof(CircuitBreakDuration));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(OutageRetryMin, TimeSpan.Zero, nameof(OutageRetryMin));
+        ArgumentOutOfRangeException.ThrowIfLessThan(OutageRetryMax, OutageRetryMin, nameof(OutageRetryMax));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ConsumerRestartMax, TimeSpan.FromMilliseconds(10), nameof(ConsumerRestartMax));
         return this;
     }
 
@@ -143,6 +146,22 @@ public sealed record PipelineOptions
     /// nothing charged). Default 16.
     /// </summary>
     public int MaxConcurrentBatches { get; init; } = 16;
+
+    /// <summary>
+    /// First pause before a delivery whose side effects failed on an infrastructure outage (ledger, status store, broker)
+    /// is delivered again; it doubles with each delivery of the message up to <see cref="OutageRetryMax"/>, with ±20 %
+    /// jitter. Such a nak never counts as a send attempt of the message (README "Durability"). Default 1 s.
+    /// </summary>
+    public TimeSpan OutageRetryMin { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest pause of <see cref="OutageRetryMin"/>'s growing backoff. Default 30 s.</summary>
+    public TimeSpan OutageRetryMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Longest pause before a consumer loop that ended on a fault (its deliveries channel faulted, or the loop threw) is
+    /// subscribed again; the pause starts at 100 ms and doubles per consecutive fault. Default 30 s.
+    /// </summary>
+    public TimeSpan ConsumerRestartMax { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Which parts of the graph a process runs (DESIGN.md "Profiles", roles).</summary>

@@ -71,7 +71,7 @@ public sealed partial class SmsPipeline : IAsyncDisposable
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SmsGateway.Pipeline");
         Receipts = receipts ?? new ReceiptCorrelator(null, _time);
         _status = new StatusPublisher(_transport, Metrics, _time, _logger);
-        _status.Published += e => StatusPublished?.Invoke(e);
+        _status.Published += e => StatusPublisher.Notify(StatusPublished, e, Metrics, _logger);
         if (transport is InMemoryTransport && ledger is InMemoryBalanceLedger && locks is InMemoryLockFactory)
         {
             // Nothing here waits on a network: the accept deadline would only turn a CPU-starved moment into a 503.

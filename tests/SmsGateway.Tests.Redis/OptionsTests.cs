@@ -86,5 +86,9 @@ public sealed class OptionsTests
         public ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -89,5 +89,7 @@ public sealed class OperatorLaneRateTests
         public ValueTask AckAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
         public ValueTask NakAsync(TimeSpan delay, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask DeadLetterAsync(string reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

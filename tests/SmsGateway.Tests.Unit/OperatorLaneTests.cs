@@ -103,5 +103,7 @@ public sealed class OperatorLaneTests
         public ValueTask AckAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
         public ValueTask NakAsync(TimeSpan delay, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask DeadLetterAsync(string reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -144,5 +144,7 @@ public sealed class PipelineTracingTests
         public ValueTask AckAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
         public ValueTask NakAsync(TimeSpan delay, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask DeadLetterAsync(string reason, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -213,6 +213,12 @@ public sealed class ReservationExpiryTests
 
         public ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken) =>
             inner.SweepExpiredAsync(confirmDeadline, maxCount, cancellationToken);
+
+        public ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken) =>
+            inner.BeginSendAsync(userId, messageId, attempt, cancellationToken);
+
+        public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken) =>
+            inner.CaptureAsync(userId, messageId, operatorMessageId, cancellationToken);
     }
 
     /// <summary>A broker that stores status events but refuses messages (<c>sms-express</c>, <c>sms-normal</c>).</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using SmsGateway.Accounts;
 using SmsGateway.Dispatch;
 using SmsGateway.Host.Access;
+using SmsGateway.Host.Admin;
 using SmsGateway.Operators.Smpp;
 using SmsGateway.Host.Accounts;
 using SmsGateway.Host.Callbacks;
@@ -125,6 +126,7 @@ public static class GatewayHostExtensions
             o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Add(AdminJsonContext.Default);
         });
         builder.AddGatewayAccess(gateway);
         return builder;
@@ -160,6 +162,7 @@ public static class GatewayHostExtensions
             app.MapCallbackApi();
         }
 
+        app.MapDeadLetterApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {

@@ -70,4 +70,31 @@ public interface IBalanceLedger
     /// <returns>The reservations refunded by this call, and how many due entries were examined.</returns>
     /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time.</exception>
     ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The dispatch step before an operator send, one atomic call: reads the message's reservation and, when it is still
+    /// reserved and <paramref name="attempt"/> has not started, records it as started (reservation field <c>n</c> = attempt,
+    /// and <c>k</c> = stored, so no expiry sweep refunds a message being sent). So a redelivered message is never sent
+    /// again once captured or refunded, and one attempt is sent twice only in the window of
+    /// <see cref="BeginSendOutcome.AttemptStarted"/>.
+    /// </summary>
+    /// <param name="userId">Owner of the reservation.</param>
+    /// <param name="messageId">The message.</param>
+    /// <param name="attempt">The message's send attempt (1-based, <see cref="Model.SmsMessage.Attempt"/>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>What the reservation held; see <see cref="BeginSendOutcome"/> for what dispatch does with each.</returns>
+    /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time (nothing is known; retry later).</exception>
+    ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="CaptureAsync(string, Guid, CancellationToken)"/>, also recording the operator's message id (reservation
+    /// field <c>o</c>) in the same call, so a later <see cref="BeginSendAsync"/> of a redelivery can report it.
+    /// </summary>
+    /// <param name="userId">Owner of the reservation.</param>
+    /// <param name="messageId">The message.</param>
+    /// <param name="operatorMessageId">The id the operator gave the accepted message; null when it gave none.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>What happened; <see cref="SettleOutcome.SettledOtherwise"/> when it had been refunded.</returns>
+    /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time.</exception>
+    ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken);
 }

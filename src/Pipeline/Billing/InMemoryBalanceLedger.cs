@@ -188,6 +188,55 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
         }
     }
 
+    /// <inheritdoc />
+    public ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken)
+    {
+        if (!_accounts.TryGetValue(userId, out var account))
+        {
+            return ValueTask.FromResult(new BeginSendResult(BeginSendOutcome.NotReserved));
+        }
+
+        lock (account)
+        {
+            if (!account.Holds.TryGetValue(messageId, out var hold))
+            {
+                return ValueTask.FromResult(new BeginSendResult(BeginSendOutcome.NotReserved));
+            }
+
+            account.Sends.TryGetValue(messageId, out var send);
+            var result = hold.State switch
+            {
+                HoldState.Captured => new BeginSendResult(BeginSendOutcome.AlreadyCaptured, send.OperatorMessageId),
+                HoldState.Refunded => new BeginSendResult(BeginSendOutcome.Refunded),
+                _ when send.Attempt == attempt => new BeginSendResult(BeginSendOutcome.AttemptStarted, send.OperatorMessageId),
+                _ => new BeginSendResult(BeginSendOutcome.Send),
+            };
+            if (result.Outcome == BeginSendOutcome.Send)
+            {
+                account.Sends[messageId] = new SendMark(attempt, null);
+                account.Pending.Remove(messageId); // the Redis script's k = 1: a message being sent is never swept
+            }
+
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken)
+    {
+        var outcome = Settle(userId, messageId, HoldState.Captured);
+        if (outcome == SettleOutcome.Settled && operatorMessageId is not null && _accounts.TryGetValue(userId, out var account))
+        {
+            lock (account)
+            {
+                account.Sends.TryGetValue(messageId, out var send);
+                account.Sends[messageId] = send with { OperatorMessageId = operatorMessageId };
+            }
+        }
+
+        return ValueTask.FromResult(outcome);
+    }
+
     private SettleOutcome Settle(string userId, Guid messageId, HoldState target)
     {
         if (!_accounts.TryGetValue(userId, out var account))
@@ -237,6 +286,9 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
     /// <param name="Expired">Refunded by the expiry sweep (the Redis hash field <c>e</c>).</param>
     private readonly record struct Hold(long Amount, HoldState State, bool Expired = false);
 
+    // Reservation fields n (attempt whose send started) and o (operator message id) of the Redis ledger.
+    private readonly record struct SendMark(int Attempt, string? OperatorMessageId);
+
     private sealed class Account
     {
         public long Available;
@@ -245,6 +297,7 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
         public long LastFencingToken;
         public readonly HashSet<string> ChargeIds = new(StringComparer.Ordinal);
         public readonly Dictionary<Guid, Hold> Holds = new();
+        public readonly Dictionary<Guid, SendMark> Sends = new();
 
         /// <summary>Held reservations not yet confirmed stored: message id → reserve time, ms since the Unix epoch.</summary>
         public readonly Dictionary<Guid, long> Pending = new();

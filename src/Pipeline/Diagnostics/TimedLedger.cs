@@ -62,6 +62,28 @@ internal sealed class TimedLedger(IBalanceLedger inner, PipelineMetrics metrics)
     public ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken) =>
         inner.SweepExpiredAsync(confirmDeadline, maxCount, cancellationToken);
 
+    public ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken)
+    {
+        if (!metrics.CallsObserved)
+        {
+            return inner.BeginSendAsync(userId, messageId, attempt, cancellationToken);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        return TimeAsync(inner.BeginSendAsync(userId, messageId, attempt, cancellationToken), "begin_send", start);
+    }
+
+    public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken)
+    {
+        if (!metrics.CallsObserved)
+        {
+            return inner.CaptureAsync(userId, messageId, operatorMessageId, cancellationToken);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        return TimeAsync(inner.CaptureAsync(userId, messageId, operatorMessageId, cancellationToken), "capture", start);
+    }
+
     private async ValueTask<T> TimeAsync<T>(ValueTask<T> call, string operation, long start)
     {
         bool ok = false;

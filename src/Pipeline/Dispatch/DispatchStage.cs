@@ -34,9 +34,7 @@ internal sealed partial class DispatchStage
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, OperatorLane> _lanes = new(StringComparer.OrdinalIgnoreCase);
-    private readonly CancellationTokenSource _stopConsuming = new();
-    private readonly List<IMessageSubscription> _subscriptions = [];
-    private readonly List<Task> _consumers = [];
+    private readonly List<ConsumerSupervisor> _consumers = [];
 
     public DispatchStage(PipelineOptions options, IMessageTransport transport, IBalanceLedger ledger, IOperatorClient client,
         OperatorTableSource routes, StatusPublisher status, ReceiptCorrelator receipts, PipelineMetrics metrics, TimeProvider time, ILogger logger)
@@ -59,9 +57,11 @@ internal sealed partial class DispatchStage
         var subscription = new SubscriptionOptions { MaxInFlight = _options.MaxInFlight, AckWait = _options.AckWait };
         foreach (var (topic, group) in new[] { (Topics.Express, _options.DispatchGroup), (Topics.Normal, _options.DispatchGroup), (Topics.DeadLetter, _options.RetryGroup) })
         {
-            var sub = await _transport.SubscribeAsync(topic, group, subscription, cancellationToken).ConfigureAwait(false);
-            _subscriptions.Add(sub);
-            _consumers.Add(Task.Run(() => ConsumeAsync(sub, topic == Topics.DeadLetter)));
+            bool isRetry = topic == Topics.DeadLetter;
+            var consumer = new ConsumerSupervisor(_transport, topic, group, subscription, (sub, token) => ConsumeAsync(sub, isRetry, token),
+                _options.ConsumerRestartMax, _metrics, _logger);
+            await consumer.StartAsync(cancellationToken).ConfigureAwait(false);
+            _consumers.Add(consumer);
         }
 
         _metrics.LaneQueueDepth = MeasureLanes;
@@ -70,43 +70,39 @@ internal sealed partial class DispatchStage
     /// <summary>Stops consuming, lets the lanes send what they hold, then leaves the consumer groups.</summary>
     public async Task StopAsync()
     {
-        _stopConsuming.Cancel();
         _metrics.LaneQueueDepth = null;
         _routes.Reloaded -= OnRoutesReloaded;
-        await Task.WhenAll(_consumers).ConfigureAwait(false);
+        await Task.WhenAll(_consumers.Select(c => c.StopLoopAsync())).ConfigureAwait(false);
         await AbandonQueuedAsync().ConfigureAwait(false);
         foreach (var lane in _lanes.Values)
         {
             await lane.DisposeAsync().ConfigureAwait(false);
         }
 
-        foreach (var sub in _subscriptions)
+        foreach (var consumer in _consumers)
         {
-            await sub.DisposeAsync().ConfigureAwait(false);
+            await consumer.StopAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task ConsumeAsync(IMessageSubscription subscription, bool isRetry)
+    // One subscription's deliveries until the channel completes (returns) or faults (throws: the supervisor subscribes again).
+    private async Task ConsumeAsync(IMessageSubscription subscription, bool isRetry, CancellationToken token)
     {
-        var token = _stopConsuming.Token;
-        try
+        var reader = subscription.Deliveries;
+        while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
         {
-            var reader = subscription.Deliveries;
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (reader.TryRead(out var delivery))
             {
-                while (reader.TryRead(out var delivery))
+                try
                 {
                     await RouteAsync(delivery, isRetry, token).ConfigureAwait(false);
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    // One delivery's nak or dead-letter did not reach the broker: it comes back after the ack wait; go on.
+                    PipelineLog.ConsumerFailed(_logger, ex, subscription.Topic);
+                }
             }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // shutdown: unread deliveries return to the group when the subscription is disposed
-        }
-        catch (Exception ex)
-        {
-            PipelineLog.ConsumerFailed(_logger, ex, subscription.Topic);
         }
     }
 
@@ -130,9 +126,8 @@ internal sealed partial class DispatchStage
         }
         catch (JsonException ex)
         {
-            PipelineLog.PoisonMessage(_logger, ex, delivery.Topic);
             PipelineTelemetry.Fail(activity, "poison_message");
-            await delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+            await PoisonDelivery.DeadLetterAsync(delivery, ex, _options, _metrics, _logger).ConfigureAwait(false);
             return;
         }
 
@@ -211,6 +206,16 @@ internal sealed partial class DispatchStage
     private async ValueTask SendAsync(DispatchWork work, OperatorInfo op, SendTimeout timeout)
     {
         var message = work.Message;
+        if (await BeginSendAsync(work).ConfigureAwait(false) is { } settled)
+        {
+            if (settled != Handled)
+            {
+                await SettleAsync(work, settled).ConfigureAwait(false); // this attempt was answered before: settle that answer, do not send
+            }
+
+            return;
+        }
+
         using var activity = PipelineTelemetry.Source.HasListeners() ? PipelineTelemetry.Start("send " + op.Name, ActivityKind.Client, work.Trace) : null;
         activity?.SetTag("sms.message_id", message.Id.ToString());
         if (_options.EmitSendingStatus)
@@ -276,8 +281,8 @@ internal sealed partial class DispatchStage
             if (result.Outcome == SendOutcome.Accepted)
             {
                 activity?.SetTag("sms.settle", "capture");
-                await _ledger.CaptureAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
-                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Sent, now), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
+                var captured = await _ledger.CaptureAsync(message.UserId, message.Id, result.OperatorMessageId, CancellationToken.None).ConfigureAwait(false);
+                await _status.PublishAsync(StatusEvent.For(message, StatusAfter("capture", captured, message), now, CodeAfter(captured)), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
             }
             else if (result.Outcome == SendOutcome.TransientFailure && _options.Retry.CanRetry(message.Attempt))
             {
@@ -295,20 +300,27 @@ internal sealed partial class DispatchStage
                     _metrics.RetriesExhausted(message.Operator);
                 }
 
-                await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
-                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Failed, now, result.ErrorCode ?? "failed"), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
+                var refunded = await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+                var status = StatusAfter("refund", refunded, message);
+                await _status.PublishAsync(StatusEvent.For(message, status, now, status == MessageStatus.Failed ? result.ErrorCode ?? "failed" : null), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
             }
 
             await work.Delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+            ForgetUnsettled(message);
         }
         catch (Exception ex)
         {
-            // Ledger, broker or anything else: the lane must survive; the message comes back after a pause.
-            PipelineLog.DispatchSideEffectFailed(_logger, ex, message.Id, message.Attempt);
+            RememberUnsettled(message, result);
+
+            // Ledger, broker or anything else: the lane must survive; the message comes back after a pause that grows with
+            // each delivery, and the nak is not a send attempt (the payload's Attempt is unchanged).
+            var pause = OutageBackoff.For(work.Delivery.DeliveryCount, _options.OutageRetryMin, _options.OutageRetryMax);
+            PipelineLog.OutageNak(_logger, ex, message.Id, message.Attempt, work.Delivery.DeliveryCount, pause.TotalMilliseconds);
             PipelineTelemetry.Fail(activity, "side_effect_failed");
+            _metrics.OutageNak(work.Delivery.Topic);
             try
             {
-                await work.Delivery.NakAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
+                await work.Delivery.NakAsync(pause, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception nakError)
             {

@@ -18,7 +18,33 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
         activity?.SetTag("sms.status", e.Status.ToWireName());
         await transport.PublishAsync(Topics.Status, TransportCodec.ForStatus(e), cancellationToken).ConfigureAwait(false);
         metrics.Status(e, time.GetUtcNow());
-        Published?.Invoke(e);
+        Notify(Published, e, metrics, logger);
+    }
+
+    /// <summary>
+    /// Calls each subscriber of <paramref name="handlers"/> on its own: an exception is logged and counted, never passed on,
+    /// so an observer cannot turn a stored, charged message into a 503 or a nak after capture (issue 12, consumers
+    /// supervised).
+    /// </summary>
+    internal static void Notify(Action<StatusEvent>? handlers, StatusEvent e, PipelineMetrics metrics, ILogger logger)
+    {
+        if (handlers is null)
+        {
+            return;
+        }
+
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((Action<StatusEvent>)handler)(e);
+            }
+            catch (Exception ex)
+            {
+                metrics.SubscriberFailed();
+                PipelineLog.StatusSubscriberFailed(logger, ex, e.MessageId, e.Status.ToWireName());
+            }
+        }
     }
 
     /// <summary>

@@ -24,10 +24,8 @@ internal sealed class StatusStage
     private readonly ILogger _logger;
     private readonly BatchBlock<(StatusEvent Event, IDelivery Delivery)> _batcher;
     private readonly ActionBlock<(StatusEvent Event, IDelivery Delivery)[]> _writer;
-    private readonly CancellationTokenSource _stopConsuming = new();
     private Timer? _ageTrigger;
-    private IMessageSubscription? _subscription;
-    private Task _consumer = Task.CompletedTask;
+    private ConsumerSupervisor? _consumer;
 
     public StatusStage(PipelineOptions options, IMessageTransport transport, IStatusStore store, PipelineMetrics metrics, ILogger logger)
     {
@@ -51,16 +49,20 @@ internal sealed class StatusStage
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var options = new SubscriptionOptions { MaxInFlight = Math.Max(_options.MaxInFlight, _options.StatusBatchSize * 4), AckWait = _options.AckWait };
-        _subscription = await _transport.SubscribeAsync(Topics.Status, _options.StatusGroup, options, cancellationToken).ConfigureAwait(false);
+        _consumer = new ConsumerSupervisor(_transport, Topics.Status, _options.StatusGroup, options, ConsumeAsync, _options.ConsumerRestartMax, _metrics, _logger);
+        await _consumer.StartAsync(cancellationToken).ConfigureAwait(false);
         _ageTrigger = new Timer(_ => _batcher.TriggerBatch(), null, _options.StatusBatchMaxAge, _options.StatusBatchMaxAge);
-        _consumer = Task.Run(ConsumeAsync);
     }
 
     /// <summary>Stops consuming, writes the last partial batch, then leaves the consumer group.</summary>
     public async Task StopAsync()
     {
-        _stopConsuming.Cancel();
-        await _consumer.ConfigureAwait(false);
+        if (_consumer is null)
+        {
+            return;
+        }
+
+        await _consumer.StopLoopAsync().ConfigureAwait(false);
         await DrainAsync().ConfigureAwait(false);
         if (_ageTrigger is not null)
         {
@@ -69,17 +71,19 @@ internal sealed class StatusStage
 
         _batcher.Complete();
         await _writer.Completion.ConfigureAwait(false);
-        if (_subscription is not null)
-        {
-            await _subscription.DisposeAsync().ConfigureAwait(false);
-        }
+        await _consumer.StopAsync().ConfigureAwait(false);
     }
 
     // Takes what the subscription already holds, until a pass of two batch ages finds nothing new, so a graceful
     // stop writes the events published during the shutdown of the other stages.
     private async Task DrainAsync()
     {
-        var reader = _subscription!.Deliveries;
+        if (_consumer?.Current is not { } subscription)
+        {
+            return;
+        }
+
+        var reader = subscription.Deliveries;
         int idlePasses = 0;
         while (idlePasses < 2)
         {
@@ -109,8 +113,7 @@ internal sealed class StatusStage
         }
         catch (JsonException ex)
         {
-            PipelineLog.PoisonMessage(_logger, ex, delivery.Topic);
-            await delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+            await PoisonDelivery.DeadLetterAsync(delivery, ex, _options, _metrics, _logger).ConfigureAwait(false);
             return;
         }
 
@@ -120,28 +123,27 @@ internal sealed class StatusStage
         }
     }
 
-    private async Task ConsumeAsync()
+    // One subscription's deliveries until the channel completes (returns) or faults (throws: the supervisor subscribes again).
+    // The batcher and writer are bounded, so while the store is down this loop waits on them and the subscription's bounded
+    // channel fills: the transport stops fetching (the stage holds at most MaxInFlight + 4 batches).
+    private async Task ConsumeAsync(IMessageSubscription subscription, CancellationToken token)
     {
-        var token = _stopConsuming.Token;
-        var reader = _subscription!.Deliveries;
-        try
+        var reader = subscription.Deliveries;
+        while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
         {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (reader.TryRead(out var delivery))
             {
-                while (reader.TryRead(out var delivery))
+                try
                 {
                     // Not cancellable: a delivery taken from the reader must reach the batcher (the writer keeps draining it).
                     await AcceptAsync(delivery, CancellationToken.None).ConfigureAwait(false);
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // a nak or dead-letter that did not reach the broker: redelivered after the ack wait
+                    PipelineLog.ConsumerFailed(_logger, ex, Topics.Status);
+                }
             }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // shutdown
-        }
-        catch (Exception ex)
-        {
-            PipelineLog.ConsumerFailed(_logger, ex, Topics.Status);
         }
     }
 
@@ -165,12 +167,22 @@ internal sealed class StatusStage
         {
             _metrics.StoreWrite(ok: false, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             PipelineTelemetry.Fail(activity, "store_failed");
-            PipelineLog.StatusBatchFailed(_logger, ex, batch.Length);
+
+            // Store down: every event goes back with a pause that grows with its deliveries (never dropped, never
+            // dead-lettered), and the writer pauses too, so the consumer does not pull more while nothing can be stored.
+            int fewest = int.MaxValue;
             foreach (var (_, delivery) in batch)
             {
-                await SafeSettleAsync(delivery.NakAsync(_options.StatusRetryDelay, CancellationToken.None)).ConfigureAwait(false);
+                fewest = Math.Min(fewest, delivery.DeliveryCount);
+                _metrics.OutageNak(Topics.Status);
+                await SafeSettleAsync(delivery.NakAsync(OutageBackoff.For(delivery.DeliveryCount, _options.StatusRetryDelay, _options.OutageRetryMax), CancellationToken.None)).ConfigureAwait(false);
             }
 
+            var pause = OutageBackoff.For(fewest, _options.StatusRetryDelay, _options.OutageRetryMax);
+            var longest = _options.AckWait / 4;
+            pause = pause < longest ? pause : longest;
+            PipelineLog.StatusWriteBackoff(_logger, ex, batch.Length, pause.TotalMilliseconds, fewest, _options.StatusBatchSize * 4);
+            await Task.Delay(pause).ConfigureAwait(false);
             return;
         }
 

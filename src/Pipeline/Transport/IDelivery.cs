@@ -24,4 +24,16 @@ public interface IDelivery
 
     /// <summary>Returns the message to the group to be delivered again after <paramref name="delay"/> (zero: at once).</summary>
     ValueTask NakAsync(TimeSpan delay, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the message to the transport's dead-letter store (NATS: the <c>DEAD</c> stream; Kafka: the dead-letter topic;
+    /// in-memory: a bounded list) with <paramref name="reason"/>, its topic and the time, then settles this delivery so the
+    /// group never sees it again. For a message that can never be processed (undecodable payload): an outage is waited out
+    /// with <see cref="NakAsync"/>, never dead-lettered. An operator lists and replays dead letters through
+    /// <see cref="IDeadLetterStore"/> (README "Durability").
+    /// </summary>
+    /// <param name="reason">Short machine-readable reason, for example <c>undecodable: ...</c>; kept with the message.</param>
+    /// <param name="cancellationToken">Cancels the wait; the message may still have been moved.</param>
+    /// <exception cref="TransportException">The dead-letter store did not take it: the delivery is left unsettled (the caller naks it).</exception>
+    ValueTask DeadLetterAsync(string reason, CancellationToken cancellationToken);
 }

@@ -11,7 +11,7 @@ namespace SmsGateway.Redis;
 /// <remarks>
 /// Keys (user id as hash tag, so one user's keys share a cluster slot): <c>{prefix}ledger:{user}</c> hash with
 /// <c>available, reserved, spent, charged, fence</c>; <c>{prefix}ledger:{user}:r:{messageId}</c> hash per reservation
-/// (<c>s</c> = R/C/F, <c>a</c> = amount), kept <see cref="RedisOptions.SettledReservationTtlSeconds"/> after settling;
+/// (<c>s</c> = R/C/F, <c>a</c> = amount, <c>n</c> = attempt whose send started, <c>o</c> = operator message id, <c>k</c> = stored), kept <see cref="RedisOptions.SettledReservationTtlSeconds"/> after settling;
 /// <c>{prefix}ledger:{user}:c:{chargeId}</c> charge marker kept <see cref="RedisOptions.ChargeIdTtlSeconds"/>.
 /// A reservation hash also carries <c>t</c> (reserve time, ms since the Unix epoch, the ledger server's clock), <c>k</c> = 1 once
 /// its message is stored (<see cref="ConfirmAsync"/>, or the dispatch begin-send), <c>e</c> = 1 when the expiry sweep refunded it.
@@ -141,6 +141,34 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
         }
     }
 
+    public async ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentOutOfRangeException.ThrowIfNegative(attempt);
+        var result = await RunScriptAsync(
+            "begin_send",
+            userId,
+            LuaScripts.LedgerBeginSend,
+            [ReservationKey(UserKey(userId), messageId)],
+            [attempt],
+            cancellationToken).ConfigureAwait(false);
+        var parts = (RedisResult[])result!;
+        var o = (string?)parts[1];
+        var operatorMessageId = string.IsNullOrEmpty(o) ? null : o;
+        return (long)parts[0] switch
+        {
+            0 => new BeginSendResult(BeginSendOutcome.Send),
+            1 => new BeginSendResult(BeginSendOutcome.AlreadyCaptured, operatorMessageId),
+            2 => new BeginSendResult(BeginSendOutcome.Refunded),
+            3 => new BeginSendResult(BeginSendOutcome.AttemptStarted, operatorMessageId),
+            4 => new BeginSendResult(BeginSendOutcome.NotReserved),
+            var code => throw new LedgerUnavailableException($"ledger begin-send script answered unknown code {code}"),
+        };
+    }
+
+    public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken)
+        => SettleAsync("capture", userId, messageId, Capture, cancellationToken, operatorMessageId);
+
     internal string UserKey(string userId) => _options.KeyPrefix + "ledger:{" + userId + "}";
 
     /// <summary>The pending index (sorted set of unconfirmed reservations, scored by reserve time in ms).</summary>
@@ -150,7 +178,7 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
 
     private static RedisKey ReservationKey(string userKey, Guid messageId) => userKey + ":r:" + messageId.ToString("N");
 
-    private async ValueTask<SettleOutcome> SettleAsync(string operation, string userId, Guid messageId, RedisValue how, CancellationToken cancellationToken)
+    private async ValueTask<SettleOutcome> SettleAsync(string operation, string userId, Guid messageId, RedisValue how, CancellationToken cancellationToken, string? operatorMessageId = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         var user = UserKey(userId);
@@ -159,7 +187,9 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
             userId,
             LuaScripts.LedgerSettle,
             [user, ReservationKey(user, messageId), PendingKey],
-            [how, _options.SettledReservationTtlSeconds, PendingMember(userId, messageId)],
+            operatorMessageId is null
+                ? [how, _options.SettledReservationTtlSeconds, PendingMember(userId, messageId)]
+                : [how, _options.SettledReservationTtlSeconds, PendingMember(userId, messageId), operatorMessageId],
             cancellationToken).ConfigureAwait(false);
         return (long)result switch
         {

@@ -8,6 +8,7 @@ internal static class LuaScripts
     public static readonly string LedgerCharge = Load("ledger-charge.lua");
     public static readonly string LedgerReserve = Load("ledger-reserve.lua");
     public static readonly string LedgerSettle = Load("ledger-settle.lua");
+    public static readonly string LedgerBeginSend = Load("ledger-begin-send.lua");
     public static readonly string LockFence = Load("lock-fence.lua");
     public static readonly string IdempotencyClaim = Load("idempotency-claim.lua");
     public static readonly string IdempotencyComplete = Load("idempotency-complete.lua");

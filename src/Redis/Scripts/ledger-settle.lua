@@ -4,6 +4,7 @@
 -- ARGV[1] 'C' to capture, 'F' to refund
 -- ARGV[2] seconds the settled reservation is kept (repeats within that window are recognised)
 -- ARGV[3] the message's pending member "<user id>|<32-hex message id>", removed whatever the outcome
+-- ARGV[4] optional: on capture, the operator message id, kept as field o
 -- Returns 0 settled now, 1 already settled the same way, 2 settled the other way, 3 no reservation.
 redis.call('ZREM', KEYS[3], ARGV[3])
 local s = redis.call('HGET', KEYS[2], 's')
@@ -20,6 +21,9 @@ local a = tonumber(redis.call('HGET', KEYS[2], 'a'))
 if a > 0 then
   redis.call('HINCRBY', KEYS[1], 'reserved', string.format('%.0f', 0 - a))
   redis.call('HINCRBY', KEYS[1], ARGV[1] == 'C' and 'spent' or 'available', string.format('%.0f', a))
+end
+if ARGV[4] and ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[2], 'o', ARGV[4])
 end
 redis.call('HSET', KEYS[2], 's', ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[2])

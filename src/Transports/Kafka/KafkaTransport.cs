@@ -116,6 +116,7 @@ public sealed partial class KafkaTransport : IMessageTransport, IBrokerProbe
             throw new TransportException($"Kafka subscription to '{_options.KafkaTopic(topic)}' for group '{consumerGroup}' failed: {e.Message}", e);
         }
 
+        subscription.DeadLetterSink = DeadLetterAsync;
         _subscriptions.TryAdd(subscription, 0);
         return ValueTask.FromResult<IMessageSubscription>(subscription);
     }

@@ -68,6 +68,13 @@ public sealed partial record KafkaTransportOptions
     /// <summary>Shared defaults (<see cref="BootstrapServers"/> must still be set).</summary>
     public static KafkaTransportOptions Default { get; } = new();
 
+    /// <summary>
+    /// Kafka topic that dead-lettered messages (<see cref="SmsGateway.Transport.IDelivery.DeadLetterAsync"/>) are written to,
+    /// with their origin topic and reason as headers; listed and replayed by <see cref="KafkaTransport.ListAsync"/> and
+    /// <see cref="KafkaTransport.ReplayAsync"/>. Default <c>sms-dead</c>.
+    /// </summary>
+    public string DeadLetterTopic { get; init; } = "sms-dead";
+
     /// <summary>The Kafka topic for a pipeline topic.</summary>
     public string KafkaTopic(string topic) =>
         TopicNames.TryGetValue(topic, out var name) && !string.IsNullOrWhiteSpace(name) ? name : topic;
@@ -97,6 +104,11 @@ public sealed partial record KafkaTransportOptions
             {
                 throw new ArgumentException($"Kafka topic name '{topic}' is not legal (1-249 of [a-zA-Z0-9._-]).", nameof(TopicNames));
             }
+        }
+
+        if (DeadLetterTopic.Length is 0 or > 249 || !LegalName().IsMatch(DeadLetterTopic) || Topics.All.Select(KafkaTopic).Contains(DeadLetterTopic))
+        {
+            throw new ArgumentException($"Kafka:DeadLetterTopic '{DeadLetterTopic}' must be a legal Kafka name (1-249 of [a-zA-Z0-9._-]) of its own.", nameof(DeadLetterTopic));
         }
 
         if (GroupIdPrefix.Length > 0 && !LegalName().IsMatch(GroupIdPrefix))

@@ -4,8 +4,8 @@ using SmsGateway.Transport;
 
 namespace SmsGateway.Transports.Nats;
 
-/// <summary>A pulled JetStream message (NATS.Net) as an <see cref="IDelivery"/>; the first settle call wins.</summary>
-internal sealed class NatsDelivery(string topic, INatsJSMsg<byte[]> msg, int deliveryCount) : IDelivery
+/// <summary>A pulled JetStream message (NATS.Net) as an <see cref="IDelivery"/>; the first settle call wins (a failed dead-letter call settles nothing).</summary>
+internal sealed class NatsDelivery(NatsTransport transport, string topic, INatsJSMsg<byte[]> msg, int deliveryCount) : IDelivery
 {
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
     private int _settled;
@@ -39,6 +39,24 @@ internal sealed class NatsDelivery(string topic, INatsJSMsg<byte[]> msg, int del
 
         var opts = delay > TimeSpan.Zero ? new AckOpts { NakDelay = delay } : default;
         await Settle(msg.NakAsync(opts, cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async ValueTask DeadLetterAsync(string reason, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _settled, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await transport.DeadLetterAsync(Topic, msg, reason, (ulong)DeliveryCount, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TransportException)
+        {
+            Volatile.Write(ref _settled, 0); // left unsettled: the caller may nak it
+            throw;
+        }
     }
 
     private static IReadOnlyDictionary<string, string> HeadersOf(NatsHeaders? headers)

@@ -115,12 +115,12 @@ internal sealed class NatsSubscription : IMessageSubscription, IConsumerLag
 
                         if (_maxDeliver > 0 && delivered > (ulong)_maxDeliver)
                         {
-                            _ = _transport.DeadLetterAsync(Topic, msg);
+                            _ = _transport.DeadLetterExhaustedAsync(Topic, msg);
                             continue;
                         }
 
                         // Never waits but after a reconnect, when NATS.Net re-sends the whole batch of the fetch.
-                        await _channel.Writer.WriteAsync(new NatsDelivery(Topic, msg, (int)Math.Min(delivered, int.MaxValue)), ct).ConfigureAwait(false);
+                        await _channel.Writer.WriteAsync(new NatsDelivery(_transport, Topic, msg, (int)Math.Min(delivered, int.MaxValue)), ct).ConfigureAwait(false);
                     }
 
                     backoff = TimeSpan.Zero;

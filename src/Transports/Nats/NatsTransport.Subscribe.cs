@@ -62,17 +62,16 @@ public sealed partial class NatsTransport
     }
 
     /// <summary>
-    /// Moves a message past its last delivery (<see cref="NatsTransportOptions.MaxDeliver"/>) to the dead stream (same
-    /// headers without the server's <c>Nats-*</c> ones, plus origin and count; id <c>&lt;stream&gt;:&lt;seq&gt;</c> so a
-    /// repeat is de-duplicated), then settles it: ack on a work-queue stream (removes it), term on the status stream (limits
-    /// retention: it stays for other groups, but this group never sees it again). On failure it is nak'ed and comes back
-    /// later, so it is never lost nor stuck. nats-server 2.9 leaves a message that exhausts its own max_deliver in a
-    /// work-queue stream for ever, hence this step instead of the server's max_deliver.
+    /// Moves a message to the dead stream: same headers without the server's <c>Nats-*</c> ones, plus
+    /// <see cref="DeadLetterHeaders"/> (origin topic, reason, time, deliveries), id <c>&lt;stream&gt;:&lt;seq&gt;</c> so a
+    /// repeat is de-duplicated; then settles it: ack on a work-queue stream (removes it), term on the status stream (limits
+    /// retention: it stays for other groups, but this group never sees it again). <paramref name="deliveries"/>: the
+    /// deliveries the application saw, recorded as <c>sms-dead-deliveries</c>.
     /// </summary>
-    internal async Task DeadLetterAsync(string topic, INatsJSMsg<byte[]> msg)
+    /// <exception cref="TransportException">The dead stream did not store it, or the settle was not sent; the message is left as it was.</exception>
+    internal async Task DeadLetterAsync(string topic, INatsJSMsg<byte[]> msg, string reason, ulong deliveries, CancellationToken cancellationToken)
     {
         var meta = msg.Metadata!.Value;
-        var deliveries = meta.NumDelivered - 1;
         try
         {
             var headers = new NatsHeaders(new Dictionary<string, StringValues>(StringComparer.Ordinal));
@@ -80,16 +79,19 @@ public sealed partial class NatsTransport
             {
                 foreach (var (k, v) in msg.Headers)
                 {
-                    if (!k.StartsWith("Nats-", StringComparison.Ordinal))
+                    if (!k.StartsWith("Nats-", StringComparison.Ordinal) && !DeadLetterHeaders.IsDeadLetterHeader(k))
                     {
                         headers[k] = v;
                     }
                 }
             }
 
-            headers["sms-dead-topic"] = topic;
-            headers["sms-dead-deliveries"] = deliveries.ToString(CultureInfo.InvariantCulture);
-            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.PublishTimeoutMs));
+            headers[DeadLetterHeaders.Topic] = topic;
+            headers[DeadLetterHeaders.Reason] = HeaderSafe(reason);
+            headers[DeadLetterHeaders.At] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+            headers[DeadLetterHeaders.Deliveries] = deliveries.ToString(CultureInfo.InvariantCulture);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            cts.CancelAfter(TimeSpan.FromMilliseconds(_options.PublishTimeoutMs));
             var ack = await JetStream.PublishAsync(
                 _options.DeadSubjectOf(topic),
                 (ReadOnlyMemory<byte>)(msg.Data ?? []),
@@ -112,11 +114,31 @@ public sealed partial class NatsTransport
                 await msg.AckAsync(cancellationToken: cts.Token).ConfigureAwait(false);
             }
 
-            TransportLog.DeadLettered(_logger, topic, meta.Sequence.Stream, (long)deliveries);
+            TransportLog.DeadLetteredFor(_logger, topic, meta.Sequence.Stream, reason);
         }
         catch (Exception ex) when (ex is NatsException or OperationCanceledException)
         {
             TransportLog.DeadLetterFailed(_logger, topic, ex.Message);
+            throw new TransportException($"dead-lettering of {topic}#{meta.Sequence.Stream} failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// The optional cap (<see cref="NatsTransportOptions.MaxDeliver"/>): moves a message past its last allowed delivery to
+    /// the dead stream; when that fails it is nak'ed and comes back later, so it is never lost nor stuck. nats-server 2.9
+    /// leaves a message that exhausts its own max_deliver in a work-queue stream for ever, hence this step instead of the
+    /// server's max_deliver.
+    /// </summary>
+    internal async Task DeadLetterExhaustedAsync(string topic, INatsJSMsg<byte[]> msg)
+    {
+        var deliveries = msg.Metadata!.Value.NumDelivered - 1;
+        try
+        {
+            await DeadLetterAsync(topic, msg, $"max_deliver: {deliveries} deliveries", deliveries, CancellationToken.None).ConfigureAwait(false);
+            TransportLog.DeadLettered(_logger, topic, msg.Metadata!.Value.Sequence.Stream, (long)deliveries);
+        }
+        catch (TransportException)
+        {
             try
             {
                 await msg.NakAsync(new AckOpts { NakDelay = TimeSpan.FromSeconds(1) }).ConfigureAwait(false);
@@ -126,5 +148,12 @@ public sealed partial class NatsTransport
                 TransportLog.SettleFailed(_logger, topic, nakEx.Message); // redelivered after the ack wait
             }
         }
+    }
+
+    // A header value is one line: no CR/LF, at most 200 characters.
+    private static string HeaderSafe(string reason)
+    {
+        var line = reason.ReplaceLineEndings(" ");
+        return line.Length <= 200 ? line : line[..200];
     }
 }

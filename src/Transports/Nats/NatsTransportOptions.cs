@@ -57,11 +57,13 @@ public sealed record NatsTransportOptions
     public TimeSpan DeadLetterMaxAge { get; init; } = TimeSpan.FromDays(14);
 
     /// <summary>
-    /// Deliveries of one message a subscriber may see; the next one is moved to the dead stream and acked, or terminated on
-    /// the status stream (the server's own max_deliver stays unlimited: nats-server 2.9 would leave an exhausted message
-    /// stuck in a work-queue stream). 0 for unlimited. Default 10.
+    /// Optional cap on the deliveries of one message a subscriber may see; the next one is moved to the dead stream and
+    /// acked, or terminated on the status stream (the server's own max_deliver stays unlimited: nats-server 2.9 would leave
+    /// an exhausted message stuck in a work-queue stream). 0 for unlimited. Default 0: the pipeline naks during an outage
+    /// (ledger, store, broker) with a growing delay and dead-letters only what it cannot decode, so a cap would move
+    /// good messages out of the way of a long outage (README "Durability").
     /// </summary>
-    public int MaxDeliver { get; init; } = 10;
+    public int MaxDeliver { get; init; }
 
     /// <summary>Most unacked messages over all members of a group (consumer <c>max_ack_pending</c>); at least the subscription's MaxInFlight. Default 20000.</summary>
     public int MaxAckPending { get; init; } = 20_000;

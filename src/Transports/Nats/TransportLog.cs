@@ -23,6 +23,12 @@ internal static partial class TransportLog
     [LoggerMessage(EventId = 4206, Level = LogLevel.Warning, Message = "NATS settle of a {Topic} message not sent ({Reason}); redelivered after the ack wait")]
     public static partial void SettleFailed(ILogger logger, string topic, string reason);
 
+    [LoggerMessage(EventId = 7060, Level = LogLevel.Warning, Message = "NATS message {Topic}#{Sequence} dead-lettered: {Reason}")]
+    public static partial void DeadLetteredFor(ILogger logger, string topic, ulong sequence, string reason);
+
+    [LoggerMessage(EventId = 7061, Level = LogLevel.Information, Message = "NATS dead letter {DeadSequence} replayed to {Topic}")]
+    public static partial void Replayed(ILogger logger, ulong deadSequence, string topic);
+
     [LoggerMessage(EventId = 4290, Level = LogLevel.Debug, Message = "NATS readiness probe could not connect ({Reason})")]
     public static partial void ProbeFailed(ILogger logger, string reason);
 }

@@ -42,6 +42,16 @@ internal sealed class InMemoryDelivery(InMemorySubscription owner, InMemoryEnvel
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask DeadLetterAsync(string reason, CancellationToken cancellationToken)
+    {
+        if (TryClaim())
+        {
+            owner.DeadLetter(this, reason);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>True for the one caller that settles this delivery.</summary>
     public bool TryClaim() => Interlocked.Exchange(ref _settled, 1) == 0;
 }

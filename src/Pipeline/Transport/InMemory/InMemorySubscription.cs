@@ -124,6 +124,14 @@ internal sealed class InMemorySubscription : IMessageSubscription, IConsumerLag
         }
     }
 
+    /// <summary>Moves the delivery's message to the transport's dead letters and acks it for this group.</summary>
+    internal void DeadLetter(InMemoryDelivery delivery, string reason)
+    {
+        _inFlight.TryRemove(delivery.Sequence, out _);
+        _group.Topic.DeadLetters.Add(delivery.Envelope, reason, delivery.DeliveryCount, DateTimeOffset.UtcNow);
+        _group.Acked();
+    }
+
     private async ValueTask<bool> WaitSlowAsync(ChannelReader<InMemoryEnvelope> ready, CancellationToken cancellationToken)
     {
         // The group's queue outlives this member, so disposal has to wake a waiting consumer through the stop token.

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 namespace SmsGateway.Transport.InMemory;
 
 /// <summary>One topic: its consumer groups and the messages kept for a group that does not exist yet.</summary>
-internal sealed class InMemoryTopic(string name, InMemoryTransportOptions options)
+internal sealed class InMemoryTopic(string name, InMemoryTransportOptions options, InMemoryDeadLetters deadLetters)
 {
     private readonly DuplicateFilter? _duplicates = options.DuplicateWindow > TimeSpan.Zero ? new DuplicateFilter(options.DuplicateWindow) : null;
     private readonly object _gate = new();
@@ -11,6 +11,9 @@ internal sealed class InMemoryTopic(string name, InMemoryTransportOptions option
     private List<InMemoryEnvelope>? _orphans = [];
 
     public string Name => name;
+
+    /// <summary>The transport's dead-letter store.</summary>
+    public InMemoryDeadLetters DeadLetters => deadLetters;
 
     public void Publish(in OutgoingMessage message)
     {

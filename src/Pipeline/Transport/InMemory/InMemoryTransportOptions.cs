@@ -10,6 +10,9 @@ public sealed record InMemoryTransportOptions
     /// <summary>Window in which a second publish with the same <see cref="OutgoingMessage.MessageId"/> is dropped. Default 2 minutes (as JetStream).</summary>
     public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Most dead letters kept (<see cref="IDelivery.DeadLetterAsync"/>); beyond it the oldest is dropped. Default 10,000.</summary>
+    public int MaxDeadLetters { get; init; } = 10_000;
+
     /// <summary>Shared defaults.</summary>
     public static InMemoryTransportOptions Default { get; } = new();
 
@@ -18,6 +21,7 @@ public sealed record InMemoryTransportOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessagesPerTopic, 1, nameof(MaxMessagesPerTopic));
         ArgumentOutOfRangeException.ThrowIfLessThan(DuplicateWindow, TimeSpan.Zero, nameof(DuplicateWindow));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDeadLetters, 1, nameof(MaxDeadLetters));
         return this;
     }
 }

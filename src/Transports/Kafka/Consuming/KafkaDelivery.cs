@@ -50,6 +50,26 @@ internal sealed class KafkaDelivery : IDelivery
         return ValueTask.CompletedTask;
     }
 
+    public async ValueTask DeadLetterAsync(string reason, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _settled, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _owner.DeadLetterAsync(_message, DeliveryCount, reason, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TransportException)
+        {
+            Volatile.Write(ref _settled, 0); // left unsettled: the caller may nak it
+            throw;
+        }
+
+        _owner.Ack(_message);
+    }
+
     public ValueTask NakAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _settled, 1) == 0)

@@ -1,3 +1,5 @@
+using SmsGateway.Transport;
+
 namespace SmsGateway.Transports.Kafka.Consuming;
 
 /// <summary>Acks and naks: called from application threads.</summary>
@@ -26,6 +28,16 @@ internal sealed partial class KafkaSubscription
             WakeForRoom();
         }
     }
+
+    /// <summary>Set by the transport: writes a message to the dead-letter topic (origin topic, delivery count, reason).</summary>
+    internal Func<string, InFlightMessage, int, string, CancellationToken, ValueTask>? DeadLetterSink { get; set; }
+
+    /// <summary>Writes the message to the dead-letter topic; the caller acks it once this returned.</summary>
+    /// <exception cref="TransportException">Not stored.</exception>
+    public ValueTask DeadLetterAsync(InFlightMessage message, int deliveries, string reason, CancellationToken cancellationToken) =>
+        DeadLetterSink is { } sink
+            ? sink(Topic, message, deliveries, reason, cancellationToken)
+            : throw new TransportException("this subscription has no dead-letter topic");
 
     /// <summary>Holds the message (uncommitted) and delivers it again after <paramref name="delay"/>.</summary>
     public void Nak(InFlightMessage message, int generation, TimeSpan delay)

@@ -38,6 +38,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 5110, Level = LogLevel.Warning, Message = "Kafka producer flush on dispose left {Count} messages unconfirmed")]
     public static partial void FlushIncomplete(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 7070, Level = LogLevel.Warning, Message = "Kafka message of {Topic} dead-lettered to {DeadTopic}: {Reason}")]
+    public static partial void DeadLettered(ILogger logger, string topic, string deadTopic, string reason);
+
+    [LoggerMessage(EventId = 7071, Level = LogLevel.Information, Message = "Kafka dead letter {Id} replayed to {Topic}")]
+    public static partial void Replayed(ILogger logger, string id, string topic);
+
     [LoggerMessage(EventId = 5190, Level = LogLevel.Debug, Message = "Kafka readiness probe: no metadata ({Code} {Reason})")]
     public static partial void ProbeFailed(ILogger logger, Confluent.Kafka.ErrorCode code, string reason);
 

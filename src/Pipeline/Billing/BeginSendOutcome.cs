@@ -1,0 +1,29 @@
+namespace SmsGateway.Billing;
+
+/// <summary>What <see cref="IBalanceLedger.BeginSendAsync"/> found in a message's reservation, and what dispatch does with it.</summary>
+public enum BeginSendOutcome
+{
+    /// <summary>Reserved, and this attempt had not started: it is now recorded as started. Send it.</summary>
+    Send = 0,
+
+    /// <summary>Captured already (an earlier delivery sent it and settled): do not send; ack.</summary>
+    AlreadyCaptured = 1,
+
+    /// <summary>Refunded (failed, canceled, expired or swept): never send; make sure a final status exists; ack.</summary>
+    Refunded = 2,
+
+    /// <summary>
+    /// Reserved, and this very attempt was started before by a delivery that did not settle (crash or lost ack between the
+    /// operator's answer and the capture): its outcome is unknown. This is the documented at-least-once window
+    /// (README "Durability"): the message is sent again, at most once more per crash.
+    /// </summary>
+    AttemptStarted = 3,
+
+    /// <summary>No reservation exists (never reserved, or settled so long ago that its record expired): never send.</summary>
+    NotReserved = 4,
+}
+
+/// <summary>Result of <see cref="IBalanceLedger.BeginSendAsync"/>.</summary>
+/// <param name="Outcome">What the reservation held.</param>
+/// <param name="OperatorMessageId">The operator's message id recorded at capture (<c>o</c>), when known; null otherwise.</param>
+public readonly record struct BeginSendResult(BeginSendOutcome Outcome, string? OperatorMessageId = null);

@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using SmsGateway.Billing;
+using SmsGateway.Model;
+using SmsGateway.Transport;
+
+namespace SmsGateway.Dispatch;
+
+/// <summary>Idempotent dispatch (README "Durability"): the ledger's begin-send step before each operator send.</summary>
+internal sealed partial class DispatchStage
+{
+    private const int MaxUnsettled = 100_000;
+    private static readonly SendResult Handled = new(SendOutcome.PermanentFailure, "not_sent");
+
+    // Operator answers whose settle failed (ledger or broker down), by message and attempt: the redelivery of that attempt
+    // settles this answer instead of sending again. Bounded; an entry leaves when its settle succeeds.
+    private readonly ConcurrentDictionary<(Guid Id, int Attempt), SendResult> _unsettled = new();
+
+    /// <summary>
+    /// One ledger call (<see cref="IBalanceLedger.BeginSendAsync"/>) before the operator send. Null: send it. Otherwise the
+    /// message is not sent: an <see cref="SendOutcome.Accepted"/> result is an attempt the operator accepted before (the
+    /// caller captures it); any other result means this method already settled the delivery (acked with a final status, or
+    /// nak'ed with the outage backoff while the ledger is down).
+    /// </summary>
+    private async ValueTask<SendResult?> BeginSendAsync(DispatchWork work)
+    {
+        var message = work.Message;
+        BeginSendResult begin;
+        try
+        {
+            begin = await _ledger.BeginSendAsync(message.UserId, message.Id, message.Attempt, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            var pause = OutageBackoff.For(work.Delivery.DeliveryCount, _options.OutageRetryMin, _options.OutageRetryMax);
+            PipelineLog.BeginSendFailed(_logger, ex, message.Id, message.Attempt, pause.TotalMilliseconds);
+            _metrics.OutageNak(work.Delivery.Topic);
+            await NakQuietlyAsync(work, pause).ConfigureAwait(false);
+            return Handled;
+        }
+
+        _metrics.BeginSend(begin.Outcome switch
+        {
+            BeginSendOutcome.Send => "send",
+            BeginSendOutcome.AlreadyCaptured => "already_captured",
+            BeginSendOutcome.Refunded => "refunded",
+            BeginSendOutcome.AttemptStarted => "attempt_started",
+            _ => "not_reserved",
+        });
+        if (begin.Outcome != BeginSendOutcome.Send && _unsettled.TryGetValue((message.Id, message.Attempt), out var known))
+        {
+            // This process has the operator's answer to this attempt and its settle failed part-way (ledger or broker
+            // down): finish that settle (idempotent) with the original outcome and error code; never send again.
+            return known;
+        }
+
+        switch (begin.Outcome)
+        {
+            case BeginSendOutcome.Send:
+                return null;
+            case BeginSendOutcome.AttemptStarted when begin.OperatorMessageId is { } accepted:
+                return new SendResult(SendOutcome.Accepted, null, accepted);
+            case BeginSendOutcome.AttemptStarted:
+                PipelineLog.AttemptResent(_logger, message.Id, message.Attempt);
+                return null;
+        }
+
+        // Captured, refunded or unknown to the ledger: never send; make sure a final status exists, then ack. The store keeps
+        // the first final status (docs: StatusPrecedence), so a repeat of "sent" or a late "failed" changes nothing.
+        PipelineLog.NotSent(_logger, message.Id, message.Attempt, begin.Outcome);
+        var (status, code) = begin.Outcome switch
+        {
+            BeginSendOutcome.AlreadyCaptured => (MessageStatus.Sent, (string?)null),
+            BeginSendOutcome.Refunded => (MessageStatus.Failed, "refunded_before_send"),
+            _ => (MessageStatus.Failed, "not_reserved"),
+        };
+        try
+        {
+            await _status.PublishAsync(StatusEvent.For(message, status, _time.GetUtcNow(), code), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
+            await work.Delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            var pause = OutageBackoff.For(work.Delivery.DeliveryCount, _options.OutageRetryMin, _options.OutageRetryMax);
+            PipelineLog.OutageNak(_logger, ex, message.Id, message.Attempt, work.Delivery.DeliveryCount, pause.TotalMilliseconds);
+            _metrics.OutageNak(work.Delivery.Topic);
+            await NakQuietlyAsync(work, pause).ConfigureAwait(false);
+        }
+
+        return Handled;
+    }
+
+    private void RememberUnsettled(SmsMessage message, SendResult result)
+    {
+        if (_unsettled.Count < MaxUnsettled)
+        {
+            _unsettled[(message.Id, message.Attempt)] = result;
+        }
+    }
+
+    private void ForgetUnsettled(SmsMessage message)
+    {
+        if (!_unsettled.IsEmpty)
+        {
+            _unsettled.TryRemove((message.Id, message.Attempt), out _);
+        }
+    }
+
+    /// <summary>
+    /// The status that matches the ledger after a capture or refund. A capture that finds the reservation refunded (a cancel,
+    /// expiry sweep or earlier failure won the race) reports <c>failed</c>; a refund that finds it captured reports
+    /// <c>sent</c>. Each mismatch is logged and counted (<c>sms.ledger.settle_mismatches</c>).
+    /// </summary>
+    private MessageStatus StatusAfter(string operation, SettleOutcome outcome, SmsMessage message)
+    {
+        bool capture = operation == "capture";
+        if (outcome is SettleOutcome.SettledOtherwise or SettleOutcome.NotReserved)
+        {
+            PipelineLog.SettleMismatch(_logger, operation, message.Id, outcome);
+            _metrics.SettleMismatch(operation, outcome == SettleOutcome.NotReserved ? "not_reserved" : "settled_otherwise");
+        }
+
+        return outcome == SettleOutcome.SettledOtherwise ? (capture ? MessageStatus.Failed : MessageStatus.Sent)
+            : capture ? MessageStatus.Sent : MessageStatus.Failed;
+    }
+
+    private static string? CodeAfter(SettleOutcome captured) => captured == SettleOutcome.SettledOtherwise ? "refunded_before_capture" : null;
+
+    private async ValueTask NakQuietlyAsync(DispatchWork work, TimeSpan pause)
+    {
+        try
+        {
+            await work.Delivery.NakAsync(pause, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception nakError)
+        {
+            // The broker redelivers after the ack wait anyway.
+            PipelineLog.DispatchSideEffectFailed(_logger, nakError, work.Message.Id, work.Message.Attempt);
+        }
+    }
+}
