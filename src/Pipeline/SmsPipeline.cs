@@ -9,6 +9,7 @@ using SmsGateway.Locking;
 using SmsGateway.Model;
 using SmsGateway.Receipts;
 using SmsGateway.Routing;
+using SmsGateway.Scheduling;
 using SmsGateway.Status;
 using SmsGateway.Transport;
 using SmsGateway.Validation;
@@ -27,7 +28,7 @@ namespace SmsGateway;
 /// Thread-safe: <see cref="SendAsync"/> may be called concurrently from any number of threads. <see cref="StatusPublished"/>
 /// handlers run on pipeline threads and must not block.
 /// </remarks>
-public sealed class SmsPipeline : IAsyncDisposable
+public sealed partial class SmsPipeline : IAsyncDisposable
 {
     private readonly PipelineOptions _options;
     private readonly OperatorTableSource _routes;
@@ -44,17 +45,21 @@ public sealed class SmsPipeline : IAsyncDisposable
     private DispatchStage? _dispatch;
     private StatusStage? _statusStage;
     private ReceiptStage? _receiptStage;
+    private readonly IScheduleStore _schedule;
+    private SchedulerStage? _scheduler;
 
     /// <summary>
     /// Creates a stopped pipeline over the given parts. Prefer <see cref="SmsPipelineBuilder"/>. The receipt correlator
-    /// (shared with the operator clients that report receipts) is a new one when null.
+    /// (shared with the operator clients that report receipts) is a new one when null; the schedule store (messages with a
+    /// future <c>send_at</c>) an <see cref="InMemoryScheduleStore"/> when null.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="ArgumentException">A consumer-group name is null or blank.</exception>
     public SmsPipeline(PipelineOptions options, OperatorTableSource routes, IMessageTransport transport, IBalanceLedger ledger,
         IDistributedLockFactory locks, IOperatorClient operators, IStatusStore store, PipelineMetrics metrics,
-        ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, ReceiptCorrelator? receipts = null)
+        ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, ReceiptCorrelator? receipts = null, IScheduleStore? schedule = null)
     {
+        _schedule = schedule ?? new InMemoryScheduleStore();
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate() with { };
         _routes = routes ?? throw new ArgumentNullException(nameof(routes));
         Metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
@@ -116,7 +121,9 @@ public sealed class SmsPipeline : IAsyncDisposable
 
             if (roles.HasFlag(PipelineRoles.Gateway))
             {
-                _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger);
+                _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger, _schedule);
+                _scheduler = new SchedulerStage(_options, _schedule, _locks, _transport, _status, _time, _logger);
+                _scheduler.Start();
             }
 
             Roles = roles;
@@ -168,14 +175,14 @@ public sealed class SmsPipeline : IAsyncDisposable
     {
         long start = Stopwatch.GetTimestamp();
         var accept = _accept ?? throw new InvalidOperationException("the gateway role is not started");
-        var errors = SendValidator.Validate(request, _routes.Current, _time.GetUtcNow(), out var message);
+        var errors = SendValidator.Validate(request, _routes.Current, _time.GetUtcNow(), _options, out var message, out var sendAt);
         if (errors.Count > 0)
         {
             Metrics.Refused("invalid");
             return Task.FromResult(AcceptResult.Invalid(errors));
         }
 
-        var task = accept.SubmitAsync(message!, start);
+        var task = accept.SubmitAsync(message!, start, sendAt);
         return cancellationToken.CanBeCanceled ? task.WaitAsync(cancellationToken) : task;
     }
 
@@ -233,6 +240,12 @@ public sealed class SmsPipeline : IAsyncDisposable
 
     private async Task StopStagesAsync()
     {
+        if (_scheduler is not null)
+        {
+            await _scheduler.StopAsync().ConfigureAwait(false);
+            _scheduler = null;
+        }
+
         if (_accept is not null)
         {
             await _accept.CompleteAsync().ConfigureAwait(false);

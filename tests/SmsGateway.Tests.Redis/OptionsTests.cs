@@ -82,5 +82,9 @@ public sealed class OptionsTests
         public ValueTask<SettleOutcome> RefundAsync(string userId, Guid messageId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask<Balance> GetBalanceAsync(string userId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<BeginSendOutcome> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -45,4 +45,28 @@ public interface IBalanceLedger
     /// <summary>The user's balance; all zero for an unknown user.</summary>
     /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time.</exception>
     ValueTask<Balance> GetBalanceAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cancels a message that has not started sending: refunds its reservation only while it is reserved (not captured,
+    /// not refunded) and no operator send has started (<see cref="BeginSendAsync"/> not called). One atomic step, so a cancel
+    /// racing the dispatcher's begin-send has exactly one winner.
+    /// </summary>
+    /// <param name="userId">The owner of the reservation.</param>
+    /// <param name="messageId">The message.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>What happened; only <see cref="CancelOutcome.Canceled"/> changed the balance (reserved → available).</returns>
+    /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time.</exception>
+    ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks attempt <paramref name="attempt"/> of a message as handed to the operator, atomically with checking that its
+    /// reservation is still open: a refunded (canceled, expired) message is never sent, a captured one never again.
+    /// </summary>
+    /// <param name="userId">The owner of the reservation.</param>
+    /// <param name="messageId">The message.</param>
+    /// <param name="attempt">The send attempt, 1-based.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Whether to send; <see cref="BeginSendOutcome.Send"/> also when no reservation exists (nothing to protect).</returns>
+    /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time.</exception>
+    ValueTask<BeginSendOutcome> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken);
 }

@@ -86,6 +86,68 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
         }
     }
 
+    /// <inheritdoc />
+    public ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken)
+    {
+        if (!_accounts.TryGetValue(userId, out var account))
+        {
+            return ValueTask.FromResult(CancelOutcome.NotReserved);
+        }
+
+        lock (account)
+        {
+            if (!account.Holds.TryGetValue(messageId, out var hold))
+            {
+                return ValueTask.FromResult(CancelOutcome.NotReserved);
+            }
+
+            if (hold.State == HoldState.Refunded)
+            {
+                return ValueTask.FromResult(CancelOutcome.AlreadySettled);
+            }
+
+            if (hold.State == HoldState.Captured || hold.SendingAttempt > 0)
+            {
+                return ValueTask.FromResult(CancelOutcome.SendingStarted);
+            }
+
+            account.Reserved -= hold.Amount;
+            account.Available += hold.Amount;
+            account.Holds[messageId] = hold with { State = HoldState.Refunded };
+            return ValueTask.FromResult(CancelOutcome.Canceled);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<BeginSendOutcome> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken)
+    {
+        if (!_accounts.TryGetValue(userId, out var account))
+        {
+            return ValueTask.FromResult(BeginSendOutcome.Send);
+        }
+
+        lock (account)
+        {
+            if (!account.Holds.TryGetValue(messageId, out var hold))
+            {
+                return ValueTask.FromResult(BeginSendOutcome.Send);
+            }
+
+            if (hold.State != HoldState.Reserved)
+            {
+                return ValueTask.FromResult(hold.State == HoldState.Captured ? BeginSendOutcome.AlreadyCaptured : BeginSendOutcome.Refunded);
+            }
+
+            if (hold.SendingAttempt >= attempt)
+            {
+                return ValueTask.FromResult(BeginSendOutcome.AttemptStarted);
+            }
+
+            account.Holds[messageId] = hold with { SendingAttempt = attempt };
+            return ValueTask.FromResult(BeginSendOutcome.Send);
+        }
+    }
+
     private SettleOutcome Settle(string userId, Guid messageId, HoldState target)
     {
         if (!_accounts.TryGetValue(userId, out var account))
@@ -129,7 +191,8 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
         Refunded,
     }
 
-    private readonly record struct Hold(long Amount, HoldState State);
+    /// <summary>A reservation; <paramref name="SendingAttempt"/> mirrors the Redis field <c>n</c> (0 = no send started).</summary>
+    private readonly record struct Hold(long Amount, HoldState State, int SendingAttempt = 0);
 
     private sealed class Account
     {

@@ -48,6 +48,28 @@ internal sealed class TimedLedger(IBalanceLedger inner, PipelineMetrics metrics)
         return TimeAsync(inner.RefundAsync(userId, messageId, cancellationToken), "refund", start);
     }
 
+    public ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken)
+    {
+        if (!metrics.CallsObserved)
+        {
+            return inner.CancelAsync(userId, messageId, cancellationToken);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        return TimeAsync(inner.CancelAsync(userId, messageId, cancellationToken), "cancel", start);
+    }
+
+    public ValueTask<BeginSendOutcome> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken)
+    {
+        if (!metrics.CallsObserved)
+        {
+            return inner.BeginSendAsync(userId, messageId, attempt, cancellationToken);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        return TimeAsync(inner.BeginSendAsync(userId, messageId, attempt, cancellationToken), "begin_send", start);
+    }
+
     private async ValueTask<T> TimeAsync<T>(ValueTask<T> call, string operation, long start)
     {
         bool ok = false;

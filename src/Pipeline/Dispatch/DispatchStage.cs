@@ -8,6 +8,7 @@ using SmsGateway.Diagnostics;
 using SmsGateway.Model;
 using SmsGateway.Receipts;
 using SmsGateway.Routing;
+using SmsGateway.Scheduling;
 using SmsGateway.Serialization;
 using SmsGateway.Status;
 using SmsGateway.Transport;
@@ -209,6 +210,11 @@ internal sealed class DispatchStage
 
     private async ValueTask SendAsync(DispatchWork work, OperatorInfo op, SendTimeout timeout)
     {
+        if (await ExpireIfPastValidityAsync(work).ConfigureAwait(false) || !await BeginSendAsync(work).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var message = work.Message;
         using var activity = PipelineTelemetry.Source.HasListeners() ? PipelineTelemetry.Start("send " + op.Name, ActivityKind.Client, work.Trace) : null;
         activity?.SetTag("sms.message_id", message.Id.ToString());
@@ -278,6 +284,18 @@ internal sealed class DispatchStage
                 await _ledger.CaptureAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
                 await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Sent, now), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
             }
+            else if (result.Outcome == SendOutcome.TransientFailure && _options.Retry.CanRetry(message.Attempt)
+                && message.ValidUntil is { } validUntil && now + _options.Retry.DelayBefore(message.Attempt + 1) >= validUntil)
+            {
+                // The next attempt would start after the validity: expire now instead of re-queueing (README "Scheduling, validity and cancel").
+                activity?.SetTag("sms.settle", "expire");
+                var refund = await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+                SchedulingLog.Expired(_logger, message.Id, message.Attempt, validUntil, refund);
+                if (refund is SettleOutcome.Settled or SettleOutcome.NotReserved)
+                {
+                    await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Expired, now, result.ErrorCode ?? "validity_period"), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
             else if (result.Outcome == SendOutcome.TransientFailure && _options.Retry.CanRetry(message.Attempt))
             {
                 var next = message with { Attempt = message.Attempt + 1, NotBefore = now + _options.Retry.DelayBefore(message.Attempt + 1) };
@@ -314,6 +332,81 @@ internal sealed class DispatchStage
                 // The broker redelivers after the ack wait anyway.
                 PipelineLog.DispatchSideEffectFailed(_logger, nakError, message.Id, message.Attempt);
             }
+        }
+    }
+
+    /// <summary>
+    /// Validity check, right before the operator send: a message past its <see cref="SmsMessage.ValidUntil"/> is not sent;
+    /// its reservation is refunded, <c>expired</c> is published (final) and the delivery acked. True when it expired.
+    /// A reservation settled already (canceled, or captured by an earlier delivery) is only acked.
+    /// </summary>
+    private async ValueTask<bool> ExpireIfPastValidityAsync(DispatchWork work)
+    {
+        var message = work.Message;
+        var now = _time.GetUtcNow();
+        if (message.ValidUntil is not { } validUntil || now < validUntil)
+        {
+            return false;
+        }
+
+        try
+        {
+            var refund = await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+            SchedulingLog.Expired(_logger, message.Id, message.Attempt, validUntil, refund);
+            if (refund is SettleOutcome.Settled or SettleOutcome.NotReserved)
+            {
+                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Expired, now, "validity_period"), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await work.Delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            PipelineLog.DispatchSideEffectFailed(_logger, ex, message.Id, message.Attempt);
+            await NakQuietlyAsync(work).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Marks the attempt as started in the ledger, atomically with checking the reservation is still open (so a cancel
+    /// racing this send has one winner). False when the message must not be sent; its delivery is then settled here.
+    /// </summary>
+    private async ValueTask<bool> BeginSendAsync(DispatchWork work)
+    {
+        var message = work.Message;
+        BeginSendOutcome outcome;
+        try
+        {
+            outcome = await _ledger.BeginSendAsync(message.UserId, message.Id, message.Attempt, CancellationToken.None).ConfigureAwait(false);
+            if (outcome is BeginSendOutcome.Send or BeginSendOutcome.AttemptStarted)
+            {
+                return true;
+            }
+
+            SchedulingLog.NotSent(_logger, message.Id, message.Attempt, outcome);
+            await work.Delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            PipelineLog.DispatchSideEffectFailed(_logger, ex, message.Id, message.Attempt);
+            await NakQuietlyAsync(work).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    private async ValueTask NakQuietlyAsync(DispatchWork work)
+    {
+        try
+        {
+            await work.Delivery.NakAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception nakError)
+        {
+            // The broker redelivers after the ack wait anyway.
+            PipelineLog.DispatchSideEffectFailed(_logger, nakError, work.Message.Id, work.Message.Attempt);
         }
     }
 }

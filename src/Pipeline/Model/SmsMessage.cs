@@ -20,6 +20,11 @@ namespace SmsGateway.Model;
 /// name (at most 11 GSM-7 characters); null for the operator's default <c>source_addr</c>. Absent in older payloads.
 /// </param>
 /// <param name="CallbackUrl">Where final statuses are POSTed (the request's <c>callback_url</c>, else the account's default); null for none. Absent in older payloads.</param>
+/// <param name="ValidUntil">
+/// The end of the message's validity (<c>validity_period</c> of <c>/send</c>, counted from its <c>send_at</c> or from accept):
+/// not sent by then, it becomes <c>expired</c> and is refunded; the operator gets the remaining period (SMPP
+/// <c>validity_period</c>). Null for none (the SMSC's default). JSON <c>valid_until</c>; absent in older payloads.
+/// </param>
 public sealed record SmsMessage(
     Guid Id,
     string UserId,
@@ -34,4 +39,5 @@ public sealed record SmsMessage(
     int Attempt = 1,
     DateTimeOffset? NotBefore = null,
     string? From = null,
-    string? CallbackUrl = null);
+    string? CallbackUrl = null,
+    DateTimeOffset? ValidUntil = null);

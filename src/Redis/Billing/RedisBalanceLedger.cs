@@ -11,7 +11,7 @@ namespace SmsGateway.Redis;
 /// <remarks>
 /// Keys (user id as hash tag, so one user's keys share a cluster slot): <c>{prefix}ledger:{user}</c> hash with
 /// <c>available, reserved, spent, charged, fence</c>; <c>{prefix}ledger:{user}:r:{messageId}</c> hash per reservation
-/// (<c>s</c> = R/C/F, <c>a</c> = amount), kept <see cref="RedisOptions.SettledReservationTtlSeconds"/> after settling;
+/// (<c>s</c> = R/C/F, <c>a</c> = amount, <c>n</c> = attempt whose operator send started, <c>k</c> = stored), kept <see cref="RedisOptions.SettledReservationTtlSeconds"/> after settling;
 /// <c>{prefix}ledger:{user}:c:{chargeId}</c> charge marker kept <see cref="RedisOptions.ChargeIdTtlSeconds"/>.
 /// Amounts are limited to 2^53 − 1 minor units in total (Lua numbers are doubles). Thread-safe.
 /// </remarks>
@@ -131,6 +131,38 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
             RedisLog.LedgerFailed(_logger, ex, "balance", userId);
             throw new LedgerUnavailableException($"ledger {_endpoint} unavailable (balance of {userId}): {ex.Message}", ex);
         }
+    }
+
+    public async ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var user = UserKey(userId);
+        var result = await RunScriptAsync("cancel", userId, LuaScripts.LedgerCancel, [user, ReservationKey(user, messageId)],
+            [_options.SettledReservationTtlSeconds], cancellationToken).ConfigureAwait(false);
+        return (long)result switch
+        {
+            0 => CancelOutcome.Canceled,
+            1 => CancelOutcome.SendingStarted,
+            2 => CancelOutcome.AlreadySettled,
+            3 => CancelOutcome.NotReserved,
+            var code => throw new LedgerUnavailableException($"ledger cancel script answered unknown code {code}"),
+        };
+    }
+
+    public async ValueTask<BeginSendOutcome> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
+        var result = await RunScriptAsync("begin_send", userId, LuaScripts.LedgerBeginSend, [ReservationKey(UserKey(userId), messageId)],
+            [attempt], cancellationToken).ConfigureAwait(false);
+        return (long)result switch
+        {
+            0 => BeginSendOutcome.Send,
+            1 => BeginSendOutcome.AlreadyCaptured,
+            2 => BeginSendOutcome.Refunded,
+            3 => BeginSendOutcome.AttemptStarted,
+            var code => throw new LedgerUnavailableException($"ledger begin-send script answered unknown code {code}"),
+        };
     }
 
     internal string UserKey(string userId) => _options.KeyPrefix + "ledger:{" + userId + "}";

@@ -12,6 +12,8 @@ internal static class LuaScripts
     public static readonly string IdempotencyClaim = Load("idempotency-claim.lua");
     public static readonly string IdempotencyComplete = Load("idempotency-complete.lua");
     public static readonly string IdempotencyRelease = Load("idempotency-release.lua");
+    public static readonly string LedgerCancel = Load("ledger-cancel.lua");
+    public static readonly string LedgerBeginSend = Load("ledger-begin-send.lua");
 
     private static string Load(string file)
     {
