@@ -126,6 +126,7 @@ public static class GatewayHostExtensions
             app.MapSendApi();
             app.MapBillingApi();
             app.MapAccountSettingsApi();
+            app.MapCancelApi();
         }
 
         if (roles.HasFlag(PipelineRoles.Reporter))
