@@ -18,7 +18,7 @@ public sealed class SchedulingFlowTests
     {
         SchedulerPollInterval = TimeSpan.FromMilliseconds(20),
         MinValidityPeriod = TimeSpan.FromSeconds(1),
-        Retry = new RetryPolicy { BaseDelay = TimeSpan.FromSeconds(3), MaxDelay = TimeSpan.FromSeconds(3) },
+        Retry = new RetryPolicy { BaseDelay = TimeSpan.FromSeconds(6), MaxDelay = TimeSpan.FromSeconds(6) }, // 3-6 s with jitter
     };
 
     private static string At(TimeSpan ahead) => (DateTimeOffset.UtcNow + ahead).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture);

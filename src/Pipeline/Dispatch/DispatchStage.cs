@@ -278,14 +278,16 @@ internal sealed class DispatchStage
         try
         {
             var now = _time.GetUtcNow();
+            TimeSpan? retryDelay = result.Outcome == SendOutcome.TransientFailure && _options.Retry.CanRetry(message.Attempt)
+                ? _options.Retry.DelayBefore(message.Attempt + 1)
+                : null;
             if (result.Outcome == SendOutcome.Accepted)
             {
                 activity?.SetTag("sms.settle", "capture");
                 await _ledger.CaptureAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
                 await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Sent, now), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
             }
-            else if (result.Outcome == SendOutcome.TransientFailure && _options.Retry.CanRetry(message.Attempt)
-                && message.ValidUntil is { } validUntil && now + _options.Retry.DelayBefore(message.Attempt + 1) >= validUntil)
+            else if (retryDelay is { } delay && message.ValidUntil is { } validUntil && now + delay >= validUntil)
             {
                 // The next attempt would start after the validity: expire now instead of re-queueing (README "Scheduling, validity and cancel").
                 activity?.SetTag("sms.settle", "expire");
@@ -296,9 +298,9 @@ internal sealed class DispatchStage
                     await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Expired, now, result.ErrorCode ?? "validity_period"), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
                 }
             }
-            else if (result.Outcome == SendOutcome.TransientFailure && _options.Retry.CanRetry(message.Attempt))
+            else if (retryDelay is { } backoff)
             {
-                var next = message with { Attempt = message.Attempt + 1, NotBefore = now + _options.Retry.DelayBefore(message.Attempt + 1) };
+                var next = message with { Attempt = message.Attempt + 1, NotBefore = now + backoff };
                 activity?.SetTag("sms.settle", "retry");
                 await _transport.PublishAsync(Topics.DeadLetter, TransportCodec.ForMessage(next), CancellationToken.None).ConfigureAwait(false);
                 _metrics.DeadLettered(message.Operator);
