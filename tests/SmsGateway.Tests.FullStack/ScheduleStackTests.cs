@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace SmsGateway.Tests.FullStack;
 
@@ -14,7 +15,7 @@ namespace SmsGateway.Tests.FullStack;
 /// refund. Every operator send is counted from the simulator's send log.
 /// </summary>
 [Collection(FullStackCollection.Name)]
-public sealed class ScheduleStackTests(StackFixture stack)
+public sealed class ScheduleStackTests(StackFixture stack, ITestOutputHelper output)
 {
     private static string At(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
 
@@ -220,6 +221,49 @@ public sealed class ScheduleStackTests(StackFixture stack)
         var balance = await SettledAsync(api, "e1", 100_000);
         Assert.Equal(0, balance.Spent);
         Assert.Equal(1L, (await api.CountsAsync("e1"))["expired"]);
+        File.Delete(log);
+    }
+
+    /// <summary>
+    /// Time from send_at to the sent status over the full stack, 200 messages due within one second. Prints p50/p99;
+    /// asserts only that every message was sent once and none before its send_at (no timing budget in tests).
+    /// </summary>
+    [Fact(Timeout = 180_000)]
+    public async Task Send_at_to_sent_latency_over_200_scheduled_messages()
+    {
+        var db = await stack.Postgres.CreateDatabaseAsync("schlat");
+        var log = Path.Combine(Path.GetTempPath(), $"sgw-sends-{Guid.NewGuid():N}.log");
+        await using var host = Settings(db, log).Build();
+        var client = host.CreateClient();
+        var api = new GatewayApi(client);
+        await api.ChargeAsync("l1", 100_000_000);
+        var start = DateTimeOffset.UtcNow.AddSeconds(5);
+        var sendAts = new ConcurrentDictionary<string, DateTimeOffset>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 200), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        {
+            var at = start.AddMilliseconds(i * 5);
+            var (code, body) = await SendAsync(client, "l1", $$""","send_at":"{{At(at)}}" """, phone: "09351234567");
+            Assert.Equal(HttpStatusCode.Accepted, code);
+            sendAts[body.GetProperty("id").GetString()!] = at;
+        });
+
+        var latencies = new List<double>();
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (latencies.Count < sendAts.Count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {latencies.Count} of {sendAts.Count} sent");
+            await Task.Delay(250);
+            var report = await client.GetFromJsonAsync<JsonElement>("/report/l1?status=sent&limit=1000");
+            latencies = [.. report.GetProperty("messages").EnumerateArray()
+                .Select(m => (m.GetProperty("updated_at").GetDateTimeOffset() - sendAts[m.GetProperty("id").GetString()!]).TotalMilliseconds)];
+        }
+
+        latencies.Sort();
+        Assert.True(latencies[0] >= 0, $"a message was sent {-latencies[0]:F0} ms before its send_at");
+        Assert.All(Sends(log).Values, s => Assert.Equal((1, 1), s));
+        output.WriteLine($"send_at -> sent over {latencies.Count} messages (full stack over NATS, poll 50 ms): p50 {latencies[latencies.Count / 2]:F1} ms, " +
+            $"p99 {latencies[(int)(latencies.Count * 0.99)]:F1} ms, max {latencies[^1]:F1} ms");
+        await SettledAsync(api, "l1", 100_000_000);
         File.Delete(log);
     }
 }
