@@ -98,6 +98,32 @@ public sealed record PipelineOptions
 
     /// <summary>The <see cref="AcceptQueueBudget"/> the HTTP host uses when none is configured: 200 ms.</summary>
     public static TimeSpan DefaultHttpAcceptQueueBudget { get; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>Latest <c>send_at</c> accepted, counted from accept. Default 30 days.</summary>
+    public TimeSpan MaxScheduleAhead { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How far in the past a <c>send_at</c> may be (client clock skew, time on the wire) and still be accepted, as "send now".
+    /// An older one is a 400 naming <c>send_at</c>. Default 60 s.
+    /// </summary>
+    public TimeSpan SendAtPastTolerance { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Shortest <c>validity_period</c> accepted. Default 60 s.</summary>
+    public TimeSpan MinValidityPeriod { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longest <c>validity_period</c> accepted. Default 72 h (a common SMSC maximum).</summary>
+    public TimeSpan MaxValidityPeriod { get; init; } = TimeSpan.FromHours(72);
+
+    /// <summary>
+    /// How often the scheduler (gateway role) looks for due scheduled messages; each look takes the <c>scheduler</c> lock.
+    /// Bounds the delay from <c>send_at</c> to publication. Default 100 ms.
+    /// </summary>
+    public TimeSpan SchedulerPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Most scheduled messages released in one store transaction. Default 500.</summary>
+    public int SchedulerBatchSize { get; init; } = 500;
+
+    /// <summary>Time-to-live of the <c>scheduler</c> lock (Redlock in the full profile) held while releasing due messages. Default 10 s.</summary>
+    public TimeSpan SchedulerLockExpiry { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting, or <see cref="ArgumentException"/>
     /// when a consumer-group name is null or blank; returns this instance otherwise.</summary>
@@ -129,6 +155,13 @@ public sealed record PipelineOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(OutageRetryMin, TimeSpan.Zero, nameof(OutageRetryMin));
         ArgumentOutOfRangeException.ThrowIfLessThan(OutageRetryMax, OutageRetryMin, nameof(OutageRetryMax));
         ArgumentOutOfRangeException.ThrowIfLessThan(ConsumerRestartMax, TimeSpan.FromMilliseconds(10), nameof(ConsumerRestartMax));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxScheduleAhead, TimeSpan.Zero, nameof(MaxScheduleAhead));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SendAtPastTolerance, TimeSpan.Zero, nameof(SendAtPastTolerance));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinValidityPeriod, TimeSpan.FromSeconds(1), nameof(MinValidityPeriod));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxValidityPeriod, MinValidityPeriod, nameof(MaxValidityPeriod));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SchedulerPollInterval, TimeSpan.Zero, nameof(SchedulerPollInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SchedulerBatchSize, 1, nameof(SchedulerBatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SchedulerLockExpiry, TimeSpan.Zero, nameof(SchedulerLockExpiry));
         return this;
     }
 

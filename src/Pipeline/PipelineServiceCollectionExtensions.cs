@@ -9,6 +9,7 @@ using SmsGateway.Idempotency;
 using SmsGateway.Locking;
 using SmsGateway.Receipts;
 using SmsGateway.Routing;
+using SmsGateway.Scheduling;
 using SmsGateway.Status;
 using SmsGateway.Transport;
 using SmsGateway.Transport.InMemory;
@@ -22,7 +23,7 @@ public static class PipelineServiceCollectionExtensions
     /// Registers <see cref="SmsPipeline"/>, a hosted service that starts <paramref name="roles"/> with the host, and in-memory
     /// defaults for every part not registered already (transport, ledger, lock, an <see cref="OperatorClientRouter"/> over
     /// the operator simulator and every registered <see cref="IOperatorConnectionFactory"/>, status store,
-    /// idempotency store, account settings store, template store, block list store), and the <see cref="ReceiptCorrelator"/> (also as <see cref="IDeliveryReceiptSink"/>, for
+    /// idempotency store, account settings store, template store, block list store, schedule store), and the <see cref="ReceiptCorrelator"/> (also as <see cref="IDeliveryReceiptSink"/>, for
     /// operator clients; its <see cref="ReceiptOptions"/> and the simulator's <see cref="OperatorSimulatorOptions"/> are
     /// taken from the container when registered). Register Redis, NATS, Kafka or PostgreSQL parts before or after this call (they replace the defaults).
     /// </summary>
@@ -56,10 +57,12 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<BlockLists.IBlockListStore, BlockLists.InMemoryBlockListStore>();
         services.TryAddSingleton<IIdempotencyStore>(sp => new InMemoryIdempotencyStore(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<PipelineMetrics>();
+        services.TryAddSingleton<IScheduleStore, InMemoryScheduleStore>();
         services.TryAddSingleton(sp => new SmsPipeline(validated, sp.GetRequiredService<OperatorTableSource>(),
             sp.GetRequiredService<IMessageTransport>(), sp.GetRequiredService<IBalanceLedger>(), sp.GetRequiredService<IDistributedLockFactory>(),
             sp.GetRequiredService<IOperatorClient>(), sp.GetRequiredService<IStatusStore>(), sp.GetRequiredService<PipelineMetrics>(),
-            sp.GetService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ReceiptCorrelator>()));
+            sp.GetService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ReceiptCorrelator>(),
+            sp.GetRequiredService<IScheduleStore>()));
         services.AddHostedService(sp => new SmsPipelineHostedService(sp.GetRequiredService<SmsPipeline>(), roles));
         return services;
     }

@@ -9,6 +9,7 @@ using SmsGateway.Locking;
 using SmsGateway.Model;
 using SmsGateway.Receipts;
 using SmsGateway.Routing;
+using SmsGateway.Scheduling;
 using SmsGateway.Status;
 using SmsGateway.Transport;
 using SmsGateway.Transport.InMemory;
@@ -46,17 +47,21 @@ public sealed partial class SmsPipeline : IAsyncDisposable
     private StatusStage? _statusStage;
     private ReceiptStage? _receiptStage;
     private ReservationSweeper? _sweeper;
+    private readonly IScheduleStore _schedule;
+    private SchedulerStage? _scheduler;
 
     /// <summary>
     /// Creates a stopped pipeline over the given parts. Prefer <see cref="SmsPipelineBuilder"/>. The receipt correlator
-    /// (shared with the operator clients that report receipts) is a new one when null.
+    /// (shared with the operator clients that report receipts) is a new one when null; the schedule store (messages with a
+    /// future <c>send_at</c>) an <see cref="InMemoryScheduleStore"/> when null.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="ArgumentException">A consumer-group name is null or blank.</exception>
     public SmsPipeline(PipelineOptions options, OperatorTableSource routes, IMessageTransport transport, IBalanceLedger ledger,
         IDistributedLockFactory locks, IOperatorClient operators, IStatusStore store, PipelineMetrics metrics,
-        ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, ReceiptCorrelator? receipts = null)
+        ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, ReceiptCorrelator? receipts = null, IScheduleStore? schedule = null)
     {
+        _schedule = schedule ?? new InMemoryScheduleStore();
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate() with { };
         _routes = routes ?? throw new ArgumentNullException(nameof(routes));
         Metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
@@ -126,9 +131,11 @@ public sealed partial class SmsPipeline : IAsyncDisposable
 
             if (roles.HasFlag(PipelineRoles.Gateway))
             {
-                _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger, Circuits);
+                _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger, Circuits, _schedule);
                 _sweeper = new ReservationSweeper(_ledger, _status, Metrics, _options.Reservations, _time, _logger);
                 _sweeper.Start();
+                _scheduler = new SchedulerStage(_options, _schedule, _locks, _transport, _status, _time, _logger);
+                _scheduler.Start();
             }
 
             Roles = roles;
@@ -180,14 +187,14 @@ public sealed partial class SmsPipeline : IAsyncDisposable
     {
         long start = Stopwatch.GetTimestamp();
         var accept = _accept ?? throw new InvalidOperationException("the gateway role is not started");
-        var errors = SendValidator.Validate(request, _routes.Current, _time.GetUtcNow(), out var message);
+        var errors = SendValidator.Validate(request, _routes.Current, _time.GetUtcNow(), _options, out var message, out var sendAt);
         if (errors.Count > 0)
         {
             Metrics.Refused("invalid");
             return Task.FromResult(AcceptResult.Invalid(errors));
         }
 
-        var task = accept.SubmitAsync(message!, start);
+        var task = accept.SubmitAsync(message!, start, sendAt);
         return cancellationToken.CanBeCanceled ? task.WaitAsync(cancellationToken) : task;
     }
 
@@ -301,6 +308,12 @@ public sealed partial class SmsPipeline : IAsyncDisposable
 
     private async Task StopStagesAsync(long stopStarted)
     {
+        if (_scheduler is not null)
+        {
+            await _scheduler.StopAsync().ConfigureAwait(false);
+            _scheduler = null;
+        }
+
         if (_accept is not null)
         {
             await _accept.CompleteAsync().ConfigureAwait(false);

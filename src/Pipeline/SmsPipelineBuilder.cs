@@ -4,6 +4,7 @@ using SmsGateway.Dispatch;
 using SmsGateway.Locking;
 using SmsGateway.Receipts;
 using SmsGateway.Routing;
+using SmsGateway.Scheduling;
 using SmsGateway.Status;
 using SmsGateway.Transport;
 using SmsGateway.Transport.InMemory;
@@ -35,6 +36,7 @@ public sealed class SmsPipelineBuilder
     private IStatusStore? _store;
     private ILoggerFactory? _loggerFactory;
     private TimeProvider? _time;
+    private IScheduleStore? _schedule;
 
     /// <summary>Graph settings.</summary>
     public SmsPipelineBuilder WithOptions(PipelineOptions options)
@@ -132,6 +134,13 @@ public sealed class SmsPipelineBuilder
         return this;
     }
 
+    /// <summary>The store of messages with a future <c>send_at</c> (default: <see cref="InMemoryScheduleStore"/>).</summary>
+    public SmsPipelineBuilder WithScheduleStore(IScheduleStore store)
+    {
+        _schedule = store;
+        return this;
+    }
+
     /// <summary>Creates the (stopped) pipeline.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="ArgumentException">A consumer-group name is null or blank.</exception>
@@ -151,6 +160,7 @@ public sealed class SmsPipelineBuilder
             new PipelineMetrics(),
             _loggerFactory,
             _time,
-            receipts);
+            receipts,
+            _schedule);
     }
 }

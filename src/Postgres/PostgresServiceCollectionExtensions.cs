@@ -4,6 +4,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Accounts;
 using SmsGateway.Postgres.Accounts;
+using SmsGateway.Postgres.Scheduling;
+using SmsGateway.Scheduling;
 using SmsGateway.Status;
 using SmsGateway.BlockLists;
 using SmsGateway.Postgres.BlockLists;
@@ -58,6 +60,19 @@ public static class PostgresServiceCollectionExtensions
             }
         }
 
+        return services;
+    }
+
+    /// <summary>
+    /// Registers <see cref="PostgresScheduleStore"/> (table <c>scheduled_messages</c>, migration 0200) as the singleton
+    /// <see cref="IScheduleStore"/>, replacing any earlier registration. Call after <see cref="AddPostgresStatusStore"/>: it
+    /// shares that store's connection pool.
+    /// </summary>
+    public static IServiceCollection AddPostgresScheduleStore(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.RemoveAll<IScheduleStore>();
+        services.AddSingleton<IScheduleStore>(sp => new PostgresScheduleStore(sp.GetRequiredService<PostgresStatusStore>()));
         return services;
     }
 }

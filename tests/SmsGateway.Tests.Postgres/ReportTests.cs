@@ -182,12 +182,12 @@ public sealed class ReportTests(PostgresFixture fixture, ITestOutputHelper outpu
         return result;
     }
 
-    /// <summary>Counts per user and current status computed from status_events (the greatest (attempt, status) event per message), not from messages.status.</summary>
+    /// <summary>Counts per user and current status computed from status_events (the greatest (attempt, sms_status_rank(status)) event per message), not from messages.status.</summary>
     private static async Task<Dictionary<string, Dictionary<MessageStatus, long>>> DirectCountsFromEventsAsync(TestDatabase db, DateTimeOffset? from, DateTimeOffset? to)
     {
         await using var command = db.DataSource.CreateCommand("""
             SELECT m.user_id, c.status, count(*)
-            FROM (SELECT DISTINCT ON (message_id) message_id, status FROM status_events ORDER BY message_id, attempt DESC, status DESC) c
+            FROM (SELECT DISTINCT ON (message_id) message_id, status FROM status_events ORDER BY message_id, attempt DESC, sms_status_rank(status) DESC) c
             JOIN messages m ON m.id = c.message_id
             WHERE ($1::timestamptz IS NULL OR m.accepted_at >= $1) AND ($2::timestamptz IS NULL OR m.accepted_at < $2)
             GROUP BY m.user_id, c.status

@@ -183,7 +183,7 @@ public sealed class WriteTests(PostgresFixture fixture)
     internal static async Task AssertCurrentStatusesAsync(TestDatabase db, IEnumerable<StatusEvent> events)
     {
         var expected = events.GroupBy(e => e.MessageId)
-            .ToDictionary(g => g.Key, g => g.MaxBy(e => ((long)e.Attempt << 8) | (long)e.Status)!);
+            .ToDictionary(g => g.Key, g => g.MaxBy(e => ((long)e.Attempt << 8) | (long)SmsGateway.Status.StatusPrecedence.Rank(e.Status))!);
         var actual = new Dictionary<Guid, (MessageStatus, int, DateTimeOffset, string?)>();
         await using var command = db.DataSource.CreateCommand("SELECT id, status, attempt, updated_at, error_code FROM messages");
         await using var reader = await command.ExecuteReaderAsync();

@@ -90,5 +90,7 @@ public sealed class OptionsTests
         public ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

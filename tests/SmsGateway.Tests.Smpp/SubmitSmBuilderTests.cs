@@ -33,7 +33,7 @@ public sealed class SubmitSmBuilderTests
     [Fact]
     public void Single_gsm_message()
     {
-        var pdu = Assert.Single(SubmitSmBuilder.Build(TestMessages.Message("Hello {world}"), SourceAddress.Choose(null, Options), Options, 1));
+        var pdu = Assert.Single(SubmitSmBuilder.Build(TestMessages.Message("Hello {world}"), SourceAddress.Choose(null, Options), Options, 1, DateTimeOffset.UtcNow));
         Assert.Equal((0, 0, 1, "989121234567", (byte)1, (byte)1), (pdu.DataCoding, pdu.EsmClass, pdu.RegisteredDelivery, pdu.DestAddr, pdu.DestTon, pdu.DestNpi));
         Assert.Equal(Gsm7Septets.Encode("Hello {world}"), pdu.ShortMessage.ToArray());
     }
@@ -42,7 +42,7 @@ public sealed class SubmitSmBuilderTests
     public void Persian_three_parts_with_udh8_and_67_units()
     {
         Assert.Equal(3, SegmentCalculator.Analyze(Persian).Segments);
-        var pdus = SubmitSmBuilder.Build(TestMessages.Message(Persian), SourceAddress.Choose(null, Options), Options, 0x1A2);
+        var pdus = SubmitSmBuilder.Build(TestMessages.Message(Persian), SourceAddress.Choose(null, Options), Options, 0x1A2, DateTimeOffset.UtcNow);
         Assert.Equal(3, pdus.Count);
         var text = new StringBuilder();
         for (int i = 0; i < 3; i++)
@@ -66,7 +66,7 @@ public sealed class SubmitSmBuilderTests
     public void Udh16_uses_iei_8_and_66_units()
     {
         var options = Options with { Concatenation = ConcatenationMode.Udh16 };
-        var pdus = SubmitSmBuilder.Build(TestMessages.Message(Persian), SourceAddress.Choose(null, options), options, 0x1A2);
+        var pdus = SubmitSmBuilder.Build(TestMessages.Message(Persian), SourceAddress.Choose(null, options), options, 0x1A2, DateTimeOffset.UtcNow);
         var first = pdus[0].ShortMessage.ToArray();
         Assert.Equal(new byte[] { 6, 8, 4, 0x01, 0xA2, (byte)pdus.Count, 1 }, first[..7]);
         Assert.Equal(66 * 2, first.Length - 7);
@@ -77,7 +77,7 @@ public sealed class SubmitSmBuilderTests
     public void Sar_tlvs_carry_the_reference_and_no_udh()
     {
         var options = Options with { Concatenation = ConcatenationMode.Sar };
-        var pdus = SubmitSmBuilder.Build(TestMessages.Message(Persian), SourceAddress.Choose(null, options), options, 0x0102);
+        var pdus = SubmitSmBuilder.Build(TestMessages.Message(Persian), SourceAddress.Choose(null, options), options, 0x0102, DateTimeOffset.UtcNow);
         Assert.Equal(3, pdus.Count);
         Assert.All(pdus, p => Assert.Equal(0, p.EsmClass));
         Assert.Equal([1, 2], pdus[2].Find(TlvTag.SarMsgRefNum)!.Value.ToArray());
@@ -90,7 +90,7 @@ public sealed class SubmitSmBuilderTests
     public void Payload_sends_one_pdu_with_the_whole_text()
     {
         var options = Options with { Concatenation = ConcatenationMode.Payload };
-        var pdu = Assert.Single(SubmitSmBuilder.Build(TestMessages.Message(Persian), SourceAddress.Choose(null, options), options, 1));
+        var pdu = Assert.Single(SubmitSmBuilder.Build(TestMessages.Message(Persian), SourceAddress.Choose(null, options), options, 1, DateTimeOffset.UtcNow));
         Assert.Equal(0, pdu.ShortMessage.Length);
         Assert.Equal(Persian, Encoding.BigEndianUnicode.GetString(pdu.Find(TlvTag.MessagePayload)!.Value.Span));
     }
@@ -104,7 +104,7 @@ public sealed class SubmitSmBuilderTests
         int before = mode == ConcatenationMode.Udh8 ? 66 : 65;
         var text = new string('ب', before) + "😀" + new string('ب', 80);
         var options = Options with { Concatenation = mode };
-        var pdus = SubmitSmBuilder.Build(TestMessages.Message(text), SourceAddress.Choose(null, options), options, 1);
+        var pdus = SubmitSmBuilder.Build(TestMessages.Message(text), SourceAddress.Choose(null, options), options, 1, DateTimeOffset.UtcNow);
         int udh = mode == ConcatenationMode.Udh8 ? 6 : 7;
         var parts = pdus.Select(p => Encoding.BigEndianUnicode.GetString(p.ShortMessage.Span[udh..])).ToList();
         Assert.Equal(new string('ب', before), parts[0]);
@@ -119,7 +119,7 @@ public sealed class SubmitSmBuilderTests
     {
         var text = new string('a', before) + "€" + new string('b', 100);
         var options = Options with { Concatenation = mode };
-        var pdus = SubmitSmBuilder.Build(TestMessages.Message(text), SourceAddress.Choose(null, options), options, 1);
+        var pdus = SubmitSmBuilder.Build(TestMessages.Message(text), SourceAddress.Choose(null, options), options, 1, DateTimeOffset.UtcNow);
         int udh = mode == ConcatenationMode.Udh8 ? 6 : 7;
         var first = pdus[0].ShortMessage.Span[udh..];
         Assert.Equal(before, first.Length);

@@ -245,6 +245,9 @@ public sealed class OutageTests
         public ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken) =>
             inner.BeginSendAsync(userId, messageId, attempt, cancellationToken);
 
+        public ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken) =>
+            inner.CancelAsync(userId, messageId, cancellationToken);
+
         public ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken) => inner.ConfirmAsync(userId, messageIds, cancellationToken);
 
         public ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken) =>

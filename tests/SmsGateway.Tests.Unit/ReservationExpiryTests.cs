@@ -217,6 +217,9 @@ public sealed class ReservationExpiryTests
         public ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken) =>
             inner.BeginSendAsync(userId, messageId, attempt, cancellationToken);
 
+        public ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken) =>
+            inner.CancelAsync(userId, messageId, cancellationToken);
+
         public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken) =>
             inner.CaptureAsync(userId, messageId, operatorMessageId, cancellationToken);
     }

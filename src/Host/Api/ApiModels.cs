@@ -9,7 +9,7 @@ namespace SmsGateway.Host.Api;
 /// <summary>202 answer of <c>POST /send</c>.</summary>
 public sealed record SendResponse(Guid Id, string Status, string Phone, string Operator, int Segments, string Encoding, long Cost)
 {
-    internal static SendResponse From(SmsMessage m) => new(m.Id, "queued", m.Msisdn, m.Operator, m.Segments, m.Encoding.ToWireName(), m.Cost);
+    internal static SendResponse From(SmsMessage m, string status = "queued") => new(m.Id, status, m.Msisdn, m.Operator, m.Segments, m.Encoding.ToWireName(), m.Cost);
 }
 
 /// <summary>Answer of <c>POST /charge/{userId}</c> and <c>GET /balance/{userId}</c>, minor currency units.</summary>
@@ -61,6 +61,7 @@ internal static class ApiJson
 [JsonSerializable(typeof(TemplateList))]
 [JsonSerializable(typeof(BlockedView))]
 [JsonSerializable(typeof(BlockListView))]
+[JsonSerializable(typeof(CancelResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -120,6 +120,30 @@ internal static class RequestBody
         }
     }
 
+    /// <summary>
+    /// An integer field (a JSON number without fraction or exponent, within <see cref="long"/>). Records a problem in
+    /// <paramref name="errors"/> when present with another type. Null when absent.
+    /// </summary>
+    public static long? GetInteger(JsonElement root, string field, Dictionary<string, string[]> errors)
+    {
+        if (!root.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number))
+        {
+            var raw = value.GetRawText();
+            if (!raw.Contains('.', StringComparison.Ordinal) && !raw.Contains('e', StringComparison.OrdinalIgnoreCase))
+            {
+                return number;
+            }
+        }
+
+        errors[field] = [$"{field} must be an integer"];
+        return null;
+    }
+
     private static bool HasControl(string text, bool allowLineBreaks)
     {
         foreach (var c in text)

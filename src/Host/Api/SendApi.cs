@@ -17,7 +17,8 @@ public static class SendApi
             .WithName("Send")
             .WithSummary("Queue one SMS")
             .WithDescription("Body {\"phone\",\"text\",\"type\":\"express|normal\",\"user_id\"} with optional \"from\" (an allowed sender id) and " +
-                "\"callback_url\" (http/https; final statuses are POSTed there, signed); optional Idempotency-Key header. user_id defaults to " +
+                "\"callback_url\" (http/https; final statuses are POSTed there, signed), \"send_at\" (RFC 3339 with offset, at most 30 days ahead: " +
+                "reserved now, status scheduled, published then) and \"validity_period\" (seconds, 60..259200: not sent by then → expired, refunded); optional Idempotency-Key header. user_id defaults to " +
                 "the caller's own account. 202 when the broker stored the message; 400 for invalid, unknown or repeated fields or no route; 402 for " +
                 "insufficient balance; 403 for another user's user_id or a sender the account may not use; 429/503 with Retry-After.")
             .Accepts<Docs.SendBody>("application/json")
@@ -141,8 +142,8 @@ public static class SendApi
         var result = await pipeline.SendAsync(request, CancellationToken.None);
         switch (result.Status)
         {
-            case AcceptStatus.Queued:
-                var json = ApiJson.Serialize(SendResponse.From(result.Message!));
+            case AcceptStatus.Queued or AcceptStatus.Scheduled:
+                var json = ApiJson.Serialize(SendResponse.From(result.Message!, result.Status == AcceptStatus.Scheduled ? "scheduled" : "queued"));
                 await idempotency.CompleteAsync(claim, StatusCodes.Status202Accepted, json);
                 context.Response.Headers.Location = $"/messages/{result.Message!.Id}";
                 return Results.Text(json, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status202Accepted);
@@ -213,7 +214,9 @@ public static class SendApi
             RequestBody.GetText(root, "type", errors),
             RequestBody.GetText(root, "user_id", errors, allowInteger: true),
             RequestBody.GetText(root, "from", errors),
-            RequestBody.GetText(root, "callback_url", errors));
+            RequestBody.GetText(root, "callback_url", errors),
+            RequestBody.GetText(root, "send_at", errors),
+            RequestBody.GetInteger(root, "validity_period", errors));
     }
 
     // A recipient on the account's or the global block list is refused (422, nothing reserved); a malformed phone or user id is

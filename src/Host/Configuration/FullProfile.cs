@@ -55,6 +55,7 @@ internal static class FullProfile
         }
 
         Guard("Postgres", () => services.AddPostgresStatusStore(postgres));
+        services.AddPostgresScheduleStore(); // scheduled messages (send_at) in PostgreSQL, released by the gateways' scheduler
         return pipeline with { StatusBatchSize = postgres.BatchSize, StatusBatchMaxAge = TimeSpan.FromMilliseconds(postgres.MaxBatchAgeMs) };
     }
 

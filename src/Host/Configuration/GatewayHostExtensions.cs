@@ -148,6 +148,7 @@ public static class GatewayHostExtensions
             app.MapTemplatesApi();
             app.MapBlockListApi();
             app.MapVerifyApi();
+            app.MapCancelApi();
         }
 
         if (roles.HasFlag(PipelineRoles.Reporter))

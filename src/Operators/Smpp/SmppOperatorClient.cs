@@ -73,7 +73,7 @@ internal sealed class SmppOperatorClient : IOperatorClient, IAsyncDisposable
         try
         {
             var source = SourceAddress.Choose(message.From, _options); // the sender id the account chose, else the operator default
-            parts = SubmitSmBuilder.Build(message, source, _options, (ushort)Interlocked.Increment(ref _reference));
+            parts = SubmitSmBuilder.Build(message, source, _options, (ushort)Interlocked.Increment(ref _reference), _time.GetUtcNow());
         }
         catch (ArgumentException ex)
         {

@@ -19,6 +19,9 @@ public enum AcceptStatus
 
     /// <summary>A dependency (lock, ledger, broker) failed; nothing charged (HTTP 503).</summary>
     Unavailable = 4,
+
+    /// <summary>Reserved and stored in the schedule store; published at its <c>send_at</c> (HTTP 202, status <c>scheduled</c>).</summary>
+    Scheduled = 5,
 }
 
 /// <summary>The answer to one send request.</summary>

@@ -6,6 +6,7 @@ using SmsGateway.Billing;
 using SmsGateway.Diagnostics;
 using SmsGateway.Locking;
 using SmsGateway.Model;
+using SmsGateway.Scheduling;
 using SmsGateway.Status;
 using SmsGateway.Transport;
 
@@ -31,10 +32,12 @@ internal sealed partial class AcceptStage
     private readonly BufferBlock<AcceptWork>[] _partitions;
     private readonly Task[] _workers;
     private readonly ReservationConfirmer _confirmer;
+    private readonly IScheduleStore? _schedule;
 
     public AcceptStage(PipelineOptions options, IMessageTransport transport, IBalanceLedger ledger, IDistributedLockFactory locks,
-        StatusPublisher status, PipelineMetrics metrics, TimeProvider time, ILogger logger, DependencyCircuits? circuits = null)
+        StatusPublisher status, PipelineMetrics metrics, TimeProvider time, ILogger logger, DependencyCircuits? circuits = null, IScheduleStore? schedule = null)
     {
+        _schedule = schedule;
         _options = options;
         _transport = transport;
         _ledger = ledger;
@@ -58,10 +61,13 @@ internal sealed partial class AcceptStage
         metrics.AcceptQueueDepth = MeasureQueues;
     }
 
-    /// <summary>Queues a priced message for reservation and publication; completes when it is queued or refused.</summary>
-    public Task<AcceptResult> SubmitAsync(SmsMessage message, long startTimestamp)
+    /// <summary>
+    /// Queues a priced message for reservation and publication; completes when it is queued or refused. With
+    /// <paramref name="sendAt"/>, the reserved message goes to the schedule store instead of the broker (status <c>scheduled</c>).
+    /// </summary>
+    public Task<AcceptResult> SubmitAsync(SmsMessage message, long startTimestamp, DateTimeOffset? sendAt = null)
     {
-        var work = new AcceptWork(message, startTimestamp, Activity.Current?.Context ?? default);
+        var work = new AcceptWork(message, startTimestamp, Activity.Current?.Context ?? default) { SendAt = sendAt };
         uint hash = (uint)StringComparer.Ordinal.GetHashCode(message.UserId);
         if (RefuseEarly(message, (int)(hash % (uint)_partitions.Length)) is { } refused)
         {
@@ -220,7 +226,7 @@ internal sealed partial class AcceptStage
         {
             publishes[i] = outcomes[i] switch
             {
-                ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved => PublishAsync(items[i], deadline.Token),
+                ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved => items[i].SendAt is null ? PublishAsync(items[i], deadline.Token) : ScheduleAsync(items[i]),
                 ReserveOutcome.InsufficientFunds => RejectAsync(items[i]),
                 _ => Stale(items[i], ref stale),
             };
@@ -276,6 +282,30 @@ internal sealed partial class AcceptStage
 
         _metrics.Accepted(message.Type, Stopwatch.GetElapsedTime(work.StartTimestamp).TotalMilliseconds);
         work.Completion.TrySetResult(new AcceptResult(AcceptStatus.Queued, message));
+    }
+
+    // Scheduled: store (durably in the full profile) instead of publishing; the scheduler publishes when due.
+    // From AddAsync on, the reservation is durably stored (the point at which it counts as confirmed).
+    private async Task ScheduleAsync(AcceptWork work)
+    {
+        var message = work.Message;
+        try
+        {
+            var store = _schedule ?? throw new ScheduleStoreUnavailableException("no schedule store is configured");
+            await store.AddAsync(message, work.SendAt!.Value, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ScheduleStoreUnavailableException or TimeoutException or OperationCanceledException)
+        {
+            SchedulingLog.StoreFailed(_logger, ex, message.Id);
+            await CompensateAsync(message).ConfigureAwait(false);
+            _metrics.Refused("schedule_store");
+            work.Completion.TrySetResult(AcceptResult.Unavailable("the schedule store did not store the message; nothing was charged; retry later", message));
+            return;
+        }
+
+        await _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Scheduled, _time.GetUtcNow(), attempt: 0), CancellationToken.None).ConfigureAwait(false);
+        _metrics.Accepted(message.Type, Stopwatch.GetElapsedTime(work.StartTimestamp).TotalMilliseconds);
+        work.Completion.TrySetResult(new AcceptResult(AcceptStatus.Scheduled, message));
     }
 
     private async Task RejectAsync(AcceptWork work)
@@ -351,5 +381,8 @@ internal sealed partial class AcceptStage
         public ActivityContext Trace => trace;
 
         public TaskCompletionSource<AcceptResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>When to publish (schedule store until then); null to publish now.</summary>
+        public DateTimeOffset? SendAt { get; init; }
     }
 }

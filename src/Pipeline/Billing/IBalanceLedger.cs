@@ -97,4 +97,16 @@ public interface IBalanceLedger
     /// <returns>What happened; <see cref="SettleOutcome.SettledOtherwise"/> when it had been refunded.</returns>
     /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time.</exception>
     ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cancels a message that has not started sending: refunds its reservation only while it is reserved (not captured,
+    /// not refunded) and no operator send has started (<see cref="BeginSendAsync"/> not called). One atomic step, so a cancel
+    /// racing the dispatcher's begin-send has exactly one winner.
+    /// </summary>
+    /// <param name="userId">The owner of the reservation.</param>
+    /// <param name="messageId">The message.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>What happened; only <see cref="CancelOutcome.Canceled"/> changed the balance (reserved → available).</returns>
+    /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time.</exception>
+    ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken);
 }

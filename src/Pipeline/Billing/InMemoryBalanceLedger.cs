@@ -237,6 +237,40 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
         return ValueTask.FromResult(outcome);
     }
 
+    /// <inheritdoc />
+    public ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken)
+    {
+        if (!_accounts.TryGetValue(userId, out var account))
+        {
+            return ValueTask.FromResult(CancelOutcome.NotReserved);
+        }
+
+        lock (account)
+        {
+            if (!account.Holds.TryGetValue(messageId, out var hold))
+            {
+                return ValueTask.FromResult(CancelOutcome.NotReserved);
+            }
+
+            if (hold.State == HoldState.Refunded)
+            {
+                return ValueTask.FromResult(CancelOutcome.AlreadySettled);
+            }
+
+            // A started send (the Redis field n) or a capture: too late to cancel.
+            if (hold.State == HoldState.Captured || account.Sends.ContainsKey(messageId))
+            {
+                return ValueTask.FromResult(CancelOutcome.SendingStarted);
+            }
+
+            account.Reserved -= hold.Amount;
+            account.Available += hold.Amount;
+            account.Holds[messageId] = hold with { State = HoldState.Refunded };
+            account.Pending.Remove(messageId);
+            return ValueTask.FromResult(CancelOutcome.Canceled);
+        }
+    }
+
     private SettleOutcome Settle(string userId, Guid messageId, HoldState target)
     {
         if (!_accounts.TryGetValue(userId, out var account))

@@ -26,7 +26,8 @@ public sealed record CallbackJob(Guid Id, string UserId, string Status, string O
 
     /// <summary>The final statuses that trigger a callback.</summary>
     public static bool IsCallbackStatus(MessageStatus status) =>
-        status is MessageStatus.Sent or MessageStatus.Delivered or MessageStatus.Undelivered or MessageStatus.Failed;
+        status is MessageStatus.Sent or MessageStatus.Delivered or MessageStatus.Undelivered or MessageStatus.Failed
+            or MessageStatus.Expired or MessageStatus.Canceled;
 
     /// <summary>Builds the job for <paramref name="e"/> to <paramref name="url"/>.</summary>
     public static CallbackJob For(StatusEvent e, string url, DateTimeOffset now) =>

@@ -62,6 +62,17 @@ internal sealed class TimedLedger(IBalanceLedger inner, PipelineMetrics metrics)
     public ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken) =>
         inner.SweepExpiredAsync(confirmDeadline, maxCount, cancellationToken);
 
+    public ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken)
+    {
+        if (!metrics.CallsObserved)
+        {
+            return inner.CancelAsync(userId, messageId, cancellationToken);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        return TimeAsync(inner.CancelAsync(userId, messageId, cancellationToken), "cancel", start);
+    }
+
     public ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken)
     {
         if (!metrics.CallsObserved)

@@ -8,6 +8,7 @@ using SmsGateway.Diagnostics;
 using SmsGateway.Model;
 using SmsGateway.Receipts;
 using SmsGateway.Routing;
+using SmsGateway.Scheduling;
 using SmsGateway.Serialization;
 using SmsGateway.Status;
 using SmsGateway.Transport;
@@ -205,6 +206,11 @@ internal sealed partial class DispatchStage
 
     private async ValueTask SendAsync(DispatchWork work, OperatorInfo op, SendTimeout timeout)
     {
+        if (await ExpireIfPastValidityAsync(work).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var message = work.Message;
         if (await BeginSendAsync(work).ConfigureAwait(false) is { } settled)
         {
@@ -278,15 +284,29 @@ internal sealed partial class DispatchStage
         try
         {
             var now = _time.GetUtcNow();
+            TimeSpan? retryDelay = result.Outcome == SendOutcome.TransientFailure && _options.Retry.CanRetry(message.Attempt)
+                ? _options.Retry.DelayBefore(message.Attempt + 1)
+                : null;
             if (result.Outcome == SendOutcome.Accepted)
             {
                 activity?.SetTag("sms.settle", "capture");
                 var captured = await _ledger.CaptureAsync(message.UserId, message.Id, result.OperatorMessageId, CancellationToken.None).ConfigureAwait(false);
                 await _status.PublishAsync(StatusEvent.For(message, StatusAfter("capture", captured, message), now, CodeAfter(captured)), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
             }
-            else if (result.Outcome == SendOutcome.TransientFailure && _options.Retry.CanRetry(message.Attempt))
+            else if (retryDelay is { } delay && message.ValidUntil is { } validUntil && now + delay >= validUntil)
             {
-                var next = message with { Attempt = message.Attempt + 1, NotBefore = now + _options.Retry.DelayBefore(message.Attempt + 1) };
+                // The next attempt would start after the validity: expire now instead of re-queueing (README "Scheduling, validity and cancel").
+                activity?.SetTag("sms.settle", "expire");
+                var refund = await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+                SchedulingLog.Expired(_logger, message.Id, message.Attempt, validUntil, refund);
+                if (refund is SettleOutcome.Settled or SettleOutcome.NotReserved)
+                {
+                    await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Expired, now, result.ErrorCode ?? "validity_period"), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            else if (retryDelay is { } backoff)
+            {
+                var next = message with { Attempt = message.Attempt + 1, NotBefore = now + backoff };
                 activity?.SetTag("sms.settle", "retry");
                 await _transport.PublishAsync(Topics.DeadLetter, TransportCodec.ForMessage(next), CancellationToken.None).ConfigureAwait(false);
                 _metrics.DeadLettered(message.Operator);
@@ -328,5 +348,41 @@ internal sealed partial class DispatchStage
                 PipelineLog.DispatchSideEffectFailed(_logger, nakError, message.Id, message.Attempt);
             }
         }
+    }
+
+    /// <summary>
+    /// Validity check, right before the operator send: a message past its <see cref="SmsMessage.ValidUntil"/> is not sent;
+    /// its reservation is refunded, <c>expired</c> is published (final) and the delivery acked. True when it expired.
+    /// A reservation settled already (canceled, or captured by an earlier delivery) is only acked.
+    /// </summary>
+    private async ValueTask<bool> ExpireIfPastValidityAsync(DispatchWork work)
+    {
+        var message = work.Message;
+        var now = _time.GetUtcNow();
+        if (message.ValidUntil is not { } validUntil || now < validUntil)
+        {
+            return false;
+        }
+
+        try
+        {
+            var refund = await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+            SchedulingLog.Expired(_logger, message.Id, message.Attempt, validUntil, refund);
+            if (refund is SettleOutcome.Settled or SettleOutcome.NotReserved)
+            {
+                await _status.PublishAsync(StatusEvent.For(message, MessageStatus.Expired, now, "validity_period"), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await work.Delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            var pause = OutageBackoff.For(work.Delivery.DeliveryCount, _options.OutageRetryMin, _options.OutageRetryMax);
+            PipelineLog.OutageNak(_logger, ex, message.Id, message.Attempt, work.Delivery.DeliveryCount, pause.TotalMilliseconds);
+            _metrics.OutageNak(work.Delivery.Topic);
+            await NakQuietlyAsync(work, pause).ConfigureAwait(false);
+        }
+
+        return true;
     }
 }

@@ -10,7 +10,8 @@ namespace SmsGateway.Dispatch;
 /// Thread-safe. Permanent failure is a property of the message (hash of its id), so every retry of it fails too. With
 /// <see cref="OperatorSimulatorOptions.DeliveryReceipts"/>, each accepted message gets an operator message id and a
 /// receipt (<c>DELIVRD</c>, or <c>UNDELIV</c> err <c>001</c> for <see cref="OperatorSimulatorOptions.UndeliveredShare"/> of
-/// the messages, also decided by the id) handed to the receipt sink after the receipt delay.
+/// the messages, also decided by the id) handed to the receipt sink after the receipt delay; a message whose
+/// <see cref="SmsMessage.ValidUntil"/> passes before that gets <c>EXPIRED</c> err <c>000</c>, as from an SMSC given its validity period.
 /// </remarks>
 public sealed class OperatorSimulator : IOperatorClient, IDisposable
 {
@@ -86,8 +87,13 @@ public sealed class OperatorSimulator : IOperatorClient, IDisposable
         // The attempt is part of the id, as with an SMSC that gives every submit its own id.
         string id = message.Id.ToString("N") + "-" + message.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
         bool undelivered = o.UndeliveredShare > 0 && Unit(message.Id, 0x5EED) < o.UndeliveredShare;
-        var receipt = new DeliveryReceipt(message.Operator, id, undelivered ? ReceiptOutcome.Undelivered : ReceiptOutcome.Delivered,
-            undelivered ? "UNDELIV" : "DELIVRD", undelivered ? "001" : "000", DateTimeOffset.UtcNow + o.ReceiptDelay);
+        var doneAt = DateTimeOffset.UtcNow + o.ReceiptDelay;
+        // As an SMSC does with the validity period it was given: not delivered within it → an EXPIRED receipt.
+        bool expired = message.ValidUntil is { } validUntil && doneAt > validUntil;
+        var receipt = expired
+            ? new DeliveryReceipt(message.Operator, id, ReceiptOutcome.Undelivered, "EXPIRED", "000", doneAt)
+            : new DeliveryReceipt(message.Operator, id, undelivered ? ReceiptOutcome.Undelivered : ReceiptOutcome.Delivered,
+                undelivered ? "UNDELIV" : "DELIVRD", undelivered ? "001" : "000", doneAt);
         _ = SendReceiptAsync(receipt, o.ReceiptDelay);
         return new SendResult(SendOutcome.Accepted, null, id);
     }

@@ -1,8 +1,9 @@
 namespace SmsGateway.Model;
 
 /// <summary>
-/// Life-cycle status of a message (DESIGN.md "Contracts"). The order of the members is the precedence used
-/// to pick the current status when events of one attempt arrive out of order.
+/// Life-cycle status of a message (DESIGN.md "Contracts"). The numeric values are stored (PostgreSQL <c>smallint</c>)
+/// and never change; the precedence used to pick the current status when events of one attempt arrive out of order is
+/// <see cref="Status.StatusPrecedence.Rank"/> (the declaration order for members 0-8; the later members slot in by rank).
 /// </summary>
 public enum MessageStatus
 {
@@ -32,6 +33,18 @@ public enum MessageStatus
 
     /// <summary>Final: refused at accept (for example insufficient balance); never queued, nothing charged.</summary>
     Rejected = 8,
+
+    /// <summary>
+    /// Balance reserved and the message stored in the schedule store until its <c>send_at</c>; then published
+    /// (<see cref="Queued"/>). Ranks between <see cref="Accepted"/> and <see cref="Queued"/>.
+    /// </summary>
+    Scheduled = 9,
+
+    /// <summary>Final: its <c>validity_period</c> passed before it could be sent; never sent, the reservation was refunded.</summary>
+    Expired = 10,
+
+    /// <summary>Final: canceled by <c>DELETE /messages/{id}</c> before its sending started; never sent, the reservation was refunded.</summary>
+    Canceled = 11,
 }
 
 /// <summary>Helpers for <see cref="MessageStatus"/>.</summary>
@@ -39,7 +52,7 @@ public static class MessageStatusExtensions
 {
     /// <summary>True for statuses after which the gateway does nothing more with the message.</summary>
     public static bool IsFinal(this MessageStatus status) => status is MessageStatus.Sent or MessageStatus.Delivered
-        or MessageStatus.Undelivered or MessageStatus.Failed or MessageStatus.Rejected;
+        or MessageStatus.Undelivered or MessageStatus.Failed or MessageStatus.Rejected or MessageStatus.Expired or MessageStatus.Canceled;
 
     /// <summary>The lower-case wire name (<c>"sent"</c>, <c>"failed"</c>, ...).</summary>
     public static string ToWireName(this MessageStatus status) => status switch
@@ -53,6 +66,9 @@ public static class MessageStatusExtensions
         MessageStatus.Undelivered => "undelivered",
         MessageStatus.Failed => "failed",
         MessageStatus.Rejected => "rejected",
+        MessageStatus.Scheduled => "scheduled",
+        MessageStatus.Expired => "expired",
+        MessageStatus.Canceled => "canceled",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 

@@ -21,6 +21,11 @@ namespace SmsGateway.Model;
 /// </param>
 /// <param name="CallbackUrl">Where final statuses are POSTed (the request's <c>callback_url</c>, else the account's default); null for none. Absent in older payloads.</param>
 /// <param name="BatchId">The <c>batch_id</c> of the <c>POST /send/batch</c> that accepted the message; null for a single <c>/send</c>. Absent in older payloads.</param>
+/// <param name="ValidUntil">
+/// The end of the message's validity (<c>validity_period</c> of <c>/send</c>, counted from its <c>send_at</c> or from accept):
+/// not sent by then, it becomes <c>expired</c> and is refunded; the operator gets the remaining period (SMPP
+/// <c>validity_period</c>). Null for none (the SMSC's default). JSON <c>valid_until</c>; absent in older payloads.
+/// </param>
 /// <param name="StoreText">
 /// True when the account stores message texts (account setting <c>store_text</c>, README "Reports"): the accept-time
 /// <c>queued</c> event then carries <see cref="Text"/> to the status store. Decided at accept; not written to the broker.
@@ -41,4 +46,5 @@ public sealed record SmsMessage(
     string? From = null,
     string? CallbackUrl = null,
     Guid? BatchId = null,
+    DateTimeOffset? ValidUntil = null,
     [property: System.Text.Json.Serialization.JsonIgnore] bool StoreText = false);

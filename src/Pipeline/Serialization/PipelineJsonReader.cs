@@ -40,7 +40,7 @@ internal static class PipelineJsonReader
             int segments = 0, attempt = 1, seen = 0;
             long cost = 0;
             DateTimeOffset acceptedAt = default;
-            DateTimeOffset? notBefore = null;
+            DateTimeOffset? notBefore = null, validUntil = null;
             string? from = null, callbackUrl = null;
             Guid? batchId = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -113,19 +113,11 @@ internal static class PipelineJsonReader
                 }
                 else if (reader.ValueTextEquals("not_before"u8))
                 {
-                    if (!reader.Read()) return false;
-                    if (reader.TokenType == JsonTokenType.Null)
-                    {
-                        notBefore = null;
-                    }
-                    else if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out var nb))
-                    {
-                        return false;
-                    }
-                    else
-                    {
-                        notBefore = nb;
-                    }
+                    if (!TryNullableTime(ref reader, out notBefore)) return false;
+                }
+                else if (reader.ValueTextEquals("valid_until"u8))
+                {
+                    if (!TryNullableTime(ref reader, out validUntil)) return false;
                 }
                 else if (!reader.TrySkip())
                 {
@@ -138,7 +130,7 @@ internal static class PipelineJsonReader
                 return false; // a missing field or trailing content: let the generated reader decide
             }
 
-            message = new SmsMessage(id, userId!, msisdn!, text!, type, op!, encoding, segments, cost, acceptedAt, attempt, notBefore, from, callbackUrl, batchId);
+            message = new SmsMessage(id, userId!, msisdn!, text!, type, op!, encoding, segments, cost, acceptedAt, attempt, notBefore, from, callbackUrl, batchId, validUntil);
             return true;
         }
         catch (JsonException)
@@ -301,6 +293,16 @@ internal static class PipelineJsonReader
         if (reader.TokenType == JsonTokenType.Null) return true;
         if (reader.TokenType != JsonTokenType.String || !reader.TryGetGuid(out var g)) return false;
         value = g;
+        return true;
+    }
+
+    private static bool TryNullableTime(ref Utf8JsonReader reader, out DateTimeOffset? value)
+    {
+        value = null;
+        if (!reader.Read()) return false;
+        if (reader.TokenType == JsonTokenType.Null) return true;
+        if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out var time)) return false;
+        value = time;
         return true;
     }
 

@@ -27,8 +27,26 @@ public static class SendValidator
     /// <param name="now">Accept time stamped on the message.</param>
     /// <param name="message">The priced message with a new UUIDv7 id; null when invalid.</param>
     /// <returns>Field name → problems; empty when the request is valid.</returns>
-    public static Dictionary<string, string[]> Validate(SendRequest request, OperatorTable table, DateTimeOffset now, out SmsMessage? message)
+    public static Dictionary<string, string[]> Validate(SendRequest request, OperatorTable table, DateTimeOffset now, out SmsMessage? message) =>
+        Validate(request, table, now, Defaults, out message, out _);
+
+    /// <summary>
+    /// Validates and prices <paramref name="request"/>, including <c>send_at</c> (RFC 3339 with an offset, at most
+    /// <see cref="PipelineOptions.MaxScheduleAhead"/> ahead, at most <see cref="PipelineOptions.SendAtPastTolerance"/> behind) and
+    /// <c>validity_period</c> (<see cref="PipelineOptions.MinValidityPeriod"/> … <see cref="PipelineOptions.MaxValidityPeriod"/>, counted
+    /// from <c>send_at</c> when later than now, otherwise from <paramref name="now"/>).
+    /// </summary>
+    /// <param name="request">The client's request.</param>
+    /// <param name="table">The routing table in force.</param>
+    /// <param name="now">Accept time stamped on the message.</param>
+    /// <param name="options">The schedule and validity bounds.</param>
+    /// <param name="message">The priced message with a new UUIDv7 id; null when invalid.</param>
+    /// <param name="sendAt">When to publish the message: a time after <paramref name="now"/>, or null to publish now.</param>
+    /// <returns>Field name → problems; empty when the request is valid.</returns>
+    public static Dictionary<string, string[]> Validate(SendRequest request, OperatorTable table, DateTimeOffset now, PipelineOptions options,
+        out SmsMessage? message, out DateTimeOffset? sendAt)
     {
+        sendAt = null;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         message = null;
 
@@ -92,11 +110,45 @@ public static class SendValidator
             }
         }
 
+        DateTimeOffset? validUntil = null;
+        if (request.SendAt is not null)
+        {
+            if (!Rfc3339.TryParse(request.SendAt, out var at))
+            {
+                errors["send_at"] = [$"send_at must be {Rfc3339.Rule}"];
+            }
+            else if (at > now + options.MaxScheduleAhead)
+            {
+                errors["send_at"] = [$"send_at must be at most {options.MaxScheduleAhead.TotalDays:0.##} days ahead"];
+            }
+            else if (at < now - options.SendAtPastTolerance)
+            {
+                errors["send_at"] = [$"send_at is in the past (more than {options.SendAtPastTolerance.TotalSeconds:0} s before the gateway's clock)"];
+            }
+            else if (at > now)
+            {
+                sendAt = at.ToUniversalTime();
+            }
+        }
+
+        if (request.ValidityPeriod is { } seconds)
+        {
+            long min = (long)options.MinValidityPeriod.TotalSeconds, max = (long)options.MaxValidityPeriod.TotalSeconds;
+            if (seconds < min || seconds > max)
+            {
+                errors["validity_period"] = [$"validity_period must be an integer number of seconds from {min} to {max}"];
+            }
+            else
+            {
+                validUntil = (sendAt ?? now) + TimeSpan.FromSeconds(seconds);
+            }
+        }
+
         if (errors.Count == 0)
         {
             long cost = checked(segments.Segments * op!.PricePerSegment);
             message = new SmsMessage(MessageIds.New(), request.UserId!, msisdn, request.Text!, type, op.Name, segments.Encoding,
-                segments.Segments, cost, now, From: request.From, CallbackUrl: request.CallbackUrl, StoreText: request.StoreText);
+                segments.Segments, cost, now, From: request.From, CallbackUrl: request.CallbackUrl, StoreText: request.StoreText, ValidUntil: validUntil);
         }
 
         return errors;
@@ -120,6 +172,8 @@ public static class SendValidator
 
         return true;
     }
+
+    private static readonly PipelineOptions Defaults = new();
 
     private static string Truncate(string s) => s.Length <= 32 ? s : s[..32] + "…";
 }

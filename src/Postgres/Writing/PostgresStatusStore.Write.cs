@@ -26,18 +26,19 @@ public sealed partial class PostgresStatusStore
         """;
 
     // One row per message (ON CONFLICT DO UPDATE may touch a row once per statement): the batch's greatest
-    // (attempt, status) event; it replaces the stored current status only when greater (MessageStatus order is the precedence).
+    // (attempt, status) event; it replaces the stored current status only when greater (the precedence is sms_status_rank,
+    // migration 0200, the same as StatusPrecedence.Rank).
     // The descriptive columns come from whichever event created the row. Rows are inserted in id order to keep the lock
     // order of concurrent batches the same (no deadlock between two writers).
     private const string UpsertMessagesSql = """
         INSERT INTO messages AS m (id, user_id, msisdn, operator, type, encoding, segments, cost, accepted_at, status, attempt, updated_at, error_code, batch_id)
         SELECT DISTINCT ON (message_id) message_id, user_id, msisdn, operator, type, encoding, segments, cost, accepted_at, status, attempt, at, error_code, batch_id
         FROM status_staging
-        ORDER BY message_id, attempt DESC, status DESC, at DESC
+        ORDER BY message_id, attempt DESC, sms_status_rank(status) DESC, at DESC
         ON CONFLICT (id) DO UPDATE
             SET status = EXCLUDED.status, attempt = EXCLUDED.attempt, updated_at = EXCLUDED.updated_at, error_code = EXCLUDED.error_code,
                 batch_id = COALESCE(m.batch_id, EXCLUDED.batch_id)
-            WHERE (EXCLUDED.attempt, EXCLUDED.status) > (m.attempt, m.status)
+            WHERE (EXCLUDED.attempt, sms_status_rank(EXCLUDED.status)) > (m.attempt, sms_status_rank(m.status))
         """;
 
     private const string InsertEventsSql = """

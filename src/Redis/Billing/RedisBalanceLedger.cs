@@ -141,6 +141,22 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
         }
     }
 
+    public async ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var user = UserKey(userId);
+        var result = await RunScriptAsync("cancel", userId, LuaScripts.LedgerCancel, [user, ReservationKey(user, messageId)],
+            [_options.SettledReservationTtlSeconds], cancellationToken).ConfigureAwait(false);
+        return (long)result switch
+        {
+            0 => CancelOutcome.Canceled,
+            1 => CancelOutcome.SendingStarted,
+            2 => CancelOutcome.AlreadySettled,
+            3 => CancelOutcome.NotReserved,
+            var code => throw new LedgerUnavailableException($"ledger cancel script answered unknown code {code}"),
+        };
+    }
+
     public async ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);

@@ -16,6 +16,7 @@ internal static class LuaScripts
     public static readonly string LedgerConfirm = Load("ledger-confirm.lua");
     public static readonly string LedgerSweepDue = Load("ledger-sweep-due.lua");
     public static readonly string LedgerSweep = Load("ledger-sweep.lua");
+    public static readonly string LedgerCancel = Load("ledger-cancel.lua");
 
     private static string Load(string file)
     {

@@ -2,7 +2,7 @@ using SmsGateway.Model;
 
 namespace SmsGateway.Tests.Postgres.Fixtures;
 
-/// <summary>Builds realistic status-event sequences; each sequence is in increasing (attempt, status) order, so its last event is the current status.</summary>
+/// <summary>Builds realistic status-event sequences; each sequence is in increasing (attempt, StatusPrecedence.Rank) order, so its last event is the current status.</summary>
 public static class Lifecycles
 {
     public static readonly DateTimeOffset Epoch = new(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
@@ -42,10 +42,27 @@ public static class Lifecycles
             return list;
         }
 
+        if (random.Next(10) == 0)
+        {
+            list.Add(Event(id, user, MessageStatus.Scheduled, 0, Next(), acceptedAt));
+        }
+
         list.Add(Event(id, user, MessageStatus.Queued, 0, Next(), acceptedAt));
+        if (random.Next(25) == 0)
+        {
+            list.Add(Event(id, user, MessageStatus.Canceled, 0, Next(), acceptedAt, "canceled"));
+            return list;
+        }
+
         var maxAttempts = random.Next(10) switch { < 6 => 1, < 8 => 2, 8 => 3, _ => 4 }; // mostly first-attempt success
         for (var attempt = 1; attempt <= 4; attempt++)
         {
+            if (random.Next(30) == 0)
+            {
+                list.Add(Event(id, user, MessageStatus.Expired, attempt, Next(), acceptedAt, "validity_period"));
+                return list;
+            }
+
             list.Add(Event(id, user, MessageStatus.Sending, attempt, Next(), acceptedAt));
             if (attempt < maxAttempts)
             {

@@ -60,7 +60,7 @@ internal static class PduCodec
             .WriteByte(pdu.ProtocolId)
             .WriteByte(pdu.PriorityFlag)
             .WriteCString(null, 16) // schedule_delivery_time: immediate
-            .WriteCString(null, 16) // validity_period: SMSC default
+            .WriteCString(pdu.ValidityPeriod, 16) // validity_period: empty = SMSC default
             .WriteByte(pdu.RegisteredDelivery)
             .WriteByte(0) // replace_if_present_flag
             .WriteByte(pdu.DataCoding)
@@ -90,7 +90,7 @@ internal static class PduCodec
         var dest = r.ReadCString(21);
         byte esmClass = r.ReadByte(), protocolId = r.ReadByte(), priority = r.ReadByte();
         r.ReadCString(17); // schedule_delivery_time
-        r.ReadCString(17); // validity_period
+        var validityPeriod = r.ReadCString(17);
         byte registered = r.ReadByte();
         r.ReadByte(); // replace_if_present_flag
         byte dataCoding = r.ReadByte();
@@ -109,6 +109,7 @@ internal static class PduCodec
             EsmClass = esmClass,
             ProtocolId = protocolId,
             PriorityFlag = priority,
+            ValidityPeriod = validityPeriod,
             RegisteredDelivery = registered,
             DataCoding = dataCoding,
             ShortMessage = shortMessage,

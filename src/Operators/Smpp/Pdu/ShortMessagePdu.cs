@@ -43,6 +43,9 @@ internal sealed record ShortMessagePdu
     /// <summary>priority_flag.</summary>
     public byte PriorityFlag { get; init; }
 
+    /// <summary>validity_period (§5.2.15, format §7.1.1): 16 characters, or empty for the SMSC's default.</summary>
+    public string ValidityPeriod { get; init; } = string.Empty;
+
     /// <summary>registered_delivery (§5.2.17): 1 asks for a receipt on final success or failure.</summary>
     public byte RegisteredDelivery { get; init; }
 

@@ -22,7 +22,8 @@ internal static class SubmitSmBuilder
     /// <param name="source">Sender and its TON/NPI.</param>
     /// <param name="options">The operator's connection (concatenation mode, registered_delivery, service_type).</param>
     /// <param name="reference">Concatenation reference shared by the parts (the low 8 bits for <c>udh8</c>).</param>
-    public static IReadOnlyList<ShortMessagePdu> Build(SmsMessage message, SourceAddress source, SmppConnectionOptions options, ushort reference)
+    /// <param name="now">The send time: <c>validity_period</c> is the message's remaining validity from it (<see cref="SmppTime.ValidityPeriod"/>).</param>
+    public static IReadOnlyList<ShortMessagePdu> Build(SmsMessage message, SourceAddress source, SmppConnectionOptions options, ushort reference, DateTimeOffset now)
     {
         var (encoding, parts) = PartSplitter.Split(message.Text, options.Concatenation);
         var dest = message.Msisdn.StartsWith('+') ? message.Msisdn[1..] : message.Msisdn;
@@ -35,6 +36,7 @@ internal static class SubmitSmBuilder
             DestTon = 1, // international (E.164 without '+')
             DestNpi = 1, // ISDN
             DestAddr = dest,
+            ValidityPeriod = SmppTime.ValidityPeriod(message.ValidUntil, now),
             RegisteredDelivery = options.RegisteredDelivery ? (byte)1 : (byte)0,
             DataCoding = encoding == SmsEncoding.Gsm7 ? DataCodingDefault : DataCodingUcs2,
         };

@@ -1,0 +1,146 @@
+using Microsoft.Extensions.Logging;
+using SmsGateway.Locking;
+using SmsGateway.Model;
+using SmsGateway.Status;
+using SmsGateway.Transport;
+
+namespace SmsGateway.Scheduling;
+
+/// <summary>
+/// The scheduler (gateway role): every <see cref="PipelineOptions.SchedulerPollInterval"/> it takes the <c>scheduler</c> lock
+/// (Redlock in the full profile, without waiting: another holder means another gateway is releasing) and, while the grant
+/// is valid, releases due messages in batches: publish <c>queued</c> and the message to <c>sms-express</c>/<c>sms-normal</c>
+/// (broker de-duplication id = message id and attempt), then mark them released in the store, fenced by the grant's token.
+/// Two schedulers therefore never release one message twice: the lock keeps them apart, and the store's mark (in one
+/// transaction with the fence check) stops a holder whose lock expired; a crash between publish and mark republishes
+/// with the same de-duplication id, and the dispatcher's begin-send never sends a captured message again.
+/// </summary>
+internal sealed class SchedulerStage
+{
+    internal const string LockResource = "scheduler";
+
+    private readonly PipelineOptions _options;
+    private readonly IScheduleStore _store;
+    private readonly IDistributedLockFactory _locks;
+    private readonly IMessageTransport _transport;
+    private readonly StatusPublisher _status;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    public SchedulerStage(PipelineOptions options, IScheduleStore store, IDistributedLockFactory locks, IMessageTransport transport,
+        StatusPublisher status, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _store = store;
+        _locks = locks;
+        _transport = transport;
+        _status = status;
+        _time = time;
+        _logger = logger;
+    }
+
+    public void Start() => _loop = Task.Run(RunAsync);
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await ReleaseDueAsync(token).ConfigureAwait(false);
+                await Task.Delay(_options.SchedulerPollInterval, _time, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                SchedulingLog.ReleaseFailed(_logger, ex);
+                try
+                {
+                    await Task.Delay(_options.SchedulerPollInterval * 5, _time, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>One look: take the lock if free, release due batches while the grant lasts.</summary>
+    internal async Task ReleaseDueAsync(CancellationToken cancellationToken)
+    {
+        await using var grant = await _locks.CreateLockAsync(LockResource, _options.SchedulerLockExpiry, TimeSpan.Zero, _options.LockRetry, cancellationToken).ConfigureAwait(false);
+        if (!grant.IsAcquired)
+        {
+            return;
+        }
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var now = _time.GetUtcNow();
+            // Stop with a margin: a batch must commit while the grant is still valid (the fence catches the rest).
+            if (!grant.IsAcquired || grant.ValidUntil - now < _options.SchedulerLockExpiry / 2)
+            {
+                if (!grant.IsAcquired)
+                {
+                    SchedulingLog.LockLost(_logger, grant.Status);
+                }
+
+                return;
+            }
+
+            var result = await _store.ReleaseDueAsync(now, _options.SchedulerBatchSize, grant.FencingToken, PublishAsync, cancellationToken).ConfigureAwait(false);
+            if (result.StaleFencingToken)
+            {
+                SchedulingLog.StaleToken(_logger, grant.FencingToken);
+                return;
+            }
+
+            if (result.Released > 0)
+            {
+                SchedulingLog.Released(_logger, result.Released);
+            }
+
+            if (result.Released < _options.SchedulerBatchSize)
+            {
+                return;
+            }
+        }
+    }
+
+    private async ValueTask PublishAsync(IReadOnlyList<SmsMessage> messages, CancellationToken cancellationToken)
+    {
+        var publishes = new Task[messages.Count];
+        for (int i = 0; i < messages.Count; i++)
+        {
+            publishes[i] = PublishOneAsync(messages[i], cancellationToken);
+        }
+
+        await Task.WhenAll(publishes).ConfigureAwait(false);
+    }
+
+    private async Task PublishOneAsync(SmsMessage message, CancellationToken cancellationToken)
+    {
+        // queued first: its event carries attempt 0, like accept's, and outranks scheduled (StatusPrecedence.Rank).
+        var queued = _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Queued, _time.GetUtcNow(), attempt: 0), cancellationToken);
+        await _transport.PublishAsync(Topics.ForType(message.Type), TransportCodec.ForMessage(message), cancellationToken).ConfigureAwait(false);
+        await queued.ConfigureAwait(false);
+    }
+}

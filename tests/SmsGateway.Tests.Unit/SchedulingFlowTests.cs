@@ -1,0 +1,229 @@
+using System.Collections.Concurrent;
+using SmsGateway.Accept;
+using SmsGateway.Billing;
+using SmsGateway.Dispatch;
+using SmsGateway.Locking;
+using SmsGateway.Model;
+using SmsGateway.Scheduling;
+using SmsGateway.Status;
+using SmsGateway.Transport;
+using SmsGateway.Transport.InMemory;
+
+namespace SmsGateway.Tests.Unit;
+
+/// <summary>Scheduling, validity and cancel through the embedded pipeline.</summary>
+public sealed class SchedulingFlowTests
+{
+    private static readonly PipelineOptions Fast = new()
+    {
+        SchedulerPollInterval = TimeSpan.FromMilliseconds(20),
+        MinValidityPeriod = TimeSpan.FromSeconds(1),
+        Retry = new RetryPolicy { BaseDelay = TimeSpan.FromSeconds(6), MaxDelay = TimeSpan.FromSeconds(6) }, // 3-6 s with jitter
+    };
+
+    private static string At(TimeSpan ahead) => (DateTimeOffset.UtcNow + ahead).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_scheduled_message_is_reserved_at_once_and_sent_when_due()
+    {
+        var ledger = new InMemoryBalanceLedger();
+        var events = new ConcurrentQueue<StatusEvent>();
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(Fast).WithLedger(ledger).Build();
+        pipeline.StatusPublished += events.Enqueue;
+        await pipeline.StartAsync(PipelineRoles.All, CancellationToken.None);
+        await ledger.ChargeAsync("u", 10_000, "c", CancellationToken.None);
+
+        var sendAt = At(TimeSpan.FromMilliseconds(600));
+        var result = await pipeline.SendAsync(new SendRequest("09121234567", "later", "express", "u", SendAt: sendAt), CancellationToken.None);
+
+        Assert.Equal(AcceptStatus.Scheduled, result.Status);
+        Assert.Equal(new Balance("u", 10_000 - 1150, 1150, 0), await ledger.GetBalanceAsync("u", CancellationToken.None));
+        var sent = await WaitForAsync(events, result.Message!.Id, MessageStatus.Sent);
+        Assert.True(sent.At >= DateTimeOffset.Parse(sendAt, System.Globalization.CultureInfo.InvariantCulture), "sent before its send_at");
+        Assert.Equal([MessageStatus.Scheduled, MessageStatus.Queued, MessageStatus.Sent], events.Where(e => e.MessageId == result.Message.Id).Select(e => e.Status));
+        Assert.Equal(new Balance("u", 10_000 - 1150, 0, 1150), await ledger.GetBalanceAsync("u", CancellationToken.None));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_canceled_scheduled_message_is_refunded_and_never_sent()
+    {
+        var ledger = new InMemoryBalanceLedger();
+        var store = new InMemoryScheduleStore();
+        var operators = new RecordingOperator();
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(Fast).WithLedger(ledger).WithScheduleStore(store).WithOperatorClient(operators).Build();
+        await pipeline.StartAsync(PipelineRoles.All, CancellationToken.None);
+        await ledger.ChargeAsync("u", 10_000, "c", CancellationToken.None);
+        var result = await pipeline.SendAsync(new SendRequest("09121234567", "later", "normal", "u", SendAt: At(TimeSpan.FromMilliseconds(500))), CancellationToken.None);
+
+        var target = await pipeline.FindForCancelAsync(result.Message!.Id, CancellationToken.None);
+        Assert.Equal(MessageStatus.Scheduled, target!.Status);
+        Assert.Equal(CancelOutcome.Canceled, await pipeline.CancelAsync(target.Message, CancellationToken.None));
+        Assert.Equal(0, store.Waiting);
+        await Task.Delay(900);
+        Assert.Empty(operators.Sent);
+        Assert.Equal(new Balance("u", 10_000, 0, 0), await ledger.GetBalanceAsync("u", CancellationToken.None));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_message_past_its_validity_at_dispatch_is_expired_refunded_and_not_sent()
+    {
+        var ledger = new InMemoryBalanceLedger();
+        var transport = new InMemoryTransport();
+        var operators = new RecordingOperator();
+        var events = new ConcurrentQueue<StatusEvent>();
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(Fast).WithLedger(ledger).WithTransport(transport).WithOperatorClient(operators).Build();
+        pipeline.StatusPublished += events.Enqueue;
+        await pipeline.StartAsync(PipelineRoles.Dispatcher | PipelineRoles.Reporter, CancellationToken.None);
+        await ledger.ChargeAsync("u", 10_000, "c", CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        var stale = new SmsMessage(Guid.CreateVersion7(), "u", "+989121234567", "late", MessageType.Express, "MCI", SmsEncoding.Gsm7, 1, 1150,
+            now.AddMinutes(-2), ValidUntil: now.AddSeconds(-1));
+        await ledger.ReserveAsync("u", [new Reservation(stale.Id, stale.Cost)], 1, CancellationToken.None);
+
+        await transport.PublishAsync(Topics.Express, TransportCodec.ForMessage(stale), CancellationToken.None);
+
+        var expired = await WaitForAsync(events, stale.Id, MessageStatus.Expired);
+        Assert.Equal("validity_period", expired.ErrorCode);
+        Assert.Empty(operators.Sent);
+        Assert.Equal(new Balance("u", 10_000, 0, 0), await ledger.GetBalanceAsync("u", CancellationToken.None));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_retry_that_would_start_after_the_validity_expires_instead_of_being_requeued()
+    {
+        var ledger = new InMemoryBalanceLedger();
+        var events = new ConcurrentQueue<StatusEvent>();
+        var operators = new RecordingOperator(new OperatorSimulatorOptions { TransientFailureRate = 1 });
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(Fast).WithLedger(ledger).WithOperatorClient(operators).Build();
+        pipeline.StatusPublished += events.Enqueue;
+        await pipeline.StartAsync(PipelineRoles.All, CancellationToken.None);
+        await ledger.ChargeAsync("u", 10_000, "c", CancellationToken.None);
+
+        var result = await pipeline.SendAsync(new SendRequest("09121234567", "soon", "express", "u", ValidityPeriod: 2), CancellationToken.None);
+
+        var expired = await WaitForAsync(events, result.Message!.Id, MessageStatus.Expired);
+        Assert.Equal(1, expired.Attempt);
+        Assert.Equal("ESME_RTHROTTLED", expired.ErrorCode);
+        Assert.Equal([result.Message.Id], operators.Sent); // one attempt, no retry queued
+        Assert.DoesNotContain(events, e => e.MessageId == result.Message.Id && e.Status == MessageStatus.Retrying);
+        Assert.Equal(new Balance("u", 10_000, 0, 0), await ledger.GetBalanceAsync("u", CancellationToken.None));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Cancels_racing_dispatch_each_message_ends_canceled_and_unsent_or_sent_and_captured()
+    {
+        var ledger = new InMemoryBalanceLedger();
+        var operators = new RecordingOperator(new OperatorSimulatorOptions { Latency = TimeSpan.FromMilliseconds(2), Jitter = TimeSpan.FromMilliseconds(3) });
+        var finals = new ConcurrentDictionary<Guid, MessageStatus>();
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(Fast).WithLedger(ledger).WithOperatorClient(operators).Build();
+        pipeline.StatusPublished += e => { if (e.Status.IsFinal()) finals[e.MessageId] = e.Status; };
+        await pipeline.StartAsync(PipelineRoles.All, CancellationToken.None);
+        await ledger.ChargeAsync("u", 10_000_000, "c", CancellationToken.None);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 400).Select(async i =>
+        {
+            var result = await pipeline.SendAsync(new SendRequest("09121234567", "race " + i, i % 2 == 0 ? "express" : "normal", "u"), CancellationToken.None);
+            await Task.Delay(Random.Shared.Next(0, 4));
+            return (result.Message!, await pipeline.CancelAsync(result.Message!, CancellationToken.None));
+        }));
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (finals.Count < outcomes.Length && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        var sent = operators.Sent.ToHashSet();
+        foreach (var (message, outcome) in outcomes)
+        {
+            if (outcome == CancelOutcome.Canceled)
+            {
+                Assert.Equal(MessageStatus.Canceled, finals[message.Id]);
+                Assert.DoesNotContain(message.Id, sent);
+            }
+            else
+            {
+                Assert.Equal(CancelOutcome.SendingStarted, outcome);
+                Assert.Equal(MessageStatus.Sent, finals[message.Id]);
+                Assert.Contains(message.Id, sent);
+            }
+        }
+
+        int canceled = outcomes.Count(o => o.Item2 == CancelOutcome.Canceled);
+        Assert.InRange(canceled, 1, outcomes.Length - 1); // the race went both ways
+        var balance = await ledger.GetBalanceAsync("u", CancellationToken.None);
+        Assert.Equal(new Balance("u", 10_000_000 - (outcomes.Length - canceled) * 1150L, 0, (outcomes.Length - canceled) * 1150L), balance);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Two_schedulers_over_one_store_release_each_message_once()
+    {
+        var ledger = new InMemoryBalanceLedger();
+        var store = new InMemoryScheduleStore();
+        var transport = new InMemoryTransport();
+        var locks = new InMemoryLockFactory();
+        var queued = new ConcurrentDictionary<Guid, int>();
+        var sent = new ConcurrentDictionary<Guid, int>();
+        void Count(StatusEvent e)
+        {
+            if (e.Status == MessageStatus.Queued) queued.AddOrUpdate(e.MessageId, 1, (_, n) => n + 1);
+            if (e.Status == MessageStatus.Sent) sent.AddOrUpdate(e.MessageId, 1, (_, n) => n + 1);
+        }
+
+        var options = Fast with { SchedulerPollInterval = TimeSpan.FromMilliseconds(5), SchedulerBatchSize = 7 };
+        await using var a = new SmsPipelineBuilder().WithOptions(options).WithLedger(ledger).WithScheduleStore(store).WithTransport(transport).WithLocks(locks).Build();
+        await using var b = new SmsPipelineBuilder().WithOptions(options).WithLedger(ledger).WithScheduleStore(store).WithTransport(transport).WithLocks(locks).Build();
+        a.StatusPublished += Count;
+        b.StatusPublished += Count;
+        await a.StartAsync(PipelineRoles.All, CancellationToken.None);
+        await b.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
+        await ledger.ChargeAsync("u", 10_000_000, "c", CancellationToken.None);
+
+        var sendAt = At(TimeSpan.FromMilliseconds(700));
+        var results = await Task.WhenAll(Enumerable.Range(0, 300).Select(i =>
+            (i % 2 == 0 ? a : b).SendAsync(new SendRequest("09121234567", "at once " + i, "normal", "u", SendAt: sendAt), CancellationToken.None)));
+        Assert.All(results, r => Assert.Equal(AcceptStatus.Scheduled, r.Status));
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (sent.Count < results.Length && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(results.Length, sent.Count);
+        Assert.All(results, r => Assert.Equal(1, queued[r.Message!.Id]));
+        Assert.All(sent.Values, n => Assert.Equal(1, n));
+        Assert.Equal(0, (await ledger.GetBalanceAsync("u", CancellationToken.None)).Reserved);
+    }
+
+    private static async Task<StatusEvent> WaitForAsync(ConcurrentQueue<StatusEvent> events, Guid id, MessageStatus status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var found = events.FirstOrDefault(e => e.MessageId == id && e.Status == status);
+            if (found is not null)
+            {
+                return found;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"message {id} did not reach {status}; saw {string.Join(",", events.Where(e => e.MessageId == id).Select(e => e.Status))}");
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>The simulator, recording each message id it was handed.</summary>
+    private sealed class RecordingOperator(OperatorSimulatorOptions? options = null) : IOperatorClient
+    {
+        private readonly OperatorSimulator _simulator = new(options);
+        private readonly ConcurrentQueue<Guid> _sent = new();
+
+        public IReadOnlyCollection<Guid> Sent => _sent;
+
+        public ValueTask<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken)
+        {
+            _sent.Enqueue(message.Id);
+            return _simulator.SendAsync(message, cancellationToken);
+        }
+    }
+}
