@@ -221,7 +221,13 @@ public sealed partial class SmsPipeline : IAsyncDisposable
         var now = _time.GetUtcNow();
         for (int i = 0; i < requests.Count; i++)
         {
-            var errors = SendValidator.Validate(requests[i], _routes.Current, now, out var message);
+            var errors = SendValidator.Validate(requests[i], _routes.Current, now, _options, out var message, out var sendAt);
+            if (errors.Count == 0 && sendAt is not null)
+            {
+                // Batches are published at once; a scheduled item would be sent early, so it is refused rather than ignored.
+                errors["send_at"] = ["send_at is not supported in POST /send/batch; schedule messages with POST /send"];
+            }
+
             if (errors.Count > 0)
             {
                 Metrics.Refused("invalid");

@@ -159,6 +159,31 @@ public sealed class ReservationExpiryTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_message_scheduled_past_the_confirm_deadline_is_confirmed_at_accept_and_never_swept()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var ledger = new InMemoryBalanceLedger(time);
+        await using var pipeline = new SmsPipelineBuilder().WithLedger(ledger).WithTimeProvider(time).WithLocks(new InMemoryLockFactory()).Build();
+        var rejected = new ConcurrentQueue<StatusEvent>();
+        pipeline.StatusPublished += e => { if (e.Status == MessageStatus.Rejected) rejected.Enqueue(e); };
+        await pipeline.StartAsync(PipelineRoles.Gateway, None);
+        await ledger.ChargeAsync("u", 100_000, "c", None);
+
+        var sendAt = time.GetUtcNow().AddMinutes(10).ToString("O");
+        var scheduled = await pipeline.SendAsync(new SendRequest("09121234567", "later", "normal", "u", SendAt: sendAt), None);
+        Assert.Equal(AcceptStatus.Scheduled, scheduled.Status);
+        await WaitUntilAsync(() => !ledger.IsPending("u", scheduled.Message!.Id), "the scheduled message was never confirmed");
+
+        var options = new PipelineOptions().Reservations;
+        time.Advance(options.ConfirmDeadline);
+        time.Advance(options.SweepInterval);
+        time.Advance(options.SweepInterval);
+        await Task.Delay(200);
+        Assert.Empty(rejected);
+        Assert.Equal(new Balance("u", 100_000 - scheduled.Message!.Cost, scheduled.Message.Cost, 0), await ledger.GetBalanceAsync("u", None));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Failed_publish_whose_refund_also_failed_is_refunded_by_the_sweep()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);

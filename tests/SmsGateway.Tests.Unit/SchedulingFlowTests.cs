@@ -114,9 +114,18 @@ public sealed class SchedulingFlowTests
     {
         var ledger = new InMemoryBalanceLedger();
         var operators = new RecordingOperator(new OperatorSimulatorOptions { Latency = TimeSpan.FromMilliseconds(2), Jitter = TimeSpan.FromMilliseconds(3) });
+        // The final status a report shows: the event that wins by (attempt, rank), as the stores pick it (StatusPrecedence).
+        var finalEvents = new ConcurrentDictionary<Guid, StatusEvent>();
         var finals = new ConcurrentDictionary<Guid, MessageStatus>();
         await using var pipeline = new SmsPipelineBuilder().WithOptions(Fast).WithLedger(ledger).WithOperatorClient(operators).Build();
-        pipeline.StatusPublished += e => { if (e.Status.IsFinal()) finals[e.MessageId] = e.Status; };
+        pipeline.StatusPublished += e =>
+        {
+            if (e.Status.IsFinal())
+            {
+                var winner = finalEvents.AddOrUpdate(e.MessageId, e, (_, current) => StatusPrecedence.Supersedes(e, current.Status, current.Attempt) ? e : current);
+                finals[e.MessageId] = winner.Status;
+            }
+        };
         await pipeline.StartAsync(PipelineRoles.All, CancellationToken.None);
         await ledger.ChargeAsync("u", 10_000_000, "c", CancellationToken.None);
 

@@ -344,14 +344,14 @@ internal sealed partial class AcceptStage
         }
     }
 
-    // The messages of this batch the broker stored (answered 202): their reservations are confirmed so the expiry sweep never
+    // The messages of this batch the broker or the schedule store stored (answered 202): their reservations are confirmed so the expiry sweep never
     // refunds them. Read after every publish ended, so each completion is set.
     private static List<Guid> StoredIds(List<AcceptWork> items)
     {
         var ids = new List<Guid>(items.Count);
         foreach (var w in items)
         {
-            if (w.Completion.Task.IsCompletedSuccessfully && w.Completion.Task.Result.Status == AcceptStatus.Queued)
+            if (w.Completion.Task.IsCompletedSuccessfully && w.Completion.Task.Result.Status is AcceptStatus.Queued or AcceptStatus.Scheduled)
             {
                 ids.Add(w.Message.Id);
             }

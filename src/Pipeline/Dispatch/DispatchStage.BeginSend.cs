@@ -64,18 +64,20 @@ internal sealed partial class DispatchStage
                 return null;
         }
 
-        // Captured, refunded or unknown to the ledger: never send; make sure a final status exists, then ack. The store keeps
-        // the first final status (docs: StatusPrecedence), so a repeat of "sent" or a late "failed" changes nothing.
+        // Captured, refunded or unknown to the ledger: never send; make sure a final status exists, then ack. A "sent" repeat
+        // changes nothing in the store. The "failed" of a message refunded before its send is published at attempt 0, so the
+        // final status of whoever refunded it (canceled, expired, rejected "reservation_expired", all attempt 0 and ranked
+        // above failed: StatusPrecedence) stays the one reported; it shows only when that status was lost.
         PipelineLog.NotSent(_logger, message.Id, message.Attempt, begin.Outcome);
-        var (status, code) = begin.Outcome switch
+        var (status, code, attempt) = begin.Outcome switch
         {
-            BeginSendOutcome.AlreadyCaptured => (MessageStatus.Sent, (string?)null),
-            BeginSendOutcome.Refunded => (MessageStatus.Failed, "refunded_before_send"),
-            _ => (MessageStatus.Failed, "not_reserved"),
+            BeginSendOutcome.AlreadyCaptured => (MessageStatus.Sent, (string?)null, message.Attempt),
+            BeginSendOutcome.Refunded => (MessageStatus.Failed, "refunded_before_send", 0),
+            _ => (MessageStatus.Failed, "not_reserved", 0),
         };
         try
         {
-            await _status.PublishAsync(StatusEvent.For(message, status, _time.GetUtcNow(), code), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
+            await _status.PublishAsync(StatusEvent.For(message, status, _time.GetUtcNow(), code, attempt), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
             await work.Delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)

@@ -56,16 +56,17 @@ public sealed class BulkSendTests : IClassFixture<GatewayFactory>
               {"phone":"09121234569","text":"three","type":"normal","user_id":"bulk1"},
               {"phone":"09121234570","text":"four: no money left","type":"normal","user_id":"bulk1"},
               "not an object",
-              {"phone":"09121234571","text":"x","type":"normal","user_id":"bulk1","sendat":"later"}
+              {"phone":"09121234571","text":"x","type":"normal","user_id":"bulk1","sendat":"later"},
+              {"phone":"09121234572","text":"x","type":"normal","user_id":"bulk1","send_at":"2099-01-01T00:00:00Z"}
             ]}
             """;
         var response = await PostBatchAsync(body);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
         var results = answer.GetProperty("results").EnumerateArray().ToList();
-        Assert.Equal(7, results.Count);
+        Assert.Equal(8, results.Count);
         Assert.Equal(3, answer.GetProperty("accepted").GetInt32());
-        Assert.Equal(4, answer.GetProperty("refused").GetInt32());
+        Assert.Equal(5, answer.GetProperty("refused").GetInt32());
         for (int i = 0; i < results.Count; i++)
         {
             Assert.Equal(i, results[i].GetProperty("index").GetInt32());
@@ -81,6 +82,7 @@ public sealed class BulkSendTests : IClassFixture<GatewayFactory>
         AssertProblem(results[4], 402, null);
         AssertProblem(results[5], 400, "body");
         AssertProblem(results[6], 400, "sendat");
+        AssertProblem(results[7], 400, "send_at"); // valid, but a batch is published at once: refused, not sent early
 
         var batchId = answer.GetProperty("batch_id").GetString()!;
         var batch = await WaitForBatchAsync(_client, batchId, 4, "sent", "rejected");
