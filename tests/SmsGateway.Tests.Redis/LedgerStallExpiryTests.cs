@@ -14,6 +14,7 @@ namespace SmsGateway.Tests.Redis;
 /// <see cref="LedgerUnavailableException"/> / a 503 "nothing was charged", and the expiry sweep makes that true.
 /// Each test starts its own three servers (it freezes the ledger).
 /// </summary>
+[Collection(FaultCollection.Name)]
 public sealed class LedgerStallExpiryTests : IAsyncLifetime
 {
     private RedisServer[] _servers = [];

@@ -7,6 +7,7 @@ using SmsGateway.Redis;
 namespace SmsGateway.Tests.Redis;
 
 /// <summary>Stops, freezes and restarts servers, so each test starts its own three.</summary>
+[Collection(FaultCollection.Name)]
 public sealed class NodeFailureTests : IAsyncLifetime
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(2);

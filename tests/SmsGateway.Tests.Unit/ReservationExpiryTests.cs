@@ -243,7 +243,7 @@ public sealed class ReservationExpiryTests
             inner.BeginSendAsync(userId, messageId, attempt, cancellationToken);
 
         public ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken) =>
-            inner.CancelAsync(userId, messageId, cancellationToken);
+            throw new LedgerUnavailableException("ledger down (test)"); // the accept stage withdraws a failed publish with the cancel script
 
         public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken) =>
             inner.CaptureAsync(userId, messageId, operatorMessageId, cancellationToken);

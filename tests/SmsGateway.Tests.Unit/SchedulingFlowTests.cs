@@ -159,7 +159,8 @@ public sealed class SchedulingFlowTests
         }
 
         int canceled = outcomes.Count(o => o.Item2 == CancelOutcome.Canceled);
-        Assert.InRange(canceled, 1, outcomes.Length - 1); // the race went both ways
+        // Which side wins depends on the machine's timing (on a busy 2-core runner every cancel can win): the per-message
+        // checks above hold either way, and the ledger-level race (LedgerCancelTests) covers the exclusion itself.
         var balance = await ledger.GetBalanceAsync("u", CancellationToken.None);
         Assert.Equal(new Balance("u", 10_000_000 - (outcomes.Length - canceled) * 1150L, 0, (outcomes.Length - canceled) * 1150L), balance);
     }

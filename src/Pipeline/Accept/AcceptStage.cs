@@ -253,23 +253,27 @@ internal sealed partial class AcceptStage
             _circuits.Succeeded(AcceptDependency.Broker);
             await queued.ConfigureAwait(false);
         }
-        catch (Exception ex) when (deadline.IsCancellationRequested && ex is TransportException or OperationCanceledException or TimeoutException)
-        {
-            // Outcome unknown: the broker may have stored it. No refund and no rejected status (it may be sent); the
-            // reservation is confirmed by the dispatcher or released by the expiry sweeper (README "Durability").
-            _circuits.Failed(AcceptDependency.Broker, "no publish ack within the accept deadline");
-            AcceptLog.PublishPastDeadline(_logger, message.Id);
-            PipelineTelemetry.Fail(activity, "broker_deadline");
-            _metrics.Refused("broker");
-            work.Completion.TrySetResult(AcceptResult.Unavailable("the message broker did not confirm the message in time; retry later", message));
-            return;
-        }
         catch (Exception ex) when (ex is TransportException or OperationCanceledException or TimeoutException)
         {
-            _circuits.Failed(AcceptDependency.Broker, "publish failed");
-            PipelineLog.PublishFailed(_logger, ex, message.Id);
-            PipelineTelemetry.Fail(activity, "broker_unavailable");
-            await CompensateAsync(message).ConfigureAwait(false);
+            bool pastDeadline = deadline.IsCancellationRequested;
+            _circuits.Failed(AcceptDependency.Broker, pastDeadline ? "no publish ack within the accept deadline" : "publish failed");
+            if (pastDeadline)
+            {
+                AcceptLog.PublishPastDeadline(_logger, message.Id);
+            }
+            else
+            {
+                PipelineLog.PublishFailed(_logger, ex, message.Id);
+            }
+
+            PipelineTelemetry.Fail(activity, pastDeadline ? "broker_deadline" : "broker_unavailable");
+            if (await WithdrawAsync(message).ConfigureAwait(false))
+            {
+                _metrics.Accepted(message.Type, Stopwatch.GetElapsedTime(work.StartTimestamp).TotalMilliseconds);
+                work.Completion.TrySetResult(new AcceptResult(AcceptStatus.Queued, message));
+                return;
+            }
+
             _metrics.Refused("broker");
             work.Completion.TrySetResult(AcceptResult.Unavailable("the message broker did not store the message; nothing was charged; retry later", message));
 
@@ -321,6 +325,26 @@ internal sealed partial class AcceptStage
         _metrics.Refused("lock");
         work.Completion.TrySetResult(AcceptResult.Unavailable("the balance lock was lost before the reservation committed; nothing was charged; retry", work.Message));
         return Task.CompletedTask;
+    }
+
+    // A publish that failed or was cut off by the accept deadline may still have been stored by the broker. Its reservation
+    // is withdrawn with the cancel script, which refunds only while no dispatcher has begun sending it (DispatchStage's
+    // begin-send, docs/architecture.md): refunded, the message is never sent (a stored copy is dropped at begin-send) and
+    // the answer is 503 "nothing was charged"; already being sent, it was stored after all, so the answer is 202. When the
+    // ledger cannot be reached the reservation is left to the expiry sweep (README "Durability") and the answer is 503.
+    // True when the message turned out to be stored.
+    private async Task<bool> WithdrawAsync(SmsMessage message)
+    {
+        try
+        {
+            var outcome = await _ledger.CancelAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+            return outcome == CancelOutcome.SendingStarted;
+        }
+        catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException)
+        {
+            PipelineLog.CompensationFailed(_logger, ex, message.Id);
+            return false;
+        }
     }
 
     private async Task CompensateAsync(SmsMessage message)
