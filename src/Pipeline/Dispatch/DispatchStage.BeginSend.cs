@@ -31,7 +31,7 @@ internal sealed partial class DispatchStage
         }
         catch (Exception ex)
         {
-            var pause = OutageBackoff.For(work.Delivery.DeliveryCount, _options.OutageRetryMin, _options.OutageRetryMax);
+            var pause = OutagePause(work);
             PipelineLog.BeginSendFailed(_logger, ex, message.Id, message.Attempt, pause.TotalMilliseconds);
             _metrics.OutageNak(work.Delivery.Topic);
             await NakQuietlyAsync(work, pause).ConfigureAwait(false);
@@ -82,10 +82,7 @@ internal sealed partial class DispatchStage
         }
         catch (Exception ex)
         {
-            var pause = OutageBackoff.For(work.Delivery.DeliveryCount, _options.OutageRetryMin, _options.OutageRetryMax);
-            PipelineLog.OutageNak(_logger, ex, message.Id, message.Attempt, work.Delivery.DeliveryCount, pause.TotalMilliseconds);
-            _metrics.OutageNak(work.Delivery.Topic);
-            await NakQuietlyAsync(work, pause).ConfigureAwait(false);
+            await NakForOutageAsync(work, ex).ConfigureAwait(false);
         }
 
         return Handled;
@@ -126,6 +123,18 @@ internal sealed partial class DispatchStage
     }
 
     private static string? CodeAfter(SettleOutcome captured) => captured == SettleOutcome.SettledOtherwise ? "refunded_before_capture" : null;
+
+    // Ledger, store or broker failed while a delivery's side effects ran: nak it with a pause that grows with each delivery
+    // (OutageRetryMin..OutageRetryMax); the nak is not a send attempt (the payload's Attempt is unchanged).
+    private ValueTask NakForOutageAsync(DispatchWork work, Exception error)
+    {
+        var pause = OutagePause(work);
+        PipelineLog.OutageNak(_logger, error, work.Message.Id, work.Message.Attempt, work.Delivery.DeliveryCount, pause.TotalMilliseconds);
+        _metrics.OutageNak(work.Delivery.Topic);
+        return NakQuietlyAsync(work, pause);
+    }
+
+    private TimeSpan OutagePause(DispatchWork work) => OutageBackoff.For(work.Delivery.DeliveryCount, _options.OutageRetryMin, _options.OutageRetryMax);
 
     private async ValueTask NakQuietlyAsync(DispatchWork work, TimeSpan pause)
     {

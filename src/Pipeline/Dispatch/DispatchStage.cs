@@ -332,21 +332,9 @@ internal sealed partial class DispatchStage
         {
             RememberUnsettled(message, result);
 
-            // Ledger, broker or anything else: the lane must survive; the message comes back after a pause that grows with
-            // each delivery, and the nak is not a send attempt (the payload's Attempt is unchanged).
-            var pause = OutageBackoff.For(work.Delivery.DeliveryCount, _options.OutageRetryMin, _options.OutageRetryMax);
-            PipelineLog.OutageNak(_logger, ex, message.Id, message.Attempt, work.Delivery.DeliveryCount, pause.TotalMilliseconds);
+            // Ledger, broker or anything else: the lane must survive; the message comes back after the outage pause.
             PipelineTelemetry.Fail(activity, "side_effect_failed");
-            _metrics.OutageNak(work.Delivery.Topic);
-            try
-            {
-                await work.Delivery.NakAsync(pause, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception nakError)
-            {
-                // The broker redelivers after the ack wait anyway.
-                PipelineLog.DispatchSideEffectFailed(_logger, nakError, message.Id, message.Attempt);
-            }
+            await NakForOutageAsync(work, ex).ConfigureAwait(false);
         }
     }
 
@@ -377,10 +365,7 @@ internal sealed partial class DispatchStage
         }
         catch (Exception ex)
         {
-            var pause = OutageBackoff.For(work.Delivery.DeliveryCount, _options.OutageRetryMin, _options.OutageRetryMax);
-            PipelineLog.OutageNak(_logger, ex, message.Id, message.Attempt, work.Delivery.DeliveryCount, pause.TotalMilliseconds);
-            _metrics.OutageNak(work.Delivery.Topic);
-            await NakQuietlyAsync(work, pause).ConfigureAwait(false);
+            await NakForOutageAsync(work, ex).ConfigureAwait(false);
         }
 
         return true;
