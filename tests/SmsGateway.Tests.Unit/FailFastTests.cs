@@ -94,35 +94,49 @@ public sealed class FailFastTests
     [Fact(Timeout = 30_000)]
     public async Task A_queue_over_its_time_budget_answers_429_and_charges_nothing_for_it()
     {
-        var locks = new SwitchableLocks { Delay = TimeSpan.FromMilliseconds(100) };
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var locks = new SwitchableLocks { Gate = gate.Task };
         var ledger = new InMemoryBalanceLedger();
         var options = new PipelineOptions
         {
             AcceptPartitions = 1,
             MaxReserveBatch = 1,
             AcceptQueueBudget = TimeSpan.FromMilliseconds(50),
-            AcceptDeadline = TimeSpan.FromSeconds(30), // the count of the queue, not the deadline, is under test
+            AcceptDeadline = TimeSpan.FromSeconds(30), // the time budget of the queue, not the deadline, is under test
         };
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
         await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
         await ledger.ChargeAsync("ff", 10_000_000, "c", CancellationToken.None);
 
-        // One partition serving one request per 100 ms: the first wave queues; once the worker has seen a request wait more
-        // than 50 ms, later arrivals are refused while requests are still waiting.
-        var first = Enumerable.Range(0, 5).Select(_ => pipeline.SendAsync(Request, CancellationToken.None)).ToList();
-        await Task.Delay(250);
+        // The partition's single worker holds the first request at the lock (the gate) while four more wait behind it.
+        // Once the batch in progress has run longer than the 50-ms budget, newcomers are refused; no timing upper bound
+        // is assumed, only that at least 150 ms passed.
+        var first = new List<Task<AcceptResult>> { pipeline.SendAsync(Request, CancellationToken.None) };
+        await WaitUntilAsync(() => locks.Calls == 1);
+        first.AddRange(Enumerable.Range(0, 4).Select(_ => pipeline.SendAsync(Request, CancellationToken.None)));
+        await Task.Delay(150);
         var second = Enumerable.Range(0, 5).Select(_ => pipeline.SendAsync(Request, CancellationToken.None)).ToList();
-        var results = await Task.WhenAll(first.Concat(second));
+        gate.SetResult(); // released either way, so a failed assertion below cannot hang the disposal
 
-        Assert.All(results.Take(5), r => Assert.Equal(AcceptStatus.Queued, r.Status));
-        Assert.Contains(results.Skip(5), r => r.Status == AcceptStatus.Saturated);
-        Assert.All(results, r => Assert.True(r.Status is AcceptStatus.Queued or AcceptStatus.Saturated, r.Status.ToString()));
-        var queued = results.Where(r => r.Status == AcceptStatus.Queued).Sum(r => r.Message!.Cost);
+        Assert.All(await Task.WhenAll(second), r => Assert.Equal(AcceptStatus.Saturated, r.Status));
+        var reserved = await ledger.GetBalanceAsync("ff", CancellationToken.None);
+        Assert.Equal(0, reserved.Reserved + reserved.Spent); // refused before anything was reserved
+
+        var results = await Task.WhenAll(first);
+        Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
         var balance = await ledger.GetBalanceAsync("ff", CancellationToken.None);
-        Assert.Equal(queued, balance.Reserved + balance.Spent);
+        Assert.Equal(results.Sum(r => r.Message!.Cost), balance.Reserved + balance.Spent);
 
         // Drained: the next request is admitted again.
         Assert.Equal(AcceptStatus.Queued, (await pipeline.SendAsync(Request, CancellationToken.None)).Status);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        while (!condition())
+        {
+            await Task.Delay(5);
+        }
     }
 
     [Fact]
@@ -206,16 +220,21 @@ public sealed class FailFastTests
 
         public volatile bool NoQuorum;
 
-        public TimeSpan Delay { get; init; }
+        /// <summary>When set, every user lock request waits for it (holds the accept worker).</summary>
+        public Task? Gate { get; init; }
 
+        /// <summary>User lock requests so far (the scheduler's own lock is not counted).</summary>
         public int Calls => Volatile.Read(ref _calls);
 
         public async Task<IDistributedLock> CreateLockAsync(string resource, TimeSpan expiry, TimeSpan wait, TimeSpan retry, CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref _calls);
-            if (Delay > TimeSpan.Zero)
+            if (resource.StartsWith("user:", StringComparison.Ordinal))
             {
-                await Task.Delay(Delay, cancellationToken);
+                Interlocked.Increment(ref _calls);
+                if (Gate is { } gate)
+                {
+                    await gate.WaitAsync(cancellationToken);
+                }
             }
 
             return NoQuorum ? new Refused(resource) : await _inner.CreateLockAsync(resource, expiry, wait, retry, cancellationToken);
