@@ -12,36 +12,10 @@ load_dll="${2:-$root/load/bin/Release/net10.0/SmsGateway.Load.dll}"
 port="${PORT:-27270}"
 export STACK_DIR="${STACK_DIR:-/tmp/smsgw-batch-stack}"
 export SMSGW_API_KEY="${API_KEY:-local-batch-throughput-admin-key}"
-rm -rf "$STACK_DIR"
 out="$(mktemp -d /tmp/smsgw-batch.XXXXXX)"
-host_pid=""
-cleanup() {
-  [ -n "$host_pid" ] && { kill "$host_pid" 2>/dev/null || true; wait "$host_pid" 2>/dev/null || true; }
-  "$root/scripts/full-stack.sh" down >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-"$root/scripts/full-stack.sh" up > "$out/stack.env"
-# shellcheck disable=SC1091
-source "$out/stack.env"
-(cd "$host_dir" && exec dotnet SmsGateway.Host.dll --Gateway:Ports:0="$port" --Gateway:AllPathsOnEveryPort=true ${HOST_ARGS:-}) > "$out/host.log" 2>&1 &
-host_pid=$!
-for _ in $(seq 1 90); do
-  curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
-  kill -0 "$host_pid" 2>/dev/null || { cat "$out/host.log"; exit 1; }
-  sleep 1
-done
-
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-procs() {
-  echo "host $host_pid"
-  echo "nats-server $(cat "$STACK_DIR/nats.pid")"
-  for f in "$STACK_DIR"/redis-*.pid; do echo "redis-server $(cat "$f")"; done
-  local pm; pm=$(head -1 "$STACK_DIR/pg/postmaster.pid")
-  echo "postgresql $pm"
-  for c in $(pgrep -P "$pm"); do echo "postgresql $c"; done
-}
-snapshot() { procs | while read -r name pid; do echo "$name $pid $(ticks "$pid")"; done; }
+# shellcheck source=scripts/stack-host.sh
+source "$root/scripts/stack-host.sh"
+stack_host_up
 
 snapshot > "$out/before"
 set +e
@@ -51,20 +25,6 @@ rc=${PIPESTATUS[0]}
 set -e
 snapshot > "$out/after"
 echo "CPU seconds during warm-up + measured phase + money check (clock ticks / $(getconf CLK_TCK)):"
-python3 - "$out/before" "$out/after" "$(getconf CLK_TCK)" <<'PY'
-import sys
-def read(p):
-    d = {}
-    for line in open(p):
-        name, pid, t = line.split()
-        d[(name, pid)] = int(t)
-    return d
-b, a, hz = read(sys.argv[1]), read(sys.argv[2]), int(sys.argv[3])
-per = {}
-for k, t in a.items():
-    per[k[0]] = per.get(k[0], 0) + t - b.get(k, 0)
-for name, t in per.items():
-    print(f"  {name}: {t / hz:.1f} s")
-PY
+cpu_seconds "$out/before" "$out/after" | while read -r name secs; do echo "  $name: $secs s"; done
 echo "host log: $out/host.log; report: $out/run"
 exit "$rc"
