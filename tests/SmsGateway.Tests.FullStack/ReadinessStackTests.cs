@@ -83,6 +83,40 @@ public sealed class ReadinessStackTests(StackFixture stack)
         await WaitForAsync(http, HttpStatusCode.OK, null, SeenBack, postgres.Port);
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task Postgres_stopped_leaves_a_gateway_only_process_ready_but_degraded()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var db = await postgres.CreateDatabaseAsync("readygw");
+        await using var host = HostSettings.Create(stack, db).Nats(stack.Nats).With("Gateway:Roles", "gateway").Build();
+        using var http = host.CreateClient();
+        await WaitForAsync(http, HttpStatusCode.OK, null, SeenBack, postgres.Port);
+
+        // The gateway's immediate sends live on cached settings while PostgreSQL is away: ready (200), the store degraded.
+        await postgres.StopAsync();
+        var clock = Stopwatch.StartNew();
+        string body = "";
+        while (clock.Elapsed < SeenDown)
+        {
+            using var response = await http.GetAsync("/health/ready");
+            body = await response.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.DoesNotContain(postgres.Port.ToString(CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
+            if (StatusOf(body, "status_store") == "degraded")
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Equal("degraded", StatusOf(body, "status_store"));
+        Assert.Equal("degraded", JsonDocument.Parse(body).RootElement.GetProperty("status").GetString());
+
+        await postgres.StartAgainAsync();
+        await WaitForAsync(http, HttpStatusCode.OK, null, SeenBack, postgres.Port);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Ledger_frozen_or_stopped_turns_ledger_unready_within_the_bound_and_back()
     {
@@ -165,6 +199,15 @@ public sealed class ReadinessStackTests(StackFixture stack)
         }
 
         Assert.Fail($"/health/ready did not answer {(int)status} with {unhealthy ?? "every check"} {(unhealthy is null ? "healthy" : "unhealthy")} within {within.TotalSeconds} s; last body: {last}");
+    }
+
+    private static string? StatusOf(string body, string check)
+    {
+        using var report = JsonDocument.Parse(body);
+        return report.RootElement.GetProperty("checks").EnumerateArray()
+            .SingleOrDefault(c => c.GetProperty("name").GetString() == check) is { ValueKind: JsonValueKind.Object } entry
+            ? entry.GetProperty("status").GetString()
+            : null;
     }
 
     private static bool Matches(string body, string? unhealthy)

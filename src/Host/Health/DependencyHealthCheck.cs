@@ -55,7 +55,8 @@ internal abstract class DependencyHealthCheck(TimeProvider time, HealthLog log) 
         }
 
         Observed(outcome.Healthy);
-        var result = outcome.Healthy ? HealthCheckResult.Healthy(outcome.Description) : HealthCheckResult.Unhealthy(outcome.Description);
+        // Down is the registration's failure status: unhealthy (503), or degraded (200) for a dependency the roles can work without.
+        var result = outcome.Healthy ? HealthCheckResult.Healthy(outcome.Description) : new HealthCheckResult(context.Registration.FailureStatus, outcome.Description);
         if (Interlocked.Exchange(ref _lastHealthy, outcome.Healthy ? 1 : 0) != (outcome.Healthy ? 1 : 0))
         {
             if (outcome.Healthy)

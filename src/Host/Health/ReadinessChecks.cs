@@ -5,8 +5,9 @@ namespace SmsGateway.Host.Health;
 
 /// <summary>
 /// Registers the <c>ready</c>-tagged checks of this process's roles (README "Readiness"): gateway — ledger, lock quorum,
-/// broker; dispatcher — ledger, broker; reporter — status store, broker. In the embedded profile every part is in memory
-/// and its check is always healthy.
+/// broker, and the PostgreSQL store as <em>degraded</em> only (its schedule store, account settings and block lists; cached
+/// copies keep immediate sends going while it is down, so the process stays ready but says so); dispatcher — ledger,
+/// broker; reporter — status store, broker. In the embedded profile every part is in memory and its check is always healthy.
 /// </summary>
 internal static class ReadinessChecks
 {
@@ -34,6 +35,10 @@ internal static class ReadinessChecks
         {
             Add<StatusStoreHealthCheck>(builder, "status_store", full);
         }
+        else if (roles.HasFlag(PipelineRoles.Gateway))
+        {
+            Add<StatusStoreHealthCheck>(builder, "status_store", full, HealthStatus.Degraded);
+        }
 
         if (roles != PipelineRoles.None)
         {
@@ -43,7 +48,7 @@ internal static class ReadinessChecks
         return builder;
     }
 
-    private static void Add<TCheck>(IHealthChecksBuilder builder, string name, bool full)
+    private static void Add<TCheck>(IHealthChecksBuilder builder, string name, bool full, HealthStatus failure = HealthStatus.Unhealthy)
         where TCheck : class, IHealthCheck
     {
         if (!full)
@@ -54,6 +59,6 @@ internal static class ReadinessChecks
 
         // A singleton, so its cached result outlives one /health/ready request (AddCheck<T> resolves a registered instance).
         builder.Services.AddSingleton<TCheck>();
-        builder.AddCheck<TCheck>(name, tags: [Tag]);
+        builder.AddCheck<TCheck>(name, failure, tags: [Tag]);
     }
 }
