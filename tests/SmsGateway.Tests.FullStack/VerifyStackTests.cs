@@ -2,13 +2,15 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace SmsGateway.Tests.FullStack;
 
 /// <summary>
 /// Templates and block lists in PostgreSQL (migrations 0150, 0151), shared by two gateways on one stack over NATS: a template
 /// saved on one is used by /verify on the other, which sends express and charges; a number blocked (per account or
-/// globally) on one is refused uncharged by the other within the block-list check's 5 s.
+/// globally) on one is refused uncharged by the other within the block-list check's 5 s; an SMPP "لغو" received by one
+/// (from the npm SMSC) lands in PostgreSQL and the other refuses that number.
 /// </summary>
 [Collection(FullStackCollection.Name)]
 public sealed class VerifyStackTests(StackFixture stack)
@@ -96,5 +98,58 @@ public sealed class VerifyStackTests(StackFixture stack)
         Assert.Equal(HttpStatusCode.NoContent, (await two.Client.DeleteAsync("/accounts/fv1/blocklist/+989125550000")).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, await StatusWithin(() => one.Client.PostAsync("/send",
             Json("""{"phone":"09125550000","text":"hi","type":"normal","user_id":"fv1"}""")), HttpStatusCode.Accepted, TimeSpan.FromSeconds(8)));
+    }
+
+    [Fact(Timeout = 150_000)]
+    public async Task An_SMPP_STOP_adds_the_sender_to_the_line_owners_list_in_PostgreSQL_and_the_other_gateway_refuses_it()
+    {
+        await using var smsc = await SmppSmsc.StartAsync();
+        var table = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "operator.json")))!;
+        var mci = table["operators"]!.AsArray().First(o => (string?)o!["name"] == "MCI")!;
+        mci["connection"] = new JsonObject
+        {
+            ["type"] = "smpp", ["host"] = "127.0.0.1", ["port"] = smsc.Port, ["system_id"] = smsc.SystemId,
+            ["password"] = smsc.Password, ["source_addr"] = "3000123",
+        };
+        var path = Path.Combine(Directory.CreateTempSubdirectory("smsgw-optout-").FullName, "operator.json");
+        await File.WriteAllTextAsync(path, table.ToJsonString());
+
+        // The first gateway binds to the SMSC and receives the MO; the second (simulator operators) only shares PostgreSQL.
+        var db = await stack.Postgres.CreateDatabaseAsync("optout");
+        var settings = HostSettings.Create(stack, db).Nats(stack.Nats);
+        await using var bound = settings.With("Gateway:OperatorTable", path).Build();
+        await using var other = settings.Build();
+        var one = new GatewayApi(bound.CreateClient());
+        var two = new GatewayApi(other.CreateClient());
+        Assert.Equal(HttpStatusCode.OK, (await one.Client.PutAsync("/accounts/fs1/settings", Json("""{"allowed_senders":["30001234"]}"""))).StatusCode);
+        await one.ChargeAsync("fs1", 1_000_000);
+
+        // A send binds MCI's SMPP client; the SMSC then has a bind to deliver the MO on.
+        Assert.Equal(HttpStatusCode.Accepted, await StatusWithin(() => one.Client.PostAsync("/send",
+            Json("""{"phone":"09121110000","text":"hi","type":"express","user_id":"fs1","from":"30001234"}""")), HttpStatusCode.Accepted, TimeSpan.FromSeconds(10)));
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await smsc.StateAsync()).GetProperty("submits").GetArrayLength() == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the SMSC received no submit_sm");
+            await Task.Delay(100);
+        }
+
+        await smsc.SendMobileOriginatedAsync("989121112222", "30001234", " لغو ");
+        await smsc.SendMobileOriginatedAsync("989121114444", "30001234", "stop sending me ads"); // not an opt-out
+        while ((await smsc.StateAsync()).GetProperty("mo_acked").GetArrayLength() < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the MOs were not acked");
+            await Task.Delay(100);
+        }
+
+        // Stored in PostgreSQL: the other gateway lists it and refuses a send to it, uncharged.
+        var entries = (await two.Client.GetFromJsonAsync<JsonElement>("/accounts/fs1/blocklist")).GetProperty("entries").EnumerateArray().ToList();
+        var entry = Assert.Single(entries);
+        Assert.Equal("+989121112222", entry.GetProperty("msisdn").GetString());
+        Assert.Equal("opt-out", entry.GetProperty("source").GetString());
+        var before = await two.BalanceAsync("fs1");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, await StatusWithin(() => two.Client.PostAsync("/send",
+            Json("""{"phone":"09121112222","text":"sale!","type":"normal","user_id":"fs1"}""")), HttpStatusCode.UnprocessableEntity, TimeSpan.FromSeconds(8)));
+        Assert.Equal(before.Available, (await two.BalanceAsync("fs1")).Available);
     }
 }
