@@ -95,7 +95,7 @@ public sealed class FailFastTests
     public async Task A_queue_over_its_time_budget_answers_429_and_charges_nothing_for_it()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var locks = new SwitchableLocks { Gate = gate.Task };
+        var locks = new SwitchableLocks { GateFor = _ => gate.Task };
         var ledger = new InMemoryBalanceLedger();
         var options = new PipelineOptions
         {
@@ -108,27 +108,66 @@ public sealed class FailFastTests
         await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
         await ledger.ChargeAsync("ff", 10_000_000, "c", CancellationToken.None);
 
-        // The partition's single worker holds the first request at the lock (the gate) while four more wait behind it.
-        // Once the batch in progress has run longer than the 50-ms budget, newcomers are refused; no timing upper bound
-        // is assumed, only that at least 150 ms passed.
+        // The partition's single worker holds the first request at the lock (the gate). The first request queued behind it
+        // is admitted (nothing waits yet); later ones may already be refused on a slow machine. Once the batch in progress
+        // has run longer than the 50-ms budget with a request waiting, every newcomer is refused. Only lower bounds on time.
         var first = new List<Task<AcceptResult>> { pipeline.SendAsync(Request, CancellationToken.None) };
         await WaitUntilAsync(() => locks.Calls == 1);
         first.AddRange(Enumerable.Range(0, 4).Select(_ => pipeline.SendAsync(Request, CancellationToken.None)));
         await Task.Delay(150);
-        var second = Enumerable.Range(0, 5).Select(_ => pipeline.SendAsync(Request, CancellationToken.None)).ToList();
-        gate.SetResult(); // released either way, so a failed assertion below cannot hang the disposal
-
-        Assert.All(await Task.WhenAll(second), r => Assert.Equal(AcceptStatus.Saturated, r.Status));
-        var reserved = await ledger.GetBalanceAsync("ff", CancellationToken.None);
-        Assert.Equal(0, reserved.Reserved + reserved.Spent); // refused before anything was reserved
-
+        var secondWave = Enumerable.Range(0, 5).Select(_ => pipeline.SendAsync(Request, CancellationToken.None)).ToList(); // admission is decided on submit
+        gate.SetResult();
+        var second = await Task.WhenAll(secondWave);
         var results = await Task.WhenAll(first);
-        Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
+
+        Assert.All(second, r => Assert.Equal(AcceptStatus.Saturated, r.Status));
+        Assert.Equal(AcceptStatus.Queued, results[0].Status);
+        Assert.Equal(AcceptStatus.Queued, results[1].Status);
+        Assert.All(results, r => Assert.True(r.Status is AcceptStatus.Queued or AcceptStatus.Saturated, r.Status.ToString()));
         var balance = await ledger.GetBalanceAsync("ff", CancellationToken.None);
-        Assert.Equal(results.Sum(r => r.Message!.Cost), balance.Reserved + balance.Spent);
+        Assert.Equal(results.Where(r => r.Status == AcceptStatus.Queued).Sum(r => r.Message!.Cost), balance.Reserved + balance.Spent);
 
         // Drained: the next request is admitted again.
         Assert.Equal(AcceptStatus.Queued, (await pipeline.SendAsync(Request, CancellationToken.None)).Status);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_deadline_spent_queueing_does_not_open_the_lock_circuit_but_a_lock_call_that_hangs_through_it_does()
+    {
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var locks = new SwitchableLocks { GateFor = n => n == 1 ? first.Task : never.Task };
+        var ledger = new InMemoryBalanceLedger();
+        var options = new PipelineOptions
+        {
+            AcceptPartitions = 1,
+            MaxReserveBatch = 1,
+            AcceptDeadline = TimeSpan.FromSeconds(4),
+            AcceptQueueBudget = TimeSpan.Zero,
+            CircuitFailureThreshold = 1,
+            CircuitBreakDuration = TimeSpan.FromMinutes(5),
+        };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
+        await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
+        await ledger.ChargeAsync("ff", 1_000_000, "c", CancellationToken.None);
+
+        // The second request waits in the queue while the first holds the worker, and reaches the lock with little of its
+        // deadline left (or none: then it is refused at dequeue). Either way the lock nodes are not to blame.
+        var held = pipeline.SendAsync(Request, CancellationToken.None);
+        await WaitUntilAsync(() => locks.Calls == 1);
+        var queued = pipeline.SendAsync(Request, CancellationToken.None);
+        await Task.Delay(2500); // the queued request then has at most 1.5 s of its 4 s left: less than half
+        first.SetResult();
+        var heldResult = await held;
+        Assert.True(heldResult.Status == AcceptStatus.Queued, heldResult.Detail);
+        Assert.NotEqual(AcceptStatus.Queued, (await queued).Status);
+        Assert.False(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
+
+        // A request that reaches the lock at once and whose call hangs through its whole deadline does count.
+        var hung = await pipeline.SendAsync(Request, CancellationToken.None);
+        Assert.Equal(AcceptStatus.Unavailable, hung.Status);
+        Assert.True(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
+        never.SetResult();
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
@@ -220,8 +259,8 @@ public sealed class FailFastTests
 
         public volatile bool NoQuorum;
 
-        /// <summary>When set, every user lock request waits for it (holds the accept worker).</summary>
-        public Task? Gate { get; init; }
+        /// <summary>When set, user lock request number n (from 1) waits for the task it returns (holds the accept worker).</summary>
+        public Func<int, Task>? GateFor { get; init; }
 
         /// <summary>User lock requests so far (the scheduler's own lock is not counted).</summary>
         public int Calls => Volatile.Read(ref _calls);
@@ -230,10 +269,10 @@ public sealed class FailFastTests
         {
             if (resource.StartsWith("user:", StringComparison.Ordinal))
             {
-                Interlocked.Increment(ref _calls);
-                if (Gate is { } gate)
+                int n = Interlocked.Increment(ref _calls);
+                if (GateFor is { } gateFor)
                 {
-                    await gate.WaitAsync(cancellationToken);
+                    await gateFor(n).WaitAsync(cancellationToken);
                 }
             }
 

@@ -95,13 +95,14 @@ internal sealed partial class AcceptStage
     private async Task<IDistributedLock?> LockWithinAsync(string resource, CancellationToken deadline)
     {
         IDistributedLock grant;
+        long started = Stopwatch.GetTimestamp();
         try
         {
             grant = await _locks.CreateLockAsync(resource, _options.LockExpiry, _options.LockWait, _options.LockRetry, deadline).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            _circuits.Failed(AcceptDependency.LockQuorum, "no grant within the accept deadline");
+            DeadlineFailure(AcceptDependency.LockQuorum, started, "no grant within the accept deadline");
             return null;
         }
 
@@ -116,6 +117,18 @@ internal sealed partial class AcceptStage
         }
 
         return grant;
+    }
+
+    // A call cut short by the accept deadline counts against its dependency's circuit only when the call itself had at least
+    // half the deadline. Under CPU saturation a request spends its time queued behind others and reaches the dependency with
+    // little of its deadline left; that miss says nothing about the dependency, and opening its circuit would turn an
+    // overload (429) into an outage (503) for everyone (issue 12 item 6; README "Admission control and fail-fast").
+    private void DeadlineFailure(AcceptDependency dependency, long callStarted, string reason)
+    {
+        if (Stopwatch.GetElapsedTime(callStarted) >= _options.AcceptDeadline / 2)
+        {
+            _circuits.Failed(dependency, reason);
+        }
     }
 
     private static string Describe(AcceptDependency dependency) => dependency switch

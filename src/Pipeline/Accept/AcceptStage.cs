@@ -204,6 +204,7 @@ internal sealed partial class AcceptStage
                 reservations[i] = new Reservation(items[i].Message.Id, items[i].Message.Cost);
             }
 
+            long reserveStarted = Stopwatch.GetTimestamp();
             try
             {
                 outcomes = await _ledger.ReserveAsync(userId, reservations, grant.FencingToken, deadline.Token).ConfigureAwait(false);
@@ -212,7 +213,15 @@ internal sealed partial class AcceptStage
             catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested))
             {
                 // A reserve cut short by the deadline may still have committed: the confirm/expiry sweeper releases it (README "Durability").
-                _circuits.Failed(AcceptDependency.Ledger, ex is OperationCanceledException ? "no answer within the accept deadline" : "unavailable");
+                if (ex is not OperationCanceledException)
+                {
+                    _circuits.Failed(AcceptDependency.Ledger, "unavailable");
+                }
+                else
+                {
+                    DeadlineFailure(AcceptDependency.Ledger, reserveStarted, "no answer within the accept deadline");
+                }
+
                 PipelineLog.ReserveFailed(_logger, ex, userId, items.Count);
                 PipelineTelemetry.Fail(reserve, "ledger_unavailable");
                 FailAll(items, "ledger", "the balance ledger is unavailable; nothing was charged; retry later");
@@ -244,6 +253,7 @@ internal sealed partial class AcceptStage
     private async Task PublishAsync(AcceptWork work, CancellationToken deadline)
     {
         var message = work.Message;
+        long publishStarted = Stopwatch.GetTimestamp();
         using var activity = PipelineTelemetry.StartPublish(Topics.ForType(message.Type), work.Trace);
         activity?.SetTag("sms.message_id", message.Id.ToString());
         try
@@ -256,7 +266,15 @@ internal sealed partial class AcceptStage
         catch (Exception ex) when (ex is TransportException or OperationCanceledException or TimeoutException)
         {
             bool pastDeadline = deadline.IsCancellationRequested;
-            _circuits.Failed(AcceptDependency.Broker, pastDeadline ? "no publish ack within the accept deadline" : "publish failed");
+            if (pastDeadline)
+            {
+                DeadlineFailure(AcceptDependency.Broker, publishStarted, "no publish ack within the accept deadline");
+            }
+            else
+            {
+                _circuits.Failed(AcceptDependency.Broker, "publish failed");
+            }
+
             if (pastDeadline)
             {
                 AcceptLog.PublishPastDeadline(_logger, message.Id);
