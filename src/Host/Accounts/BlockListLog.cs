@@ -5,14 +5,6 @@ namespace SmsGateway.Host.Accounts;
 /// <summary>Log events of templates, block lists, opt-outs and the operator table file (7250-7299).</summary>
 internal static partial class BlockListLog
 {
-    [LoggerMessage(EventId = 7250, Level = LogLevel.Warning,
-        Message = "Block list store unreachable: serving the copy of list {List} read {AgeSeconds:0} s ago")]
-    public static partial void ServingStaleList(ILogger logger, string list, double ageSeconds, Exception exception);
-
-    [LoggerMessage(EventId = 7251, Level = LogLevel.Warning,
-        Message = "Template store unreachable: serving the copy of {UserId}/{Name} read {AgeSeconds:0} s ago")]
-    public static partial void ServingStaleTemplate(ILogger logger, string userId, string name, double ageSeconds, Exception exception);
-
     [LoggerMessage(EventId = 7252, Level = LogLevel.Information,
         Message = "Opt-out from {Msisdn} to {Destination} ({Operator}) added to the block list of {UserId}")]
     public static partial void OptedOut(ILogger logger, string msisdn, string destination, string @operator, string userId);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using SmsGateway.BlockLists;
 
@@ -7,48 +6,57 @@ namespace SmsGateway.Host.Accounts;
 /// <summary>
 /// Decides whether a recipient is blocked for an account: on the account's list or on the global one. Every send path
 /// (<c>/send</c>, <c>/verify</c>, batch items) calls <see cref="FindAsync"/> before anything is reserved. Each list is held
-/// in memory and its version is re-read at most every <see cref="Ttl"/>; the list itself is re-read only when the version
-/// changed, so a change made through another gateway shows within <see cref="Ttl"/> and one made through this process at once.
-/// While the store is unreachable, the last copy read (at most <see cref="StaleLimit"/> old) keeps serving.
+/// in memory; once its copy is older than <see cref="StoreCacheOptions.Ttl"/> (5 s) it is served at once while one background
+/// read checks the list's version, and re-reads the list only when the version changed. So a change made through another
+/// gateway shows within about the TTL, one made through this process at once, and a PostgreSQL outage delays no send: the
+/// last copy (at most <see cref="StoreCacheOptions.StaleLimit"/>, 1 h, old) keeps deciding, so a number held as blocked
+/// stays blocked (README "Store outages on the accept path").
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
-public sealed class RecipientBlockCheck(IBlockListStore store, ILogger<RecipientBlockCheck> logger)
+public sealed class RecipientBlockCheck
 {
-    /// <summary>How long a list's copy is used before its version is read again.</summary>
-    public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(5);
+    private readonly IBlockListStore _store;
+    private readonly RevalidatingCache<string, Copy> _lists;
 
-    /// <summary>How old a copy may be and still serve while the store is unreachable.</summary>
-    public static readonly TimeSpan StaleLimit = TimeSpan.FromHours(1);
+    /// <summary>Creates the check with the default timings.</summary>
+    public RecipientBlockCheck(IBlockListStore store, ILogger<RecipientBlockCheck> logger)
+        : this(store, logger, new StoreCacheOptions(), null)
+    {
+    }
 
-    /// <summary>Most lists held in memory; past it the copies are dropped and re-read on demand.</summary>
-    public const int MaxListsHeld = 100_000;
-
-    private readonly ConcurrentDictionary<string, Copy> _lists = new(StringComparer.Ordinal);
+    /// <summary>Creates the check with <paramref name="options"/> (tests).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="options"/> are invalid.</exception>
+    internal RecipientBlockCheck(IBlockListStore store, ILogger<RecipientBlockCheck> logger, StoreCacheOptions options, TimeProvider? time)
+    {
+        _store = store;
+        _lists = new RevalidatingCache<string, Copy>("block_lists", options, ReadAsync, logger, time);
+    }
 
     /// <summary>The store behind the check (for the admin API, which writes through <see cref="AddAsync"/>/<see cref="RemoveAsync"/>).</summary>
-    public IBlockListStore Store => store;
+    public IBlockListStore Store => _store;
 
     /// <summary>
     /// <c>account</c> when <paramref name="msisdn"/> (E.164) is on <paramref name="userId"/>'s list, <c>global</c> when on the
     /// global list, null when the recipient may receive messages.
     /// </summary>
-    /// <exception cref="Status.StatusStoreUnavailableException">The store is unreachable and no copy of a needed list is held.</exception>
+    /// <exception cref="Status.StatusStoreUnavailableException">No copy of a needed list is held and the store did not answer
+    /// within <see cref="StoreCacheOptions.ColdWait"/> (the caller answers 503 and charges nothing).</exception>
     public async ValueTask<string?> FindAsync(string userId, string msisdn, CancellationToken cancellationToken)
     {
-        if ((await GetAsync(userId, cancellationToken)).Contains(msisdn))
+        if ((await _lists.GetAsync(userId, cancellationToken)).Numbers.Contains(msisdn))
         {
             return "account";
         }
 
-        return (await GetAsync(IBlockListStore.Global, cancellationToken)).Contains(msisdn) ? "global" : null;
+        return (await _lists.GetAsync(IBlockListStore.Global, cancellationToken)).Numbers.Contains(msisdn) ? "global" : null;
     }
 
     /// <summary>Adds to the list through the store and drops this process's copy.</summary>
     /// <exception cref="Status.StatusStoreUnavailableException">The store is unreachable.</exception>
     public async ValueTask<bool> AddAsync(string list, BlockedRecipient entry, CancellationToken cancellationToken)
     {
-        var added = await store.AddAsync(list, entry, cancellationToken);
-        _lists.TryRemove(list, out _);
+        var added = await _store.AddAsync(list, entry, cancellationToken);
+        _lists.Invalidate(list);
         return added;
     }
 
@@ -56,48 +64,28 @@ public sealed class RecipientBlockCheck(IBlockListStore store, ILogger<Recipient
     /// <exception cref="Status.StatusStoreUnavailableException">The store is unreachable.</exception>
     public async ValueTask<bool> RemoveAsync(string list, string msisdn, CancellationToken cancellationToken)
     {
-        var removed = await store.RemoveAsync(list, msisdn, cancellationToken);
-        _lists.TryRemove(list, out _);
+        var removed = await _store.RemoveAsync(list, msisdn, cancellationToken);
+        _lists.Invalidate(list);
         return removed;
     }
 
-    private async ValueTask<HashSet<string>> GetAsync(string list, CancellationToken cancellationToken)
+    // The shared read of one list (not cancellable by one waiter; the store's own timeout bounds it). The version is read
+    // first: a change between the two reads shows as a newer list under an older version, which is re-read at the next
+    // check, never the other way round.
+    private async Task<Copy> ReadAsync(string list, Copy? previous)
     {
-        var now = DateTimeOffset.UtcNow;
-        _lists.TryGetValue(list, out var copy);
-        if (copy is not null && now - copy.CheckedAt < Ttl)
+        var version = await _store.VersionAsync(list, CancellationToken.None);
+        if (previous is not null && previous.Version == version)
         {
-            return copy.Numbers;
+            return previous;
         }
 
-        try
-        {
-            var version = await store.VersionAsync(list, cancellationToken);
-            if (copy is not null && copy.Version == version)
-            {
-                _lists[list] = copy with { CheckedAt = now };
-                return copy.Numbers;
-            }
-
-            // Read the version first: a change between the two reads shows as a newer list under an older version, which is
-            // re-read at the next check, never the other way round.
-            var numbers = version == 0
-                ? []
-                : (await store.ListAsync(list, cancellationToken)).Select(e => e.Msisdn).ToHashSet(StringComparer.Ordinal);
-            if (_lists.Count >= MaxListsHeld)
-            {
-                _lists.Clear();
-            }
-
-            _lists[list] = new Copy(version, numbers, now, now);
-            return numbers;
-        }
-        catch (Status.StatusStoreUnavailableException ex) when (copy is not null && now - copy.ReadAt < StaleLimit)
-        {
-            BlockListLog.ServingStaleList(logger, list, (now - copy.ReadAt).TotalSeconds, ex);
-            return copy.Numbers;
-        }
+        var numbers = version == 0
+            ? []
+            : (await _store.ListAsync(list, CancellationToken.None)).Select(e => e.Msisdn).ToHashSet(StringComparer.Ordinal);
+        return new Copy(version, numbers);
     }
 
-    private sealed record Copy(long Version, HashSet<string> Numbers, DateTimeOffset ReadAt, DateTimeOffset CheckedAt);
+    // Never mutated once built; a version check that finds no change keeps the same instance.
+    private sealed record Copy(long Version, HashSet<string> Numbers);
 }

@@ -107,6 +107,7 @@ public static class GatewayHostExtensions
         builder.Services.AddSingleton<AccountSettingsCache>();
         builder.Services.AddSingleton<TemplateCache>();
         builder.Services.AddSingleton<RecipientBlockCheck>();
+        builder.Services.AddHostedService<Memory.IdleHeapTrimmer>(); // memory back to the OS once a burst is over (README "Memory after a flood")
         builder.Services.TryAddSingleton<IMobileOriginatedHandler, OptOutHandler>(); // "STOP" / "لغو" over SMPP → the line owner's block list
         if (gateway.ParsedRoles().HasFlag(PipelineRoles.Dispatcher))
         {
