@@ -81,10 +81,10 @@ public sealed class LockLeases : IAsyncDisposable
     /// <returns>The use; dispose it when the fenced work is done. Not acquired: <see cref="DistributedLockStatus.Conflicted"/>
     /// when another use kept the resource past the wait, otherwise the failed grant's status.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting.</exception>
-    /// <exception cref="ObjectDisposedException">Called after <see cref="DisposeAsync"/>.</exception>
+    /// <remarks>After <see cref="DisposeAsync"/> a use still works, but acquires its own grant and releases it when it ends
+    /// (a batch that races the pipeline's stop is served, not failed).</remarks>
     public async Task<LockLease> UseAsync(string resource, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         long start = _time.GetTimestamp();
         Entry entry;
         while (true)
