@@ -213,7 +213,14 @@ public sealed class LockLeaseTests
     {
         var locks = new CountingLocks(new InMemoryLockFactory());
         var ledger = new InMemoryBalanceLedger();
-        var options = new PipelineOptions { LockLeaseIdle = TimeSpan.FromSeconds(30), LockLeaseMaxHold = TimeSpan.FromSeconds(30) };
+        // The counting wrapper is not the in-memory factory, so the accept deadline applies: generous, only the lease is under test.
+        var options = new PipelineOptions
+        {
+            LockLeaseIdle = TimeSpan.FromSeconds(30),
+            LockLeaseMaxHold = TimeSpan.FromSeconds(30),
+            AcceptDeadline = TimeSpan.FromSeconds(30),
+            LockExpiry = TimeSpan.FromSeconds(60), // the in-memory grant is never extended: no renewal within the test
+        };
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
         await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
         await ledger.ChargeAsync("lease", 1_000_000, "c", CancellationToken.None);

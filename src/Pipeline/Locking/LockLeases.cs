@@ -136,8 +136,9 @@ public sealed class LockLeases : IAsyncDisposable
             var grant = await _locks.CreateLockAsync(resource, _expiry, Left(start), _retry, cancellationToken).ConfigureAwait(false);
             if (!grant.IsAcquired)
             {
+                var status = grant.Status; // read before disposing, which may turn it into Unlocked
                 await grant.DisposeAsync().ConfigureAwait(false);
-                return new LockLease(this, entry, null, grant.Status, acquired: false);
+                return new LockLease(this, entry, null, status, acquired: false);
             }
 
             _metrics?.LockLease("acquired");
