@@ -154,6 +154,10 @@ public sealed class PipelineMetrics : IDisposable
 
     private Counter<long> SubscriberFailureCounter => field ??= _meter.CreateCounter<long>("sms.status.subscriber_failures", "{call}", "Exceptions thrown by in-process StatusPublished subscribers (isolated and logged)");
 
+    private Counter<long> LeaseCounter => field ??= _meter.CreateCounter<long>("sms.lock.leases", "{event}", "User lock leases: grants acquired, reused, renewed, lost, released (idle, max_hold, stop), by outcome");
+
+    internal void LockLease(string outcome) => LeaseCounter.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
     internal void PoisonDeadLettered(string topic) => PoisonCounter.Add(1, new KeyValuePair<string, object?>("topic", topic));
 
     internal void OutageNak(string topic) => OutageNakCounter.Add(1, new KeyValuePair<string, object?>("topic", topic));

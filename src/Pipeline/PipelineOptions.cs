@@ -162,6 +162,10 @@ public sealed record PipelineOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SchedulerPollInterval, TimeSpan.Zero, nameof(SchedulerPollInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(SchedulerBatchSize, 1, nameof(SchedulerBatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SchedulerLockExpiry, TimeSpan.Zero, nameof(SchedulerLockExpiry));
+        ArgumentOutOfRangeException.ThrowIfLessThan(LockLeaseIdle, TimeSpan.Zero, nameof(LockLeaseIdle));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(LockLeaseMaxHold, TimeSpan.Zero, nameof(LockLeaseMaxHold));
+        ArgumentOutOfRangeException.ThrowIfLessThan(LockLeaseMargin, TimeSpan.Zero, nameof(LockLeaseMargin));
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(LockLeaseMargin, LockExpiry, nameof(LockLeaseMargin));
         return this;
     }
 
@@ -195,6 +199,29 @@ public sealed record PipelineOptions
     /// subscribed again; the pause starts at 100 ms and doubles per consecutive fault. Default 30 s.
     /// </summary>
     public TimeSpan ConsumerRestartMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    // lease: the user lock lease kept across accept micro-batches (issue 15; docs/architecture.md "User lock lease").
+
+    /// <summary>
+    /// How long a user's lock grant is kept after the user's last accept batch, so the next batch reuses it (same fencing
+    /// token) instead of a new Redlock round; after this idle time the lease is released for other gateway processes.
+    /// Zero turns leasing off (one grant per batch). Default 200 ms.
+    /// </summary>
+    public TimeSpan LockLeaseIdle { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Longest a lease is kept while the user's traffic flows: the batch that ends after this hold releases the grant, and
+    /// the next batch acquires a new one (a new fencing token). A gateway process that wants the same user meanwhile waits
+    /// for the release, so keep it below <see cref="LockWait"/>. Default 400 ms.
+    /// </summary>
+    public TimeSpan LockLeaseMaxHold { get; init; } = TimeSpan.FromMilliseconds(400);
+
+    /// <summary>
+    /// Validity a kept grant must still have to be reused for one more batch (room for one reserve call); with less it is
+    /// released and a new grant is acquired. Below <see cref="LockExpiry"/>; below half of it keeps a Redlock grant that
+    /// RedLock.net extends every ttl/2 reusable between extensions. Default 500 ms.
+    /// </summary>
+    public TimeSpan LockLeaseMargin { get; init; } = TimeSpan.FromMilliseconds(500);
 }
 
 /// <summary>Which parts of the graph a process runs (DESIGN.md "Profiles", roles).</summary>

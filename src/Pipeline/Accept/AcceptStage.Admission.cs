@@ -91,14 +91,15 @@ internal sealed partial class AcceptStage
         return new CancellationTokenSource(left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1));
     }
 
-    // The user's lock within the deadline; null when the deadline passed first. Feeds the lock quorum's circuit.
-    private async Task<IDistributedLock?> LockWithinAsync(string resource, CancellationToken deadline)
+    // The user's lock lease within the deadline; null when the deadline passed first. A newly acquired grant closes the lock
+    // quorum's circuit and NoQuorum counts against it; a reused grant proves nothing new about the quorum, so it reports nothing.
+    private async Task<LockLease?> LockWithinAsync(string resource, CancellationToken deadline)
     {
-        IDistributedLock grant;
+        LockLease lease;
         long started = Stopwatch.GetTimestamp();
         try
         {
-            grant = await _locks.CreateLockAsync(resource, _options.LockExpiry, _options.LockWait, _options.LockRetry, deadline).ConfigureAwait(false);
+            lease = await _leases.UseAsync(resource, deadline).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
@@ -106,9 +107,9 @@ internal sealed partial class AcceptStage
             return null;
         }
 
-        switch (grant.Status)
+        switch (lease.Status)
         {
-            case DistributedLockStatus.Acquired:
+            case DistributedLockStatus.Acquired when lease.IsNewGrant:
                 _circuits.Succeeded(AcceptDependency.LockQuorum);
                 break;
             case DistributedLockStatus.NoQuorum:
@@ -116,7 +117,7 @@ internal sealed partial class AcceptStage
                 break;
         }
 
-        return grant;
+        return lease;
     }
 
     // A call cut short by the accept deadline counts against its dependency's circuit only when the call itself had at least

@@ -8,7 +8,7 @@ namespace SmsGateway.Accept;
 
 /// <summary>
 /// The bulk half of the accept stage (<c>POST /send/batch</c>, README "Bulk send"): the items of one batch skip the
-/// partition queues, whose capacity is sized for single requests. Per user of the batch: one lock grant, one fenced
+/// partition queues, whose capacity is sized for single requests. Per user of the batch: one use of the user's lock lease (<see cref="Locking.LockLeases"/>), one fenced
 /// <see cref="IBalanceLedger.ReserveAsync"/> call for all of that user's items (in item order, so the balance runs out at a
 /// definite item), then the reserved items are published in a sliding window of <see cref="PipelineOptions.BatchPublishWindow"/>.
 /// At most <see cref="PipelineOptions.MaxConcurrentBatches"/> batches run at once; one more is answered "saturated".
@@ -92,7 +92,7 @@ internal sealed partial class AcceptStage
         ReserveOutcome[] outcomes;
         var resource = "user:" + userId;
         using (var reserve = PipelineTelemetry.Source.HasListeners() ? PipelineTelemetry.StartBatch("reserve", ActivityKind.Internal, TracesOf(items)) : null)
-        await using (var grant = await _locks.CreateLockAsync(resource, _options.LockExpiry, _options.LockWait, _options.LockRetry, CancellationToken.None).ConfigureAwait(false))
+        await using (var grant = await _leases.UseAsync(resource, CancellationToken.None).ConfigureAwait(false))
         {
             if (!grant.IsAcquired)
             {
@@ -111,6 +111,10 @@ internal sealed partial class AcceptStage
             try
             {
                 outcomes = await _ledger.ReserveAsync(userId, reservations, grant.FencingToken, CancellationToken.None).ConfigureAwait(false);
+                if (Array.IndexOf(outcomes, ReserveOutcome.StaleFencingToken) >= 0)
+                {
+                    grant.Discard(); // a newer holder wrote: never reuse this token
+                }
             }
             catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException)
             {

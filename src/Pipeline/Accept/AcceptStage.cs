@@ -15,8 +15,9 @@ namespace SmsGateway.Accept;
 /// <summary>
 /// The accept half of the graph: reserve the price under the user's lock, then publish to <c>sms-express</c> /
 /// <c>sms-normal</c>. Users are hashed onto partitions; each partition drains what is waiting (up to
-/// <see cref="PipelineOptions.MaxReserveBatch"/>) and takes one lock and one ledger call per user in the batch, so the lock
-/// costs round trips per batch, not per message. A batch never waits to fill: an idle gateway reserves a lone express
+/// <see cref="PipelineOptions.MaxReserveBatch"/>) and makes one ledger call per user in the batch under the user's lock
+/// lease (<see cref="LockLeases"/>: a grant kept across batches while the user's traffic flows), so the Redlock round is
+/// paid per lease, not per batch or message. A batch never waits to fill: an idle gateway reserves a lone express
 /// message at once.
 /// </summary>
 internal sealed partial class AcceptStage
@@ -24,7 +25,7 @@ internal sealed partial class AcceptStage
     private readonly PipelineOptions _options;
     private readonly IMessageTransport _transport;
     private readonly IBalanceLedger _ledger;
-    private readonly IDistributedLockFactory _locks;
+    private readonly LockLeases _leases;
     private readonly StatusPublisher _status;
     private readonly PipelineMetrics _metrics;
     private readonly TimeProvider _time;
@@ -41,7 +42,7 @@ internal sealed partial class AcceptStage
         _options = options;
         _transport = transport;
         _ledger = ledger;
-        _locks = locks;
+        _leases = new LockLeases(locks, options, time, logger, metrics); // released in CompleteAsync
         _status = status;
         _metrics = metrics;
         _time = time;
@@ -93,6 +94,7 @@ internal sealed partial class AcceptStage
 
         await Task.WhenAll(_workers).ConfigureAwait(false);
         await _confirmer.DrainAsync().ConfigureAwait(false);
+        await _leases.DisposeAsync().ConfigureAwait(false);
         _metrics.AcceptQueueDepth = null;
     }
 
@@ -209,6 +211,10 @@ internal sealed partial class AcceptStage
             {
                 outcomes = await _ledger.ReserveAsync(userId, reservations, grant.FencingToken, deadline.Token).ConfigureAwait(false);
                 _circuits.Succeeded(AcceptDependency.Ledger);
+                if (Array.IndexOf(outcomes, ReserveOutcome.StaleFencingToken) >= 0)
+                {
+                    grant.Discard(); // a newer holder wrote: never reuse this token
+                }
             }
             catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested))
             {

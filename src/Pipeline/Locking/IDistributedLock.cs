@@ -22,6 +22,13 @@ public interface IDistributedLock : IAsyncDisposable
 
     /// <summary>UTC instant after which the grant must be treated as lost.</summary>
     DateTimeOffset ValidUntil { get; }
+
+    /// <summary>
+    /// True when the grant is held (<see cref="IsAcquired"/>) and stays valid for at least <paramref name="duration"/> from
+    /// now, read on the grant's own clock. <see cref="LockLeases"/> asks this before each reuse of a kept grant. The default
+    /// compares <see cref="ValidUntil"/> with the system clock; implementations with their own clock override it.
+    /// </summary>
+    bool IsValidFor(TimeSpan duration) => IsAcquired && ValidUntil - DateTimeOffset.UtcNow >= duration;
 }
 
 /// <summary>Status of a lock attempt, like RedLock.net's <c>RedLockStatus</c>.</summary>

@@ -71,6 +71,8 @@ public sealed class InMemoryLockFactory : IDistributedLockFactory
 
         public DateTimeOffset ValidUntil => validUntil;
 
+        public bool IsValidFor(TimeSpan duration) => IsAcquired && validUntil - owner._time.GetUtcNow() >= duration;
+
         public ValueTask DisposeAsync()
         {
             if (_status == DistributedLockStatus.Acquired)

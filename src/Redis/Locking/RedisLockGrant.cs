@@ -103,6 +103,10 @@ internal sealed class RedisLockGrant : IDistributedLock
         }
     }
 
+    /// <summary>Held, and valid for at least <paramref name="duration"/> more by the deadline of the remarks (Stopwatch clock).</summary>
+    public bool IsValidFor(TimeSpan duration) =>
+        IsAcquired && Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency) <= ValidUntilTimestamp();
+
     /// <summary>Runs <paramref name="onEnd"/> once, when the grant is disposed or seen lost (whichever comes first).</summary>
     public void OnEnd(Action onEnd) => _onEnd = onEnd;
 
