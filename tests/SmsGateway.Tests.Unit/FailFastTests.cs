@@ -146,6 +146,7 @@ public sealed class FailFastTests
             AcceptQueueBudget = TimeSpan.Zero,
             CircuitFailureThreshold = 1,
             CircuitBreakDuration = TimeSpan.FromMinutes(5),
+            LockLeaseIdle = TimeSpan.Zero, // one grant per batch: each request below makes its own lock call
         };
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
         await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
