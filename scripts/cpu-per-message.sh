@@ -9,6 +9,7 @@
 # Env: DURATION (20 s), PRIME (20 s), CONCURRENCY (32), PORT (27170), API_KEY (sent as Bearer when set; the host then gets
 #      it as its admin key), STACK_DIR (/tmp/smsgw-cpu-stack), HOST_ARGS (extra host arguments).
 set -euo pipefail
+exec 9>/tmp/smsgw-fullstack.lock; flock 9 # one full stack at a time on this machine: scripts/full-stack.sh uses fixed ports
 root="$(cd "$(dirname "$0")/.." && pwd)"
 host_dir="${1:-$root/src/Host/bin/Release/net10.0}"
 load_dll="${2:-$root/load/bin/Release/net10.0/SmsGateway.Load.dll}"
@@ -57,14 +58,18 @@ snapshot() { procs | while read -r name pid; do echo "$name $pid $(ticks "$pid")
 # CPU seconds of this script's reaped children (bash `times`, second line): the load client is the only one reaped in between.
 # (`times` must run in this shell, not in a command substitution, whose own children would be counted instead.)
 seconds() { tail -1 "$1" | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%.2f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'; }
+# JetStream messages per stream so far (last_seq: work-queue streams delete acked messages, their sequence keeps counting).
+jsz() { curl -fs "http://127.0.0.1:${NATS_MONITOR_PORT:-18222}/jsz?streams=true" || echo '{}'; }
 snapshot > "$out/before"
+jsz > "$out/jsz0"
 times > "$out/times0"
 "${load[@]}" --duration "${DURATION:-20}" --warmup 0 --out "$out/run" > "$out/load.log" 2>&1 || true
 times > "$out/times1"
 c0=$(seconds "$out/times0"); c1=$(seconds "$out/times1")
 snapshot > "$out/after"
+jsz > "$out/jsz1"
 results=$(find "$out/run" -name results.json | head -1)
-python3 - "$out/before" "$out/after" "$results" "$(getconf CLK_TCK)" "$(echo "$c1 - $c0" | bc)" <<'PY'
+python3 - "$out/before" "$out/after" "$results" "$(getconf CLK_TCK)" "$(echo "$c1 - $c0" | bc)" "$out/jsz0" "$out/jsz1" <<'PY'
 import json, sys
 before, after, results, hz, client = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
 def read(path):
@@ -88,5 +93,18 @@ for name, t in per.items():
     print(f"| {name} | {s:.1f} | {s * 1e6 / max(ok, 1):.0f} |")
 print(f"| **total (gateway side)** | {total:.1f} | **{total * 1e6 / max(ok, 1):.0f}** |")
 print(f"| load client | {client:.1f} | {client * 1e6 / max(ok, 1):.0f} |")
+def streams(path):
+    try:
+        d = json.load(open(path))
+    except ValueError:
+        return {}
+    return {s["name"]: (s["state"]["last_seq"], s["state"]["bytes"]) for a in d.get("account_details", [])
+            for s in (a.get("stream_detail") or [])}
+j0, j1 = streams(sys.argv[6]), streams(sys.argv[7])
+if j1:
+    print("| JetStream stream | messages | per accepted message |\n|---|---:|---:|")
+    for name in sorted(j1):
+        n = j1[name][0] - j0.get(name, (0, 0))[0]
+        print(f"| {name} | {n} | {n / max(ok, 1):.2f} |")
 PY
 echo "host log: $out/host.log; load log: $out/load.log"
