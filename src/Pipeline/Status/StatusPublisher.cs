@@ -174,6 +174,11 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
         {
             await PublishAsync(e, cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (_maxEvents > 1 && cancellationToken.IsCancellationRequested)
+        {
+            // Only the wait ended (for example the accept deadline): the event stays in its frame and is still published.
+            StatusLog.WaitCut(logger, e.MessageId, e.Status.ToWireName());
+        }
         catch (Exception ex) when (ex is TransportException or OperationCanceledException)
         {
             PipelineLog.StatusPublishFailed(logger, ex, e.MessageId, e.Status.ToWireName());
