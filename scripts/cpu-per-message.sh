@@ -30,15 +30,19 @@ load=(dotnet "$load_dll" run -s closed --profile full --url "http://127.0.0.1:$p
 # CPU seconds of this script's reaped children (bash `times`, second line): the load client is the only one reaped in between.
 # (`times` must run in this shell, not in a command substitution, whose own children would be counted instead.)
 seconds() { tail -1 "$1" | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%.2f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'; }
+# JetStream messages per stream so far (last_seq: work-queue streams delete acked messages, their sequence keeps counting).
+jsz() { curl -fs "http://127.0.0.1:${NATS_MONITOR_PORT:-18222}/jsz?streams=true" || echo '{}'; }
 snapshot > "$out/before"
+jsz > "$out/jsz0"
 times > "$out/times0"
 "${load[@]}" --duration "${DURATION:-20}" --warmup 0 --out "$out/run" > "$out/load.log" 2>&1 || true
 times > "$out/times1"
 c0=$(seconds "$out/times0"); c1=$(seconds "$out/times1")
 snapshot > "$out/after"
+jsz > "$out/jsz1"
 results=$(find "$out/run" -name results.json | head -1)
 cpu_seconds "$out/before" "$out/after" > "$out/cpu"
-python3 - "$out/cpu" "$results" "$(echo "$c1 - $c0" | bc)" <<'PY'
+python3 - "$out/cpu" "$results" "$(echo "$c1 - $c0" | bc)" "$out/jsz0" "$out/jsz1" <<'PY'
 import json, sys
 cpu, results, client = sys.argv[1], sys.argv[2], float(sys.argv[3])
 sc = json.load(open(results))["scenarios"][0]
@@ -53,5 +57,18 @@ for line in open(cpu):
     print(f"| {name} | {s:.1f} | {s * 1e6 / max(ok, 1):.0f} |")
 print(f"| **total (gateway side)** | {total:.1f} | **{total * 1e6 / max(ok, 1):.0f}** |")
 print(f"| load client | {client:.1f} | {client * 1e6 / max(ok, 1):.0f} |")
+def streams(path):
+    try:
+        d = json.load(open(path))
+    except ValueError:
+        return {}
+    return {s["name"]: (s["state"]["last_seq"], s["state"]["bytes"]) for a in d.get("account_details", [])
+            for s in (a.get("stream_detail") or [])}
+j0, j1 = streams(sys.argv[4]), streams(sys.argv[5])
+if j1:
+    print("| JetStream stream | messages | per accepted message |\n|---|---:|---:|")
+    for name in sorted(j1):
+        n = j1[name][0] - j0.get(name, (0, 0))[0]
+        print(f"| {name} | {n} | {n / max(ok, 1):.2f} |")
 PY
 echo "host log: $out/host.log; load log: $out/load.log"

@@ -8,6 +8,7 @@ set -euo pipefail
 STACK_DIR=${STACK_DIR:-/tmp/smsgw-stack}
 REDIS_PORTS=(${REDIS_PORTS:-16379 16380 16381})
 NATS_PORT=${NATS_PORT:-14222}
+NATS_MONITOR_PORT=${NATS_MONITOR_PORT:-18222} # HTTP monitoring (/jsz): scripts/cpu-per-message.sh counts JetStream messages there
 PG_PORT=${PG_PORT:-15432}
 PG_BIN=/usr/lib/postgresql/15/bin
 
@@ -31,7 +32,7 @@ up() {
     echo $! >"$STACK_DIR/redis-$p.pid"
   done
   mkdir -p "$STACK_DIR/nats"
-  nats-server -js -a 127.0.0.1 -p "$NATS_PORT" -sd "$STACK_DIR/nats" >"$STACK_DIR/nats.log" 2>&1 &
+  nats-server -js -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT" -sd "$STACK_DIR/nats" >"$STACK_DIR/nats.log" 2>&1 &
   echo $! >"$STACK_DIR/nats.pid"
   if [ ! -d "$STACK_DIR/pg" ]; then
     mkdir -p "$STACK_DIR/pg" && chown postgres "$STACK_DIR/pg" "$STACK_DIR"

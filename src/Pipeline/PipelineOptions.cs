@@ -166,6 +166,9 @@ public sealed record PipelineOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(LockLeaseMaxHold, TimeSpan.Zero, nameof(LockLeaseMaxHold));
         ArgumentOutOfRangeException.ThrowIfLessThan(LockLeaseMargin, TimeSpan.Zero, nameof(LockLeaseMargin));
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(LockLeaseMargin, LockExpiry, nameof(LockLeaseMargin));
+        ArgumentOutOfRangeException.ThrowIfLessThan(StatusPublishMaxEvents, 1, nameof(StatusPublishMaxEvents));
+        ArgumentOutOfRangeException.ThrowIfLessThan(StatusPublishMaxBytes, 1024, nameof(StatusPublishMaxBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(StatusPublishConcurrency, 1, nameof(StatusPublishConcurrency));
         return this;
     }
 
@@ -222,6 +225,24 @@ public sealed record PipelineOptions
     /// RedLock.net extends every ttl/2 reusable between extensions. Default 500 ms.
     /// </summary>
     public TimeSpan LockLeaseMargin { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    // statusb (issue 15): status events coalesced into one sms-status message (docs/architecture.md, "Status events on the wire").
+
+    /// <summary>
+    /// Most status events carried by one <c>sms-status</c> message (wire format version 2 when it carries two or more). 1 turns
+    /// coalescing off: every event is its own version-1 message, as before version 2 existed; set it while any status
+    /// writer older than version 2 still consumes (rolling upgrade: upgrade the reporters first). Default 256.
+    /// </summary>
+    public int StatusPublishMaxEvents { get; init; } = 256;
+
+    /// <summary>Most payload bytes of one coalesced <c>sms-status</c> message (an event larger than this goes alone). Default 65,536.</summary>
+    public int StatusPublishMaxBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Coalesced <c>sms-status</c> publishes in flight at once in this process. While they all wait for their broker acks, new
+    /// events gather into the next message. Default 1 (group commit: the fewest messages).
+    /// </summary>
+    public int StatusPublishConcurrency { get; init; } = 1;
 }
 
 /// <summary>Which parts of the graph a process runs (DESIGN.md "Profiles", roles).</summary>

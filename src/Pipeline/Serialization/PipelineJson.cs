@@ -34,6 +34,18 @@ public static class PipelineJson
     public static StatusEvent DeserializeStatus(ReadOnlySpan<byte> utf8) =>
         PipelineJsonReader.TryReadStatus(utf8, out var statusEvent) ? statusEvent
             : JsonSerializer.Deserialize(utf8, PipelineJsonContext.Default.StatusEvent) ?? throw new JsonException("null status payload");
+
+    /// <summary>
+    /// Reads an <c>sms-status</c> payload of either wire format: a single event (version 1) or a batch (version 2,
+    /// <c>{"version":2,"events":[…]}</c>; docs/architecture.md, "Status events on the wire").
+    /// </summary>
+    /// <returns>The events in the order written (one for version 1).</returns>
+    /// <exception cref="JsonException">The payload is neither a status event nor a version-2 batch of them.</exception>
+    public static IReadOnlyList<StatusEvent> DeserializeStatuses(ReadOnlySpan<byte> utf8) => ReadStatusPayload(utf8).Events;
+
+    /// <summary>Reads either wire format of <c>sms-status</c> with the batch's trace parents. Throws <see cref="JsonException"/>.</summary>
+    internal static StatusBatch ReadStatusPayload(ReadOnlySpan<byte> utf8) =>
+        StatusBatchJson.IsBatch(utf8) ? StatusBatchJson.Read(utf8) : new StatusBatch([DeserializeStatus(utf8)], null);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]

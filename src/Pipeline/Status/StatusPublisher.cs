@@ -1,24 +1,129 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Diagnostics;
 using SmsGateway.Model;
+using SmsGateway.Serialization;
 using SmsGateway.Transport;
 
 namespace SmsGateway.Status;
 
-/// <summary>Publishes status events to <c>sms-status</c>, counts them, and tells in-process observers.</summary>
-internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetrics metrics, TimeProvider time, ILogger logger)
+/// <summary>
+/// Publishes status events to <c>sms-status</c>, counts them, and tells in-process observers. Events published together
+/// share one transport message (group commit, docs/architecture.md "Status events on the wire"): the first event of an
+/// idle publisher goes out as soon as its caller's turn on the thread ends (no timer, no added wait); events arriving
+/// in that turn, or while <see cref="PipelineOptions.StatusPublishConcurrency"/> messages wait for their broker acks,
+/// gather into the next message, up to <see cref="PipelineOptions.StatusPublishMaxEvents"/> events and
+/// <see cref="PipelineOptions.StatusPublishMaxBytes"/> bytes. A caller's task completes when the message carrying its
+/// event is acked, and fails with that message's exception.
+/// </summary>
+/// <remarks>Thread-safe: callers publish from any thread at once.</remarks>
+internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetrics metrics, TimeProvider time, ILogger logger, PipelineOptions? options = null)
 {
+    private readonly int _maxEvents = options?.StatusPublishMaxEvents ?? 256;
+    private readonly int _maxBytes = options?.StatusPublishMaxBytes ?? 64 * 1024;
+    private readonly int _maxPublishes = options?.StatusPublishConcurrency ?? 1;
+    private readonly Lock _gate = new();
+    private readonly Queue<StatusFrame> _closed = new();
+    private StatusFrame? _open;
+    private int _publishing;
+
     public event Action<StatusEvent>? Published;
 
-    /// <summary>Publishes and waits for the broker's ack. Throws <see cref="TransportException"/> on failure.</summary>
+    /// <summary>
+    /// Publishes and waits for the broker's ack of the message that carries <paramref name="e"/>. Throws
+    /// <see cref="TransportException"/> on failure, <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> ends the wait (the event may still be published).
+    /// </summary>
     public async ValueTask PublishAsync(StatusEvent e, CancellationToken cancellationToken)
     {
-        // The status write in the reporter continues this span's trace through the traceparent header.
+        // The status write in the reporter continues this span's trace through the traceparent header (version 1) or the
+        // batch's traceparents (version 2).
         using var activity = PipelineTelemetry.StartPublish(Topics.Status);
         activity?.SetTag("sms.status", e.Status.ToWireName());
-        await transport.PublishAsync(Topics.Status, TransportCodec.ForStatus(e), cancellationToken).ConfigureAwait(false);
+        if (_maxEvents == 1)
+        {
+            await transport.PublishAsync(Topics.Status, TransportCodec.ForStatus(e), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await Enqueue(e, Activity.Current).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         metrics.Status(e, time.GetUtcNow());
         Notify(Published, e, metrics, logger);
+    }
+
+    // Adds the event to the open frame (closing it first when the event does not fit) and starts a publish loop when fewer
+    // than the allowed number run. The loop is queued to this thread's local work queue, so it runs right after the
+    // caller's current work item: events published later in the same turn still join the frame.
+    private Task Enqueue(StatusEvent e, Activity? parent)
+    {
+        var payload = PipelineJson.Serialize(e);
+        var traceParent = parent is { IdFormat: ActivityIdFormat.W3C } ? parent.Id : null;
+        int entryBytes = StatusBatchJson.EntryBytes(payload.Length, traceParent);
+        Task acked;
+        bool start = false;
+        lock (_gate)
+        {
+            if (_open is not null && !_open.Fits(entryBytes, _maxEvents, _maxBytes))
+            {
+                _closed.Enqueue(_open);
+                _open = null;
+            }
+
+            _open ??= new StatusFrame();
+            _open.Add(e, payload, traceParent, entryBytes);
+            acked = _open.Acked.Task;
+            if (_publishing < _maxPublishes)
+            {
+                _publishing++;
+                start = true;
+            }
+        }
+
+        if (start)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static self => _ = self.PublishFramesAsync(), this, preferLocal: true);
+        }
+
+        return acked;
+    }
+
+    // One publish loop: takes the oldest closed frame, else the open one, publishes it, and repeats until nothing is left.
+    private async Task PublishFramesAsync()
+    {
+        while (true)
+        {
+            StatusFrame? frame;
+            lock (_gate)
+            {
+                if (!_closed.TryDequeue(out frame))
+                {
+                    frame = _open;
+                    _open = null;
+                }
+
+                if (frame is null)
+                {
+                    _publishing--;
+                    return;
+                }
+            }
+
+            try
+            {
+                // Not cancellable: the frame's callers may each stop waiting, but the frame is published for all of them.
+                await transport.PublishAsync(Topics.Status, frame.ToMessage(), CancellationToken.None).ConfigureAwait(false);
+                frame.Acked.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                // Passed to every caller of the frame (TryPublishAsync logs each event, PublishAsync callers retry), logged here
+                // once for the case where every caller already stopped waiting.
+                StatusLog.FramePublishFailed(logger, ex, frame.Events.Count);
+                frame.Acked.TrySetException(ex);
+            }
+        }
     }
 
     /// <summary>
@@ -68,6 +173,11 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
         try
         {
             await PublishAsync(e, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_maxEvents > 1 && cancellationToken.IsCancellationRequested)
+        {
+            // Only the wait ended (for example the accept deadline): the event stays in its frame and is still published.
+            StatusLog.WaitCut(logger, e.MessageId, e.Status.ToWireName());
         }
         catch (Exception ex) when (ex is TransportException or OperationCanceledException)
         {

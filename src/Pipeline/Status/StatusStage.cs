@@ -10,10 +10,11 @@ using SmsGateway.Transport;
 namespace SmsGateway.Status;
 
 /// <summary>
-/// The status half of the graph: consume <c>sms-status</c>, batch events by size or age (a timer triggers a partial
-/// batch every <see cref="PipelineOptions.StatusBatchMaxAge"/>), write each batch to the <see cref="IStatusStore"/>, and ack
-/// the batch's deliveries only after the write returned. A failed write naks the batch for redelivery; the store is
-/// idempotent, so a replay leaves one row per event.
+/// The status half of the graph: consume <c>sms-status</c>, decode each delivery's events (one in wire format version 1,
+/// many in version 2, docs/architecture.md "Status events on the wire"), batch events by size or age (a timer triggers a
+/// partial batch every <see cref="PipelineOptions.StatusBatchMaxAge"/>), write each batch to the <see cref="IStatusStore"/>,
+/// and ack a delivery only after every event it carries was written (<see cref="StatusDelivery"/>). A failed write naks
+/// its deliveries for redelivery; the store is idempotent, so a replay leaves one row per event.
 /// </summary>
 internal sealed class StatusStage
 {
@@ -22,8 +23,8 @@ internal sealed class StatusStage
     private readonly IStatusStore _store;
     private readonly PipelineMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly BatchBlock<(StatusEvent Event, IDelivery Delivery)> _batcher;
-    private readonly ActionBlock<(StatusEvent Event, IDelivery Delivery)[]> _writer;
+    private readonly BatchBlock<(StatusEvent Event, StatusDelivery Delivery, int Index)> _batcher;
+    private readonly ActionBlock<(StatusEvent Event, StatusDelivery Delivery, int Index)[]> _writer;
     private Timer? _ageTrigger;
     private ConsumerSupervisor? _consumer;
 
@@ -34,11 +35,11 @@ internal sealed class StatusStage
         _store = store;
         _metrics = metrics;
         _logger = logger;
-        _batcher = new BatchBlock<(StatusEvent, IDelivery)>(options.StatusBatchSize, new GroupingDataflowBlockOptions
+        _batcher = new BatchBlock<(StatusEvent, StatusDelivery, int)>(options.StatusBatchSize, new GroupingDataflowBlockOptions
         {
             BoundedCapacity = options.StatusBatchSize * 2,
         });
-        _writer = new ActionBlock<(StatusEvent Event, IDelivery Delivery)[]>(WriteAsync, new ExecutionDataflowBlockOptions
+        _writer = new ActionBlock<(StatusEvent Event, StatusDelivery Delivery, int Index)[]>(WriteAsync, new ExecutionDataflowBlockOptions
         {
             MaxDegreeOfParallelism = 1,
             BoundedCapacity = 2,
@@ -106,20 +107,31 @@ internal sealed class StatusStage
     {
         _metrics.Delivered(delivery);
         using var activity = PipelineTelemetry.StartConsumer("status", delivery);
-        StatusEvent e;
+        StatusBatch batch;
         try
         {
-            e = PipelineJson.DeserializeStatus(delivery.Payload.Span);
+            batch = PipelineJson.ReadStatusPayload(delivery.Payload.Span);
         }
         catch (JsonException ex)
         {
+            // one undecodable event makes the whole message poison: none of its events is written
             await PoisonDelivery.DeadLetterAsync(delivery, ex, _options, _metrics, _logger).ConfigureAwait(false);
             return;
         }
 
-        if (!await _batcher.SendAsync((e, delivery), cancellationToken).ConfigureAwait(false))
+        var tracked = new StatusDelivery(delivery, batch);
+        for (int i = 0; i < batch.Events.Count; i++)
         {
-            await delivery.NakAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            if (!await _batcher.SendAsync((batch.Events[i], tracked, i), cancellationToken).ConfigureAwait(false))
+            {
+                // the batcher is closed (stopping): the whole message comes back, events already handed over are written twice
+                if (tracked.TryFail())
+                {
+                    await delivery.NakAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                return;
+            }
         }
     }
 
@@ -147,7 +159,7 @@ internal sealed class StatusStage
         }
     }
 
-    private async Task WriteAsync((StatusEvent Event, IDelivery Delivery)[] batch)
+    private async Task WriteAsync((StatusEvent Event, StatusDelivery Delivery, int Index)[] batch)
     {
         var events = new StatusEvent[batch.Length];
         for (int i = 0; i < batch.Length; i++)
@@ -170,13 +182,22 @@ internal sealed class StatusStage
 
             // Store down: every event goes back with a pause that grows with its deliveries (never dropped, never
             // dead-lettered), and the writer pauses too, so the consumer does not pull more while nothing can be stored.
+            // A delivery carrying several events is nak'ed once, even when its events are spread over several batches.
             int fewest = int.MaxValue;
-            foreach (var (_, delivery) in batch)
+            foreach (var (_, tracked, _) in batch)
             {
+                if (!tracked.TryFail())
+                {
+                    continue;
+                }
+
+                var delivery = tracked.Delivery;
                 fewest = Math.Min(fewest, delivery.DeliveryCount);
                 _metrics.OutageNak(Topics.Status);
                 await SafeSettleAsync(delivery.NakAsync(OutageBackoff.For(delivery.DeliveryCount, _options.StatusRetryDelay, _options.OutageRetryMax), CancellationToken.None)).ConfigureAwait(false);
             }
+
+            fewest = fewest == int.MaxValue ? 1 : fewest;
 
             var pause = OutageBackoff.For(fewest, _options.StatusRetryDelay, _options.OutageRetryMax);
             var longest = _options.AckWait / 4;
@@ -186,18 +207,21 @@ internal sealed class StatusStage
             return;
         }
 
-        foreach (var (_, delivery) in batch)
+        foreach (var (_, tracked, _) in batch)
         {
-            await SafeSettleAsync(delivery.AckAsync(CancellationToken.None)).ConfigureAwait(false);
+            if (tracked.Stored())
+            {
+                await SafeSettleAsync(tracked.Delivery.AckAsync(CancellationToken.None)).ConfigureAwait(false);
+            }
         }
     }
 
-    private static ActivityContext[] TracesOf((StatusEvent Event, IDelivery Delivery)[] batch)
+    private static ActivityContext[] TracesOf((StatusEvent Event, StatusDelivery Delivery, int Index)[] batch)
     {
         var contexts = new ActivityContext[batch.Length];
         for (int i = 0; i < contexts.Length; i++)
         {
-            contexts[i] = PipelineTelemetry.ParentOf(batch[i].Delivery);
+            contexts[i] = batch[i].Delivery.TraceOf(batch[i].Index);
         }
 
         return contexts;

@@ -16,7 +16,43 @@ internal static class TransportCodec
         new(message.UserId, PipelineJson.Serialize(message), string.Create(CultureInfo.InvariantCulture, $"{message.Id:N}.{message.Attempt}"), Headers(message.Attempt));
 
     public static OutgoingMessage ForStatus(StatusEvent e) =>
-        new(e.UserId, PipelineJson.Serialize(e), string.Create(CultureInfo.InvariantCulture, $"{e.MessageId:N}.{(int)e.Status}.{e.Attempt}"), Headers(e.Attempt));
+        new(e.UserId, PipelineJson.Serialize(e), StatusId(e), Headers(e.Attempt));
+
+    /// <summary>
+    /// A version-2 status batch (<see cref="StatusBatchJson"/>): key = the first event's user id, a fresh de-duplication id (the
+    /// transport's own retries of this message reuse it), attempt header 0, and the first traced event's
+    /// <c>traceparent</c> as the message's parent (every event's parent travels in the payload).
+    /// </summary>
+    public static OutgoingMessage ForStatusBatch(string key, byte[] payload, string? traceParent)
+    {
+        var headers = traceParent is null ? AttemptHeaders[0]
+            : new Dictionary<string, string>(2) { [TransportHeaders.Attempt] = "0", [TransportHeaders.TraceParent] = traceParent };
+        return new(key, payload, "b" + Guid.CreateVersion7().ToString("N"), headers);
+    }
+
+    /// <summary>A version-1 status event already serialized, with the headers of <see cref="ForStatus(StatusEvent)"/> and the given trace parent.</summary>
+    public static OutgoingMessage ForStatus(StatusEvent e, byte[] payload, string? traceParent)
+    {
+        IReadOnlyDictionary<string, string> headers;
+        if (traceParent is null && e.Attempt < AttemptHeaders.Length)
+        {
+            headers = AttemptHeaders[e.Attempt];
+        }
+        else
+        {
+            var own = new Dictionary<string, string>(2) { [TransportHeaders.Attempt] = e.Attempt.ToString(CultureInfo.InvariantCulture) };
+            if (traceParent is not null)
+            {
+                own[TransportHeaders.TraceParent] = traceParent;
+            }
+
+            headers = own;
+        }
+
+        return new(e.UserId, payload, StatusId(e), headers);
+    }
+
+    private static string StatusId(StatusEvent e) => string.Create(CultureInfo.InvariantCulture, $"{e.MessageId:N}.{(int)e.Status}.{e.Attempt}");
 
     private static IReadOnlyDictionary<string, string> Headers(int attempt)
     {
