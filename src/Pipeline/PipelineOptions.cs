@@ -162,6 +162,7 @@ public sealed record PipelineOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SchedulerPollInterval, TimeSpan.Zero, nameof(SchedulerPollInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(SchedulerBatchSize, 1, nameof(SchedulerBatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SchedulerLockExpiry, TimeSpan.Zero, nameof(SchedulerLockExpiry));
+        ArgumentOutOfRangeException.ThrowIfLessThan(DispatchLedgerBatch, 1, nameof(DispatchLedgerBatch));
         return this;
     }
 
@@ -195,6 +196,16 @@ public sealed record PipelineOptions
     /// subscribed again; the pause starts at 100 ms and doubles per consecutive fault. Default 30 s.
     /// </summary>
     public TimeSpan ConsumerRestartMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    // dispatchb (issue 15): the dispatch stage's ledger calls batched per lane batch.
+
+    /// <summary>
+    /// Most begin-sends, or most captures and refunds, the dispatch stage writes to a remote ledger in one call
+    /// (<see cref="IBalanceLedger.BeginSendManyAsync"/>, <see cref="IBalanceLedger.SettleManyAsync"/>): the items the lanes'
+    /// workers have ready while the previous call is in flight, without waiting for more. 1 calls the ledger once per
+    /// message; an in-process ledger is always called once per message. Default 256.
+    /// </summary>
+    public int DispatchLedgerBatch { get; init; } = 256;
 }
 
 /// <summary>Which parts of the graph a process runs (DESIGN.md "Profiles", roles).</summary>
