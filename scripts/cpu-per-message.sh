@@ -57,16 +57,26 @@ snapshot() { procs | while read -r name pid; do echo "$name $pid $(ticks "$pid")
 # CPU seconds of this script's reaped children (bash `times`, second line): the load client is the only one reaped in between.
 # (`times` must run in this shell, not in a command substitution, whose own children would be counted instead.)
 seconds() { tail -1 "$1" | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%.2f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'; }
+ledger_port="${Redis__LedgerEndpoint##*:}" # the ledger node (also lock node 0): its command counts are free of machine noise
+redis-cli -p "$ledger_port" info commandstats > "$out/cmd0"
 snapshot > "$out/before"
 times > "$out/times0"
 "${load[@]}" --duration "${DURATION:-20}" --warmup 0 --out "$out/run" > "$out/load.log" 2>&1 || true
 times > "$out/times1"
 c0=$(seconds "$out/times0"); c1=$(seconds "$out/times1")
 snapshot > "$out/after"
+redis-cli -p "$ledger_port" info commandstats > "$out/cmd1"
 results=$(find "$out/run" -name results.json | head -1)
-python3 - "$out/before" "$out/after" "$results" "$(getconf CLK_TCK)" "$(echo "$c1 - $c0" | bc)" <<'PY'
+python3 - "$out/before" "$out/after" "$results" "$(getconf CLK_TCK)" "$(echo "$c1 - $c0" | bc)" "$out/cmd0" "$out/cmd1" <<'PY'
 import json, sys
 before, after, results, hz, client = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+def commands(path):
+    d = {}
+    for line in open(path):
+        if line.startswith("cmdstat_"):
+            name, rest = line.strip()[8:].split(":", 1)
+            d[name] = int(dict(kv.split("=") for kv in rest.split(","))["calls"])
+    return d
 def read(path):
     d = {}
     for line in open(path):
@@ -88,5 +98,10 @@ for name, t in per.items():
     print(f"| {name} | {s:.1f} | {s * 1e6 / max(ok, 1):.0f} |")
 print(f"| **total (gateway side)** | {total:.1f} | **{total * 1e6 / max(ok, 1):.0f}** |")
 print(f"| load client | {client:.1f} | {client * 1e6 / max(ok, 1):.0f} |")
+c0, c1 = commands(sys.argv[6]), commands(sys.argv[7])
+calls = {k: v - c0.get(k, 0) for k, v in c1.items() if v - c0.get(k, 0) > 0}
+print("\nledger node (Redis 0, also lock node 0), commands per accepted message: "
+      + ", ".join(f"{k} {v / max(ok, 1):.2f}" for k, v in sorted(calls.items(), key=lambda kv: -kv[1]))
+      + f"; total {sum(calls.values()) / max(ok, 1):.2f}")
 PY
 echo "host log: $out/host.log; load log: $out/load.log"
