@@ -153,7 +153,7 @@ public sealed class DispatchLedgerBatchTests
         await using var transport = new InMemoryTransport();
         var ledger = new BatchOnlyLedger(new InMemoryBalanceLedger()) { SettleFailures = 3 };
         var operators = new CountingOperator();
-        var options = new PipelineOptions { OutageRetryMin = TimeSpan.FromMilliseconds(10), OutageRetryMax = TimeSpan.FromMilliseconds(80) };
+        var options = new PipelineOptions { OutageRetryMin = TimeSpan.FromMilliseconds(10), OutageRetryMax = TimeSpan.FromMilliseconds(80), DispatchLedgerBatch = 256 };
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLedger(ledger).WithOperatorClient(operators).Build();
         var finals = new ConcurrentDictionary<Guid, MessageStatus>();
         pipeline.StatusPublished += e => { if (e.Status.IsFinal()) finals[e.MessageId] = e.Status; };
