@@ -32,6 +32,8 @@ load=(dotnet "$load_dll" run -s closed --profile full --url "http://127.0.0.1:$p
 seconds() { tail -1 "$1" | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%.2f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }'; }
 # JetStream messages per stream so far (last_seq: work-queue streams delete acked messages, their sequence keeps counting).
 jsz() { curl -fs "http://127.0.0.1:${NATS_MONITOR_PORT:-18222}/jsz?streams=true" || echo '{}'; }
+ledger_port="${Redis__LedgerEndpoint##*:}" # the ledger node (also lock node 0): its command counts are free of machine noise
+redis-cli -p "$ledger_port" info commandstats > "$out/cmd0"
 snapshot > "$out/before"
 jsz > "$out/jsz0"
 times > "$out/times0"
@@ -40,10 +42,18 @@ times > "$out/times1"
 c0=$(seconds "$out/times0"); c1=$(seconds "$out/times1")
 snapshot > "$out/after"
 jsz > "$out/jsz1"
+redis-cli -p "$ledger_port" info commandstats > "$out/cmd1"
 results=$(find "$out/run" -name results.json | head -1)
 cpu_seconds "$out/before" "$out/after" > "$out/cpu"
-python3 - "$out/cpu" "$results" "$(echo "$c1 - $c0" | bc)" "$out/jsz0" "$out/jsz1" <<'PY'
+python3 - "$out/cpu" "$results" "$(echo "$c1 - $c0" | bc)" "$out/jsz0" "$out/jsz1" "$out/cmd0" "$out/cmd1" <<'PY'
 import json, sys
+def commands(path):
+    d = {}
+    for line in open(path):
+        if line.startswith("cmdstat_"):
+            name, rest = line.strip()[8:].split(":", 1)
+            d[name] = int(dict(kv.split("=") for kv in rest.split(","))["calls"])
+    return d
 cpu, results, client = sys.argv[1], sys.argv[2], float(sys.argv[3])
 sc = json.load(open(results))["scenarios"][0]
 ok, secs = sc["ok"], sc["seconds"]
@@ -70,5 +80,10 @@ if j1:
     for name in sorted(j1):
         n = j1[name][0] - j0.get(name, (0, 0))[0]
         print(f"| {name} | {n} | {n / max(ok, 1):.2f} |")
+c0, c1 = commands(sys.argv[6]), commands(sys.argv[7])
+calls = {k: v - c0.get(k, 0) for k, v in c1.items() if v - c0.get(k, 0) > 0}
+print("\nledger node (Redis 0, also lock node 0), commands per accepted message: "
+      + ", ".join(f"{k} {v / max(ok, 1):.2f}" for k, v in sorted(calls.items(), key=lambda kv: -kv[1]))
+      + f"; total {sum(calls.values()) / max(ok, 1):.2f}")
 PY
 echo "host log: $out/host.log; load log: $out/load.log"

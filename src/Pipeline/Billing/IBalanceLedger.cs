@@ -109,4 +109,52 @@ public interface IBalanceLedger
     /// <returns>What happened; only <see cref="CancelOutcome.Canceled"/> changed the balance (reserved → available).</returns>
     /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time.</exception>
     ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="BeginSendAsync"/> for many messages (of any users) in one call: each item is checked and recorded exactly as
+    /// the single call does, in order. The Redis ledger runs one script per call (per 1,000 items), so a dispatch batch pays one
+    /// round trip instead of one per message. A ledger that does not override it calls <see cref="BeginSendAsync"/> per item.
+    /// </summary>
+    /// <param name="items">The messages about to be sent; an item may repeat (the second one then sees the first's mark).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One result per item, same order.</returns>
+    /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time: nothing is known about any
+    /// item (some may have been recorded as started; a retry of such an item answers <see cref="BeginSendOutcome.AttemptStarted"/>).</exception>
+    async ValueTask<BeginSendResult[]> BeginSendManyAsync(IReadOnlyList<BeginSendRequest> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var results = new BeginSendResult[items.Count];
+        for (int i = 0; i < results.Length; i++)
+        {
+            results[i] = await BeginSendAsync(items[i].UserId, items[i].MessageId, items[i].Attempt, cancellationToken).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Captures (recording the operator message id, as <see cref="CaptureAsync(string, Guid, string?, CancellationToken)"/>)
+    /// or refunds many reservations (of any users) in one call, each idempotent and settled exactly as the single call does,
+    /// in order. The Redis ledger runs one script per call (per 1,000 items). A ledger that does not override it calls the
+    /// single methods per item.
+    /// </summary>
+    /// <param name="items">The captures and refunds.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One outcome per item, same order.</returns>
+    /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time: any item may or may not
+    /// have been settled; settling it again is safe (idempotent).</exception>
+    async ValueTask<SettleOutcome[]> SettleManyAsync(IReadOnlyList<SettleRequest> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var results = new SettleOutcome[items.Count];
+        for (int i = 0; i < results.Length; i++)
+        {
+            var item = items[i];
+            results[i] = item.Kind == SettleKind.Capture
+                ? await CaptureAsync(item.UserId, item.MessageId, item.OperatorMessageId, cancellationToken).ConfigureAwait(false)
+                : await RefundAsync(item.UserId, item.MessageId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return results;
+    }
 }

@@ -189,52 +189,42 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
     }
 
     /// <inheritdoc />
-    public ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken)
+    public ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(BeginSend(userId, messageId, attempt));
+
+    /// <inheritdoc />
+    public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Capture(userId, messageId, operatorMessageId));
+
+    /// <inheritdoc />
+    /// <remarks>Each item takes its user's monitor on its own: items are atomic one by one, as in the Redis script.</remarks>
+    public ValueTask<BeginSendResult[]> BeginSendManyAsync(IReadOnlyList<BeginSendRequest> items, CancellationToken cancellationToken)
     {
-        if (!_accounts.TryGetValue(userId, out var account))
+        ArgumentNullException.ThrowIfNull(items);
+        var results = new BeginSendResult[items.Count];
+        for (int i = 0; i < results.Length; i++)
         {
-            return ValueTask.FromResult(new BeginSendResult(BeginSendOutcome.NotReserved));
+            results[i] = BeginSend(items[i].UserId, items[i].MessageId, items[i].Attempt);
         }
 
-        lock (account)
-        {
-            if (!account.Holds.TryGetValue(messageId, out var hold))
-            {
-                return ValueTask.FromResult(new BeginSendResult(BeginSendOutcome.NotReserved));
-            }
-
-            account.Sends.TryGetValue(messageId, out var send);
-            var result = hold.State switch
-            {
-                HoldState.Captured => new BeginSendResult(BeginSendOutcome.AlreadyCaptured, send.OperatorMessageId),
-                HoldState.Refunded => new BeginSendResult(BeginSendOutcome.Refunded),
-                _ when send.Attempt == attempt => new BeginSendResult(BeginSendOutcome.AttemptStarted, send.OperatorMessageId),
-                _ => new BeginSendResult(BeginSendOutcome.Send),
-            };
-            if (result.Outcome == BeginSendOutcome.Send)
-            {
-                account.Sends[messageId] = new SendMark(attempt, null);
-                account.Pending.Remove(messageId); // the Redis script's k = 1: a message being sent is never swept
-            }
-
-            return ValueTask.FromResult(result);
-        }
+        return ValueTask.FromResult(results);
     }
 
     /// <inheritdoc />
-    public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken)
+    /// <remarks>Each item takes its user's monitor on its own: items are atomic one by one, as in the Redis script.</remarks>
+    public ValueTask<SettleOutcome[]> SettleManyAsync(IReadOnlyList<SettleRequest> items, CancellationToken cancellationToken)
     {
-        var outcome = Settle(userId, messageId, HoldState.Captured);
-        if (outcome == SettleOutcome.Settled && operatorMessageId is not null && _accounts.TryGetValue(userId, out var account))
+        ArgumentNullException.ThrowIfNull(items);
+        var results = new SettleOutcome[items.Count];
+        for (int i = 0; i < results.Length; i++)
         {
-            lock (account)
-            {
-                account.Sends.TryGetValue(messageId, out var send);
-                account.Sends[messageId] = send with { OperatorMessageId = operatorMessageId };
-            }
+            var item = items[i];
+            results[i] = item.Kind == SettleKind.Capture
+                ? Capture(item.UserId, item.MessageId, item.OperatorMessageId)
+                : Settle(item.UserId, item.MessageId, HoldState.Refunded);
         }
 
-        return ValueTask.FromResult(outcome);
+        return ValueTask.FromResult(results);
     }
 
     /// <inheritdoc />
@@ -269,6 +259,53 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
             account.Pending.Remove(messageId);
             return ValueTask.FromResult(CancelOutcome.Canceled);
         }
+    }
+
+    private BeginSendResult BeginSend(string userId, Guid messageId, int attempt)
+    {
+        if (!_accounts.TryGetValue(userId, out var account))
+        {
+            return new BeginSendResult(BeginSendOutcome.NotReserved);
+        }
+
+        lock (account)
+        {
+            if (!account.Holds.TryGetValue(messageId, out var hold))
+            {
+                return new BeginSendResult(BeginSendOutcome.NotReserved);
+            }
+
+            account.Sends.TryGetValue(messageId, out var send);
+            var result = hold.State switch
+            {
+                HoldState.Captured => new BeginSendResult(BeginSendOutcome.AlreadyCaptured, send.OperatorMessageId),
+                HoldState.Refunded => new BeginSendResult(BeginSendOutcome.Refunded),
+                _ when send.Attempt == attempt => new BeginSendResult(BeginSendOutcome.AttemptStarted, send.OperatorMessageId),
+                _ => new BeginSendResult(BeginSendOutcome.Send),
+            };
+            if (result.Outcome == BeginSendOutcome.Send)
+            {
+                account.Sends[messageId] = new SendMark(attempt, null);
+                account.Pending.Remove(messageId); // the Redis script's k = 1: a message being sent is never swept
+            }
+
+            return result;
+        }
+    }
+
+    private SettleOutcome Capture(string userId, Guid messageId, string? operatorMessageId)
+    {
+        var outcome = Settle(userId, messageId, HoldState.Captured);
+        if (outcome == SettleOutcome.Settled && operatorMessageId is not null && _accounts.TryGetValue(userId, out var account))
+        {
+            lock (account)
+            {
+                account.Sends.TryGetValue(messageId, out var send);
+                account.Sends[messageId] = send with { OperatorMessageId = operatorMessageId };
+            }
+        }
+
+        return outcome;
     }
 
     private SettleOutcome Settle(string userId, Guid messageId, HoldState target)

@@ -4,7 +4,8 @@ using SmsGateway.Billing;
 namespace SmsGateway.Diagnostics;
 
 /// <summary>
-/// Times the pipeline's ledger calls (reserve, confirm, capture, refund) into <c>sms.ledger.duration</c> (ms, by operation and outcome).
+/// Times the pipeline's ledger calls (reserve, confirm, capture, refund, cancel, begin-send, and the dispatch batches
+/// <c>begin_send_batch</c> and <c>settle_batch</c>) into <c>sms.ledger.duration</c> (ms, by operation and outcome).
 /// Charge, balance reads and the expiry sweep pass straight through. Takes no timestamp while nobody reads the histogram.
 /// </summary>
 /// <remarks>Thread-safe as the ledger it wraps; exceptions of the ledger pass through unchanged.</remarks>
@@ -94,6 +95,31 @@ internal sealed class TimedLedger(IBalanceLedger inner, PipelineMetrics metrics)
         long start = Stopwatch.GetTimestamp();
         return TimeAsync(inner.CaptureAsync(userId, messageId, operatorMessageId, cancellationToken), "capture", start);
     }
+
+    public ValueTask<BeginSendResult[]> BeginSendManyAsync(IReadOnlyList<BeginSendRequest> items, CancellationToken cancellationToken)
+    {
+        if (!metrics.CallsObserved)
+        {
+            return inner.BeginSendManyAsync(items, cancellationToken);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        return TimeAsync(inner.BeginSendManyAsync(items, cancellationToken), "begin_send_batch", start);
+    }
+
+    public ValueTask<SettleOutcome[]> SettleManyAsync(IReadOnlyList<SettleRequest> items, CancellationToken cancellationToken)
+    {
+        if (!metrics.CallsObserved)
+        {
+            return inner.SettleManyAsync(items, cancellationToken);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        return TimeAsync(inner.SettleManyAsync(items, cancellationToken), "settle_batch", start);
+    }
+
+    /// <summary>The wrapped ledger (dispatch calls an in-process ledger item by item: batching saves it no round trip).</summary>
+    internal IBalanceLedger Inner => inner;
 
     private async ValueTask<T> TimeAsync<T>(ValueTask<T> call, string operation, long start)
     {

@@ -16,7 +16,8 @@ internal sealed partial class DispatchStage
     private readonly ConcurrentDictionary<(Guid Id, int Attempt), SendResult> _unsettled = new();
 
     /// <summary>
-    /// One ledger call (<see cref="IBalanceLedger.BeginSendAsync"/>) before the operator send. Null: send it. Otherwise the
+    /// One ledger step (<see cref="IBalanceLedger.BeginSendAsync"/>, batched with the other lane workers' in one
+    /// <see cref="IBalanceLedger.BeginSendManyAsync"/> call) before the operator send. Null: send it. Otherwise the
     /// message is not sent: an <see cref="SendOutcome.Accepted"/> result is an attempt the operator accepted before (the
     /// caller captures it); any other result means this method already settled the delivery (acked with a final status, or
     /// nak'ed with the outage backoff while the ledger is down).
@@ -27,7 +28,9 @@ internal sealed partial class DispatchStage
         BeginSendResult begin;
         try
         {
-            begin = await _ledger.BeginSendAsync(message.UserId, message.Id, message.Attempt, CancellationToken.None).ConfigureAwait(false);
+            begin = _beginSends is null
+                ? await _ledger.BeginSendAsync(message.UserId, message.Id, message.Attempt, CancellationToken.None).ConfigureAwait(false)
+                : await _beginSends.RunAsync(new BeginSendRequest(message.UserId, message.Id, message.Attempt)).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -87,6 +90,15 @@ internal sealed partial class DispatchStage
 
         return Handled;
     }
+
+    // Capture (with the operator's message id) and refund, batched with the other workers' settles when the ledger is remote.
+    private ValueTask<SettleOutcome> CaptureAsync(SmsMessage message, string? operatorMessageId) => _settles is null
+        ? _ledger.CaptureAsync(message.UserId, message.Id, operatorMessageId, CancellationToken.None)
+        : new(_settles.RunAsync(new SettleRequest(message.UserId, message.Id, SettleKind.Capture, operatorMessageId)));
+
+    private ValueTask<SettleOutcome> RefundAsync(SmsMessage message) => _settles is null
+        ? _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None)
+        : new(_settles.RunAsync(new SettleRequest(message.UserId, message.Id, SettleKind.Refund)));
 
     private void RememberUnsettled(SmsMessage message, SendResult result)
     {

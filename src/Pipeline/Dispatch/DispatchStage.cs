@@ -37,6 +37,10 @@ internal sealed partial class DispatchStage
     private readonly ConcurrentDictionary<string, OperatorLane> _lanes = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<ConsumerSupervisor> _consumers = [];
 
+    // Group commit of begin-sends and of captures/refunds (null: one ledger call per message, for an in-process ledger).
+    private readonly LedgerBatcher<BeginSendRequest, BeginSendResult>? _beginSends;
+    private readonly LedgerBatcher<SettleRequest, SettleOutcome>? _settles;
+
     public DispatchStage(PipelineOptions options, IMessageTransport transport, IBalanceLedger ledger, IOperatorClient client,
         OperatorTableSource routes, StatusPublisher status, ReceiptCorrelator receipts, PipelineMetrics metrics, TimeProvider time, ILogger logger)
     {
@@ -50,6 +54,13 @@ internal sealed partial class DispatchStage
         _metrics = metrics;
         _time = time;
         _logger = logger;
+
+        // An in-process ledger answers without a round trip: batching would only add a hop per message (docs: bench/README.md "Cost model").
+        if (options.DispatchLedgerBatch > 1 && !(ledger is TimedLedger { Inner: InMemoryBalanceLedger } or InMemoryBalanceLedger))
+        {
+            _beginSends = new LedgerBatcher<BeginSendRequest, BeginSendResult>(ledger.BeginSendManyAsync, options.DispatchLedgerBatch);
+            _settles = new LedgerBatcher<SettleRequest, SettleOutcome>(ledger.SettleManyAsync, options.DispatchLedgerBatch);
+        }
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -78,6 +89,13 @@ internal sealed partial class DispatchStage
         foreach (var lane in _lanes.Values)
         {
             await lane.DisposeAsync().ConfigureAwait(false);
+        }
+
+        // The lanes' sends are done: write the last batches (a later call, e.g. of a consumer still leaving, goes alone).
+        if (_beginSends is not null && _settles is not null)
+        {
+            await _beginSends.DisposeAsync().ConfigureAwait(false);
+            await _settles.DisposeAsync().ConfigureAwait(false);
         }
 
         foreach (var consumer in _consumers)
@@ -290,14 +308,14 @@ internal sealed partial class DispatchStage
             if (result.Outcome == SendOutcome.Accepted)
             {
                 activity?.SetTag("sms.settle", "capture");
-                var captured = await _ledger.CaptureAsync(message.UserId, message.Id, result.OperatorMessageId, CancellationToken.None).ConfigureAwait(false);
+                var captured = await CaptureAsync(message, result.OperatorMessageId).ConfigureAwait(false);
                 await _status.PublishAsync(StatusEvent.For(message, StatusAfter("capture", captured, message), now, CodeAfter(captured)), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
             }
             else if (retryDelay is { } delay && message.ValidUntil is { } validUntil && now + delay >= validUntil)
             {
                 // The next attempt would start after the validity: expire now instead of re-queueing (README "Scheduling, validity and cancel").
                 activity?.SetTag("sms.settle", "expire");
-                var refund = await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+                var refund = await RefundAsync(message).ConfigureAwait(false);
                 SchedulingLog.Expired(_logger, message.Id, message.Attempt, validUntil, refund);
                 if (refund is SettleOutcome.Settled or SettleOutcome.NotReserved)
                 {
@@ -320,7 +338,7 @@ internal sealed partial class DispatchStage
                     _metrics.RetriesExhausted(message.Operator);
                 }
 
-                var refunded = await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+                var refunded = await RefundAsync(message).ConfigureAwait(false);
                 var status = StatusAfter("refund", refunded, message);
                 await _status.PublishAsync(StatusEvent.For(message, status, now, status == MessageStatus.Failed ? result.ErrorCode ?? "failed" : null), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
             }
@@ -354,7 +372,7 @@ internal sealed partial class DispatchStage
 
         try
         {
-            var refund = await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+            var refund = await RefundAsync(message).ConfigureAwait(false);
             SchedulingLog.Expired(_logger, message.Id, message.Attempt, validUntil, refund);
             if (refund is SettleOutcome.Settled or SettleOutcome.NotReserved)
             {

@@ -20,7 +20,7 @@ namespace SmsGateway.Redis;
 /// scripts need the ledger on one Redis server (as <see cref="RedisOptions.LedgerEndpoint"/> is), not a Redis Cluster.
 /// Amounts are limited to 2^53 − 1 minor units in total (Lua numbers are doubles). Thread-safe.
 /// </remarks>
-internal sealed class RedisBalanceLedger : IBalanceLedger
+internal sealed partial class RedisBalanceLedger : IBalanceLedger
 {
     internal const long MaxAmount = 9_007_199_254_740_991; // 2^53 - 1
 
@@ -169,17 +169,7 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
             [attempt],
             cancellationToken).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
-        var o = (string?)parts[1];
-        var operatorMessageId = string.IsNullOrEmpty(o) ? null : o;
-        return (long)parts[0] switch
-        {
-            0 => new BeginSendResult(BeginSendOutcome.Send),
-            1 => new BeginSendResult(BeginSendOutcome.AlreadyCaptured, operatorMessageId),
-            2 => new BeginSendResult(BeginSendOutcome.Refunded),
-            3 => new BeginSendResult(BeginSendOutcome.AttemptStarted, operatorMessageId),
-            4 => new BeginSendResult(BeginSendOutcome.NotReserved),
-            var code => throw new LedgerUnavailableException($"ledger begin-send script answered unknown code {code}"),
-        };
+        return ToBeginSendResult((long)parts[0], (string?)parts[1]);
     }
 
     public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken)
@@ -207,14 +197,7 @@ internal sealed class RedisBalanceLedger : IBalanceLedger
                 ? [how, _options.SettledReservationTtlSeconds, PendingMember(userId, messageId)]
                 : [how, _options.SettledReservationTtlSeconds, PendingMember(userId, messageId), operatorMessageId],
             cancellationToken).ConfigureAwait(false);
-        return (long)result switch
-        {
-            0 => SettleOutcome.Settled,
-            1 => SettleOutcome.AlreadySettled,
-            2 => SettleOutcome.SettledOtherwise,
-            3 => SettleOutcome.NotReserved,
-            var code => throw new LedgerUnavailableException($"ledger settle script answered unknown code {code}"),
-        };
+        return ToSettleOutcome((long)result);
     }
 
     /// <summary>The database once the first connection attempt has ended (at once after that).</summary>

@@ -17,6 +17,8 @@ internal static class LuaScripts
     public static readonly string LedgerSweepDue = Load("ledger-sweep-due.lua");
     public static readonly string LedgerSweep = Load("ledger-sweep.lua");
     public static readonly string LedgerCancel = Load("ledger-cancel.lua");
+    public static readonly string LedgerBeginSendMany = Load("ledger-begin-send-many.lua");
+    public static readonly string LedgerSettleMany = Load("ledger-settle-many.lua");
 
     private static string Load(string file)
     {

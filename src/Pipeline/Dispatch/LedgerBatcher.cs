@@ -1,0 +1,113 @@
+using System.Threading.Channels;
+using SmsGateway.Billing;
+
+namespace SmsGateway.Dispatch;
+
+/// <summary>
+/// Group commit of the dispatch stage's ledger calls (issue 15: begin-send and settle per lane batch). Each caller hands in
+/// one item and awaits its own result; one loop drains the items waiting at that moment (at most <c>maxBatch</c>) into a
+/// single batch call (<see cref="IBalanceLedger.BeginSendManyAsync"/> or <see cref="IBalanceLedger.SettleManyAsync"/>),
+/// completes each caller with its own result, then drains again. There is no timer: a lone item is written at once, and
+/// under load the items that arrive while one call is in flight form the next call, so a batch is what the lanes' workers
+/// have ready within one ledger round trip and a caller waits at most one round trip longer than a call of its own.
+/// </summary>
+/// <remarks>
+/// <para>A failed batch call fails every item of that batch with the same exception: the caller treats it exactly as the
+/// failure of its own single call (README "Durability": nak with the outage backoff; an operator answer whose capture failed
+/// is kept in memory and settled on redelivery, never resent). The batch methods are idempotent per item, so items that the
+/// ledger did apply before the failure are applied again harmlessly.</para>
+/// <para>The queue is unbounded but holds at most one item per lane worker and consumer loop, since each awaits its item
+/// before handing in another. After <see cref="DisposeAsync"/> items are written one by one without batching. Thread-safe.</para>
+/// </remarks>
+/// <typeparam name="TRequest">One item (<see cref="BeginSendRequest"/>, <see cref="SettleRequest"/>).</typeparam>
+/// <typeparam name="TResult">Its result.</typeparam>
+internal sealed class LedgerBatcher<TRequest, TResult> : IAsyncDisposable
+{
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<IReadOnlyList<TRequest>, CancellationToken, ValueTask<TResult[]>> _call;
+    private readonly int _maxBatch;
+    private readonly Task _loop;
+    private long _items;
+    private long _calls;
+
+    /// <param name="call">The ledger's batch method; answers one result per item, same order.</param>
+    /// <param name="maxBatch">Most items in one call (&gt;= 1).</param>
+    public LedgerBatcher(Func<IReadOnlyList<TRequest>, CancellationToken, ValueTask<TResult[]>> call, int maxBatch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        _call = call;
+        _maxBatch = maxBatch;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Items in the calls written so far (with <see cref="Calls"/>: the mean batch size).</summary>
+    public long Items => Interlocked.Read(ref _items);
+
+    /// <summary>Batch calls written so far.</summary>
+    public long Calls => Interlocked.Read(ref _calls);
+
+    /// <summary>Writes <paramref name="request"/> with the next batch and returns its own result.</summary>
+    /// <exception cref="LedgerUnavailableException">The batch call carrying the item failed (or any other exception of the ledger).</exception>
+    public Task<TResult> RunAsync(TRequest request)
+    {
+        var pending = new Pending(request, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        return _queue.Writer.TryWrite(pending) ? pending.Completion.Task : RunAloneAsync(request);
+    }
+
+    /// <summary>Writes what is queued, then stops batching. Idempotent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+
+    private async Task<TResult> RunAloneAsync(TRequest request)
+    {
+        var results = await _call([request], CancellationToken.None).ConfigureAwait(false);
+        return results.Length == 1 ? results[0] : throw new LedgerUnavailableException($"ledger batch call answered {results.Length} results for 1 item");
+    }
+
+    private async Task LoopAsync()
+    {
+        var batch = new List<Pending>(Math.Min(_maxBatch, 1024));
+        var requests = new List<TRequest>(batch.Capacity);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < _maxBatch && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+                requests.Add(pending.Request);
+            }
+
+            try
+            {
+                var results = await _call(requests, CancellationToken.None).ConfigureAwait(false);
+                if (results.Length != batch.Count)
+                {
+                    throw new LedgerUnavailableException($"ledger batch call answered {results.Length} results for {batch.Count} items");
+                }
+
+                for (int i = 0; i < results.Length; i++)
+                {
+                    batch[i].Completion.TrySetResult(results[i]);
+                }
+            }
+            catch (Exception ex)
+            {
+                // Not swallowed: every caller of this batch gets it and logs it as the failure of its own ledger call.
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(ex);
+                }
+            }
+
+            Interlocked.Increment(ref _calls);
+            Interlocked.Add(ref _items, batch.Count);
+            batch.Clear();
+            requests.Clear();
+        }
+    }
+
+    private readonly record struct Pending(TRequest Request, TaskCompletionSource<TResult> Completion);
+}
