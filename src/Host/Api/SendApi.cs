@@ -40,8 +40,7 @@ public static class SendApi
         return app;
     }
 
-    internal static async Task<IResult> SendAsync(HttpContext context, SmsPipeline pipeline, IdempotencyGuard idempotency, AccountLimitGate limits,
-        AccountSettingsCache accounts, CallbackTargetGuard callbackGuard)
+    internal static async Task<IResult> SendAsync(HttpContext context, AcceptServices services)
     {
         byte[]? body;
         string? bodyError;
@@ -83,7 +82,7 @@ public static class SendApi
             return Problems.Validation(errors);
         }
 
-        return await AcceptAsync(context, request, body, "send", pipeline, idempotency, limits, accounts, callbackGuard);
+        return await AcceptAsync(context, request, body, "send", services);
     }
 
     /// <summary>
@@ -91,15 +90,15 @@ public static class SendApi
     /// ownership, sender and callback checks, the block lists, the Idempotency-Key (under <paramref name="idempotencyScope"/>,
     /// over the raw <paramref name="body"/>), the message limits, then the pipeline; returns the HTTP answer.
     /// </summary>
-    internal static async Task<IResult> AcceptAsync(HttpContext context, SendRequest request, byte[] body, string idempotencyScope, SmsPipeline pipeline,
-        IdempotencyGuard idempotency, AccountLimitGate limits, AccountSettingsCache accounts, CallbackTargetGuard callbackGuard)
+    internal static async Task<IResult> AcceptAsync(HttpContext context, SendRequest request, byte[] body, string idempotencyScope, AcceptServices services)
     {
+        var (accounts, idempotency, limits) = (services.Accounts, services.Idempotency, services.Limits);
         if (request.UserId is null && AccountAccess.OwnAccount(context.User) is { } own)
         {
             request = request with { UserId = own };
         }
 
-        if (request.UserId is not null && await AccountAccess.ForbidUnlessOwnerAsync(context, request.UserId) is { } forbidden)
+        if (request.UserId is not null && AccountAccess.ForbidUnlessOwner(context, request.UserId) is { } forbidden)
         {
             return forbidden;
         }
@@ -108,7 +107,7 @@ public static class SendApi
         string? callbackUrl;
         try
         {
-            (senderProblem, callbackUrl) = await SenderAndCallbackAsync(request, accounts, callbackGuard, context.RequestAborted);
+            (senderProblem, callbackUrl) = await SenderAndCallbackAsync(request, accounts, services.CallbackGuard, context.RequestAborted);
         }
         catch (StatusStoreUnavailableException ex)
         {
@@ -121,7 +120,7 @@ public static class SendApi
             return senderProblem;
         }
 
-        if (await BlockedAsync(context, request) is { } blocked)
+        if (await BlockedAsync(context, request, services.Blocks) is { } blocked)
         {
             return blocked;
         }
@@ -139,14 +138,18 @@ public static class SendApi
             return limited;
         }
 
-        var result = await pipeline.SendAsync(request, CancellationToken.None);
+        var result = await services.Pipeline.SendAsync(request, CancellationToken.None);
         switch (result.Status)
         {
             case AcceptStatus.Queued or AcceptStatus.Scheduled:
-                var json = ApiJson.Serialize(SendResponse.From(result.Message!, result.Status == AcceptStatus.Scheduled ? "scheduled" : "queued"));
-                await idempotency.CompleteAsync(claim, StatusCodes.Status202Accepted, json);
+                var answer = AcceptedAnswer.Of(SendResponse.From(result.Message!, result.Status == AcceptStatus.Scheduled ? "scheduled" : "queued"));
+                if (claim is not null)
+                {
+                    await idempotency.CompleteAsync(claim, StatusCodes.Status202Accepted, answer.Text());
+                }
+
                 context.Response.Headers.Location = $"/messages/{result.Message!.Id}";
-                return Results.Text(json, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status202Accepted);
+                return answer;
             case AcceptStatus.Invalid:
                 await idempotency.ReleaseAsync(claim);
                 return Problems.Validation(result.Errors!);
@@ -158,8 +161,7 @@ public static class SendApi
                 return Problems.Saturated(context, result.Detail!);
             default:
                 await idempotency.ReleaseAsync(claim);
-                ProblemLog.AcceptUnavailable(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("SmsGateway.Host.Api"),
-                    result.Detail ?? "", context.TraceIdentifier);
+                ProblemLog.AcceptUnavailable(services.Logger, result.Detail ?? "", context.TraceIdentifier);
                 return Problems.Unavailable(context, "the message could not be queued; nothing was charged; retry later");
         }
     }
@@ -221,7 +223,7 @@ public static class SendApi
 
     // A recipient on the account's or the global block list is refused (422, nothing reserved); a malformed phone or user id is
     // left to the pipeline's validator. The lists are read through RecipientBlockCheck (cached; see README "Opt-out and block lists").
-    internal static async Task<IResult?> BlockedAsync(HttpContext context, SendRequest request)
+    internal static async Task<IResult?> BlockedAsync(HttpContext context, SendRequest request, RecipientBlockCheck blocks)
     {
         if (request.UserId is null || !Validation.SendValidator.IsValidUserId(request.UserId)
             || !Validation.MsisdnNormalizer.TryNormalize(request.Phone, out var msisdn, out _))
@@ -232,7 +234,7 @@ public static class SendApi
         string? list;
         try
         {
-            list = await context.RequestServices.GetRequiredService<RecipientBlockCheck>().FindAsync(request.UserId, msisdn, context.RequestAborted);
+            list = await blocks.FindAsync(request.UserId, msisdn, context.RequestAborted);
         }
         catch (StatusStoreUnavailableException ex)
         {
