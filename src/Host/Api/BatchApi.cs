@@ -227,8 +227,7 @@ public static class BatchApi
                 var key = (userId, request.From, request.CallbackUrl);
                 if (!checks.TryGetValue(key, out var check))
                 {
-                    var (problem, callbackUrl) = await SendApi.SenderAndCallbackAsync(request, accounts, callbackGuard, context.RequestAborted);
-                    checks[key] = check = (problem, callbackUrl, await SendApi.StoresTextAsync(userId, accounts, context.RequestAborted));
+                    checks[key] = check = await SendApi.SenderAndCallbackAsync(request, accounts, callbackGuard, context.RequestAborted);
                 }
 
                 if (check.Problem is not null)

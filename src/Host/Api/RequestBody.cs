@@ -22,8 +22,23 @@ internal static class RequestBody
             return (null, $"the body must be at most {maxBytes} bytes");
         }
 
-        // Every /send passes here: size the stream from Content-Length and rent the read buffer instead of allocating 8 KB.
-        using var buffer = new MemoryStream(request.ContentLength is > 0 && request.ContentLength <= maxBytes ? (int)request.ContentLength.Value : 0);
+        // Every /send passes here: with a Content-Length (what clients send), read straight into one array of that size.
+        if (request.ContentLength is long length && length > 0)
+        {
+            var exact = new byte[length];
+            var filled = 0;
+            int got;
+            while (filled < exact.Length && (got = await request.Body.ReadAsync(exact.AsMemory(filled), cancellationToken)) > 0)
+            {
+                filled += got;
+            }
+
+            // The server ends the body at Content-Length (Kestrel fails a shorter one with BadHttpRequestException).
+            return filled == exact.Length ? (exact, null) : filled == 0 ? (null, "a JSON body is required") : (exact[..filled], null);
+        }
+
+        // Otherwise (chunked) grow a stream, reading through a rented buffer instead of allocating 8 KB.
+        using var buffer = new MemoryStream();
         var chunk = ArrayPool<byte>.Shared.Rent(8192);
         try
         {

@@ -105,9 +105,10 @@ public static class SendApi
 
         IResult? senderProblem;
         string? callbackUrl;
+        bool storeText;
         try
         {
-            (senderProblem, callbackUrl) = await SenderAndCallbackAsync(request, accounts, services.CallbackGuard, context.RequestAborted);
+            (senderProblem, callbackUrl, storeText) = await SenderAndCallbackAsync(request, accounts, services.CallbackGuard, context.RequestAborted);
         }
         catch (StatusStoreUnavailableException ex)
         {
@@ -125,7 +126,7 @@ public static class SendApi
             return blocked;
         }
 
-        request = request with { CallbackUrl = callbackUrl, StoreText = await StoresTextAsync(request.UserId, accounts, context.RequestAborted) };
+        request = request with { CallbackUrl = callbackUrl, StoreText = storeText };
         var (early, claim) = await idempotency.BeginAsync(context, idempotencyScope, request.UserId ?? string.Empty, body);
         if (early is not null)
         {
@@ -168,12 +169,13 @@ public static class SendApi
 
     // "from" must be well formed (400) and one of the account's allowed senders (403); "callback_url" must be http(s) to an
     // allowed target (400), else the account's default applies. Fields are left to the pipeline's validator when user_id is bad.
-    internal static async Task<(IResult? Problem, string? CallbackUrl)> SenderAndCallbackAsync(SendRequest request, AccountSettingsCache accounts,
-        CallbackTargetGuard guard, CancellationToken cancellationToken)
+    // StoreText is the account setting store_text (README "Reports"), from the same read of the settings.
+    internal static async Task<(IResult? Problem, string? CallbackUrl, bool StoreText)> SenderAndCallbackAsync(SendRequest request,
+        AccountSettingsCache accounts, CallbackTargetGuard guard, CancellationToken cancellationToken)
     {
         if (request.UserId is null || !Validation.SendValidator.IsValidUserId(request.UserId))
         {
-            return (null, null);
+            return (null, null, false);
         }
 
         var settings = await accounts.GetAsync(request.UserId, cancellationToken);
@@ -181,27 +183,23 @@ public static class SendApi
         {
             if (Validation.SenderId.Classify(request.From) is null)
             {
-                return (Problems.Field("from", $"from must be {Validation.SenderId.Rule}"), null);
+                return (Problems.Field("from", $"from must be {Validation.SenderId.Rule}"), null, false);
             }
 
             if (!settings.Allows(request.From))
             {
-                return (Problems.SenderNotAllowed($"from '{request.From}' is not an allowed sender of this account"), null);
+                return (Problems.SenderNotAllowed($"from '{request.From}' is not an allowed sender of this account"), null, false);
             }
         }
 
         if (request.CallbackUrl is null)
         {
-            return (null, settings.CallbackUrl);
+            return (null, settings.CallbackUrl, settings.StoreText);
         }
 
         var refused = await AccountSettingsApi.CheckCallbackUrlAsync(request.CallbackUrl, guard, cancellationToken);
-        return refused is null ? (null, request.CallbackUrl) : (Problems.Field("callback_url", refused), null);
+        return refused is null ? (null, request.CallbackUrl, settings.StoreText) : (Problems.Field("callback_url", refused), null, false);
     }
-
-    // The account setting store_text (README "Reports"); the settings were just read (and cached) for the sender check.
-    internal static async ValueTask<bool> StoresTextAsync(string? userId, AccountSettingsCache accounts, CancellationToken cancellationToken) =>
-        userId is not null && Validation.SendValidator.IsValidUserId(userId) && (await accounts.GetAsync(userId, cancellationToken)).StoreText;
 
     /// <summary>
     /// Reads a <c>/send</c> body (an object) field by field; problems go to <paramref name="errors"/> by field name. Also reads
