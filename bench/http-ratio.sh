@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 15 item 3: embedded /send against the bare Kestrel baseline (bench/KestrelBaseline), same cores, same load runner
-# (closed model), alternating baseline / gateway PAIRS times; prints accepted/s of each run and the ratio of the medians.
+# (closed model), alternating baseline / gateway PAIRS times; prints accepted/s of each run and the ratio of the medians, and
+# the server's CPU µs per request (utime+stime over warm-up + run; steadier than req/s on a shared machine) and its ratio.
 # Usage: bench/http-ratio.sh            Env: PAIRS (3), DURATION (15 s), WARMUP (5 s), CONCURRENCY (64), PORT (27081)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,16 +23,24 @@ run() { # which: baseline|gateway
   fi
   server_pid=$!
   for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 1; done
+  local cpu0; cpu0="$(cpu_ticks "$server_pid")"
   dotnet "$root/load/bin/Release/net10.0/SmsGateway.Load.dll" run -s closed --duration "${DURATION:-15}" --warmup "${WARMUP:-5}" \
     --concurrency "${CONCURRENCY:-64}" --url "http://127.0.0.1:$port" --no-progress --out "$out/$which" >"$out/load-$which.log" 2>&1 || true
+  local cpu1; cpu1="$(cpu_ticks "$server_pid")"
   stop_server
+  # Server CPU per request over warm-up + run (less sensitive to a busy machine than req/s): µs = ticks × 10^6 / CLK_TCK / requests.
+  local requests; requests="$(grep -oE 'closed( warm-up)?: [0-9,]+ requests' "$out/load-$which.log" | tr -dc '0-9\n' | awk '{s+=$1} END {print s+0}')"
+  awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.1f\n", n > 0 ? t * 1e6 / hz / n : 0}' >"$out/cpu-$which"
   grep -ho 'accepted ([0-9]*/s)' "$out"/"$which"/*/report.md | tail -1 | tr -dc '0-9'
 }
-base=(); gw=()
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # utime + stime of the server process
+base=(); gw=(); base_cpu=(); gw_cpu=()
 for i in $(seq 1 "$pairs"); do
-  base+=("$(run baseline)"); gw+=("$(run gateway)")
-  echo "pair $i: baseline ${base[-1]} accepted/s, gateway ${gw[-1]} accepted/s"
+  base+=("$(run baseline)"); base_cpu+=("$(cat "$out/cpu-baseline")"); gw+=("$(run gateway)"); gw_cpu+=("$(cat "$out/cpu-gateway")")
+  echo "pair $i: baseline ${base[-1]} accepted/s (${base_cpu[-1]} µs server CPU/request), gateway ${gw[-1]} accepted/s (${gw_cpu[-1]} µs server CPU/request)"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 mb="$(median "${base[@]}")"; mg="$(median "${gw[@]}")"
 echo "median baseline $mb/s, gateway $mg/s, ratio gateway/baseline $(awk -v a="$mg" -v b="$mb" 'BEGIN {printf "%.3f", a/b}') (logs and reports: $out)"
+mbc="$(median "${base_cpu[@]}")"; mgc="$(median "${gw_cpu[@]}")"
+echo "median server CPU per request: baseline $mbc µs, gateway $mgc µs, ratio baseline/gateway $(awk -v a="$mbc" -v b="$mgc" 'BEGIN {printf "%.3f", a/b}')"
