@@ -33,7 +33,7 @@ run() { # which: baseline|gateway|compare
   stop_server
   # Server CPU per request over warm-up + run (less sensitive to a busy machine than req/s): µs = ticks × 10^6 / CLK_TCK / requests.
   local requests; requests="$(grep -oE 'closed( warm-up)?: [0-9,]+ requests' "$out/load-$which.log" | tr -dc '0-9\n' | awk '{s+=$1} END {print s+0}')"
-  awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.1f\n", n > 0 ? t * 1e6 / hz / n : 0}' >"$out/cpu-$which"
+  awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.1f\n", (n > 0 ? t * 1e6 / hz / n : 0)}' >"$out/cpu-$which"
   grep -ho 'accepted ([0-9]*/s)' "$out"/"$which"/*/report.md | tail -1 | tr -dc '0-9'
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # utime + stime of the server process
