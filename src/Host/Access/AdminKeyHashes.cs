@@ -7,7 +7,7 @@ internal sealed class AdminKeyHashes(IEnumerable<string> keys)
 {
     private readonly byte[][] _hashes = [.. keys.Select(ApiKeySecret.Hash)];
 
-    public bool Contains(byte[] presented)
+    public bool Contains(ReadOnlySpan<byte> presented)
     {
         var found = false;
         foreach (var hash in _hashes)

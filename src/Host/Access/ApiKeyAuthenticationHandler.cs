@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -19,6 +20,12 @@ internal sealed class ApiKeyAuthenticationHandler(
     public const string SchemeName = "ApiKey";
     private const string Realm = "sms-gateway";
 
+    // The principal of every admin key, and of each client key record. A record is immutable and the store hands out a new
+    // one when the key changes (revocation), so a principal built once per record instance is the one this handler would
+    // build on every request; nothing mutates a principal after authentication. The secret is still checked per request.
+    private static readonly ClaimsPrincipal AdminPrincipal = Principal("admin", AccessClaims.AdminRole, null);
+    private static readonly ConditionalWeakTable<ApiKeyRecord, ClaimsPrincipal> ClientPrincipals = new();
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!BearerToken.TryRead(Request, out var token))
@@ -26,10 +33,11 @@ internal sealed class ApiKeyAuthenticationHandler(
             return token is null ? AuthenticateResult.NoResult() : Failed("the Authorization header is not 'Bearer <key>'");
         }
 
-        var presented = ApiKeySecret.Hash(token!);
+        Span<byte> presented = stackalloc byte[32];
+        ApiKeySecret.Hash(token!, presented);
         if (adminKeys.Contains(presented))
         {
-            return Success(Principal("admin", AccessClaims.AdminRole, null));
+            return Success(AdminPrincipal);
         }
 
         if (!ApiKeySecret.TryParse(token!, out var keyId, out var secret))
@@ -48,12 +56,19 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("the key store is unavailable");
         }
 
-        if (key is null || key.RevokedAt is not null || !ApiKeySecret.Matches(key.SecretHash, ApiKeySecret.Hash(secret)))
+        if (key is null || key.RevokedAt is not null || !SecretMatches(key, secret))
         {
             return Failed(key?.RevokedAt is not null ? "revoked key" : "unknown key");
         }
 
-        return Success(Principal(key.UserId, AccessClaims.ClientRole, key.KeyId));
+        return Success(ClientPrincipals.GetValue(key, static k => Principal(k.UserId, AccessClaims.ClientRole, k.KeyId)));
+    }
+
+    private static bool SecretMatches(ApiKeyRecord key, string secret)
+    {
+        Span<byte> presented = stackalloc byte[32];
+        ApiKeySecret.Hash(secret, presented);
+        return ApiKeySecret.Matches(key.SecretHash, presented);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

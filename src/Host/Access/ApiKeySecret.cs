@@ -43,8 +43,31 @@ public static class ApiKeySecret
     /// <summary>SHA-256 of the UTF-8 bytes of <paramref name="secret"/>.</summary>
     public static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
+    /// <summary>
+    /// SHA-256 of the UTF-8 bytes of <paramref name="secret"/> into <paramref name="hash"/> (32 bytes), without allocating
+    /// for secrets up to 1 KiB (a presented key is at most 4,096 characters; longer ones rent a buffer).
+    /// </summary>
+    public static void Hash(ReadOnlySpan<char> secret, Span<byte> hash)
+    {
+        var length = Encoding.UTF8.GetMaxByteCount(secret.Length);
+        byte[]? rented = length > 1024 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> utf8 = rented ?? stackalloc byte[1024];
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(secret, utf8);
+            SHA256.HashData(utf8[..written], hash);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+            }
+        }
+    }
+
     /// <summary>Constant-time comparison of two hashes.</summary>
-    public static bool Matches(byte[] expected, byte[] actual) => CryptographicOperations.FixedTimeEquals(expected, actual);
+    public static bool Matches(ReadOnlySpan<byte> expected, ReadOnlySpan<byte> actual) => CryptographicOperations.FixedTimeEquals(expected, actual);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

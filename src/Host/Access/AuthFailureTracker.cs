@@ -18,9 +18,21 @@ internal sealed class AuthFailureTracker(AuthOptions options, TimeProvider clock
         public int Failures;
     }
 
+    // The latest end of any block set so far (UTC ticks): once it has passed, no IP is blocked and every request skips the
+    // cache lookup (and its boxed key), which is the common case on the /send path.
+    private long _lastBlockEndTicks;
+
     /// <summary>Until when <paramref name="ip"/> is blocked, or null.</summary>
-    public DateTimeOffset? BlockedUntil(IPAddress? ip) =>
-        ip is not null && cache.TryGetValue(("block", ip), out DateTimeOffset until) && until > clock.GetUtcNow() ? until : null;
+    public DateTimeOffset? BlockedUntil(IPAddress? ip)
+    {
+        if (ip is null)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        return now.UtcTicks < Volatile.Read(ref _lastBlockEndTicks) && cache.TryGetValue(("block", ip), out DateTimeOffset until) && until > now ? until : null;
+    }
 
     /// <summary>Counts one failure; true when this one blocked the IP.</summary>
     public bool RecordFailure(IPAddress? ip)
@@ -42,6 +54,17 @@ internal sealed class AuthFailureTracker(AuthOptions options, TimeProvider clock
         }
 
         var until = clock.GetUtcNow().AddSeconds(options.Abuse.BlockSeconds);
+        for (var last = Volatile.Read(ref _lastBlockEndTicks); last < until.UtcTicks;)
+        {
+            var seen = Interlocked.CompareExchange(ref _lastBlockEndTicks, until.UtcTicks, last);
+            if (seen == last)
+            {
+                break;
+            }
+
+            last = seen;
+        }
+
         cache.Set(("block", ip), until, new MemoryCacheEntryOptions { AbsoluteExpiration = until, Size = 1 });
         cache.Remove(("fail", ip));
         return true;

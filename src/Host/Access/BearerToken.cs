@@ -34,5 +34,5 @@ internal static class BearerToken
     }
 
     /// <summary>True when the token has the three dot-separated parts of a JWS compact serialization (RFC 7515 section 7.1).</summary>
-    public static bool LooksLikeJwt(string token) => token.Count(c => c == '.') == 2;
+    public static bool LooksLikeJwt(string token) => token.AsSpan().Count('.') == 2;
 }

@@ -102,53 +102,65 @@ public static class GatewayAccessExtensions
         var failures = app.Services.GetRequiredService<AuthFailureTracker>();
         var gate = app.Services.GetRequiredService<AccountLimitGate>();
         app.UseRouting();
-        app.Use(async (context, next) =>
-        {
-            if (!ports.Serves(context))
-            {
-                await PortRouting.NotHere().ExecuteAsync(context);
-                return;
-            }
-
-            // An endpoint may allow a larger body (IRequestSizeLimitMetadata, e.g. POST /send/batch); every other one has the abuse limit.
-            var maxBody = context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? auth.Abuse.MaxBodyBytes;
-            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-            {
-                size.MaxRequestBodySize = maxBody;
-            }
-
-            if (context.Request.ContentLength > maxBody)
-            {
-                await TypedResults.Problem($"the body must be at most {maxBody} bytes", statusCode: StatusCodes.Status413PayloadTooLarge,
-                    title: "Body too large", type: "/problems/body-too-large").ExecuteAsync(context);
-                return;
-            }
-
-            if (failures.BlockedUntil(context.Connection.RemoteIpAddress) is { } until)
-            {
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await TypedResults.Problem("too many failed authentications from this address; retry later", statusCode: StatusCodes.Status429TooManyRequests,
-                    title: "Temporarily blocked", type: "/problems/blocked").ExecuteAsync(context);
-                return;
-            }
-
-            await next(context);
-        });
+        // Both gates pass a request on without an async frame of their own when they have nothing to say (every /send does).
+        app.Use((context, next) => Admit(context, next, ports, failures, auth.Abuse.MaxBodyBytes));
         app.UseAuthentication();
-        app.UseRateLimiter();
-        app.Use(async (context, next) =>
+        // The per-IP limiter counts anonymous requests only (ConfigurePerIpLimit gives authenticated ones no limiter), so an
+        // authenticated request skips the middleware and its lease bookkeeping altogether.
+        app.UseWhen(static context => context.User.Identity?.IsAuthenticated != true, static anonymous => anonymous.UseRateLimiter());
+        app.Use((context, next) => context.GetEndpoint()?.Metadata.GetMetadata<ServedOn>() is null ? next(context) : LimitAsync(context, next, gate));
+        app.UseAuthorization();
+        app.MapAccountsApi();
+        return app;
+    }
+
+    // Port routing (404), the body size limit (413) and the block of IPs with repeated authentication failures (429).
+    private static Task Admit(HttpContext context, RequestDelegate next, PortRouting ports, AuthFailureTracker failures, long defaultMaxBody)
+    {
+        if (!ports.Serves(context))
         {
-            if (context.GetEndpoint()?.Metadata.GetMetadata<ServedOn>() is not null && await gate.CheckRequestAsync(context) is { } limited)
+            return PortRouting.NotHere().ExecuteAsync(context);
+        }
+
+        // An endpoint may allow a larger body (IRequestSizeLimitMetadata, e.g. POST /send/batch); every other one has the abuse limit.
+        var maxBody = context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? defaultMaxBody;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = maxBody;
+        }
+
+        if (context.Request.ContentLength > maxBody)
+        {
+            return TypedResults.Problem($"the body must be at most {maxBody} bytes", statusCode: StatusCodes.Status413PayloadTooLarge,
+                title: "Body too large", type: "/problems/body-too-large").ExecuteAsync(context);
+        }
+
+        if (failures.BlockedUntil(context.Connection.RemoteIpAddress) is { } until)
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem("too many failed authentications from this address; retry later", statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Temporarily blocked", type: "/problems/blocked").ExecuteAsync(context);
+        }
+
+        return next(context);
+    }
+
+    // The per-account request limit of a client caller (429); admins and open mode go straight on.
+    private static Task LimitAsync(HttpContext context, RequestDelegate next, AccountLimitGate gate)
+    {
+        var check = gate.CheckRequestAsync(context);
+        return check.IsCompletedSuccessfully && check.Result is null ? next(context) : AnswerOrNextAsync(context, next, check);
+
+        static async Task AnswerOrNextAsync(HttpContext context, RequestDelegate next, ValueTask<IResult?> check)
+        {
+            if (await check is { } limited)
             {
                 await limited.ExecuteAsync(context);
                 return;
             }
 
             await next(context);
-        });
-        app.UseAuthorization();
-        app.MapAccountsApi();
-        return app;
+        }
     }
 
     private static void AddSchemes(IServiceCollection services, AuthOptions auth, bool open)

@@ -13,7 +13,9 @@ internal sealed class OpenAccessHandler(IOptionsMonitor<AuthenticationSchemeOpti
 {
     public const string SchemeName = "Open";
 
+    // The same admin principal for every request (nothing mutates a principal after authentication).
+    private static readonly System.Security.Claims.ClaimsPrincipal Admin = ApiKeyAuthenticationHandler.Principal("admin", AccessClaims.AdminRole, null, SchemeName);
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
-        Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(
-            ApiKeyAuthenticationHandler.Principal("admin", AccessClaims.AdminRole, null, SchemeName), SchemeName)));
+        Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Admin, SchemeName)));
 }

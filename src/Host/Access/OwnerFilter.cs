@@ -4,14 +4,9 @@ namespace SmsGateway.Host.Access;
 public sealed class OwnerFilter : IEndpointFilter
 {
     /// <inheritdoc />
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        if (context.HttpContext.GetRouteValue("userId") is string userId &&
-            await AccountAccess.ForbidUnlessOwnerAsync(context.HttpContext, userId) is { } forbidden)
-        {
-            return forbidden;
-        }
-
-        return await next(context);
-    }
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.HttpContext.GetRouteValue("userId") is string userId &&
+        AccountAccess.ForbidUnlessOwner(context.HttpContext, userId) is { } forbidden
+            ? ValueTask.FromResult<object?>(forbidden)
+            : next(context);
 }

@@ -172,7 +172,7 @@ public static class BatchApi
                 return Problems.NotFound($"no message of batch {batchId} is stored (status events reach the store within a batch age, ~50 ms)");
             }
 
-            if (await AccountAccess.ForbidUnlessOwnerAsync(context, batch.UserId) is { } forbidden)
+            if (AccountAccess.ForbidUnlessOwner(context, batch.UserId) is { } forbidden)
             {
                 return forbidden;
             }
@@ -214,7 +214,7 @@ public static class BatchApi
             {
                 if (!owners.TryGetValue(userId, out var mayAct))
                 {
-                    owners[userId] = mayAct = await AccountAccess.ForbidUnlessOwnerAsync(context, userId) is null;
+                    owners[userId] = mayAct = OwnerAuthorizationHandler.MayActFor(context.User, userId);
                 }
 
                 if (!mayAct)
@@ -227,8 +227,7 @@ public static class BatchApi
                 var key = (userId, request.From, request.CallbackUrl);
                 if (!checks.TryGetValue(key, out var check))
                 {
-                    var (problem, callbackUrl) = await SendApi.SenderAndCallbackAsync(request, accounts, callbackGuard, context.RequestAborted);
-                    checks[key] = check = (problem, callbackUrl, await SendApi.StoresTextAsync(userId, accounts, context.RequestAborted));
+                    checks[key] = check = await SendApi.SenderAndCallbackAsync(request, accounts, callbackGuard, context.RequestAborted);
                 }
 
                 if (check.Problem is not null)
@@ -238,7 +237,7 @@ public static class BatchApi
                 }
 
                 // A recipient on the account's or the global block list: this item is refused (422), the others go on.
-                if (await SendApi.BlockedAsync(context, request) is { } blocked)
+                if (await SendApi.BlockedAsync(context, request, context.RequestServices.GetRequiredService<RecipientBlockCheck>()) is { } blocked)
                 {
                     problems[i] = await ItemProblemOfAsync(context, blocked);
                     continue;

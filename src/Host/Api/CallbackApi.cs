@@ -27,7 +27,7 @@ public static class CallbackApi
             return Problems.NotFound($"no message {id}");
         }
 
-        if (await AccountAccess.ForbidUnlessOwnerAsync(context, history.Message.UserId) is { } forbidden)
+        if (AccountAccess.ForbidUnlessOwner(context, history.Message.UserId) is { } forbidden)
         {
             return forbidden;
         }

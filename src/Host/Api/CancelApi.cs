@@ -52,7 +52,7 @@ public static class CancelApi
             return Problems.NotFound($"no message {messageId} (a queued message is known within a status batch age, ~50 ms, of its accept)");
         }
 
-        if (await AccountAccess.ForbidUnlessOwnerAsync(context, target.Message.UserId) is { } forbidden)
+        if (AccountAccess.ForbidUnlessOwner(context, target.Message.UserId) is { } forbidden)
         {
             return forbidden;
         }

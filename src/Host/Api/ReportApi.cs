@@ -133,7 +133,7 @@ public static class ReportApi
                     " (status events reach the store within a batch age, ~50 ms)");
             }
 
-            if (await AccountAccess.ForbidUnlessOwnerAsync(context, history.Message.UserId) is { } forbidden)
+            if (AccountAccess.ForbidUnlessOwner(context, history.Message.UserId) is { } forbidden)
             {
                 return forbidden;
             }

@@ -40,8 +40,7 @@ public static class SendApi
         return app;
     }
 
-    internal static async Task<IResult> SendAsync(HttpContext context, SmsPipeline pipeline, IdempotencyGuard idempotency, AccountLimitGate limits,
-        AccountSettingsCache accounts, CallbackTargetGuard callbackGuard)
+    internal static async Task<IResult> SendAsync(HttpContext context, AcceptServices services)
     {
         byte[]? body;
         string? bodyError;
@@ -83,7 +82,7 @@ public static class SendApi
             return Problems.Validation(errors);
         }
 
-        return await AcceptAsync(context, request, body, "send", pipeline, idempotency, limits, accounts, callbackGuard);
+        return await AcceptAsync(context, request, body, "send", services);
     }
 
     /// <summary>
@@ -91,24 +90,25 @@ public static class SendApi
     /// ownership, sender and callback checks, the block lists, the Idempotency-Key (under <paramref name="idempotencyScope"/>,
     /// over the raw <paramref name="body"/>), the message limits, then the pipeline; returns the HTTP answer.
     /// </summary>
-    internal static async Task<IResult> AcceptAsync(HttpContext context, SendRequest request, byte[] body, string idempotencyScope, SmsPipeline pipeline,
-        IdempotencyGuard idempotency, AccountLimitGate limits, AccountSettingsCache accounts, CallbackTargetGuard callbackGuard)
+    internal static async Task<IResult> AcceptAsync(HttpContext context, SendRequest request, byte[] body, string idempotencyScope, AcceptServices services)
     {
+        var (accounts, idempotency, limits) = (services.Accounts, services.Idempotency, services.Limits);
         if (request.UserId is null && AccountAccess.OwnAccount(context.User) is { } own)
         {
             request = request with { UserId = own };
         }
 
-        if (request.UserId is not null && await AccountAccess.ForbidUnlessOwnerAsync(context, request.UserId) is { } forbidden)
+        if (request.UserId is not null && AccountAccess.ForbidUnlessOwner(context, request.UserId) is { } forbidden)
         {
             return forbidden;
         }
 
         IResult? senderProblem;
         string? callbackUrl;
+        bool storeText;
         try
         {
-            (senderProblem, callbackUrl) = await SenderAndCallbackAsync(request, accounts, callbackGuard, context.RequestAborted);
+            (senderProblem, callbackUrl, storeText) = await SenderAndCallbackAsync(request, accounts, services.CallbackGuard, context.RequestAborted);
         }
         catch (StatusStoreUnavailableException ex)
         {
@@ -121,12 +121,12 @@ public static class SendApi
             return senderProblem;
         }
 
-        if (await BlockedAsync(context, request) is { } blocked)
+        if (await BlockedAsync(context, request, services.Blocks) is { } blocked)
         {
             return blocked;
         }
 
-        request = request with { CallbackUrl = callbackUrl, StoreText = await StoresTextAsync(request.UserId, accounts, context.RequestAborted) };
+        request = request with { CallbackUrl = callbackUrl, StoreText = storeText };
         var (early, claim) = await idempotency.BeginAsync(context, idempotencyScope, request.UserId ?? string.Empty, body);
         if (early is not null)
         {
@@ -139,14 +139,18 @@ public static class SendApi
             return limited;
         }
 
-        var result = await pipeline.SendAsync(request, CancellationToken.None);
+        var result = await services.Pipeline.SendAsync(request, CancellationToken.None);
         switch (result.Status)
         {
             case AcceptStatus.Queued or AcceptStatus.Scheduled:
-                var json = ApiJson.Serialize(SendResponse.From(result.Message!, result.Status == AcceptStatus.Scheduled ? "scheduled" : "queued"));
-                await idempotency.CompleteAsync(claim, StatusCodes.Status202Accepted, json);
+                var answer = AcceptedAnswer.Of(SendResponse.From(result.Message!, result.Status == AcceptStatus.Scheduled ? "scheduled" : "queued"));
+                if (claim is not null)
+                {
+                    await idempotency.CompleteAsync(claim, StatusCodes.Status202Accepted, answer.Text());
+                }
+
                 context.Response.Headers.Location = $"/messages/{result.Message!.Id}";
-                return Results.Text(json, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status202Accepted);
+                return answer;
             case AcceptStatus.Invalid:
                 await idempotency.ReleaseAsync(claim);
                 return Problems.Validation(result.Errors!);
@@ -158,20 +162,20 @@ public static class SendApi
                 return Problems.Saturated(context, result.Detail!);
             default:
                 await idempotency.ReleaseAsync(claim);
-                ProblemLog.AcceptUnavailable(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("SmsGateway.Host.Api"),
-                    result.Detail ?? "", context.TraceIdentifier);
+                ProblemLog.AcceptUnavailable(services.Logger, result.Detail ?? "", context.TraceIdentifier);
                 return Problems.Unavailable(context, "the message could not be queued; nothing was charged; retry later");
         }
     }
 
     // "from" must be well formed (400) and one of the account's allowed senders (403); "callback_url" must be http(s) to an
     // allowed target (400), else the account's default applies. Fields are left to the pipeline's validator when user_id is bad.
-    internal static async Task<(IResult? Problem, string? CallbackUrl)> SenderAndCallbackAsync(SendRequest request, AccountSettingsCache accounts,
-        CallbackTargetGuard guard, CancellationToken cancellationToken)
+    // StoreText is the account setting store_text (README "Reports"), from the same read of the settings.
+    internal static async Task<(IResult? Problem, string? CallbackUrl, bool StoreText)> SenderAndCallbackAsync(SendRequest request,
+        AccountSettingsCache accounts, CallbackTargetGuard guard, CancellationToken cancellationToken)
     {
         if (request.UserId is null || !Validation.SendValidator.IsValidUserId(request.UserId))
         {
-            return (null, null);
+            return (null, null, false);
         }
 
         var settings = await accounts.GetAsync(request.UserId, cancellationToken);
@@ -179,27 +183,23 @@ public static class SendApi
         {
             if (Validation.SenderId.Classify(request.From) is null)
             {
-                return (Problems.Field("from", $"from must be {Validation.SenderId.Rule}"), null);
+                return (Problems.Field("from", $"from must be {Validation.SenderId.Rule}"), null, false);
             }
 
             if (!settings.Allows(request.From))
             {
-                return (Problems.SenderNotAllowed($"from '{request.From}' is not an allowed sender of this account"), null);
+                return (Problems.SenderNotAllowed($"from '{request.From}' is not an allowed sender of this account"), null, false);
             }
         }
 
         if (request.CallbackUrl is null)
         {
-            return (null, settings.CallbackUrl);
+            return (null, settings.CallbackUrl, settings.StoreText);
         }
 
         var refused = await AccountSettingsApi.CheckCallbackUrlAsync(request.CallbackUrl, guard, cancellationToken);
-        return refused is null ? (null, request.CallbackUrl) : (Problems.Field("callback_url", refused), null);
+        return refused is null ? (null, request.CallbackUrl, settings.StoreText) : (Problems.Field("callback_url", refused), null, false);
     }
-
-    // The account setting store_text (README "Reports"); the settings were just read (and cached) for the sender check.
-    internal static async ValueTask<bool> StoresTextAsync(string? userId, AccountSettingsCache accounts, CancellationToken cancellationToken) =>
-        userId is not null && Validation.SendValidator.IsValidUserId(userId) && (await accounts.GetAsync(userId, cancellationToken)).StoreText;
 
     /// <summary>
     /// Reads a <c>/send</c> body (an object) field by field; problems go to <paramref name="errors"/> by field name. Also reads
@@ -221,7 +221,7 @@ public static class SendApi
 
     // A recipient on the account's or the global block list is refused (422, nothing reserved); a malformed phone or user id is
     // left to the pipeline's validator. The lists are read through RecipientBlockCheck (cached; see README "Opt-out and block lists").
-    internal static async Task<IResult?> BlockedAsync(HttpContext context, SendRequest request)
+    internal static async Task<IResult?> BlockedAsync(HttpContext context, SendRequest request, RecipientBlockCheck blocks)
     {
         if (request.UserId is null || !Validation.SendValidator.IsValidUserId(request.UserId)
             || !Validation.MsisdnNormalizer.TryNormalize(request.Phone, out var msisdn, out _))
@@ -232,7 +232,7 @@ public static class SendApi
         string? list;
         try
         {
-            list = await context.RequestServices.GetRequiredService<RecipientBlockCheck>().FindAsync(request.UserId, msisdn, context.RequestAborted);
+            list = await blocks.FindAsync(request.UserId, msisdn, context.RequestAborted);
         }
         catch (StatusStoreUnavailableException ex)
         {

@@ -40,8 +40,7 @@ public static class VerifyApi
         return app;
     }
 
-    internal static async Task<IResult> VerifyAsync(HttpContext context, SmsPipeline pipeline, IdempotencyGuard idempotency, AccountLimitGate limits,
-        AccountSettingsCache accounts, CallbackTargetGuard callbackGuard, TemplateCache templates)
+    internal static async Task<IResult> VerifyAsync(HttpContext context, AcceptServices services, TemplateCache templates)
     {
         var (body, bodyError) = await RequestBody.ReadAsync(context.Request, context.RequestAborted);
         if (body is null)
@@ -92,7 +91,7 @@ public static class VerifyApi
             return Problems.Validation(errors);
         }
 
-        if (await AccountAccess.ForbidUnlessOwnerAsync(context, userId!) is { } forbidden)
+        if (AccountAccess.ForbidUnlessOwner(context, userId!) is { } forbidden)
         {
             return forbidden;
         }
@@ -119,7 +118,7 @@ public static class VerifyApi
         }
 
         var request = new SendRequest(phone, text, "express", userId);
-        return await SendApi.AcceptAsync(context, request, body, "verify", pipeline, idempotency, limits, accounts, callbackGuard);
+        return await SendApi.AcceptAsync(context, request, body, "verify", services);
     }
 
     // tokens: an object of strings (an integer is taken as its digits, e.g. {"token": 123456}); anything else names the token.

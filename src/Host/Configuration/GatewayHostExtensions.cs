@@ -118,6 +118,7 @@ public static class GatewayHostExtensions
         }
 
         builder.Services.AddSingleton(sp => new IdempotencyGuard(sp.GetRequiredService<IIdempotencyStore>(), TimeSpan.FromHours(gateway.IdempotencyKeyHours)));
+        builder.Services.AddSingleton<AcceptServices>();
         builder.AddGatewayTelemetry(gateway.ParsedRoles());
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks().AddCheck<PipelineHealthCheck>("pipeline", tags: [ReadinessChecks.Tag]).AddReadinessChecks(gateway);

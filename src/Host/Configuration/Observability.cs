@@ -43,8 +43,11 @@ public static class Observability
                 .AddAttributes([new("sms.gateway.roles", roles.ToString())]))
             .WithMetrics(metrics =>
             {
+                // ASP.NET Core's own meters, named rather than all of them (AddAspNetCoreInstrumentation also turns on routing,
+                // authentication, authorization and memory-pool instruments that record on every request or buffer rent and
+                // that no dashboard here reads; bench/README.md "Cost model", HTTP path).
                 metrics.AddMeter(PipelineMetrics.MeterName)
-                    .AddAspNetCoreInstrumentation()
+                    .AddMeter(AspNetCoreMeters)
                     .AddRuntimeInstrumentation()
                     .AddProcessInstrumentation()
                     .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0); // the load runner's before/after scrapes must be fresh
@@ -75,6 +78,13 @@ public static class Observability
 
         return builder;
     }
+
+    /// <summary>
+    /// The ASP.NET Core meters exported: hosting (<c>http.server.request.duration</c>, active requests), Kestrel (connections,
+    /// TLS, queued requests), diagnostics (handled exceptions) and rate limiting (per-IP limiter leases and rejections).
+    /// </summary>
+    internal static readonly string[] AspNetCoreMeters =
+        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting"];
 
     /// <summary>Serves the Prometheus scrape endpoint on <c>/metrics</c> (text format 0.0.4, or OpenMetrics when the scraper asks for it).</summary>
     public static WebApplication MapGatewayTelemetry(this WebApplication app)
