@@ -76,8 +76,11 @@ public sealed class ScheduleTests(ITestOutputHelper output)
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (true)
             {
-                var m = await kit.Client.GetFromJsonAsync<JsonElement>($"/messages/{id}");
-                var status = m.GetProperty("message").GetProperty("status").GetString()!;
+                // 404 until the reporter stored the message's first status event (the status path is asynchronous).
+                using var response = await kit.Client.GetAsync($"/messages/{id}");
+                var status = response.StatusCode == HttpStatusCode.NotFound
+                    ? "not stored yet"
+                    : (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetProperty("status").GetString()!;
                 if (status is "sent" or "expired")
                 {
                     finals[id] = status;

@@ -5,14 +5,16 @@ using SmsGateway.Status;
 namespace SmsGateway.Host.Accounts;
 
 /// <summary>
-/// Copies of store rows read on the accept path, served without waiting for the store whenever a copy is held: a copy
-/// younger than <see cref="StoreCacheOptions.Ttl"/> is served as it is; an older one (up to
-/// <see cref="StoreCacheOptions.StaleLimit"/>) is served at once while one background read per key refreshes it
-/// (stale-while-revalidate and stale-if-error, RFC 5861 sections 3 and 4). Only a key with no usable copy waits for the
+/// Copies of store rows read on the accept path: a copy younger than <see cref="StoreCacheOptions.Ttl"/> is served as it
+/// is; for an older one (up to <see cref="StoreCacheOptions.StaleLimit"/>) one read per key refreshes it and callers wait
+/// for that read at most <see cref="StoreCacheOptions.ColdWait"/> from its start, then get the held copy; after a failed
+/// read the held copy is served at once for <see cref="StoreCacheOptions.RetryInterval"/> (stale-if-error, RFC 5861
+/// section 4). So a change made through another gateway (a blocked number) takes effect within the TTL while the store
+/// answers, and an outage costs at most ColdWait per key per retry interval. A key with no usable copy waits for the
 /// store, at most <see cref="StoreCacheOptions.ColdWait"/>, and is refused with
 /// <see cref="StatusStoreUnavailableException"/> past it or while its last read failed less than
-/// <see cref="StoreCacheOptions.RetryInterval"/> ago. So a PostgreSQL outage delays no request that has a copy, and
-/// refuses the others within the accept path's 1-s promise (README "Store outages on the accept path").
+/// <see cref="StoreCacheOptions.RetryInterval"/> ago, within the accept path's 1-s promise (README "Store outages on the
+/// accept path").
 /// </summary>
 /// <remarks>
 /// Thread-safe. At most one read per key is in flight; concurrent callers share it. A failed read is counted
@@ -57,7 +59,8 @@ public sealed class RevalidatingCache<TKey, TValue>
     /// <summary>The timings in force.</summary>
     public StoreCacheOptions Options => _options;
 
-    /// <summary>The key's copy: at once when one younger than the stale limit is held, else read from the store.</summary>
+    /// <summary>The key's copy: at once when younger than the TTL; past it, the refreshed copy or, when the store fails or is
+    /// slower than ColdWait, the held one; with no copy, read from the store.</summary>
     /// <exception cref="StatusStoreUnavailableException">No usable copy is held and the store failed, did not answer within
     /// <see cref="StoreCacheOptions.ColdWait"/>, or failed less than <see cref="StoreCacheOptions.RetryInterval"/> ago.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting (the read goes on).</exception>
@@ -70,16 +73,34 @@ public sealed class RevalidatingCache<TKey, TValue>
         {
             if (slot.Value is { } value && now - slot.ReadAt < _options.StaleLimit)
             {
-                if (now - slot.ReadAt >= _options.Ttl)
+                if (now - slot.ReadAt < _options.Ttl)
                 {
-                    StoreCacheMetrics.StaleServed(_name);
-                    if (slot.Read is null && now - slot.FailedAt >= _options.RetryInterval)
-                    {
-                        slot.Read = StartRead(key, slot);
-                    }
+                    return ValueTask.FromResult(value);
                 }
 
-                return ValueTask.FromResult(value);
+                // Past its TTL: the refresh is waited for (a change made on another gateway, such as a blocked number,
+                // takes effect within the TTL while the store answers), but never longer than ColdWait from the refresh's
+                // start; a store that failed or is slow gets the held copy instead (stale-if-error, RFC 5861 section 4).
+                if (slot.Read is null && now - slot.FailedAt < _options.RetryInterval)
+                {
+                    StoreCacheMetrics.StaleServed(_name);
+                    return ValueTask.FromResult(value);
+                }
+
+                if (slot.Read is null)
+                {
+                    slot.Read = StartRead(key, slot);
+                    slot.ReadStartedAt = now;
+                }
+
+                var left = _options.ColdWait - (now - slot.ReadStartedAt);
+                if (left <= TimeSpan.Zero)
+                {
+                    StoreCacheMetrics.StaleServed(_name);
+                    return ValueTask.FromResult(value);
+                }
+
+                return new ValueTask<TValue>(WaitStaleAsync(slot.Read, value, left, cancellationToken));
             }
 
             if (slot.Read is null && now - slot.FailedAt < _options.RetryInterval)
@@ -89,7 +110,13 @@ public sealed class RevalidatingCache<TKey, TValue>
                     $"{_name}: the store failed {(now - slot.FailedAt).TotalMilliseconds:0} ms ago and no copy of {key} is held"));
             }
 
-            read = slot.Read ??= StartRead(key, slot);
+            if (slot.Read is null)
+            {
+                slot.Read = StartRead(key, slot);
+                slot.ReadStartedAt = now;
+            }
+
+            read = slot.Read;
         }
 
         return new ValueTask<TValue>(WaitColdAsync(key, read, cancellationToken));
@@ -106,6 +133,20 @@ public sealed class RevalidatingCache<TKey, TValue>
         }
 
         return _slots.GetOrAdd(key, static _ => new Slot());
+    }
+
+    // The refresh's value when it comes within `left`; otherwise the held copy (the failure was logged and counted in Failed).
+    private async Task<TValue> WaitStaleAsync(Task<TValue> read, TValue held, TimeSpan left, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await read.WaitAsync(left, _time, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            StoreCacheMetrics.StaleServed(_name);
+            return held;
+        }
     }
 
     private async Task<TValue> WaitColdAsync(TKey key, Task<TValue> read, CancellationToken cancellationToken)
@@ -203,5 +244,6 @@ public sealed class RevalidatingCache<TKey, TValue>
         public DateTimeOffset ReadAt;
         public DateTimeOffset FailedAt = DateTimeOffset.MinValue;
         public Task<TValue>? Read;
+        public DateTimeOffset ReadStartedAt;
     }
 }

@@ -49,7 +49,7 @@ public sealed class AccountSettingsCacheTests
     }
 
     [Fact(Timeout = 20_000)]
-    public async Task A_held_copy_is_served_at_once_while_the_store_hangs_and_only_one_refresh_is_in_flight()
+    public async Task A_held_copy_is_served_within_the_cold_wait_while_the_store_hangs_and_only_one_refresh_is_in_flight()
     {
         var store = new OutageStores();
         await store.SaveAsync(new AccountSettings("u1", ["A1"], null, null), CancellationToken.None);
@@ -62,7 +62,8 @@ public sealed class AccountSettingsCacheTests
         var clock = Stopwatch.StartNew();
         var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => cache.GetAsync("u1", CancellationToken.None).AsTask()));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"answered in {clock.ElapsedMilliseconds} ms while the store hangs for 30 s");
+        // They wait for the one refresh at most the cold wait (500 ms) from its start, then get the held copy.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"answered in {clock.ElapsedMilliseconds} ms while the store hangs for 30 s");
         Assert.All(answers, s => Assert.Equal(["A1"], s.AllowedSenders));
         var until = DateTime.UtcNow.AddSeconds(5);
         while (store.Calls == callsBefore && DateTime.UtcNow < until)
