@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace SmsGateway.Testing;
 
@@ -80,6 +81,28 @@ public sealed class SmppSmsc : IAsyncDisposable
     /// <summary>Merges behaviour into the SMSC's script (keys as in smsc.js: delay_ms, throttle_next, receipt, ...).</summary>
     public async Task ConfigureAsync(object behaviour) =>
         (await _control.PostAsJsonAsync("config", behaviour)).EnsureSuccessStatusCode();
+
+    /// <summary>
+    /// Writes a copy of an operator table (operator.json) into a new temporary folder, with <paramref name="operatorName"/>'s
+    /// connection pointing at this SMSC over SMPP, bound as this SMSC's system id with <paramref name="sourceAddress"/>.
+    /// </summary>
+    /// <param name="operatorTable">Path of the operator.json to copy.</param>
+    /// <param name="operatorName">The operator to route to this SMSC, e.g. "MCI".</param>
+    /// <param name="sourceAddress">The ESME's default source address.</param>
+    /// <returns>The path of the copy, for <c>Gateway:OperatorTable</c>.</returns>
+    public async Task<string> WriteOperatorTableAsync(string operatorTable, string operatorName = "MCI", string sourceAddress = "3000123")
+    {
+        var table = JsonNode.Parse(await File.ReadAllTextAsync(operatorTable))!;
+        var entry = table["operators"]!.AsArray().First(o => (string?)o!["name"] == operatorName)!;
+        entry["connection"] = new JsonObject
+        {
+            ["type"] = "smpp", ["host"] = "127.0.0.1", ["port"] = Port, ["system_id"] = SystemId,
+            ["password"] = Password, ["source_addr"] = sourceAddress,
+        };
+        var path = Path.Combine(Directory.CreateTempSubdirectory("smsgw-smsc-").FullName, "operator.json");
+        await File.WriteAllTextAsync(path, table.ToJsonString());
+        return path;
+    }
 
     /// <summary>Sends a mobile-originated deliver_sm (UCS-2) on a receiving bind.</summary>
     public async Task SendMobileOriginatedAsync(string source, string destination, string text) =>

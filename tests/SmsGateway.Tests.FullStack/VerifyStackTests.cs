@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace SmsGateway.Tests.FullStack;
 
@@ -104,15 +103,7 @@ public sealed class VerifyStackTests(StackFixture stack)
     public async Task An_SMPP_STOP_adds_the_sender_to_the_line_owners_list_in_PostgreSQL_and_the_other_gateway_refuses_it()
     {
         await using var smsc = await SmppSmsc.StartAsync();
-        var table = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "operator.json")))!;
-        var mci = table["operators"]!.AsArray().First(o => (string?)o!["name"] == "MCI")!;
-        mci["connection"] = new JsonObject
-        {
-            ["type"] = "smpp", ["host"] = "127.0.0.1", ["port"] = smsc.Port, ["system_id"] = smsc.SystemId,
-            ["password"] = smsc.Password, ["source_addr"] = "3000123",
-        };
-        var path = Path.Combine(Directory.CreateTempSubdirectory("smsgw-optout-").FullName, "operator.json");
-        await File.WriteAllTextAsync(path, table.ToJsonString());
+        var path = await smsc.WriteOperatorTableAsync(Path.Combine(AppContext.BaseDirectory, "operator.json"));
 
         // The first gateway binds to the SMSC and receives the MO; the second (simulator operators) only shares PostgreSQL.
         var db = await stack.Postgres.CreateDatabaseAsync("optout");

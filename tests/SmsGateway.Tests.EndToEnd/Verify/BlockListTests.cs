@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using SmsGateway.Testing;
 using static SmsGateway.Tests.EndToEnd.SeedApiTests;
@@ -107,15 +106,7 @@ public sealed class BlockListTests(GatewayFactory factory) : IClassFixture<Gatew
     public async Task An_SMPP_STOP_to_an_accounts_line_adds_the_sender_to_that_accounts_list()
     {
         await using var smsc = await SmppSmsc.StartAsync();
-        var table = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "operator.json")))!;
-        var mci = table["operators"]!.AsArray().First(o => (string?)o!["name"] == "MCI")!;
-        mci["connection"] = new JsonObject
-        {
-            ["type"] = "smpp", ["host"] = "127.0.0.1", ["port"] = smsc.Port, ["system_id"] = smsc.SystemId,
-            ["password"] = smsc.Password, ["source_addr"] = "3000123",
-        };
-        var path = Path.Combine(Directory.CreateTempSubdirectory("smsgw-optout-").FullName, "operator.json");
-        await File.WriteAllTextAsync(path, table.ToJsonString());
+        var path = await smsc.WriteOperatorTableAsync(Path.Combine(AppContext.BaseDirectory, "operator.json"));
         await using var host = new WebApplicationFactoryWith(b => b.UseSetting("Gateway:OperatorTable", path));
         var client = host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.PutAsync("/accounts/shop1/settings", Json("""{"allowed_senders":["30001234"]}"""))).StatusCode);
