@@ -96,17 +96,11 @@ internal sealed partial class AcceptStage
         {
             if (!grant.IsAcquired)
             {
-                PipelineLog.LockNotAcquired(_logger, userId, grant.Status, items.Count);
-                PipelineTelemetry.Fail(reserve, "lock_" + grant.Status);
-                FailAll(items, "lock", $"the balance lock for user {userId} is unavailable ({grant.Status}); retry later");
+                RefuseUnlocked(userId, grant.Status, items, reserve);
                 return;
             }
 
-            var reservations = new Reservation[items.Count];
-            for (int i = 0; i < items.Count; i++)
-            {
-                reservations[i] = new Reservation(items[i].Message.Id, items[i].Message.Cost);
-            }
+            var reservations = ReservationsOf(items);
 
             try
             {

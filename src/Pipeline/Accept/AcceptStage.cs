@@ -194,17 +194,11 @@ internal sealed partial class AcceptStage
 
             if (!grant.IsAcquired)
             {
-                PipelineLog.LockNotAcquired(_logger, userId, grant.Status, items.Count);
-                PipelineTelemetry.Fail(reserve, "lock_" + grant.Status);
-                FailAll(items, "lock", $"the balance lock for user {userId} is unavailable ({grant.Status}); retry later");
+                RefuseUnlocked(userId, grant.Status, items, reserve);
                 return;
             }
 
-            var reservations = new Reservation[items.Count];
-            for (int i = 0; i < items.Count; i++)
-            {
-                reservations[i] = new Reservation(items[i].Message.Id, items[i].Message.Cost);
-            }
+            var reservations = ReservationsOf(items);
 
             long reserveStarted = Stopwatch.GetTimestamp();
             try
@@ -254,6 +248,25 @@ internal sealed partial class AcceptStage
 
         await Task.WhenAll(publishes).ConfigureAwait(false);
         _confirmer.Confirm(userId, StoredIds(items));
+    }
+
+    // The user's lock was not granted (no quorum, conflict): every request of the batch is refused, nothing reserved.
+    private void RefuseUnlocked(string userId, DistributedLockStatus status, List<AcceptWork> items, Activity? reserve)
+    {
+        PipelineLog.LockNotAcquired(_logger, userId, status, items.Count);
+        PipelineTelemetry.Fail(reserve, "lock_" + status);
+        FailAll(items, "lock", $"the balance lock for user {userId} is unavailable ({status}); retry later");
+    }
+
+    private static Reservation[] ReservationsOf(List<AcceptWork> items)
+    {
+        var reservations = new Reservation[items.Count];
+        for (int i = 0; i < items.Count; i++)
+        {
+            reservations[i] = new Reservation(items[i].Message.Id, items[i].Message.Cost);
+        }
+
+        return reservations;
     }
 
     private async Task PublishAsync(AcceptWork work, CancellationToken deadline)
