@@ -20,13 +20,16 @@ public sealed class BeginSendTests(RedisServersFixture fixture) : LedgerTestBase
         Assert.Equal(new BeginSendResult(BeginSendOutcome.Send), await Ledger.BeginSendAsync(user, sent, 1, CancellationToken.None));
         Assert.Equal("1", await Field(user, sent, "n"));
         Assert.Equal("1", await Field(user, sent, "k"));
-        Assert.Equal(new BeginSendResult(BeginSendOutcome.AttemptStarted), await Ledger.BeginSendAsync(user, sent, 1, CancellationToken.None));
-        Assert.Equal(new BeginSendResult(BeginSendOutcome.Send), await Ledger.BeginSendAsync(user, sent, 2, CancellationToken.None));
+        Assert.Equal(new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 1), await Ledger.BeginSendAsync(user, sent, 1, CancellationToken.None));
+        Assert.Equal(new BeginSendResult(BeginSendOutcome.Send, null, 1), await Ledger.BeginSendAsync(user, sent, 2, CancellationToken.None));
         Assert.Equal("2", await Field(user, sent, "n"));
+        Assert.Equal(new BeginSendResult(BeginSendOutcome.Superseded, null, 2), await Ledger.BeginSendAsync(user, sent, 1, CancellationToken.None));
+        Assert.Equal("2", await Field(user, sent, "n")); // a stale attempt never moves the mark back
 
         Assert.Equal(SettleOutcome.Settled, await Ledger.CaptureAsync(user, sent, "smsc-77", CancellationToken.None));
         Assert.Equal("smsc-77", await Field(user, sent, "o"));
-        Assert.Equal(new BeginSendResult(BeginSendOutcome.AlreadyCaptured, "smsc-77"), await Ledger.BeginSendAsync(user, sent, 2, CancellationToken.None));
+        Assert.Equal(new BeginSendResult(BeginSendOutcome.AlreadyCaptured, "smsc-77", 2), await Ledger.BeginSendAsync(user, sent, 2, CancellationToken.None));
+        Assert.Equal(new BeginSendResult(BeginSendOutcome.Superseded, null, 2), await Ledger.BeginSendAsync(user, sent, 1, CancellationToken.None));
         Assert.Equal(SettleOutcome.AlreadySettled, await Ledger.CaptureAsync(user, sent, "smsc-78", CancellationToken.None));
         Assert.Equal("smsc-77", await Field(user, sent, "o"));
 

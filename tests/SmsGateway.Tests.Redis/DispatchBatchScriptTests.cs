@@ -3,7 +3,7 @@ using SmsGateway.Testing;
 
 namespace SmsGateway.Tests.Redis;
 
-/// <summary>ledger-begin-send-many.lua and ledger-settle-many.lua on a real Redis: mixed states in one call, idempotency.</summary>
+/// <summary>ledger-begin-send.lua (batched) and ledger-settle-many.lua on a real Redis: mixed states in one call, idempotency.</summary>
 [Collection(RedisCollection.Name)]
 public sealed class DispatchBatchScriptTests(RedisServersFixture fixture) : LedgerTestBase(fixture)
 {
@@ -27,16 +27,17 @@ public sealed class DispatchBatchScriptTests(RedisServersFixture fixture) : Ledg
         var results = await Ledger.BeginSendManyAsync(
         [
             new(u, reserved, 1), new(u, captured, 1), new(u, refunded, 1), new(u, started, 2), new(u, Guid.NewGuid(), 1),
-            new(v, other, 3), new(u, reserved, 1),
+            new(v, other, 3), new(u, reserved, 1), new(u, started, 1),
         ], None);
 
         Assert.Equal(1, await EvalCallsAsync() - evalsBefore); // one script call for the whole batch
         Assert.Equal(
         [
-            new BeginSendResult(BeginSendOutcome.Send), new BeginSendResult(BeginSendOutcome.AlreadyCaptured, "smsc-1"),
-            new BeginSendResult(BeginSendOutcome.Refunded), new BeginSendResult(BeginSendOutcome.AttemptStarted),
+            new BeginSendResult(BeginSendOutcome.Send), new BeginSendResult(BeginSendOutcome.AlreadyCaptured, "smsc-1", 1),
+            new BeginSendResult(BeginSendOutcome.Refunded), new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 2),
             new BeginSendResult(BeginSendOutcome.NotReserved), new BeginSendResult(BeginSendOutcome.Send),
-            new BeginSendResult(BeginSendOutcome.AttemptStarted), // the same item again in one call sees the first's mark
+            new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 1), // the same item again in one call sees the first's mark
+            new BeginSendResult(BeginSendOutcome.Superseded, null, 2), // attempt 1 of a message whose attempt 2 started: stale
         ], results);
         Assert.Equal(("1", "1"), (await Field(u, reserved, "n"), await Field(u, reserved, "k")));
         Assert.Equal(("3", "1"), (await Field(v, other, "n"), await Field(v, other, "k")));

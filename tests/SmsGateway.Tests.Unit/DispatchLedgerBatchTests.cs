@@ -30,17 +30,18 @@ public sealed class DispatchLedgerBatchTests
         var results = await ledger.BeginSendManyAsync(
         [
             new("u", reserved, 1), new("u", captured, 1), new("u", refunded, 1), new("u", started, 2), new("u", Guid.NewGuid(), 1),
-            new("nobody", Guid.NewGuid(), 1), new("v", other, 3), new("u", reserved, 1), new("u", started, 3),
+            new("nobody", Guid.NewGuid(), 1), new("v", other, 3), new("u", reserved, 1), new("u", started, 3), new("u", started, 2),
         ], None);
 
         Assert.Equal(
         [
-            new BeginSendResult(BeginSendOutcome.Send), new BeginSendResult(BeginSendOutcome.AlreadyCaptured, "smsc-1"),
-            new BeginSendResult(BeginSendOutcome.Refunded), new BeginSendResult(BeginSendOutcome.AttemptStarted),
+            new BeginSendResult(BeginSendOutcome.Send), new BeginSendResult(BeginSendOutcome.AlreadyCaptured, "smsc-1", 1),
+            new BeginSendResult(BeginSendOutcome.Refunded), new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 2),
             new BeginSendResult(BeginSendOutcome.NotReserved), new BeginSendResult(BeginSendOutcome.NotReserved),
             new BeginSendResult(BeginSendOutcome.Send),
-            new BeginSendResult(BeginSendOutcome.AttemptStarted), // the same item again in one batch sees the first's mark
-            new BeginSendResult(BeginSendOutcome.Send), // a later attempt of a started message
+            new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 1), // the same item again in one batch sees the first's mark
+            new BeginSendResult(BeginSendOutcome.Send, null, 2), // a later attempt of a started message
+            new BeginSendResult(BeginSendOutcome.Superseded, null, 3), // the older attempt again: a stale redelivery, never sent
         ], results);
         Assert.False(ledger.IsPending("u", reserved)); // a started send is never swept
         Assert.Equal(new Balance("u", 930, 50, 20), await ledger.GetBalanceAsync("u", None)); // begin-send moves no money
@@ -89,11 +90,11 @@ public sealed class DispatchLedgerBatchTests
         Guid a = Guid.NewGuid(), b = Guid.NewGuid();
         await ledger.ReserveAsync("u", [new(a, 10), new(b, 20)], 1, None);
 
-        Assert.Equal([new BeginSendResult(BeginSendOutcome.Send), new BeginSendResult(BeginSendOutcome.AttemptStarted)],
+        Assert.Equal([new BeginSendResult(BeginSendOutcome.Send), new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 1)],
             await asInterface.BeginSendManyAsync([new("u", a, 1), new("u", a, 1)], None));
         Assert.Equal([SettleOutcome.Settled, SettleOutcome.Settled, SettleOutcome.SettledOtherwise],
             await asInterface.SettleManyAsync([new("u", a, SettleKind.Capture, "x"), new("u", b, SettleKind.Refund), new("u", b, SettleKind.Capture)], None));
-        Assert.Equal(new BeginSendResult(BeginSendOutcome.AlreadyCaptured, "x"), await ledger.BeginSendAsync("u", a, 1, None));
+        Assert.Equal(new BeginSendResult(BeginSendOutcome.AlreadyCaptured, "x", 1), await ledger.BeginSendAsync("u", a, 1, None));
         Assert.Equal(new Balance("u", 90, 0, 10), await ledger.GetBalanceAsync("u", None));
     }
 
@@ -153,7 +154,7 @@ public sealed class DispatchLedgerBatchTests
         await using var transport = new InMemoryTransport();
         var ledger = new BatchOnlyLedger(new InMemoryBalanceLedger()) { SettleFailures = 3 };
         var operators = new CountingOperator();
-        var options = new PipelineOptions { OutageRetryMin = TimeSpan.FromMilliseconds(10), OutageRetryMax = TimeSpan.FromMilliseconds(80), DispatchLedgerBatch = 256 };
+        var options = new PipelineOptions { OutageRetryMin = TimeSpan.FromMilliseconds(10), OutageRetryMax = TimeSpan.FromMilliseconds(80), DispatchLedgerBatch = 256, AcceptDeadline = TimeSpan.FromSeconds(30) };
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLedger(ledger).WithOperatorClient(operators).Build();
         var finals = new ConcurrentDictionary<Guid, MessageStatus>();
         pipeline.StatusPublished += e => { if (e.Status.IsFinal()) finals[e.MessageId] = e.Status; };

@@ -107,6 +107,37 @@ public sealed class OutageTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Redelivery_of_an_attempt_that_failed_over_to_its_retry_is_never_sent_and_reports_nothing()
+    {
+        await using var transport = new InMemoryTransport();
+        var ledger = new InMemoryBalanceLedger();
+        var operators = new CountingOperator { TransientFirst = true };
+        var options = Fast with { Retry = new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(10) } };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLedger(ledger).WithOperatorClient(operators).Build();
+        var events = new ConcurrentQueue<StatusEvent>();
+        pipeline.StatusPublished += events.Enqueue;
+        await pipeline.StartAsync(PipelineRoles.All, CancellationToken.None);
+        await ledger.ChargeAsync("u1", 10_000, "c1", CancellationToken.None);
+        var message = (await pipeline.SendAsync(new SendRequest("09121234567", "hello", "express", "u1"), CancellationToken.None)).Message!;
+        await EventuallyAsync(() => Task.FromResult(events.Count(e => e.Status == MessageStatus.Sent)), n => n == 1);
+        Assert.Equal(2, operators.Sends(message.Id)); // attempt 1 failed transiently, attempt 2 was captured
+        var before = events.Count;
+
+        // Attempt 1 again, as Kafka redelivers it after a consumer group rebalance that lost its commit: stale.
+        await transport.PublishAsync(Topics.Express, new OutgoingMessage("u1", PipelineJson.Serialize(message), "stale"), CancellationToken.None);
+        await EventuallyAsync(() => Task.FromResult(transport.Pending(Topics.Express, options.DispatchGroup)), n => n == 0);
+        Assert.Equal(before, events.Count); // no second final status at attempt 1
+        Assert.Equal(2, operators.Sends(message.Id));
+
+        // Attempt 2 again (the captured one): "sent" is repeated at attempt 2, the row the store already has.
+        await transport.PublishAsync(Topics.Express, new OutgoingMessage("u1", PipelineJson.Serialize(message with { Attempt = 2 }), "again"), CancellationToken.None);
+        await EventuallyAsync(() => Task.FromResult(events.Count(e => e.Status == MessageStatus.Sent)), n => n == 2);
+        Assert.All(events.Where(e => e.Status == MessageStatus.Sent), e => Assert.Equal(2, e.Attempt));
+        Assert.Equal(2, operators.Sends(message.Id));
+        Assert.Equal(message.Cost, (await ledger.GetBalanceAsync("u1", CancellationToken.None)).Spent); // charged once
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Message_refunded_before_dispatch_is_never_sent_and_ends_failed()
     {
         await using var transport = new InMemoryTransport();
@@ -140,7 +171,8 @@ public sealed class OutageTests
         Assert.Equal(BeginSendOutcome.AttemptStarted, (await ledger.BeginSendAsync("u", sent, 1, CancellationToken.None)).Outcome);
         Assert.Equal(BeginSendOutcome.Send, (await ledger.BeginSendAsync("u", sent, 2, CancellationToken.None)).Outcome);
         Assert.Equal(SettleOutcome.Settled, await ledger.CaptureAsync("u", sent, "op-42", CancellationToken.None));
-        Assert.Equal(new BeginSendResult(BeginSendOutcome.AlreadyCaptured, "op-42"), await ledger.BeginSendAsync("u", sent, 2, CancellationToken.None));
+        Assert.Equal(new BeginSendResult(BeginSendOutcome.AlreadyCaptured, "op-42", 2), await ledger.BeginSendAsync("u", sent, 2, CancellationToken.None));
+        Assert.Equal(new BeginSendResult(BeginSendOutcome.Superseded, null, 2), await ledger.BeginSendAsync("u", sent, 1, CancellationToken.None));
 
         await ledger.RefundAsync("u", refunded, CancellationToken.None);
         Assert.Equal(BeginSendOutcome.Refunded, (await ledger.BeginSendAsync("u", refunded, 1, CancellationToken.None)).Outcome);
@@ -209,12 +241,17 @@ public sealed class OutageTests
     {
         private readonly ConcurrentDictionary<Guid, int> _sends = new();
 
+        /// <summary>The first send of each message answers a transient failure.</summary>
+        public bool TransientFirst { get; init; }
+
         public int Sends(Guid id) => _sends.GetValueOrDefault(id);
 
         public ValueTask<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken)
         {
-            _sends.AddOrUpdate(message.Id, 1, (_, n) => n + 1);
-            return ValueTask.FromResult(new SendResult(SendOutcome.Accepted, null, "op-" + message.Id.ToString("N")[..8]));
+            var n = _sends.AddOrUpdate(message.Id, 1, (_, n) => n + 1);
+            return ValueTask.FromResult(TransientFirst && n == 1
+                ? new SendResult(SendOutcome.TransientFailure, "throttled")
+                : new SendResult(SendOutcome.Accepted, null, "op-" + message.Id.ToString("N")[..8]));
         }
     }
 

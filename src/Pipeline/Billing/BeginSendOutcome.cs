@@ -21,9 +21,17 @@ public enum BeginSendOutcome
 
     /// <summary>No reservation exists (never reserved, or settled so long ago that its record expired): never send.</summary>
     NotReserved = 4,
+
+    /// <summary>
+    /// A later attempt of this message has started (<see cref="BeginSendResult.StartedAttempt"/> is above this one): this is
+    /// a stale redelivery of an attempt that already failed over to its retry (a lost ack, or a consumer group rebalance).
+    /// Never send, report nothing (the later attempt owns the message's statuses); ack.
+    /// </summary>
+    Superseded = 5,
 }
 
 /// <summary>Result of <see cref="IBalanceLedger.BeginSendAsync"/>.</summary>
 /// <param name="Outcome">What the reservation held.</param>
 /// <param name="OperatorMessageId">The operator's message id recorded at capture (<c>o</c>), when known; null otherwise.</param>
-public readonly record struct BeginSendResult(BeginSendOutcome Outcome, string? OperatorMessageId = null);
+/// <param name="StartedAttempt">The attempt (1-based) whose send had started before this call (<c>n</c>); 0 when none had.</param>
+public readonly record struct BeginSendResult(BeginSendOutcome Outcome, string? OperatorMessageId = null, int StartedAttempt = 0);

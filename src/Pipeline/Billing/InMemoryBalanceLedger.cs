@@ -275,13 +275,14 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
                 return new BeginSendResult(BeginSendOutcome.NotReserved);
             }
 
-            account.Sends.TryGetValue(messageId, out var send);
+            account.Sends.TryGetValue(messageId, out var send); // Attempt 0: no send started
             var result = hold.State switch
             {
-                HoldState.Captured => new BeginSendResult(BeginSendOutcome.AlreadyCaptured, send.OperatorMessageId),
-                HoldState.Refunded => new BeginSendResult(BeginSendOutcome.Refunded),
-                _ when send.Attempt == attempt => new BeginSendResult(BeginSendOutcome.AttemptStarted, send.OperatorMessageId),
-                _ => new BeginSendResult(BeginSendOutcome.Send),
+                _ when send.Attempt > attempt => new BeginSendResult(BeginSendOutcome.Superseded, null, send.Attempt),
+                HoldState.Captured => new BeginSendResult(BeginSendOutcome.AlreadyCaptured, send.OperatorMessageId, send.Attempt),
+                HoldState.Refunded => new BeginSendResult(BeginSendOutcome.Refunded, null, send.Attempt),
+                _ when send.Attempt == attempt => new BeginSendResult(BeginSendOutcome.AttemptStarted, send.OperatorMessageId, send.Attempt),
+                _ => new BeginSendResult(BeginSendOutcome.Send, null, send.Attempt),
             };
             if (result.Outcome == BeginSendOutcome.Send)
             {

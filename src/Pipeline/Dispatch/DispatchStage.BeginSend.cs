@@ -47,8 +47,18 @@ internal sealed partial class DispatchStage
             BeginSendOutcome.AlreadyCaptured => "already_captured",
             BeginSendOutcome.Refunded => "refunded",
             BeginSendOutcome.AttemptStarted => "attempt_started",
+            BeginSendOutcome.Superseded => "superseded",
             _ => "not_reserved",
         });
+        if (begin.Outcome == BeginSendOutcome.Superseded)
+        {
+            // A stale redelivery of an attempt that already failed over to its retry: the later attempt reports the statuses.
+            PipelineLog.NotSent(_logger, message.Id, message.Attempt, begin.Outcome);
+            ForgetUnsettled(message);
+            await AckOrNakAsync(work).ConfigureAwait(false);
+            return Handled;
+        }
+
         if (begin.Outcome != BeginSendOutcome.Send && _unsettled.TryGetValue((message.Id, message.Attempt), out var known))
         {
             // This process has the operator's answer to this attempt and its settle failed part-way (ledger or broker
@@ -67,28 +77,44 @@ internal sealed partial class DispatchStage
                 return null;
         }
 
-        // Captured, refunded or unknown to the ledger: never send; make sure a final status exists, then ack. A "sent" repeat
-        // changes nothing in the store. The "failed" of a message refunded before its send is published at attempt 0, so the
-        // final status of whoever refunded it (canceled, expired, rejected "reservation_expired", all attempt 0 and ranked
-        // above failed: StatusPrecedence) stays the one reported; it shows only when that status was lost.
+        // Captured, refunded or unknown to the ledger: never send; make sure a final status exists, then ack. The status
+        // repeats the one its settle published (same status and attempt: the store keeps one row, docs/architecture.md
+        // "Statuses and reports"): "sent" at the attempt that was captured; "failed" at this attempt when this attempt's send had
+        // started (dispatch refunded it after the operator's final answer). The "failed" of a message refunded before its
+        // send is published at attempt 0, so the final status of whoever refunded it (canceled, expired, rejected
+        // "reservation_expired", all attempt 0 and ranked above failed: StatusPrecedence) stays the one reported.
         PipelineLog.NotSent(_logger, message.Id, message.Attempt, begin.Outcome);
         var (status, code, attempt) = begin.Outcome switch
         {
-            BeginSendOutcome.AlreadyCaptured => (MessageStatus.Sent, (string?)null, message.Attempt),
+            BeginSendOutcome.AlreadyCaptured => (MessageStatus.Sent, (string?)null, begin.StartedAttempt > 0 ? begin.StartedAttempt : message.Attempt),
+            BeginSendOutcome.Refunded when begin.StartedAttempt == message.Attempt => (MessageStatus.Failed, "failed", message.Attempt),
             BeginSendOutcome.Refunded => (MessageStatus.Failed, "refunded_before_send", 0),
             _ => (MessageStatus.Failed, "not_reserved", 0),
         };
         try
         {
             await _status.PublishAsync(StatusEvent.For(message, status, _time.GetUtcNow(), code, attempt), message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await NakForOutageAsync(work, ex).ConfigureAwait(false);
+            return Handled;
+        }
+
+        await AckOrNakAsync(work).ConfigureAwait(false);
+        return Handled;
+    }
+
+    private async ValueTask AckOrNakAsync(DispatchWork work)
+    {
+        try
+        {
             await work.Delivery.AckAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             await NakForOutageAsync(work, ex).ConfigureAwait(false);
         }
-
-        return Handled;
     }
 
     // Capture (with the operator's message id) and refund, batched with the other workers' settles when the ledger is remote.

@@ -10,8 +10,8 @@ internal sealed partial class RedisBalanceLedger
     private const int MaxDispatchBatch = 1000;
 
     /// <summary>
-    /// <see cref="IBalanceLedger.BeginSendManyAsync"/> with <c>ledger-begin-send-many.lua</c>: one script call per 1,000 items,
-    /// each item as <c>ledger-begin-send.lua</c> does it. The keys of several users go to one call: the ledger is one Redis
+    /// <see cref="IBalanceLedger.BeginSendManyAsync"/> with <c>ledger-begin-send.lua</c>: one script call per 1,000 items
+    /// (<see cref="BeginSendAsync"/> is a batch of one). The keys of several users go to one call: the ledger is one Redis
     /// server (<see cref="RedisOptions.LedgerEndpoint"/>), not a Redis Cluster.
     /// </summary>
     public async ValueTask<BeginSendResult[]> BeginSendManyAsync(IReadOnlyList<BeginSendRequest> items, CancellationToken cancellationToken)
@@ -32,15 +32,15 @@ internal sealed partial class RedisBalanceLedger
                 args[i] = item.Attempt;
             }
 
-            var parts = (RedisResult[])(await RunScriptAsync("begin_send_batch", items[start].UserId, LuaScripts.LedgerBeginSendMany, keys, args, cancellationToken).ConfigureAwait(false))!;
-            if (parts.Length != 2 * count)
+            var parts = (RedisResult[])(await RunScriptAsync(count == 1 ? "begin_send" : "begin_send_batch", items[start].UserId, LuaScripts.LedgerBeginSend, keys, args, cancellationToken).ConfigureAwait(false))!;
+            if (parts.Length != 3 * count)
             {
                 throw new LedgerUnavailableException($"ledger begin-send batch script answered {parts.Length} values for {count} messages");
             }
 
             for (var i = 0; i < count; i++)
             {
-                results[start + i] = ToBeginSendResult((long)parts[2 * i], (string?)parts[(2 * i) + 1]);
+                results[start + i] = ToBeginSendResult((long)parts[3 * i], (string?)parts[(3 * i) + 1], (int)parts[(3 * i) + 2]);
             }
         }
 
@@ -89,18 +89,15 @@ internal sealed partial class RedisBalanceLedger
         return results;
     }
 
-    private static BeginSendResult ToBeginSendResult(long code, string? o)
+    private static BeginSendResult ToBeginSendResult(long code, string? o, int started)
     {
         var operatorMessageId = string.IsNullOrEmpty(o) ? null : o;
-        return code switch
+        var outcome = code switch
         {
-            0 => new BeginSendResult(BeginSendOutcome.Send),
-            1 => new BeginSendResult(BeginSendOutcome.AlreadyCaptured, operatorMessageId),
-            2 => new BeginSendResult(BeginSendOutcome.Refunded),
-            3 => new BeginSendResult(BeginSendOutcome.AttemptStarted, operatorMessageId),
-            4 => new BeginSendResult(BeginSendOutcome.NotReserved),
+            >= 0 and <= 5 => (BeginSendOutcome)code,
             _ => throw new LedgerUnavailableException($"ledger begin-send script answered unknown code {code}"),
         };
+        return new BeginSendResult(outcome, outcome is BeginSendOutcome.AlreadyCaptured or BeginSendOutcome.AttemptStarted ? operatorMessageId : null, started);
     }
 
     private static SettleOutcome ToSettleOutcome(long code) => code switch

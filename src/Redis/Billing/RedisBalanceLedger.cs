@@ -158,19 +158,7 @@ internal sealed partial class RedisBalanceLedger : IBalanceLedger
     }
 
     public async ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        ArgumentOutOfRangeException.ThrowIfNegative(attempt);
-        var result = await RunScriptAsync(
-            "begin_send",
-            userId,
-            LuaScripts.LedgerBeginSend,
-            [ReservationKey(UserKey(userId), messageId)],
-            [attempt],
-            cancellationToken).ConfigureAwait(false);
-        var parts = (RedisResult[])result!;
-        return ToBeginSendResult((long)parts[0], (string?)parts[1]);
-    }
+        => (await BeginSendManyAsync([new BeginSendRequest(userId, messageId, attempt)], cancellationToken).ConfigureAwait(false))[0];
 
     public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken)
         => SettleAsync("capture", userId, messageId, Capture, cancellationToken, operatorMessageId);

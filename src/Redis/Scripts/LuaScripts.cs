@@ -8,7 +8,6 @@ internal static class LuaScripts
     public static readonly string LedgerCharge = Load("ledger-charge.lua");
     public static readonly string LedgerReserve = Load("ledger-reserve.lua");
     public static readonly string LedgerSettle = Load("ledger-settle.lua");
-    public static readonly string LedgerBeginSend = Load("ledger-begin-send.lua");
     public static readonly string LockFence = Load("lock-fence.lua");
     public static readonly string IdempotencyClaim = Load("idempotency-claim.lua");
     public static readonly string IdempotencyComplete = Load("idempotency-complete.lua");
@@ -17,7 +16,7 @@ internal static class LuaScripts
     public static readonly string LedgerSweepDue = Load("ledger-sweep-due.lua");
     public static readonly string LedgerSweep = Load("ledger-sweep.lua");
     public static readonly string LedgerCancel = Load("ledger-cancel.lua");
-    public static readonly string LedgerBeginSendMany = Load("ledger-begin-send-many.lua");
+    public static readonly string LedgerBeginSend = Load("ledger-begin-send.lua");
     public static readonly string LedgerSettleMany = Load("ledger-settle-many.lua");
 
     private static string Load(string file)
