@@ -216,9 +216,10 @@ public sealed record PipelineOptions
     /// <summary>
     /// Longest a lease is kept while the user's traffic flows: the batch that ends after this hold releases the grant, and
     /// the next batch acquires a new one (a new fencing token). A gateway process that wants the same user meanwhile waits
-    /// for the release, so keep it below <see cref="LockWait"/>. Default 400 ms.
+    /// for the release: at most this hold plus the idle sweep's period (a quarter of the smaller of this and
+    /// <see cref="LockLeaseIdle"/>) plus one batch, so keep it well below <see cref="LockWait"/> (500 ms). Default 250 ms.
     /// </summary>
-    public TimeSpan LockLeaseMaxHold { get; init; } = TimeSpan.FromMilliseconds(400);
+    public TimeSpan LockLeaseMaxHold { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// Validity a kept grant must still have to be reused for one more batch (room for one reserve call); with less it is

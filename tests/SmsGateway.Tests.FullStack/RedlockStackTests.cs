@@ -60,7 +60,7 @@ public sealed class RedlockStackTests(StackFixture stack)
             var countsBefore = await api.CountsAsync("n1");
 
             await nodes[1].StopAsync();
-            // The user's lock lease (README "Configuration": LockLeaseIdle 200 ms, LockLeaseMaxHold 400 ms) is a Redlock grant
+            // The user's lock lease (README "Configuration": LockLeaseIdle 200 ms, LockLeaseMaxHold 250 ms) is a Redlock grant
             // still within its validity, so it may serve sends until it ends; from then on every send needs a new quorum.
             await Task.Delay(TimeSpan.FromMilliseconds(700));
             for (var i = 0; i < 5; i++)

@@ -180,7 +180,10 @@ public sealed class SchedulingFlowTests
             if (e.Status == MessageStatus.Sent) sent.AddOrUpdate(e.MessageId, 1, (_, n) => n + 1);
         }
 
-        var options = Fast with { SchedulerPollInterval = TimeSpan.FromMilliseconds(5), SchedulerBatchSize = 7 };
+        // Both pipelines accept for one user, so one waits for the other's lock lease (LockLeaseMaxHold, LockWait 500 ms); a
+        // cold first batch (JIT) can outlast that wait. Lock contention is not under test here: the release of each
+        // scheduled message exactly once is, so the wait is long.
+        var options = Fast with { SchedulerPollInterval = TimeSpan.FromMilliseconds(5), SchedulerBatchSize = 7, LockWait = TimeSpan.FromSeconds(5) };
         await using var a = new SmsPipelineBuilder().WithOptions(options).WithLedger(ledger).WithScheduleStore(store).WithTransport(transport).WithLocks(locks).Build();
         await using var b = new SmsPipelineBuilder().WithOptions(options).WithLedger(ledger).WithScheduleStore(store).WithTransport(transport).WithLocks(locks).Build();
         a.StatusPublished += Count;

@@ -43,7 +43,8 @@ public sealed class LockLeases : IAsyncDisposable
     /// <see cref="PipelineOptions.LockLeaseIdle"/> is zero.</summary>
     /// <param name="locks">Issues the grants.</param>
     /// <param name="options">Lock expiry, wait and retry, and the lease idle time, maximum hold and margin (validated here).</param>
-    /// <param name="time">Clock of the idle and hold times and of the idle sweep (every idle/2, at least 5 ms).</param>
+    /// <param name="time">Clock of the idle and hold times and of the idle sweep (every quarter of the shorter of the idle time
+    /// and the maximum hold, at least 5 ms).</param>
     /// <param name="logger">Receives events 7400-7402.</param>
     /// <param name="metrics">Counts <c>sms.lock.leases</c> by outcome; null counts nothing.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
@@ -64,7 +65,9 @@ public sealed class LockLeases : IAsyncDisposable
         _metrics = metrics;
         if (_idle > TimeSpan.Zero)
         {
-            var period = _idle / 2 < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : _idle / 2;
+            // A quarter of the shorter bound: a grant leaves at most this late, which a contender's LockWait must cover.
+            var shorter = _idle < _maxHold ? _idle : _maxHold;
+            var period = shorter / 4 < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : shorter / 4;
             _sweeper = _time.CreateTimer(static s => ((LockLeases)s!).Sweep(), this, period, period);
         }
     }
