@@ -14,7 +14,7 @@ internal static partial class AcceptLog
     [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Accept partition {Partition} is saturated: queueing delay {DelayMs} ms over the {BudgetMs} ms budget; /send answers 429")]
     public static partial void Saturated(ILogger logger, int partition, double delayMs, double budgetMs);
 
-    [LoggerMessage(EventId = 7103, Level = LogLevel.Warning, Message = "Publish of message {MessageId} was not confirmed within the accept deadline; answered 503, reservation left to the confirm/expiry sweeper (it may have been stored)")]
+    [LoggerMessage(EventId = 7103, Level = LogLevel.Warning, Message = "Publish of message {MessageId} was not confirmed within the accept deadline; its reservation is withdrawn (a copy the broker stored is never sent) and it is answered 503, or 202 when its sending had already started")]
     public static partial void PublishPastDeadline(ILogger logger, Guid messageId);
 
     [LoggerMessage(EventId = 7104, Level = LogLevel.Warning, Message = "The accept deadline passed before user {UserId}'s lock or reservation completed; {Count} requests answered 503")]
