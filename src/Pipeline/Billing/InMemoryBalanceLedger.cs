@@ -4,18 +4,48 @@ namespace SmsGateway.Billing;
 /// The embedded ledger: one account object per user, guarded by its own monitor. Same contract as the Redis ledger,
 /// including fencing-token checks, but nothing survives the process.
 /// </summary>
-/// <remarks>Thread-safe. Settled reservations are kept for idempotency for the life of the process (about 60 bytes each).
-/// Like the Redis ledger, each new reservation waits in a per-user pending index (message id → reserve time, ms) until
+/// <remarks>Thread-safe. A settled (captured or refunded) reservation is kept so that repeats are recognised, as the Redis
+/// ledger keeps it for <c>Redis:SettledReservationTtlSeconds</c>, but bounded for the embedded profile: for the settled
+/// retention (default 10 min: the in-memory transport redelivers only deliveries not yet acked, within their ack wait),
+/// and at most the newest 100,000 per user (about 100 bytes each); older ones are forgotten, oldest first, when the user
+/// next settles (docs/architecture.md "Durability and faults: where it stands"). Like the Redis ledger, each new reservation waits in a per-user pending index (message id → reserve time, ms) until
 /// <see cref="ConfirmAsync"/>, a capture or a refund drops it; <see cref="SweepExpiredAsync"/> refunds the ones left past the
 /// deadline. A reservation's "stored" mark (the Redis hash field <c>k</c>) is its absence from the index while held.</remarks>
 public sealed class InMemoryBalanceLedger : IBalanceLedger
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly long _retentionMs;
+    private readonly int _maxSettledPerUser;
 
     /// <summary>Creates an empty ledger.</summary>
-    /// <param name="timeProvider">The clock of reserve times and of the expiry sweep (default <see cref="TimeProvider.System"/>).</param>
-    public InMemoryBalanceLedger(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
+    /// <param name="timeProvider">The clock of reserve times, of the expiry sweep and of the settled retention (default <see cref="TimeProvider.System"/>).</param>
+    /// <param name="settledRetention">How long a settled reservation is remembered; default 10 minutes.</param>
+    /// <param name="maxSettledPerUser">Most settled reservations remembered per user (the newest); default 100,000.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The retention is not positive, or the maximum is below 1.</exception>
+    public InMemoryBalanceLedger(TimeProvider? timeProvider = null, TimeSpan? settledRetention = null, int maxSettledPerUser = 100_000)
+    {
+        _time = timeProvider ?? TimeProvider.System;
+        var retention = settledRetention ?? TimeSpan.FromMinutes(10);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(retention, TimeSpan.Zero, nameof(settledRetention));
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSettledPerUser, 1);
+        _retentionMs = (long)retention.TotalMilliseconds;
+        _maxSettledPerUser = maxSettledPerUser;
+    }
+
+    /// <summary>Reservations (held and settled) this ledger remembers for <paramref name="userId"/>; for tests and memory checks.</summary>
+    public int RememberedReservations(string userId)
+    {
+        if (!_accounts.TryGetValue(userId, out var account))
+        {
+            return 0;
+        }
+
+        lock (account)
+        {
+            return account.Holds.Count;
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask<Balance> ChargeAsync(string userId, long amount, string chargeId, CancellationToken cancellationToken)
@@ -163,6 +193,7 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
                         account.Reserved -= hold.Amount;
                         account.Available += hold.Amount;
                         account.Holds[id] = hold with { State = HoldState.Refunded, Expired = true };
+                        Retire(account, id);
                         refunded.Add(new ExpiredReservation(userId, id, hold.Amount, DateTimeOffset.FromUnixTimeMilliseconds(at)));
                     }
                 }
@@ -257,6 +288,7 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
             account.Available += hold.Amount;
             account.Holds[messageId] = hold with { State = HoldState.Refunded };
             account.Pending.Remove(messageId);
+            Retire(account, messageId);
             return ValueTask.FromResult(CancelOutcome.Canceled);
         }
     }
@@ -340,11 +372,26 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
             }
 
             account.Holds[messageId] = hold with { State = target };
+            Retire(account, messageId);
             return SettleOutcome.Settled;
         }
     }
 
     private Account Get(string userId) => _accounts.GetOrAdd(userId, static _ => new Account());
+
+    // Called under the account's lock when a reservation settles: remembers when, and forgets the settled reservations past
+    // the retention or beyond the per-user maximum, oldest first (they are settled: no money moves).
+    private void Retire(Account account, Guid messageId)
+    {
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        account.Settled.Enqueue((messageId, now));
+        while (account.Settled.TryPeek(out var oldest) && (account.Settled.Count > _maxSettledPerUser || now - oldest.At > _retentionMs))
+        {
+            account.Settled.Dequeue();
+            account.Holds.Remove(oldest.Id);
+            account.Sends.Remove(oldest.Id);
+        }
+    }
 
     private enum HoldState : byte
     {
@@ -373,6 +420,9 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
 
         /// <summary>Held reservations not yet confirmed stored: message id → reserve time, ms since the Unix epoch.</summary>
         public readonly Dictionary<Guid, long> Pending = new();
+
+        /// <summary>Settled reservations in settle order: message id, settle time (ms since the Unix epoch).</summary>
+        public readonly Queue<(Guid Id, long At)> Settled = new();
 
         public Balance Snapshot(string userId) => new(userId, Available, Reserved, Spent);
     }
