@@ -1,58 +1,82 @@
-using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
 using SmsGateway.Access;
+using SmsGateway.Host.Accounts;
+using SmsGateway.Status;
 
 namespace SmsGateway.Host.Access;
 
 /// <summary>
-/// Keeps looked-up keys and limit overrides (found or not) for <see cref="AuthOptions.KeyCacheMs"/>, so the accept path does
-/// not pay a database round trip per request; a revocation made on another gateway takes effect here within that time.
-/// Writes go to the store and drop this process's entry at once.
+/// Keeps looked-up keys and limit overrides (found or not) in a <see cref="RevalidatingCache{TKey,TValue}"/>, so the accept
+/// path does not pay a database round trip per request and a PostgreSQL outage does not lock out callers it has seen
+/// (README "Store outages on the accept path"): a copy younger than <see cref="AuthOptions.KeyCacheMs"/> is served as it
+/// is, so a revocation made on another gateway takes effect here within that time while the store answers; past it, the
+/// refresh is waited for at most 500 ms, then the held copy (at most 1 h old) is served, at once for 1 s after a failed
+/// read. A key never seen, with the store down, is refused (<see cref="AccessStoreUnavailableException"/>: 503, nothing
+/// charged). Writes go to the store and drop this process's copy at once.
 /// </summary>
-/// <remarks>Thread-safe.</remarks>
-internal sealed class CachedAccessStore(IAccessStore inner, TimeSpan ttl) : IAccessStore, IDisposable
+/// <remarks>Thread-safe. Concurrent lookups of one key share one store query.</remarks>
+internal sealed class CachedAccessStore : IAccessStore
 {
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 100_000 });
+    private readonly IAccessStore _inner;
+    private readonly RevalidatingCache<string, Found<ApiKeyRecord>> _keys;
+    private readonly RevalidatingCache<string, Found<AccountLimits>> _limits;
 
-    public Task AddKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken) => inner.AddKeyAsync(key, cancellationToken);
-
-    public async Task<ApiKeyRecord?> FindKeyAsync(string keyId, CancellationToken cancellationToken)
+    /// <summary>Caches <paramref name="inner"/>'s keys and limits for <paramref name="ttl"/>.</summary>
+    /// <param name="inner">The store (PostgreSQL in the full profile).</param>
+    /// <param name="ttl">How long a copy is served without asking the store; above zero.</param>
+    /// <param name="logger">Receives the outage events of the caches (7510, 7511).</param>
+    /// <param name="time">The clock (tests); <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ttl"/> is not above zero.</exception>
+    public CachedAccessStore(IAccessStore inner, TimeSpan ttl, ILogger logger, TimeProvider? time = null)
     {
-        if (_cache.TryGetValue(("key", keyId), out ApiKeyRecord? cached))
-        {
-            return cached;
-        }
-
-        var key = await inner.FindKeyAsync(keyId, cancellationToken);
-        _cache.Set(("key", keyId), key, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = ttl, Size = 1 });
-        return key;
+        _inner = inner;
+        var options = new StoreCacheOptions { Ttl = ttl };
+        // Not cancellable by one waiter: the read is shared, and the store's own timeout bounds it.
+        _keys = new RevalidatingCache<string, Found<ApiKeyRecord>>("api_keys", options,
+            async (keyId, _) => new Found<ApiKeyRecord>(await inner.FindKeyAsync(keyId, CancellationToken.None).ConfigureAwait(false)), logger, time);
+        _limits = new RevalidatingCache<string, Found<AccountLimits>>("account_limits", options,
+            async (userId, _) => new Found<AccountLimits>(await inner.GetLimitsAsync(userId, CancellationToken.None).ConfigureAwait(false)), logger, time);
     }
 
-    public Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(string userId, CancellationToken cancellationToken) => inner.ListKeysAsync(userId, cancellationToken);
+    public Task AddKeyAsync(ApiKeyRecord key, CancellationToken cancellationToken) => _inner.AddKeyAsync(key, cancellationToken);
+
+    public async Task<ApiKeyRecord?> FindKeyAsync(string keyId, CancellationToken cancellationToken) =>
+        (await GetAsync(_keys, keyId, cancellationToken).ConfigureAwait(false)).Value;
+
+    public Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(string userId, CancellationToken cancellationToken) => _inner.ListKeysAsync(userId, cancellationToken);
 
     public async Task<bool> RevokeKeyAsync(string userId, string keyId, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var revoked = await inner.RevokeKeyAsync(userId, keyId, at, cancellationToken);
-        _cache.Remove(("key", keyId));
+        var revoked = await _inner.RevokeKeyAsync(userId, keyId, at, cancellationToken).ConfigureAwait(false);
+        _keys.Invalidate(keyId);
         return revoked;
     }
 
-    public async Task<AccountLimits?> GetLimitsAsync(string userId, CancellationToken cancellationToken)
-    {
-        if (_cache.TryGetValue(("limits", userId), out AccountLimits? cached))
-        {
-            return cached;
-        }
-
-        var limits = await inner.GetLimitsAsync(userId, cancellationToken);
-        _cache.Set(("limits", userId), limits, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = ttl, Size = 1 });
-        return limits;
-    }
+    public async Task<AccountLimits?> GetLimitsAsync(string userId, CancellationToken cancellationToken) =>
+        (await GetAsync(_limits, userId, cancellationToken).ConfigureAwait(false)).Value;
 
     public async Task SetLimitsAsync(string userId, AccountLimits limits, CancellationToken cancellationToken)
     {
-        await inner.SetLimitsAsync(userId, limits, cancellationToken);
-        _cache.Remove(("limits", userId));
+        await _inner.SetLimitsAsync(userId, limits, cancellationToken).ConfigureAwait(false);
+        _limits.Invalidate(userId);
     }
 
-    public void Dispose() => _cache.Dispose();
+    // The cache reports an unusable store as StatusStoreUnavailableException (its cold wait ran out, or its last read failed);
+    // callers of IAccessStore expect AccessStoreUnavailableException, which the read itself throws on a cold miss.
+    private static async Task<T> GetAsync<T>(RevalidatingCache<string, T> cache, string key, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            return await cache.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StatusStoreUnavailableException ex)
+        {
+            throw new AccessStoreUnavailableException("the access store is unavailable and no copy is held", ex);
+        }
+    }
+
+    /// <summary>A lookup's answer, including "not found" (null), so that an absence is cached as well.</summary>
+    private sealed record Found<T>(T? Value)
+        where T : class;
 }

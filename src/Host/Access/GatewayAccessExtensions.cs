@@ -50,9 +50,12 @@ public static class GatewayAccessExtensions
         services.AddSingleton<AccountLimitGate>();
         if (full)
         {
-            services.AddSingleton<IAccessStore>(sp => new CachedAccessStore(
-                new PostgresAccessStore(sp.GetRequiredService<PostgresStatusStore>(), sp.GetRequiredService<ILogger<PostgresAccessStore>>()),
-                TimeSpan.FromMilliseconds(auth.KeyCacheMs)));
+            services.AddSingleton<IAccessStore>(sp =>
+            {
+                var store = new PostgresAccessStore(sp.GetRequiredService<PostgresStatusStore>(), sp.GetRequiredService<ILogger<PostgresAccessStore>>());
+                return auth.KeyCacheMs == 0 ? store // no caching: every lookup asks PostgreSQL
+                    : new CachedAccessStore(store, TimeSpan.FromMilliseconds(auth.KeyCacheMs), sp.GetRequiredService<ILogger<CachedAccessStore>>());
+            });
             services.AddRedisAccountLimiter();
         }
         else
