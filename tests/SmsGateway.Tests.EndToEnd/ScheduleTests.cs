@@ -116,7 +116,8 @@ public sealed class ScheduleTests(ITestOutputHelper output)
     {
         await using var kit = new ScheduleTestKit();
         await kit.Client.PostAsync("/charge/s4?amount=100000000", null);
-        var start = DateTimeOffset.UtcNow.AddSeconds(3);
+        var now = DateTimeOffset.UtcNow;
+        var start = now.AddSeconds(3).AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)); // send_at is sent in whole ms
         var sendAts = new Dictionary<string, DateTimeOffset>();
         await Parallel.ForEachAsync(Enumerable.Range(0, 200), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
         {
