@@ -3,6 +3,7 @@ using SmsGateway.Dispatch;
 using SmsGateway.Model;
 using SmsGateway.Routing;
 using SmsGateway.Transport;
+using System.Threading.Tasks.Dataflow;
 
 namespace SmsGateway.Tests.Unit;
 
@@ -78,6 +79,34 @@ public sealed class OperatorLaneTests
         await lane.DisposeAsync();
         Assert.Equal(6, done);
         Assert.Equal(3, maxInFlight);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task As_a_target_block_the_lane_takes_posts_until_full_declines_consuming_offers_and_completes_after_its_sends()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int sent = 0;
+        ITargetBlock<DispatchWork> lane = PipelineGraph.Lane(Op(1), new PipelineOptions { LaneCapacity = 2 }, async (_, _, _) =>
+        {
+            started.TrySetResult();
+            await gate.Task;
+            Interlocked.Increment(ref sent);
+        });
+
+        Assert.True(lane.Post(Work(0, MessageType.Normal)));
+        await started.Task; // the one worker holds m0; the normal queue is empty again
+        Assert.True(lane.Post(Work(1, MessageType.Normal)));
+        Assert.True(lane.Post(Work(2, MessageType.Normal)));
+        Assert.False(lane.Post(Work(3, MessageType.Normal)), "a full queue declines: the consumer naks the delivery");
+        Assert.Equal(DataflowMessageStatus.Declined, lane.OfferMessage(new DataflowMessageHeader(1), Work(4, MessageType.Express), null, consumeToAccept: true));
+
+        lane.Complete();
+        Assert.False(lane.Post(Work(5, MessageType.Express)), "a completed lane takes nothing new");
+        Assert.False(lane.Completion.IsCompleted, "completion waits for the queued sends");
+        gate.SetResult();
+        await lane.Completion;
+        Assert.Equal(3, Volatile.Read(ref sent));
     }
 
     private static void InterlockedMax(ref int target, int value)

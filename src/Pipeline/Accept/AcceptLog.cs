@@ -20,6 +20,9 @@ internal static partial class AcceptLog
     [LoggerMessage(EventId = 7104, Level = LogLevel.Warning, Message = "The accept deadline passed before user {UserId}'s lock or reservation completed; {Count} requests answered 503")]
     public static partial void ReservePastDeadline(ILogger logger, string userId, int count);
 
+    [LoggerMessage(EventId = 7105, Level = LogLevel.Error, Message = "Accept of {Count} requests failed unexpectedly; each unanswered one is answered 503 (nothing charged, or the expiry sweep refunds)")]
+    public static partial void BatchFailed(ILogger logger, Exception exception, int count);
+
     [LoggerMessage(EventId = 7110, Level = LogLevel.Information, Message = "Draining the in-memory transport before stopping: {Pending} accepted messages not yet settled")]
     public static partial void DrainStarted(ILogger logger, long pending);
 

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Billing;
+using SmsGateway.Dataflow;
 using SmsGateway.Diagnostics;
 using SmsGateway.Locking;
 using SmsGateway.Model;
@@ -13,12 +14,13 @@ using SmsGateway.Transport;
 namespace SmsGateway.Accept;
 
 /// <summary>
-/// The accept half of the graph: reserve the price under the user's lock, then publish to <c>sms-express</c> /
-/// <c>sms-normal</c>. Users are hashed onto partitions; each partition drains what is waiting (up to
-/// <see cref="PipelineOptions.MaxReserveBatch"/>) and makes one ledger call per user in the batch under the user's lock
-/// lease (<see cref="LockLeases"/>: a grant kept across batches while the user's traffic flows), so the Redlock round is
-/// paid per lease, not per batch or message. A batch never waits to fill: an idle gateway reserves a lone express
-/// message at once.
+/// The accept half of the graph (built by <see cref="PipelineGraph.Accept"/>): reserve the price under the user's lock,
+/// then publish to <c>sms-express</c> / <c>sms-normal</c>. Users are hashed onto partitions; each partition takes what is
+/// waiting (up to <see cref="PipelineOptions.MaxReserveBatch"/>) and makes one ledger call per user in the batch under
+/// the user's lock lease (<see cref="LockLeases"/>: a grant kept across batches while the user's traffic flows), so the
+/// Redlock round is paid per lease, not per batch or message. A batch never waits to fill: an idle gateway reserves a
+/// lone express message at once. Reserved user batches go on to the publish block, so a partition reserves its next batch
+/// while the last one's broker acks are awaited.
 /// </summary>
 internal sealed partial class AcceptStage
 {
@@ -30,8 +32,8 @@ internal sealed partial class AcceptStage
     private readonly PipelineMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly BufferBlock<AcceptWork>[] _partitions;
-    private readonly Task[] _workers;
+    private readonly DrainingBatchBlock<AcceptWork>[] _partitions;
+    private readonly ActionBlock<ReservedBatch> _publish;
     private readonly ReservationConfirmer _confirmer;
     private readonly IScheduleStore? _schedule;
 
@@ -48,17 +50,8 @@ internal sealed partial class AcceptStage
         _time = time;
         _logger = logger;
         _confirmer = new ReservationConfirmer(ledger, options.Reservations, time, logger);
-        _partitions = new BufferBlock<AcceptWork>[options.AcceptPartitions];
         InitAdmission(circuits);
-        _workers = new Task[options.AcceptPartitions];
-        for (int i = 0; i < _partitions.Length; i++)
-        {
-            _partitions[i] = new BufferBlock<AcceptWork>(new DataflowBlockOptions { BoundedCapacity = options.AcceptQueueCapacity });
-            var partition = _partitions[i];
-            var clock = _clocks[i];
-            _workers[i] = Task.Run(() => RunPartitionAsync(partition, clock));
-        }
-
+        (_partitions, _publish) = PipelineGraph.Accept(options, ReserveBatchAsync, PublishReservedAsync, RefuseFailed);
         metrics.AcceptQueueDepth = MeasureQueues;
     }
 
@@ -92,7 +85,9 @@ internal sealed partial class AcceptStage
             p.Complete();
         }
 
-        await Task.WhenAll(_workers).ConfigureAwait(false);
+        await Task.WhenAll(_partitions.Select(p => p.Completion)).ConfigureAwait(false);
+        _publish.Complete();
+        await _publish.Completion.ConfigureAwait(false);
         await _confirmer.DrainAsync().ConfigureAwait(false);
         await _leases.DisposeAsync().ConfigureAwait(false);
         _metrics.AcceptQueueDepth = null;
@@ -106,81 +101,98 @@ internal sealed partial class AcceptStage
         }
     }
 
-    private async Task RunPartitionAsync(BufferBlock<AcceptWork> partition, AcceptQueueClock clock)
+    // One partition batch: drop the requests that waited past their deadline, then reserve per user (users at once).
+    private async Task<List<ReservedBatch>> ReserveBatchAsync(List<AcceptWork> batch, int partition)
     {
-        var batch = new List<AcceptWork>(_options.MaxReserveBatch);
-        while (await partition.OutputAvailableAsync().ConfigureAwait(false))
+        batch.RemoveAll(RefuseStale);
+        var reserved = new List<ReservedBatch>(1);
+        if (batch.Count == 0)
         {
-            while (batch.Count < _options.MaxReserveBatch && partition.TryReceive(out var work))
+            return reserved;
+        }
+
+        var clock = _clocks[partition];
+        clock.BatchStarted(batch[0].StartTimestamp);
+        try
+        {
+            if (SingleUser(batch))
             {
-                if (!RefuseStale(work))
+                if (await ReserveAsync(batch[0].Message.UserId, batch).ConfigureAwait(false) is { } one)
                 {
-                    batch.Add(work);
+                    reserved.Add(one);
+                }
+
+                return reserved;
+            }
+
+            var byUser = new Dictionary<string, List<AcceptWork>>(StringComparer.Ordinal);
+            foreach (var w in batch)
+            {
+                if (!byUser.TryGetValue(w.Message.UserId, out var list))
+                {
+                    byUser[w.Message.UserId] = list = new List<AcceptWork>(4);
+                }
+
+                list.Add(w);
+            }
+
+            var users = new Task<ReservedBatch?>[byUser.Count];
+            int i = 0;
+            foreach (var (user, items) in byUser)
+            {
+                users[i++] = ReserveAsync(user, items);
+            }
+
+            foreach (var r in await Task.WhenAll(users).ConfigureAwait(false))
+            {
+                if (r is not null)
+                {
+                    reserved.Add(r);
                 }
             }
 
-            if (batch.Count == 0)
-            {
-                continue;
-            }
-
-            clock.BatchStarted(batch[0].StartTimestamp);
-            try
-            {
-                await ProcessBatchAsync(batch).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                // Never leave a caller waiting: anything not yet answered is refused without charge.
-                foreach (var w in batch)
-                {
-                    w.Completion.TrySetResult(AcceptResult.Unavailable($"accept failed: {ex.Message}", w.Message));
-                }
-            }
-
+            return reserved;
+        }
+        finally
+        {
             clock.BatchEnded();
-            batch.Clear();
         }
     }
 
-    private Task ProcessBatchAsync(List<AcceptWork> batch)
+    private static bool SingleUser(List<AcceptWork> batch)
     {
-        if (batch.Count == 1)
+        var user = batch[0].Message.UserId;
+        for (int i = 1; i < batch.Count; i++)
         {
-            return ReserveAndPublishAsync(batch[0].Message.UserId, batch);
-        }
-
-        var byUser = new Dictionary<string, List<AcceptWork>>(StringComparer.Ordinal);
-        foreach (var w in batch)
-        {
-            if (!byUser.TryGetValue(w.Message.UserId, out var list))
+            if (!string.Equals(batch[i].Message.UserId, user, StringComparison.Ordinal))
             {
-                byUser[w.Message.UserId] = list = new List<AcceptWork>(4);
+                return false;
             }
-
-            list.Add(w);
         }
 
-        if (byUser.Count == 1)
-        {
-            return ReserveAndPublishAsync(batch[0].Message.UserId, batch);
-        }
-
-        var tasks = new Task[byUser.Count];
-        int i = 0;
-        foreach (var (user, items) in byUser)
-        {
-            tasks[i++] = ReserveAndPublishAsync(user, items);
-        }
-
-        return Task.WhenAll(tasks);
+        return true;
     }
 
-    private async Task ReserveAndPublishAsync(string userId, List<AcceptWork> items)
+    // Never leave a caller waiting: anything not yet answered is refused without charge (the exception text stays in the log).
+    private void RefuseFailed(List<AcceptWork> items, Exception ex)
+    {
+        AcceptLog.BatchFailed(_logger, ex, items.Count);
+        foreach (var w in items)
+        {
+            if (w.Completion.TrySetResult(AcceptResult.Unavailable("the request could not be accepted; retry later", w.Message)))
+            {
+                _metrics.Refused("internal");
+            }
+        }
+    }
+
+    // One user's items: the fenced reservation under the user's lock lease. Null when every item was answered here (no
+    // lock, ledger down, deadline); otherwise the items with their outcomes, for the publish block.
+    private async Task<ReservedBatch?> ReserveAsync(string userId, List<AcceptWork> items)
     {
         ReserveOutcome[] outcomes;
         var resource = "user:" + userId;
-        using var deadline = DeadlineFor(items);
+        var deadline = DeadlineFor(items);
         using (var reserve = PipelineTelemetry.Source.HasListeners() ? PipelineTelemetry.StartBatch("reserve", ActivityKind.Internal, TracesOf(items)) : null)
         await using (var grant = await LockWithinAsync(resource, deadline.Token).ConfigureAwait(false))
         {
@@ -189,13 +201,15 @@ internal sealed partial class AcceptStage
                 AcceptLog.ReservePastDeadline(_logger, userId, items.Count);
                 PipelineTelemetry.Fail(reserve, "lock_deadline");
                 FailAll(items, "lock", "the balance lock was not granted within the accept deadline; nothing was charged; retry later");
-                return;
+                deadline.Dispose();
+                return null;
             }
 
             if (!grant.IsAcquired)
             {
                 RefuseUnlocked(userId, grant.Status, items, reserve);
-                return;
+                deadline.Dispose();
+                return null;
             }
 
             var reservations = ReservationsOf(items);
@@ -225,29 +239,49 @@ internal sealed partial class AcceptStage
                 PipelineLog.ReserveFailed(_logger, ex, userId, items.Count);
                 PipelineTelemetry.Fail(reserve, "ledger_unavailable");
                 FailAll(items, "ledger", "the balance ledger is unavailable; nothing was charged; retry later");
-                return;
+                deadline.Dispose();
+                return null;
             }
         }
 
-        var publishes = new Task[items.Count];
-        var stale = 0;
-        for (int i = 0; i < items.Count; i++)
+        return new ReservedBatch(userId, items, outcomes, deadline);
+    }
+
+    // The publish block's work: each reserved item to the broker (or the schedule store), each refused one answered; then
+    // the stored ones are confirmed. Never throws: an unexpected failure answers what is unanswered with 503.
+    private async Task PublishReservedAsync(ReservedBatch reserved)
+    {
+        var (userId, items, outcomes, deadline) = reserved;
+        try
         {
-            publishes[i] = outcomes[i] switch
+            var publishes = new Task[items.Count];
+            var stale = 0;
+            for (int i = 0; i < items.Count; i++)
             {
-                ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved => items[i].SendAt is null ? PublishAsync(items[i], deadline.Token) : ScheduleAsync(items[i]),
-                ReserveOutcome.InsufficientFunds => RejectAsync(items[i]),
-                _ => Stale(items[i], ref stale),
-            };
-        }
+                publishes[i] = outcomes[i] switch
+                {
+                    ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved => items[i].SendAt is null ? PublishAsync(items[i], deadline.Token) : ScheduleAsync(items[i]),
+                    ReserveOutcome.InsufficientFunds => RejectAsync(items[i]),
+                    _ => Stale(items[i], ref stale),
+                };
+            }
 
-        if (stale > 0)
+            if (stale > 0)
+            {
+                PipelineLog.StaleToken(_logger, "user:" + userId, stale); // once per batch: a lost lock makes the whole batch stale
+            }
+
+            await Task.WhenAll(publishes).ConfigureAwait(false);
+        }
+        catch (Exception ex)
         {
-            PipelineLog.StaleToken(_logger, resource, stale); // once per batch: a lost lock makes the whole batch stale
+            RefuseFailed(items, ex);
         }
-
-        await Task.WhenAll(publishes).ConfigureAwait(false);
-        _confirmer.Confirm(userId, StoredIds(items));
+        finally
+        {
+            deadline.Dispose();
+            _confirmer.Confirm(userId, StoredIds(items));
+        }
     }
 
     // The user's lock was not granted (no quorum, conflict): every request of the batch is refused, nothing reserved.
@@ -430,20 +464,5 @@ internal sealed partial class AcceptStage
         }
 
         return contexts;
-    }
-
-    private sealed class AcceptWork(SmsMessage message, long startTimestamp, ActivityContext trace)
-    {
-        public SmsMessage Message => message;
-
-        public long StartTimestamp => startTimestamp;
-
-        /// <summary>The request's accept span (default when not traced): parent of this message's reserve and publish spans.</summary>
-        public ActivityContext Trace => trace;
-
-        public TaskCompletionSource<AcceptResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>When to publish (schedule store until then); null to publish now.</summary>
-        public DateTimeOffset? SendAt { get; init; }
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Billing;
 using SmsGateway.Diagnostics;
@@ -16,7 +17,7 @@ using SmsGateway.Transport;
 namespace SmsGateway.Dispatch;
 
 /// <summary>
-/// The dispatch half of the graph: consume <c>sms-express</c>, <c>sms-normal</c> and <c>sms-dlq</c> (competing consumers),
+/// The dispatch half of the graph (lanes built by <see cref="PipelineGraph.Lane"/>): consume <c>sms-express</c>, <c>sms-normal</c> and <c>sms-dlq</c> (competing consumers),
 /// queue each message in its operator's lane, send it, then capture and report <c>sent</c>; or, on a transient failure,
 /// publish the next attempt to <c>sms-dlq</c> with its backoff; or, on a permanent failure or the last retry, refund and
 /// report <c>failed</c>. A delivery is acked only after its side effects, so a crash repeats them (each is idempotent by
@@ -167,7 +168,7 @@ internal sealed partial class DispatchStage
             return;
         }
 
-        if (!lane.TryEnqueue(new DispatchWork(message, delivery, trace)))
+        if (!lane.Post(new DispatchWork(message, delivery, trace)))
         {
             // Full (or stopping): hand the message back instead of waiting, so this consumer goes on feeding the other
             // operators' lanes (issue 14, item 7); the broker delivers it again after the pause.
@@ -214,7 +215,7 @@ internal sealed partial class DispatchStage
         {
             if (!_lanes.TryGetValue(op.Name, out lane))
             {
-                lane = new OperatorLane(op, _options.LaneCapacity, SendAsync, _options.AckWait / 2);
+                lane = PipelineGraph.Lane(op, _options, SendAsync);
                 _lanes[op.Name] = lane;
             }
 

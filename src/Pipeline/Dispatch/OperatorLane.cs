@@ -1,13 +1,14 @@
 using System.Threading.Channels;
 using System.Threading.RateLimiting;
+using System.Threading.Tasks.Dataflow;
 using SmsGateway.Model;
 using SmsGateway.Routing;
 
 namespace SmsGateway.Dispatch;
 
 /// <summary>
-/// One operator's dispatch lane: an express queue and a normal queue served by up to <c>max_concurrency</c> send workers,
-/// express first, under the operator's rate limit. <see cref="Update"/> applies a reloaded <c>operator.json</c> entry
+/// One operator's dispatch lane, a Dataflow target block (built by <see cref="PipelineGraph.Lane"/>): an express queue and
+/// a normal queue served by up to <c>max_concurrency</c> send workers, express first, under the operator's rate limit. <see cref="Update"/> applies a reloaded <c>operator.json</c> entry
 /// (concurrency and rate) to the running lane.
 /// </summary>
 /// <remarks>
@@ -24,7 +25,7 @@ namespace SmsGateway.Dispatch;
 /// what the limit lets through in <c>maxHold</c>, so a queued message is sent before the broker's ack wait runs out.</para>
 /// Thread-safe.
 /// </remarks>
-internal sealed class OperatorLane : IAsyncDisposable
+internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposable
 {
     private readonly Channel<DispatchWork> _express = Channel.CreateUnbounded<DispatchWork>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly Channel<DispatchWork> _normal = Channel.CreateUnbounded<DispatchWork>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
@@ -35,6 +36,7 @@ internal sealed class OperatorLane : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<Task> _workers = [];
     private readonly Lazy<Task> _stopped;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile OperatorInfo _operator;
     private volatile RateLimiter? _rateLimiter;
     private volatile int _limit;
@@ -117,6 +119,23 @@ internal sealed class OperatorLane : IAsyncDisposable
     }
 
     /// <summary>
+    /// Offers one message (<c>lane.Post(work)</c>): accepted when queued, declined when its queue is full or the lane is
+    /// stopping. Only direct offers are taken: an offer that must be consumed from a linked source is declined, because a
+    /// consumed message that then finds its queue full would be lost.
+    /// </summary>
+    public DataflowMessageStatus OfferMessage(DataflowMessageHeader messageHeader, DispatchWork messageValue, ISourceBlock<DispatchWork>? source, bool consumeToAccept) =>
+        !consumeToAccept && TryEnqueue(messageValue) ? DataflowMessageStatus.Accepted : DataflowMessageStatus.Declined;
+
+    /// <summary>Stops taking messages; the queued ones are sent. <see cref="Completion"/> completes after the last send.</summary>
+    public void Complete() => _ = _stopped.Value;
+
+    /// <summary>As <see cref="Complete"/>: a lane has no fault of its own to keep (each send settles or is redelivered).</summary>
+    public void Fault(Exception exception) => Complete();
+
+    /// <summary>Completes once the lane stopped and its workers returned.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>
     /// Takes every queued message out of the lane without sending it (a graceful stop out of time). The workers then find
     /// the queues empty and leave after their current send, so call it only once nothing enqueues any more, before
     /// <see cref="DisposeAsync"/>.
@@ -172,6 +191,7 @@ internal sealed class OperatorLane : IAsyncDisposable
         _queued.Release(); // the first stop permit; each worker that finds the queues empty passes one on
         await Task.WhenAll(workers).ConfigureAwait(false);
         _rateLimiter?.Dispose();
+        _completion.TrySetResult();
 
         // _queued is not disposed: it holds no wait handle, and a late Release must not throw.
     }

@@ -10,7 +10,7 @@ using SmsGateway.Transport;
 namespace SmsGateway.Status;
 
 /// <summary>
-/// The status half of the graph: consume <c>sms-status</c>, decode each delivery's events (one in wire format version 1,
+/// The status half of the graph (blocks built by <see cref="PipelineGraph.Status"/>): consume <c>sms-status</c>, decode each delivery's events (one in wire format version 1,
 /// many in version 2, docs/architecture.md "Status events on the wire"), batch events by size or age (a timer triggers a
 /// partial batch every <see cref="PipelineOptions.StatusBatchMaxAge"/>), write each batch to the <see cref="IStatusStore"/>,
 /// and ack a delivery only after every event it carries was written (<see cref="StatusDelivery"/>). A failed write naks
@@ -23,8 +23,8 @@ internal sealed class StatusStage
     private readonly IStatusStore _store;
     private readonly PipelineMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly BatchBlock<(StatusEvent Event, StatusDelivery Delivery, int Index)> _batcher;
-    private readonly ActionBlock<(StatusEvent Event, StatusDelivery Delivery, int Index)[]> _writer;
+    private readonly BatchBlock<StatusItem> _batcher;
+    private readonly ActionBlock<StatusItem[]> _writer;
     private Timer? _ageTrigger;
     private ConsumerSupervisor? _consumer;
 
@@ -35,16 +35,7 @@ internal sealed class StatusStage
         _store = store;
         _metrics = metrics;
         _logger = logger;
-        _batcher = new BatchBlock<(StatusEvent, StatusDelivery, int)>(options.StatusBatchSize, new GroupingDataflowBlockOptions
-        {
-            BoundedCapacity = options.StatusBatchSize * 2,
-        });
-        _writer = new ActionBlock<(StatusEvent Event, StatusDelivery Delivery, int Index)[]>(WriteAsync, new ExecutionDataflowBlockOptions
-        {
-            MaxDegreeOfParallelism = 1,
-            BoundedCapacity = 2,
-        });
-        _batcher.LinkTo(_writer, new DataflowLinkOptions { PropagateCompletion = true });
+        (_batcher, _writer) = PipelineGraph.Status(options, WriteAsync);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -122,7 +113,7 @@ internal sealed class StatusStage
         var tracked = new StatusDelivery(delivery, batch);
         for (int i = 0; i < batch.Events.Count; i++)
         {
-            if (!await _batcher.SendAsync((batch.Events[i], tracked, i), cancellationToken).ConfigureAwait(false))
+            if (!await _batcher.SendAsync(new StatusItem(batch.Events[i], tracked, i), cancellationToken).ConfigureAwait(false))
             {
                 // the batcher is closed (stopping): the whole message comes back, events already handed over are written twice
                 if (tracked.TryFail())
@@ -159,7 +150,7 @@ internal sealed class StatusStage
         }
     }
 
-    private async Task WriteAsync((StatusEvent Event, StatusDelivery Delivery, int Index)[] batch)
+    private async Task WriteAsync(StatusItem[] batch)
     {
         var events = new StatusEvent[batch.Length];
         for (int i = 0; i < batch.Length; i++)
@@ -216,7 +207,7 @@ internal sealed class StatusStage
         }
     }
 
-    private static ActivityContext[] TracesOf((StatusEvent Event, StatusDelivery Delivery, int Index)[] batch)
+    private static ActivityContext[] TracesOf(StatusItem[] batch)
     {
         var contexts = new ActivityContext[batch.Length];
         for (int i = 0; i < contexts.Length; i++)
