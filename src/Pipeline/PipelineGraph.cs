@@ -40,8 +40,9 @@ internal static class PipelineGraph
     /// <param name="reserve">Reserves one partition batch (partition index given): per user, the reserved items, or none when the user's items were all answered.</param>
     /// <param name="publish">Publishes one user's reserved items and answers them. Must not throw (a throw would fault the block).</param>
     /// <param name="refuse">Answers the unanswered items of a batch whose reserve threw, with the exception to log.</param>
+    /// <param name="handedOn">Called with the partition index once its batch was reserved and handed to the publish block (or failed).</param>
     public static AcceptBlocks Accept(PipelineOptions options, Func<List<AcceptWork>, int, Task<List<ReservedBatch>>> reserve,
-        Func<ReservedBatch, Task> publish, Action<List<AcceptWork>, Exception> refuse)
+        Func<ReservedBatch, Task> publish, Action<List<AcceptWork>, Exception> refuse, Action<int> handedOn)
     {
         int publishing = PublishConcurrency(options);
         var publishBlock = new ActionBlock<ReservedBatch>(publish, new ExecutionDataflowBlockOptions
@@ -57,13 +58,20 @@ internal static class PipelineGraph
             partitions[i] = new DrainingBatchBlock<AcceptWork>(
                 async batch =>
                 {
-                    foreach (var reserved in await reserve(batch, partition).ConfigureAwait(false))
+                    try
                     {
-                        // Waits while the publish block is full: the partition's queue then grows and admission answers 429.
-                        if (!await publishBlock.SendAsync(reserved).ConfigureAwait(false))
+                        foreach (var reserved in await reserve(batch, partition).ConfigureAwait(false))
                         {
-                            refuse(reserved.Items, new InvalidOperationException("the publish block was completed before the partitions"));
+                            // Waits while the publish block is full: the partition stays busy, its queue grows, and admission answers 429.
+                            if (!await publishBlock.SendAsync(reserved).ConfigureAwait(false))
+                            {
+                                refuse(reserved.Items, new InvalidOperationException("the publish block was completed before the partitions"));
+                            }
                         }
+                    }
+                    finally
+                    {
+                        handedOn(partition);
                     }
                 },
                 refuse,

@@ -18,10 +18,9 @@ using SmsGateway.Validation;
 namespace SmsGateway;
 
 /// <summary>
-/// The SMS pipeline: one graph from accept to final status over a pluggable transport (DESIGN.md "The flow"). Accept
-/// partitions are Dataflow <c>BufferBlock</c>s, the status path a <c>BatchBlock</c> linked to an <c>ActionBlock</c>; each
-/// operator's dispatch lane is a pair of bounded channels served express-first by its send workers (a priority that
-/// linked blocks cannot express without a per-message hand-off).
+/// The SMS pipeline: one graph from accept to final status over a pluggable transport (DESIGN.md "The flow"). Its
+/// Dataflow blocks are built in one place, <see cref="PipelineGraph"/>, in flow order (docs/architecture.md "The
+/// Dataflow graph"); this class starts and stops the stages of the roles a process runs.
 /// Build it with <see cref="SmsPipelineBuilder"/> or <c>services.AddSmsPipeline()</c>, start the roles this process runs,
 /// and call <see cref="SendAsync"/> for each request.
 /// </summary>

@@ -51,7 +51,7 @@ internal sealed partial class AcceptStage
         _logger = logger;
         _confirmer = new ReservationConfirmer(ledger, options.Reservations, time, logger);
         InitAdmission(circuits);
-        (_partitions, _publish) = PipelineGraph.Accept(options, ReserveBatchAsync, PublishReservedAsync, RefuseFailed);
+        (_partitions, _publish) = PipelineGraph.Accept(options, ReserveBatchAsync, PublishReservedAsync, RefuseFailed, p => _clocks[p].BatchEnded());
         metrics.AcceptQueueDepth = MeasureQueues;
     }
 
@@ -102,6 +102,7 @@ internal sealed partial class AcceptStage
     }
 
     // One partition batch: drop the requests that waited past their deadline, then reserve per user (users at once).
+    // The partition's clock runs from here until the graph has handed the batch to the publish block.
     private async Task<List<ReservedBatch>> ReserveBatchAsync(List<AcceptWork> batch, int partition)
     {
         batch.RemoveAll(RefuseStale);
@@ -111,52 +112,44 @@ internal sealed partial class AcceptStage
             return reserved;
         }
 
-        var clock = _clocks[partition];
-        clock.BatchStarted(batch[0].StartTimestamp);
-        try
+        _clocks[partition].BatchStarted(batch[0].StartTimestamp);
+        if (SingleUser(batch))
         {
-            if (SingleUser(batch))
+            if (await ReserveAsync(batch[0].Message.UserId, batch).ConfigureAwait(false) is { } one)
             {
-                if (await ReserveAsync(batch[0].Message.UserId, batch).ConfigureAwait(false) is { } one)
-                {
-                    reserved.Add(one);
-                }
-
-                return reserved;
-            }
-
-            var byUser = new Dictionary<string, List<AcceptWork>>(StringComparer.Ordinal);
-            foreach (var w in batch)
-            {
-                if (!byUser.TryGetValue(w.Message.UserId, out var list))
-                {
-                    byUser[w.Message.UserId] = list = new List<AcceptWork>(4);
-                }
-
-                list.Add(w);
-            }
-
-            var users = new Task<ReservedBatch?>[byUser.Count];
-            int i = 0;
-            foreach (var (user, items) in byUser)
-            {
-                users[i++] = ReserveAsync(user, items);
-            }
-
-            foreach (var r in await Task.WhenAll(users).ConfigureAwait(false))
-            {
-                if (r is not null)
-                {
-                    reserved.Add(r);
-                }
+                reserved.Add(one);
             }
 
             return reserved;
         }
-        finally
+
+        var byUser = new Dictionary<string, List<AcceptWork>>(StringComparer.Ordinal);
+        foreach (var w in batch)
         {
-            clock.BatchEnded();
+            if (!byUser.TryGetValue(w.Message.UserId, out var list))
+            {
+                byUser[w.Message.UserId] = list = new List<AcceptWork>(4);
+            }
+
+            list.Add(w);
         }
+
+        var users = new Task<ReservedBatch?>[byUser.Count];
+        int i = 0;
+        foreach (var (user, items) in byUser)
+        {
+            users[i++] = ReserveAsync(user, items);
+        }
+
+        foreach (var r in await Task.WhenAll(users).ConfigureAwait(false))
+        {
+            if (r is not null)
+            {
+                reserved.Add(r);
+            }
+        }
+
+        return reserved;
     }
 
     private static bool SingleUser(List<AcceptWork> batch)
