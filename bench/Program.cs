@@ -32,4 +32,11 @@ if (args.Length > 0 && args[0] == "redis-batch")
     return;
 }
 
+// librdkafka's mock cluster as a process of its own, for full-stack runs over Kafka: `-- kafka-mock [brokers]` (bench/README.md).
+if (args.Length > 0 && args[0] == "kafka-mock")
+{
+    await SmsGateway.Bench.Kafka.KafkaMockHost.RunAsync(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

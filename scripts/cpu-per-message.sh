@@ -7,7 +7,8 @@
 # host-dir: folder with SmsGateway.Host.dll (default: this checkout's Release build); load-dll: SmsGateway.Load.dll.
 # Building two checkouts and pointing this script at each gives before/after figures from one machine in one sitting.
 # Env: DURATION (20 s), PRIME (20 s), CONCURRENCY (32), PORT (27170), API_KEY (sent as Bearer when set; the host then gets
-#      it as its admin key), STACK_DIR (/tmp/smsgw-cpu-stack), HOST_ARGS (extra host arguments).
+#      it as its admin key), STACK_DIR (/tmp/smsgw-cpu-stack), HOST_ARGS (extra host arguments), TRANSPORT (nats | kafka:
+#      librdkafka's mock cluster in a process of its own, see scripts/stack-host.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 host_dir="${1:-$root/src/Host/bin/Release/net10.0}"

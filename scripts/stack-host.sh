@@ -2,11 +2,15 @@
 # (scripts/full-stack.sh) and one host over NATS on $port from $host_dir, stops both on exit, and reads the CPU time of
 # every process of the stack from /proc/<pid>/stat.
 # Before sourcing, set: root (repository), host_dir (folder with SmsGateway.Host.dll), port, STACK_DIR, out (scratch dir).
+# TRANSPORT=kafka runs the host over librdkafka's mock cluster, hosted by `dotnet bench/bin/Release/net10.0/SmsGateway.Bench.dll
+# kafka-mock` (build bench in Release first); its process is "kafka-mock" in the CPU figures. Default: NATS JetStream.
 # After stack_host_up: host_pid is set; `snapshot > FILE` records clock ticks per process; `cpu_seconds BEFORE AFTER`
 # prints "name seconds" per process name (PostgreSQL: the postmaster and all its backends, summed).
 host_pid=""
+kafka_pid=""
 stack_host_cleanup() {
   [ -n "$host_pid" ] && { kill "$host_pid" 2>/dev/null || true; wait "$host_pid" 2>/dev/null || true; }
+  [ -n "$kafka_pid" ] && { kill "$kafka_pid" 2>/dev/null || true; wait "$kafka_pid" 2>/dev/null || true; }
   "$root/scripts/full-stack.sh" down >/dev/null 2>&1 || true
 }
 
@@ -18,6 +22,17 @@ stack_host_up() {
   "$root/scripts/full-stack.sh" up > "$out/stack.env"
   # shellcheck disable=SC1091
   source "$out/stack.env"
+  if [ "${TRANSPORT:-nats}" = kafka ]; then
+    local bench_dll="$root/bench/bin/Release/net10.0/SmsGateway.Bench.dll"
+    [ -f "$bench_dll" ] || { echo "TRANSPORT=kafka needs $bench_dll: dotnet build -c Release $root/bench" >&2; exit 1; }
+    dotnet "$bench_dll" kafka-mock > "$out/kafka-mock.log" 2>&1 &
+    kafka_pid=$!
+    for _ in $(seq 1 60); do grep -q '^bootstrap=' "$out/kafka-mock.log" && break; sleep 0.5; done
+    grep -q '^bootstrap=' "$out/kafka-mock.log" || { cat "$out/kafka-mock.log" >&2; exit 1; }
+    export Gateway__Transport=kafka
+    Kafka__BootstrapServers="$(sed -n 's/^bootstrap=//p' "$out/kafka-mock.log")"
+    export Kafka__BootstrapServers
+  fi
   (cd "$host_dir" && exec dotnet SmsGateway.Host.dll --Gateway:Ports:0="$port" --Gateway:AllPathsOnEveryPort=true ${HOST_ARGS:-}) > "$out/host.log" 2>&1 &
   host_pid=$!
   for _ in $(seq 1 90); do
@@ -32,6 +47,7 @@ stack_host_up() {
 stack_procs() {
   echo "host $host_pid"
   echo "nats-server $(cat "$STACK_DIR/nats.pid")"
+  [ -n "$kafka_pid" ] && echo "kafka-mock $kafka_pid"
   for f in "$STACK_DIR"/redis-*.pid; do echo "redis-server $(cat "$f")"; done
   local pm; pm=$(head -1 "$STACK_DIR/pg/postmaster.pid")
   echo "postgresql $pm"

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using SmsGateway.Billing;
 using SmsGateway.Model;
 using SmsGateway.Transport;
@@ -22,6 +23,7 @@ internal sealed partial class DispatchStage
     /// caller captures it); any other result means this method already settled the delivery (acked with a final status, or
     /// nak'ed with the outage backoff while the ledger is down).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // one per message: the state machine box is pooled (docs: bench/README.md)
     private async ValueTask<SendResult?> BeginSendAsync(DispatchWork work)
     {
         var message = work.Message;
@@ -105,6 +107,7 @@ internal sealed partial class DispatchStage
         return Handled;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per message: the state machine box is pooled (docs: bench/README.md)
     private async ValueTask AckOrNakAsync(DispatchWork work)
     {
         try

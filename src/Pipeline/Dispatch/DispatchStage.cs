@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Logging;
@@ -134,6 +135,7 @@ internal sealed partial class DispatchStage
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per message: the state machine box is pooled (docs: bench/README.md)
     private async ValueTask RouteAsync(IDelivery delivery, bool isRetry, CancellationToken token)
     {
         _metrics.Delivered(delivery);
@@ -223,6 +225,7 @@ internal sealed partial class DispatchStage
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per message: the state machine box is pooled (docs: bench/README.md)
     private async ValueTask SendAsync(DispatchWork work, OperatorInfo op, SendTimeout timeout)
     {
         if (await ExpireIfPastValidityAsync(work).ConfigureAwait(false))
@@ -296,6 +299,7 @@ internal sealed partial class DispatchStage
         await SettleAsync(work, result).ConfigureAwait(false);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per message: the state machine box is pooled (docs: bench/README.md)
     private async ValueTask SettleAsync(DispatchWork work, SendResult result)
     {
         var message = work.Message;

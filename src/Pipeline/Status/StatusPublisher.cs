@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Diagnostics;
 using SmsGateway.Model;
@@ -34,6 +35,7 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
     /// <see cref="TransportException"/> on failure, <see cref="OperationCanceledException"/> when
     /// <paramref name="cancellationToken"/> ends the wait (the event may still be published).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per message: the state machine box is pooled (docs: bench/README.md)
     public async ValueTask PublishAsync(StatusEvent e, CancellationToken cancellationToken)
     {
         // The status write in the reporter continues this span's trace through the traceparent header (version 1) or the
@@ -157,6 +159,7 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
     /// <c>failed</c>) and <paramref name="callbackUrl"/> is set, queues its callback on <c>sms-callback</c>. Throws
     /// <see cref="TransportException"/> on failure (the caller then repeats both; callbacks are at least once).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per message: the state machine box is pooled (docs: bench/README.md)
     public async ValueTask PublishAsync(StatusEvent e, string? callbackUrl, CancellationToken cancellationToken)
     {
         await PublishAsync(e, cancellationToken).ConfigureAwait(false);
@@ -168,6 +171,7 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
     }
 
     /// <summary>Publishes without failing the caller: a lost non-final event costs report detail, not money.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per message: the state machine box is pooled (docs: bench/README.md)
     public async ValueTask TryPublishAsync(StatusEvent e, CancellationToken cancellationToken)
     {
         try
