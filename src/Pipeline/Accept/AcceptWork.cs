@@ -22,10 +22,3 @@ internal sealed class AcceptWork(SmsMessage message, long startTimestamp, Activi
     /// <summary>When to publish (schedule store until then); null to publish now.</summary>
     public DateTimeOffset? SendAt { get; init; }
 }
-
-/// <summary>
-/// One user's items after the fenced reservation call, on their way to the publish block: <see cref="Outcomes"/>[i] is
-/// the ledger's answer for <see cref="Items"/>[i]. <see cref="Deadline"/> (the earliest item's accept deadline) is owned
-/// by the batch and disposed by the publish step.
-/// </summary>
-internal sealed record ReservedBatch(string UserId, List<AcceptWork> Items, Billing.ReserveOutcome[] Outcomes, CancellationTokenSource Deadline);
