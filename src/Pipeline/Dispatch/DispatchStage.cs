@@ -18,11 +18,11 @@ using SmsGateway.Transport;
 namespace SmsGateway.Dispatch;
 
 /// <summary>
-/// The dispatch half of the graph (lanes built by <see cref="PipelineGraph.Lane"/>): consume <c>sms-express</c>, <c>sms-normal</c> and <c>sms-dlq</c> (competing consumers),
-/// queue each message in its operator's lane, send it, then capture and report <c>sent</c>; or, on a transient failure,
-/// publish the next attempt to <c>sms-dlq</c> with its backoff; or, on a permanent failure or the last retry, refund and
-/// report <c>failed</c>. A delivery is acked only after its side effects, so a crash repeats them (each is idempotent by
-/// message id and attempt) rather than losing them.
+/// The dispatch half of the graph (lanes built by <see cref="PipelineGraph.Lane"/>): consume <c>sms-express</c>,
+/// <c>sms-normal</c> and <c>sms-dlq</c> (competing consumers), queue each message in its operator's lane, send it, then
+/// capture and report <c>sent</c>; or, on a transient failure, publish the next attempt to <c>sms-dlq</c> with its
+/// backoff; or, on a permanent failure or the last retry, refund and report <c>failed</c>. A delivery is acked only after
+/// its side effects, so a crash repeats them (each is idempotent by message id and attempt) rather than losing them.
 /// </summary>
 internal sealed partial class DispatchStage
 {

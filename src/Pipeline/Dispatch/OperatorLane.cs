@@ -8,8 +8,8 @@ namespace SmsGateway.Dispatch;
 
 /// <summary>
 /// One operator's dispatch lane, a Dataflow target block (built by <see cref="PipelineGraph.Lane"/>): an express queue and
-/// a normal queue served by up to <c>max_concurrency</c> send workers, express first, under the operator's rate limit. <see cref="Update"/> applies a reloaded <c>operator.json</c> entry
-/// (concurrency and rate) to the running lane.
+/// a normal queue served by up to <c>max_concurrency</c> send workers, express first, under the operator's rate limit.
+/// <see cref="Update"/> applies a reloaded <c>operator.json</c> entry (concurrency and rate) to the running lane.
 /// </summary>
 /// <remarks>
 /// <para>A counting semaphore holds one permit per queued message: a worker that obtains a permit is certain to find a
