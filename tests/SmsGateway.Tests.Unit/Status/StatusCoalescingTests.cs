@@ -38,7 +38,10 @@ public sealed class StatusCoalescingTests
         await transport.WaitForPublishesAsync(1); // the first event's message waits for its ack
 
         var events = Enumerable.Range(0, 20).Select(i => StatusBatchJsonTests.Event(MessageStatus.Sent, "u" + i)).ToArray();
-        var callers = events.Select(e => Task.Run(() => publisher.PublishAsync(e, CancellationToken.None).AsTask())).ToArray();
+        // Called here, not through Task.Run: PublishAsync adds its event to the open frame before it first awaits, so every
+        // event is in that frame before the first ack is released (a Task.Run caller scheduled late on a busy machine
+        // landed in a third, never-released message and the test timed out).
+        var callers = events.Select(e => publisher.PublishAsync(e, CancellationToken.None).AsTask()).ToArray();
         await Task.Delay(100);
         Assert.False(first.IsCompleted);
         Assert.All(callers, c => Assert.False(c.IsCompleted)); // none is acked yet
@@ -65,8 +68,9 @@ public sealed class StatusCoalescingTests
         var publisher = Publisher(transport, out var observed);
         var first = publisher.PublishAsync(StatusBatchJsonTests.Event(), CancellationToken.None).AsTask();
         await transport.WaitForPublishesAsync(1);
-        var throwing = Enumerable.Range(0, 5).Select(_ => Task.Run(() => publisher.PublishAsync(StatusBatchJsonTests.Event(MessageStatus.Sent), CancellationToken.None).AsTask())).ToArray();
-        var trying = Enumerable.Range(0, 5).Select(_ => Task.Run(() => publisher.TryPublishAsync(StatusBatchJsonTests.Event(MessageStatus.Failed), CancellationToken.None).AsTask())).ToArray();
+        // Called here, not through Task.Run: each event joins the open frame before its call returns (see above).
+        var throwing = Enumerable.Range(0, 5).Select(_ => publisher.PublishAsync(StatusBatchJsonTests.Event(MessageStatus.Sent), CancellationToken.None).AsTask()).ToArray();
+        var trying = Enumerable.Range(0, 5).Select(_ => publisher.TryPublishAsync(StatusBatchJsonTests.Event(MessageStatus.Failed), CancellationToken.None).AsTask()).ToArray();
         await Task.Delay(100);
 
         transport.Release(1);
