@@ -189,7 +189,10 @@ public sealed class ReservationExpiryTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var inner = new InMemoryBalanceLedger(time);
         var ledger = new RefundFailsLedger(inner);
-        await using var pipeline = new SmsPipelineBuilder().WithLedger(ledger).WithTimeProvider(time).WithLocks(new InMemoryLockFactory())
+        // A long accept deadline and no queue budget: the wrapped parts give the pipeline the 900-ms default deadline, and a
+        // cold first request on a busy machine waited past it and was answered 429; admission is not what this tests.
+        var options = new PipelineOptions { AcceptDeadline = TimeSpan.FromSeconds(30), AcceptQueueBudget = TimeSpan.Zero };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLedger(ledger).WithTimeProvider(time).WithLocks(new InMemoryLockFactory())
             .WithTransport(new MessagePublishFails(new InMemoryTransport())).Build();
         var expired = new TaskCompletionSource<StatusEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
         pipeline.StatusPublished += e => { if (e.ErrorCode == ReservationSweeperReason) expired.TrySetResult(e); };
@@ -201,7 +204,7 @@ public sealed class ReservationExpiryTests
         Assert.Equal(result.Message!.Cost, (await inner.GetBalanceAsync("u", None)).Reserved);
         Assert.True(inner.IsPending("u", result.Message.Id));
 
-        time.Advance(new PipelineOptions().Reservations.ConfirmDeadline + new PipelineOptions().Reservations.SweepInterval);
+        time.Advance(options.Reservations.ConfirmDeadline + options.Reservations.SweepInterval);
         var e = await expired.Task.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(result.Message.Id, e.MessageId);
         Assert.Equal(new Balance("u", 10_000, 0, 0), await inner.GetBalanceAsync("u", None));
