@@ -12,6 +12,10 @@ namespace SmsGateway.Bench.Kafka;
 /// </summary>
 public static class KafkaMockHost
 {
+    /// <summary>Starts the mock, prints its bootstrap servers, and serves until SIGTERM or SIGINT.</summary>
+    /// <param name="args">The command line: <c>kafka-mock [brokers]</c> (brokers: 3 when absent).</param>
+    /// <exception cref="Confluent.Kafka.KafkaException">The mock did not start or its topics got no leaders within 10 s.</exception>
+    /// <exception cref="FormatException">The broker count is not an integer.</exception>
     public static async Task RunAsync(string[] args)
     {
         int brokers = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;

@@ -9,6 +9,7 @@ namespace SmsGateway.Accept;
 /// </summary>
 internal sealed class AcceptWork(SmsMessage message, long startTimestamp, ActivityContext trace)
 {
+    /// <summary>The validated, routed and priced message.</summary>
     public SmsMessage Message => message;
 
     /// <summary>When the request arrived (<see cref="Stopwatch.GetTimestamp"/>): the accept deadline and latency start here.</summary>
@@ -17,6 +18,7 @@ internal sealed class AcceptWork(SmsMessage message, long startTimestamp, Activi
     /// <summary>The request's accept span (default when not traced): parent of this message's reserve and publish spans.</summary>
     public ActivityContext Trace => trace;
 
+    /// <summary>The caller's answer; set once (<c>TrySetResult</c>) by the step that settles the request.</summary>
     public TaskCompletionSource<AcceptResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>When to publish (schedule store until then); null to publish now.</summary>

@@ -10,8 +10,9 @@ using SmsGateway.Transport;
 namespace SmsGateway.Status;
 
 /// <summary>
-/// The status half of the graph (blocks built by <see cref="PipelineGraph.Status"/>): consume <c>sms-status</c>, decode each delivery's events (one in wire format version 1,
-/// many in version 2, docs/architecture.md "Status events on the wire"), batch events by size or age (a timer triggers a
+/// The status half of the graph (blocks built by <see cref="PipelineGraph.Status"/>): consume <c>sms-status</c>, decode
+/// each delivery's events (one in wire format version 1, many in version 2, docs/architecture.md "Status events on the
+/// wire"), batch events by size or age (a timer triggers a
 /// partial batch every <see cref="PipelineOptions.StatusBatchMaxAge"/>), write each batch to the <see cref="IStatusStore"/>,
 /// and ack a delivery only after every event it carries was written (<see cref="StatusDelivery"/>). A failed write naks
 /// its deliveries for redelivery; the store is idempotent, so a replay leaves one row per event.
