@@ -144,6 +144,8 @@ public sealed class PipelineMetrics : IDisposable
     // keeps its instruments in the order other stages expect.
     private Counter<long> PoisonCounter => field ??= _meter.CreateCounter<long>("sms.dead_letters", "{message}", "Undecodable deliveries moved to the transport's dead-letter store, by topic");
 
+    private Counter<long> FrameRequeueCounter => field ??= _meter.CreateCounter<long>("sms.dispatch.frame_requeued", "{message}", "Messages of a frame whose lane was full, published back to their topic as a new frame, by topic");
+
     private Counter<long> OutageNakCounter => field ??= _meter.CreateCounter<long>("sms.outage.naks", "{delivery}", "Deliveries handed back with the growing outage backoff (ledger, store or broker down), by topic");
 
     private Counter<long> RestartCounter => field ??= _meter.CreateCounter<long>("sms.consumer.restarts", "{restart}", "Consumer loops that ended on a fault and were subscribed again, by topic");
@@ -159,6 +161,9 @@ public sealed class PipelineMetrics : IDisposable
     internal void LockLease(string outcome) => LeaseCounter.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     internal void PoisonDeadLettered(string topic) => PoisonCounter.Add(1, new KeyValuePair<string, object?>("topic", topic));
+
+    /// <summary>Messages of a frame that found their lane full and went back to the topic as a new frame (docs/architecture.md "Message frames").</summary>
+    internal void FrameRequeued(string topic, int messages) => FrameRequeueCounter.Add(messages, new KeyValuePair<string, object?>("topic", topic));
 
     internal void OutageNak(string topic) => OutageNakCounter.Add(1, new KeyValuePair<string, object?>("topic", topic));
 

@@ -147,6 +147,8 @@ public sealed record PipelineOptions
         ArgumentNullException.ThrowIfNull(Reservations, nameof(Reservations));
         Reservations.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchPublishWindow, 1, nameof(BatchPublishWindow));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MessageFrameSize, 1, nameof(MessageFrameSize));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MessageFrameSize, 1000, nameof(MessageFrameSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentBatches, 1, nameof(MaxConcurrentBatches));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AcceptDeadline, TimeSpan.Zero, nameof(AcceptDeadline));
         ArgumentOutOfRangeException.ThrowIfLessThan(AcceptQueueBudget, TimeSpan.Zero, nameof(AcceptQueueBudget));
@@ -177,10 +179,19 @@ public sealed record PipelineOptions
     public ReservationOptions Reservations { get; init; } = new();
 
     /// <summary>
-    /// <c>POST /send/batch</c>: most publishes (message + its <c>queued</c> event) of one user's batch in flight at once after
-    /// its single reservation. Default 256.
+    /// <c>POST /send/batch</c>: most publishes (a message or a frame of <see cref="MessageFrameSize"/> messages, with their
+    /// <c>queued</c> events) of one user's batch in flight at once after its single reservation. Default 256.
     /// </summary>
     public int BatchPublishWindow { get; init; } = 256;
+
+    /// <summary>
+    /// Most messages of one user carried by one broker message (a version-2 frame, docs/architecture.md "Message frames"):
+    /// the messages of a reserved batch (a bulk request, or the single requests one accept partition reserved together)
+    /// that go to the same topic are published, delivered and acked as frames of up to this many. 1 publishes every
+    /// message alone (version 1). Default 100; at most 1,000 (a frame must stay under the broker's message size limit,
+    /// 1 MB by default for NATS and Kafka).
+    /// </summary>
+    public int MessageFrameSize { get; init; } = 100;
 
     /// <summary>
     /// <c>POST /send/batch</c>: batches reserved and published at once in this process; one more is refused (HTTP 429,

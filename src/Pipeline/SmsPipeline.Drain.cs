@@ -99,10 +99,7 @@ public sealed partial class SmsPipeline
         {
             foreach (var payload in _inMemory.TakeQueued(topic, group))
             {
-                if (await FailUnsentAsync(payload, topic).ConfigureAwait(false))
-                {
-                    _failedAtStop++;
-                }
+                _failedAtStop += await FailUnsentAsync(payload, topic).ConfigureAwait(false);
             }
         }
 
@@ -110,35 +107,44 @@ public sealed partial class SmsPipeline
         AcceptLog.DrainIncomplete(_logger, _failedAtStop + lost, _failedAtStop, lost);
     }
 
-    private async Task<bool> FailUnsentAsync(ReadOnlyMemory<byte> payload, string topic)
+    // Fails (refunds) each message of one queued payload, a message or a frame of them; returns how many it failed.
+    private async Task<int> FailUnsentAsync(ReadOnlyMemory<byte> payload, string topic)
     {
-        SmsMessage message;
+        IReadOnlyList<SmsMessage> messages;
         try
         {
-            message = PipelineJson.DeserializeMessage(payload.Span);
+            messages = PipelineJson.DeserializeMessages(payload.Span);
         }
         catch (JsonException ex)
         {
             PipelineLog.PoisonMessage(_logger, ex, topic);
-            return false;
+            return 0;
         }
 
-        try
+        int failed = 0;
+        foreach (var message in messages)
         {
-            var refund = await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
-            if (refund == SettleOutcome.SettledOtherwise)
+            try
             {
-                return false; // captured already: it was sent, and its sent status is out
-            }
+                var refund = await _ledger.RefundAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+                if (refund is SettleOutcome.SettledOtherwise or SettleOutcome.AlreadySettled)
+                {
+                    // Captured (sent, its sent status is out), or refunded already: the same message can wait in two
+                    // payloads, a frame nak'ed at stop and the frame its lane-full rest was published back in
+                    // (docs/architecture.md "Message frames"); the first refund reported it.
+                    continue;
+                }
 
-            var failed = StatusEvent.For(message, MessageStatus.Failed, _time.GetUtcNow(), "shutdown", message.Attempt);
-            await _status.PublishAsync(failed, message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
-            return true;
+                var e = StatusEvent.For(message, MessageStatus.Failed, _time.GetUtcNow(), "shutdown", message.Attempt);
+                await _status.PublishAsync(e, message.CallbackUrl, CancellationToken.None).ConfigureAwait(false);
+                failed++;
+            }
+            catch (Exception ex) when (ex is LedgerUnavailableException or TransportException or TimeoutException)
+            {
+                PipelineLog.CompensationFailed(_logger, ex, message.Id);
+            }
         }
-        catch (Exception ex) when (ex is LedgerUnavailableException or TransportException or TimeoutException)
-        {
-            PipelineLog.CompensationFailed(_logger, ex, message.Id);
-            return false;
-        }
+
+        return failed;
     }
 }

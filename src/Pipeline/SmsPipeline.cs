@@ -200,7 +200,7 @@ public sealed partial class SmsPipeline : IAsyncDisposable
     /// <summary>
     /// Validates, prices, reserves and queues a batch (<c>POST /send/batch</c>, README "Bulk send"): each item on its own,
     /// every valid item stamped with <paramref name="batchId"/>; per user one lock grant and one fenced reservation call,
-    /// publishes in windows of <see cref="PipelineOptions.BatchPublishWindow"/>.
+    /// publishes frames of up to <see cref="PipelineOptions.MessageFrameSize"/> messages in windows of <see cref="PipelineOptions.BatchPublishWindow"/>.
     /// </summary>
     /// <param name="requests">The items, 1..any (the host caps a batch at 1,000); any field may be missing.</param>
     /// <param name="batchId">The batch id carried by every accepted message and its status events.</param>

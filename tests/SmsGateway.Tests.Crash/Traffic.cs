@@ -11,7 +11,8 @@ namespace SmsGateway.Tests.Crash;
 /// <summary>
 /// Open-model <c>/send</c> traffic at a fixed rate, as a customer's clients send it: every request has its own timeout,
 /// and a request without an answer is not retried. Records what each request got, so the reconciliation can check that a
-/// 202 became exactly one final status and that a 4xx/5xx changed nothing.
+/// 202 became exactly one final status and that a 4xx/5xx changed nothing. With <see cref="BatchSize"/> set, each request
+/// is a <c>POST /send/batch</c> of that many phones, and every figure counts messages.
 /// </summary>
 public sealed class Traffic
 {
@@ -25,13 +26,16 @@ public sealed class Traffic
     private long _notSent;
     private long _missingRetryAfter;
 
-    /// <summary>Messages answered 202: id, user and reserved cost (minor units).</summary>
+    /// <summary>Phones per request, sent as one <c>POST /send/batch</c>; 0 (the default) sends single <c>/send</c> requests.</summary>
+    public int BatchSize { get; init; }
+
+    /// <summary>Messages answered 202 (a batch item with an id counts as one): id and user.</summary>
     public IReadOnlyCollection<AcceptedSend> Accepted => _accepted;
 
-    /// <summary>Refusals by HTTP status code (e.g. "402", "429", "503").</summary>
+    /// <summary>Refusals by HTTP status code (e.g. "402", "429", "503"); a refused item of a batch counts under its problem's status.</summary>
     public IReadOnlyDictionary<string, int> Refused => _refused;
 
-    /// <summary>Requests without an answer (timeout, reset, refused connection): their outcome is unknown to the client.</summary>
+    /// <summary>Messages of requests without an answer (timeout, reset, refused connection): their outcome is unknown to the client.</summary>
     public long Unknown => Interlocked.Read(ref _unknown);
 
     /// <summary>Requests not sent because too many were outstanding (the client's own bound).</summary>
@@ -131,27 +135,49 @@ public sealed class Traffic
     // The answer's status code; null when the request got no answer.
     private async Task<HttpStatusCode?> SendOneAsync(HttpClient client, string user, int n)
     {
-        var body = JsonSerializer.Serialize(new Dictionary<string, string>
-        {
-            ["phone"] = Phones[n % Phones.Length],
-            ["text"] = n % 4 == 0 ? "کد تایید شما " + n : "Your code is " + n,
-            ["type"] = n % 3 == 0 ? "express" : "normal",
-            ["user_id"] = user,
-        });
+        var text = n % 4 == 0 ? "کد تایید شما " + n : "Your code is " + n;
+        var type = n % 3 == 0 ? "express" : "normal";
+        var body = BatchSize == 0
+            ? JsonSerializer.Serialize(new Dictionary<string, string> { ["phone"] = Phones[n % Phones.Length], ["text"] = text, ["type"] = type, ["user_id"] = user })
+            : JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["phones"] = Enumerable.Range(n, BatchSize).Select(k => Phones[k % Phones.Length]).ToArray(),
+                ["text"] = text,
+                ["type"] = type,
+                ["user_id"] = user,
+            });
         var started = Stopwatch.GetTimestamp();
         try
         {
             using var content = new StringContent(body, Encoding.UTF8, "application/json");
-            using var response = await client.PostAsync("/send", content);
+            using var response = await client.PostAsync(BatchSize == 0 ? "/send" : "/send/batch", content);
             _answerMs.Enqueue(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             if (response.StatusCode == HttpStatusCode.Accepted)
             {
                 var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-                _accepted.Add(new AcceptedSend(json.GetProperty("id").GetString()!, user, json.GetProperty("cost").GetInt64(), Stopwatch.GetTimestamp()));
+                if (BatchSize == 0)
+                {
+                    _accepted.Add(new AcceptedSend(json.GetProperty("id").GetString()!, user, Stopwatch.GetTimestamp()));
+                    return response.StatusCode;
+                }
+
+                foreach (var item in json.GetProperty("results").EnumerateArray())
+                {
+                    if (item.TryGetProperty("id", out var id))
+                    {
+                        _accepted.Add(new AcceptedSend(id.GetString()!, user, Stopwatch.GetTimestamp()));
+                    }
+                    else
+                    {
+                        var status = item.GetProperty("problem").GetProperty("status").GetInt32();
+                        _refused.AddOrUpdate(status.ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, c) => c + 1);
+                    }
+                }
+
                 return response.StatusCode;
             }
 
-            _refused.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, c) => c + 1);
+            _refused.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), Math.Max(1, BatchSize), (_, c) => c + Math.Max(1, BatchSize));
             if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is null)
             {
                 Interlocked.Increment(ref _missingRetryAfter);
@@ -161,7 +187,7 @@ public sealed class Traffic
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or SocketException)
         {
-            Interlocked.Increment(ref _unknown);
+            Interlocked.Add(ref _unknown, Math.Max(1, BatchSize));
             // dropped by the server: the request reached it (a connection was made) and the answer never came; a refused
             // connection (the listener is closed) or the client's own timeout is not a drop
             var dropped = e is IOException || e is HttpRequestException { HttpRequestError: not HttpRequestError.ConnectionError };
@@ -171,5 +197,5 @@ public sealed class Traffic
     }
 }
 
-/// <summary>A 202 answer: the message id, its user, the cost the gateway reserved (minor units) and when it arrived (<see cref="Stopwatch.GetTimestamp"/>).</summary>
-public readonly record struct AcceptedSend(string Id, string User, long Cost, long AnsweredAt);
+/// <summary>A 202 answer (or an accepted item of a batch): the message id, its user and when it arrived (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+public readonly record struct AcceptedSend(string Id, string User, long AnsweredAt);

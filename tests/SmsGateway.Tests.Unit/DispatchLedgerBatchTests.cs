@@ -191,19 +191,6 @@ public sealed class DispatchLedgerBatchTests
         Assert.InRange(ledger.SettleItems, messages.Length + 1, int.MaxValue);
     }
 
-    private sealed class CountingOperator : IOperatorClient
-    {
-        private readonly ConcurrentDictionary<Guid, int> _sends = new();
-
-        public int Sends(Guid id) => _sends.GetValueOrDefault(id);
-
-        public ValueTask<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken)
-        {
-            _sends.AddOrUpdate(message.Id, 1, (_, n) => n + 1);
-            return ValueTask.FromResult(new SendResult(SendOutcome.Accepted, null, "op-" + message.Id.ToString("N")[..8]));
-        }
-    }
-
     // A ledger seen as remote by the dispatch stage (not the in-memory type): batch methods counted, the first
     // SettleFailures batch settles fail as a stalled ledger would, single dispatch calls counted (expected: none).
     private sealed class BatchOnlyLedger(InMemoryBalanceLedger ledger) : SingleCallsOnly(ledger), IBalanceLedger

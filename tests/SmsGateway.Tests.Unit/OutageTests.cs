@@ -237,24 +237,6 @@ public sealed class OutageTests
         }
     }
 
-    private sealed class CountingOperator : IOperatorClient
-    {
-        private readonly ConcurrentDictionary<Guid, int> _sends = new();
-
-        /// <summary>The first send of each message answers a transient failure.</summary>
-        public bool TransientFirst { get; init; }
-
-        public int Sends(Guid id) => _sends.GetValueOrDefault(id);
-
-        public ValueTask<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken)
-        {
-            var n = _sends.AddOrUpdate(message.Id, 1, (_, n) => n + 1);
-            return ValueTask.FromResult(TransientFirst && n == 1
-                ? new SendResult(SendOutcome.TransientFailure, "throttled")
-                : new SendResult(SendOutcome.Accepted, null, "op-" + message.Id.ToString("N")[..8]));
-        }
-    }
-
     private sealed class FlakyLedger(IBalanceLedger inner) : IBalanceLedger
     {
         private int _captureCalls;

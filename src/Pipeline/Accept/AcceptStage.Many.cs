@@ -10,7 +10,8 @@ namespace SmsGateway.Accept;
 /// The bulk half of the accept stage (<c>POST /send/batch</c>, README "Bulk send"): the items of one batch skip the
 /// partition queues, whose capacity is sized for single requests. Per user of the batch: one use of the user's lock lease (<see cref="Locking.LockLeases"/>), one fenced
 /// <see cref="IBalanceLedger.ReserveAsync"/> call for all of that user's items (in item order, so the balance runs out at a
-/// definite item), then the reserved items are published in a sliding window of <see cref="PipelineOptions.BatchPublishWindow"/>.
+/// definite item), then the reserved items are published, in frames of up to <see cref="PipelineOptions.MessageFrameSize"/>
+/// messages, in a sliding window of <see cref="PipelineOptions.BatchPublishWindow"/> publishes.
 /// At most <see cref="PipelineOptions.MaxConcurrentBatches"/> batches run at once; one more is answered "saturated".
 /// </summary>
 internal sealed partial class AcceptStage
@@ -119,17 +120,14 @@ internal sealed partial class AcceptStage
             }
         }
 
-        using var window = new SemaphoreSlim(_options.BatchPublishWindow);
-        var publishes = new List<Task>(items.Count);
+        var publishes = new List<Task>();
         var stale = 0;
         for (int i = 0; i < items.Count; i++)
         {
             switch (outcomes[i])
             {
                 case ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved:
-                    await window.WaitAsync().ConfigureAwait(false);
-                    publishes.Add(PublishInWindowAsync(items[i], window));
-                    break;
+                    break; // published in frames below
                 case ReserveOutcome.InsufficientFunds:
                     publishes.Add(RejectAsync(items[i]));
                     break;
@@ -137,6 +135,13 @@ internal sealed partial class AcceptStage
                     publishes.Add(Stale(items[i], ref stale));
                     break;
             }
+        }
+
+        using var window = new SemaphoreSlim(_options.BatchPublishWindow);
+        foreach (var frame in FramesOf(items, outcomes))
+        {
+            await window.WaitAsync().ConfigureAwait(false);
+            publishes.Add(PublishInWindowAsync(frame, window));
         }
 
         if (stale > 0)
@@ -148,11 +153,11 @@ internal sealed partial class AcceptStage
         _confirmer.Confirm(userId, StoredIds(items));
     }
 
-    private async Task PublishInWindowAsync(AcceptWork work, SemaphoreSlim window)
+    private async Task PublishInWindowAsync(List<AcceptWork> frame, SemaphoreSlim window)
     {
         try
         {
-            await PublishAsync(work, CancellationToken.None).ConfigureAwait(false); // no accept deadline: a batch is bounded by MaxConcurrentBatches
+            await PublishAsync(frame, CancellationToken.None).ConfigureAwait(false); // no accept deadline: a batch is bounded by MaxConcurrentBatches
         }
         finally
         {

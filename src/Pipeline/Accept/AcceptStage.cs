@@ -247,16 +247,25 @@ internal sealed partial class AcceptStage
         var (userId, items, outcomes, deadline) = reserved;
         try
         {
-            var publishes = new Task[items.Count];
+            var publishes = new List<Task>(items.Count);
             var stale = 0;
             for (int i = 0; i < items.Count; i++)
             {
-                publishes[i] = outcomes[i] switch
+                var answer = outcomes[i] switch
                 {
-                    ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved => items[i].SendAt is null ? PublishAsync(items[i], deadline.Token) : ScheduleAsync(items[i]),
+                    ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved => items[i].SendAt is null ? null : ScheduleAsync(items[i]),
                     ReserveOutcome.InsufficientFunds => RejectAsync(items[i]),
                     _ => Stale(items[i], ref stale),
                 };
+                if (answer is not null)
+                {
+                    publishes.Add(answer);
+                }
+            }
+
+            foreach (var frame in FramesOf(items, outcomes))
+            {
+                publishes.Add(PublishAsync(frame, deadline.Token));
             }
 
             if (stale > 0)
@@ -296,62 +305,6 @@ internal sealed partial class AcceptStage
         return reservations;
     }
 
-    private async Task PublishAsync(AcceptWork work, CancellationToken deadline)
-    {
-        var message = work.Message;
-        long publishStarted = Stopwatch.GetTimestamp();
-        using var activity = PipelineTelemetry.StartPublish(Topics.ForType(message.Type), work.Trace);
-        activity?.SetTag("sms.message_id", message.Id.ToString());
-        try
-        {
-            var queued = _status.TryPublishAsync(QueuedEvent(message), deadline);
-            await _transport.PublishAsync(Topics.ForType(message.Type), TransportCodec.ForMessage(message), deadline).ConfigureAwait(false);
-            _circuits.Succeeded(AcceptDependency.Broker);
-            await queued.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is TransportException or OperationCanceledException or TimeoutException)
-        {
-            bool pastDeadline = deadline.IsCancellationRequested;
-            if (pastDeadline)
-            {
-                DeadlineFailure(AcceptDependency.Broker, publishStarted, "no publish ack within the accept deadline");
-            }
-            else
-            {
-                _circuits.Failed(AcceptDependency.Broker, "publish failed");
-            }
-
-            if (pastDeadline)
-            {
-                AcceptLog.PublishPastDeadline(_logger, message.Id);
-            }
-            else
-            {
-                PipelineLog.PublishFailed(_logger, ex, message.Id);
-            }
-
-            PipelineTelemetry.Fail(activity, pastDeadline ? "broker_deadline" : "broker_unavailable");
-            if (await WithdrawAsync(message).ConfigureAwait(false))
-            {
-                _metrics.Accepted(message.Type, Stopwatch.GetElapsedTime(work.StartTimestamp).TotalMilliseconds);
-                work.Completion.TrySetResult(new AcceptResult(AcceptStatus.Queued, message));
-                return;
-            }
-
-            _metrics.Refused("broker");
-            work.Completion.TrySetResult(AcceptResult.Unavailable("the message broker did not store the message; nothing was charged; retry later", message));
-
-            // Not awaited: the broker is likely down and this publish may take a whole publish timeout, which would hold the
-            // partition (and every user hashed onto it). TryPublishAsync never throws. The queued event may already be out;
-            // a rejected event outranks it, so the report shows the truth once the broker is back.
-            _ = _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Rejected, _time.GetUtcNow(), "broker_unavailable", attempt: 0), CancellationToken.None).AsTask();
-            return;
-        }
-
-        _metrics.Accepted(message.Type, Stopwatch.GetElapsedTime(work.StartTimestamp).TotalMilliseconds);
-        work.Completion.TrySetResult(new AcceptResult(AcceptStatus.Queued, message));
-    }
-
     // Scheduled: store (durably in the full profile) instead of publishing; the scheduler publishes when due.
     // From AddAsync on, the reservation is durably stored (the point at which it counts as confirmed).
     private async Task ScheduleAsync(AcceptWork work)
@@ -389,26 +342,6 @@ internal sealed partial class AcceptStage
         _metrics.Refused("lock");
         work.Completion.TrySetResult(AcceptResult.Unavailable("the balance lock was lost before the reservation committed; nothing was charged; retry", work.Message));
         return Task.CompletedTask;
-    }
-
-    // A publish that failed or was cut off by the accept deadline may still have been stored by the broker. Its reservation
-    // is withdrawn with the cancel script, which refunds only while no dispatcher has begun sending it (DispatchStage's
-    // begin-send, docs/architecture.md): refunded, the message is never sent (a stored copy is dropped at begin-send) and
-    // the answer is 503 "nothing was charged"; already being sent, it was stored after all, so the answer is 202. When the
-    // ledger cannot be reached the reservation is left to the expiry sweep (README "Durability") and the answer is 503.
-    // True when the message turned out to be stored.
-    private async Task<bool> WithdrawAsync(SmsMessage message)
-    {
-        try
-        {
-            var outcome = await _ledger.CancelAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
-            return outcome == CancelOutcome.SendingStarted;
-        }
-        catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException)
-        {
-            PipelineLog.CompensationFailed(_logger, ex, message.Id);
-            return false;
-        }
     }
 
     private async Task CompensateAsync(SmsMessage message)

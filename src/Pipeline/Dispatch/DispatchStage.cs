@@ -141,6 +141,12 @@ internal sealed partial class DispatchStage
         _metrics.Delivered(delivery);
         using var activity = PipelineTelemetry.StartConsumer("dispatch", delivery);
         var trace = activity?.Context ?? default;
+        if (MessageFrameJson.IsFrame(delivery.Payload.Span))
+        {
+            await RouteFrameAsync(delivery, activity, token).ConfigureAwait(false);
+            return;
+        }
+
         SmsMessage message;
         try
         {
@@ -162,6 +168,12 @@ internal sealed partial class DispatchStage
             return;
         }
 
+        await PostAsync(message, delivery, trace, token).ConfigureAwait(false);
+    }
+
+    // Queues the message in its operator's lane; a full lane hands it back (nak) for later.
+    private async ValueTask PostAsync(SmsMessage message, IDelivery delivery, ActivityContext trace, CancellationToken token)
+    {
         var lane = GetLane(message.Operator);
         if (lane is null)
         {

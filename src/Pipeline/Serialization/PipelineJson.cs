@@ -29,6 +29,15 @@ public static class PipelineJson
         PipelineJsonReader.TryReadMessage(utf8, out var message) ? message
             : JsonSerializer.Deserialize(utf8, PipelineJsonContext.Default.SmsMessage) ?? throw new JsonException("null message payload");
 
+    /// <summary>
+    /// Reads an <c>sms-express</c> / <c>sms-normal</c> payload of either wire format: one message (version 1) or a frame
+    /// (version 2, <c>{"version":2,"messages":[…]}</c>; docs/architecture.md, "Message frames").
+    /// </summary>
+    /// <returns>The messages in the order written (one for version 1).</returns>
+    /// <exception cref="JsonException">The payload is neither a message nor a version-2 frame of them.</exception>
+    public static IReadOnlyList<SmsMessage> DeserializeMessages(ReadOnlySpan<byte> utf8) =>
+        MessageFrameJson.IsFrame(utf8) ? [.. MessageFrameJson.Read(utf8).Select(m => m.Message)] : [DeserializeMessage(utf8)];
+
     /// <summary>Reads a status event.</summary>
     /// <exception cref="JsonException">The payload is not a status event.</exception>
     public static StatusEvent DeserializeStatus(ReadOnlySpan<byte> utf8) =>

@@ -15,6 +15,25 @@ internal static class TransportCodec
     public static OutgoingMessage ForMessage(SmsMessage message) =>
         new(message.UserId, PipelineJson.Serialize(message), string.Create(CultureInfo.InvariantCulture, $"{message.Id:N}.{message.Attempt}"), Headers(message.Attempt));
 
+    /// <summary>
+    /// A version-2 message frame (<see cref="MessageFrameJson"/>) of one user's messages: key = that user, de-duplication id =
+    /// the first message's id and attempt with the frame's length (the same frame published again is dropped by the broker),
+    /// and the headers of the first message (attempt and the current trace context).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="messages"/> is empty.</exception>
+    public static OutgoingMessage ForMessageFrame(IReadOnlyList<SmsMessage> messages)
+    {
+        var payloads = new byte[messages.Count][];
+        for (int i = 0; i < payloads.Length; i++)
+        {
+            payloads[i] = PipelineJson.Serialize(messages[i]);
+        }
+
+        var first = messages.Count > 0 ? messages[0] : throw new ArgumentException("a message frame needs at least one message", nameof(messages));
+        return new(first.UserId, MessageFrameJson.Write(payloads),
+            string.Create(CultureInfo.InvariantCulture, $"f{first.Id:N}.{first.Attempt}.{messages.Count}"), Headers(first.Attempt));
+    }
+
     public static OutgoingMessage ForStatus(StatusEvent e) =>
         new(e.UserId, PipelineJson.Serialize(e), StatusId(e), Headers(e.Attempt));
 

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using SmsGateway.Billing;
+using SmsGateway.Diagnostics;
+using SmsGateway.Model;
+using SmsGateway.Status;
+using SmsGateway.Transport;
+
+namespace SmsGateway.Accept;
+
+/// <summary>
+/// The publish half of the accept stage: a reserved user batch's messages go to the broker as frames of one topic
+/// (docs/architecture.md "Message frames"), and a publish that fails or misses the accept deadline withdraws its
+/// reservations.
+/// </summary>
+internal sealed partial class AcceptStage
+{
+    // One broker publish for a frame of one user's messages to one topic (a lone message goes as version 1; docs/architecture.md
+    // "Message frames"), with each message's queued event; every message of the frame gets the publish's answer.
+    private async Task PublishAsync(IReadOnlyList<AcceptWork> frame, CancellationToken deadline)
+    {
+        var first = frame[0].Message;
+        var topic = Topics.ForType(first.Type);
+        long publishStarted = Stopwatch.GetTimestamp();
+        using var activity = PipelineTelemetry.StartPublish(topic, frame[0].Trace);
+        activity?.SetTag("sms.message_id", first.Id.ToString());
+        activity?.SetTag("sms.frame.messages", frame.Count);
+        try
+        {
+            var queued = new ValueTask[frame.Count];
+            var messages = new SmsMessage[frame.Count];
+            for (int i = 0; i < frame.Count; i++)
+            {
+                messages[i] = frame[i].Message;
+                queued[i] = _status.TryPublishAsync(QueuedEvent(messages[i]), deadline);
+            }
+
+            var outgoing = frame.Count == 1 ? TransportCodec.ForMessage(first) : TransportCodec.ForMessageFrame(messages);
+            await _transport.PublishAsync(topic, outgoing, deadline).ConfigureAwait(false);
+            _circuits.Succeeded(AcceptDependency.Broker);
+            foreach (var q in queued)
+            {
+                await q.ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is TransportException or OperationCanceledException or TimeoutException)
+        {
+            bool pastDeadline = deadline.IsCancellationRequested;
+            if (pastDeadline)
+            {
+                DeadlineFailure(AcceptDependency.Broker, publishStarted, "no publish ack within the accept deadline");
+            }
+            else
+            {
+                _circuits.Failed(AcceptDependency.Broker, "publish failed");
+            }
+
+            PipelineTelemetry.Fail(activity, pastDeadline ? "broker_deadline" : "broker_unavailable");
+            var answers = new Task[frame.Count];
+            for (int i = 0; i < frame.Count; i++)
+            {
+                if (pastDeadline)
+                {
+                    AcceptLog.PublishPastDeadline(_logger, frame[i].Message.Id);
+                }
+                else
+                {
+                    PipelineLog.PublishFailed(_logger, ex, frame[i].Message.Id);
+                }
+
+                answers[i] = AnswerUnpublishedAsync(frame[i]);
+            }
+
+            await Task.WhenAll(answers).ConfigureAwait(false);
+            return;
+        }
+
+        foreach (var work in frame)
+        {
+            _metrics.Accepted(work.Message.Type, Stopwatch.GetElapsedTime(work.StartTimestamp).TotalMilliseconds);
+            work.Completion.TrySetResult(new AcceptResult(AcceptStatus.Queued, work.Message));
+        }
+    }
+
+    // A publish failed or was cut off: withdraw the reservation, and answer 202 only if a dispatcher had begun sending it.
+    private async Task AnswerUnpublishedAsync(AcceptWork work)
+    {
+        var message = work.Message;
+        if (await WithdrawAsync(message).ConfigureAwait(false))
+        {
+            _metrics.Accepted(message.Type, Stopwatch.GetElapsedTime(work.StartTimestamp).TotalMilliseconds);
+            work.Completion.TrySetResult(new AcceptResult(AcceptStatus.Queued, message));
+            return;
+        }
+
+        _metrics.Refused("broker");
+        work.Completion.TrySetResult(AcceptResult.Unavailable("the message broker did not store the message; nothing was charged; retry later", message));
+
+        // Not awaited: the broker is likely down and this publish may take a whole publish timeout, which would hold the
+        // partition (and every user hashed onto it). TryPublishAsync never throws. The queued event may already be out;
+        // a rejected event outranks it, so the report shows the truth once the broker is back.
+        _ = _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Rejected, _time.GetUtcNow(), "broker_unavailable", attempt: 0), CancellationToken.None).AsTask();
+    }
+
+    // The reserved messages of one user's batch that go to the broker, as frames of at most MessageFrameSize messages
+    // of one topic each, in order within a topic.
+    private List<List<AcceptWork>> FramesOf(List<AcceptWork> items, ReserveOutcome[] outcomes)
+    {
+        var frames = new List<List<AcceptWork>>();
+        List<AcceptWork>? express = null, normal = null;
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (outcomes[i] is not (ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved) || items[i].SendAt is not null)
+            {
+                continue;
+            }
+
+            ref var open = ref Topics.ForType(items[i].Message.Type) == Topics.Express ? ref express : ref normal;
+            if (open is null || open.Count == _options.MessageFrameSize)
+            {
+                open = new List<AcceptWork>(Math.Min(_options.MessageFrameSize, items.Count - i));
+                frames.Add(open);
+            }
+
+            open.Add(items[i]);
+        }
+
+        return frames;
+    }
+
+    // A publish that failed or was cut off by the accept deadline may still have been stored by the broker. Its reservation
+    // is withdrawn with the cancel script, which refunds only while no dispatcher has begun sending it (DispatchStage's
+    // begin-send, docs/architecture.md): refunded, the message is never sent (a stored copy is dropped at begin-send) and
+    // the answer is 503 "nothing was charged"; already being sent, it was stored after all, so the answer is 202. When the
+    // ledger cannot be reached the reservation is left to the expiry sweep (README "Durability") and the answer is 503.
+    // True when the message turned out to be stored.
+    private async Task<bool> WithdrawAsync(SmsMessage message)
+    {
+        try
+        {
+            var outcome = await _ledger.CancelAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
+            return outcome == CancelOutcome.SendingStarted;
+        }
+        catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException)
+        {
+            PipelineLog.CompensationFailed(_logger, ex, message.Id);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Tasks.Dataflow;
+using SmsGateway.Diagnostics;
+using SmsGateway.Model;
+using SmsGateway.Serialization;
+using SmsGateway.Transport;
+
+namespace SmsGateway.Dispatch;
+
+/// <summary>
+/// Dispatch of a version-2 message frame (docs/architecture.md, "Message frames"): each message goes to its lane as if
+/// it had come alone, with a delivery of its own (<see cref="FramedDelivery"/>) that settles the frame once all of them
+/// are settled.
+/// </summary>
+internal sealed partial class DispatchStage
+{
+    // Messages that found their lane full are handed back without repeating the ones that were queued: when none was
+    // queued the whole frame is nak'ed with the lane's pause; otherwise the rest goes back to the topic as a new frame (a
+    // nak of the whole frame would send the queued ones through begin-send again, and a frame that always meets a
+    // nearly full lane would never get past its first messages). An undecodable frame is dead-lettered whole.
+    private async ValueTask RouteFrameAsync(IDelivery frame, Activity? activity, CancellationToken token)
+    {
+        (SmsMessage Message, Range Bytes)[] items;
+        try
+        {
+            items = MessageFrameJson.Read(frame.Payload.Span);
+        }
+        catch (JsonException ex)
+        {
+            PipelineTelemetry.Fail(activity, "poison_message");
+            await PoisonDelivery.DeadLetterAsync(frame, ex, _options, _metrics, _logger).ConfigureAwait(false);
+            return;
+        }
+
+        activity?.SetTag("sms.frame.messages", items.Length);
+        var ranges = new Range[items.Length];
+        for (int i = 0; i < ranges.Length; i++)
+        {
+            ranges[i] = items[i].Bytes;
+        }
+
+        var deliveries = FramedDelivery.Split(frame, ranges);
+        var trace = activity?.Context ?? default;
+        List<int>? handBack = null;
+        var pause = TimeSpan.Zero;
+        for (int i = 0; i < items.Length; i++)
+        {
+            var message = items[i].Message;
+            var lane = GetLane(message.Operator);
+            if (lane is null)
+            {
+                PipelineLog.UnknownOperator(_logger, message.Id, message.Operator);
+                await SettleAsync(new DispatchWork(message, deliveries[i], trace), new SendResult(SendOutcome.PermanentFailure, "no_route")).ConfigureAwait(false);
+            }
+            else if (!lane.Post(new DispatchWork(message, deliveries[i], trace)))
+            {
+                (handBack ??= []).Add(i);
+                var wait = token.IsCancellationRequested ? TimeSpan.Zero : LaneFullPause(lane);
+                pause = wait > pause ? wait : pause;
+            }
+        }
+
+        if (handBack is null)
+        {
+            return;
+        }
+
+        if (handBack.Count == items.Length || token.IsCancellationRequested)
+        {
+            foreach (int i in handBack)
+            {
+                await deliveries[i].NakAsync(pause, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        await RequeueAsync(frame, items, deliveries, handBack, pause).ConfigureAwait(false);
+    }
+
+    // Publishes the handed-back messages of a frame as a frame of their own, then acks them in this one; if the broker does
+    // not store it they are nak'ed (the whole frame comes back, and begin-send drops what was sent meanwhile).
+    private async Task RequeueAsync(IDelivery frame, (SmsMessage Message, Range Bytes)[] items, IDelivery[] deliveries, List<int> handBack, TimeSpan pause)
+    {
+        var payloads = new byte[handBack.Count][];
+        for (int k = 0; k < payloads.Length; k++)
+        {
+            payloads[k] = frame.Payload[items[handBack[k]].Bytes].ToArray();
+        }
+
+        var first = items[handBack[0]].Message;
+        var id = string.Create(CultureInfo.InvariantCulture, $"f{first.Id:N}.{first.Attempt}.{handBack.Count}");
+        try
+        {
+            var payload = payloads.Length == 1 ? payloads[0] : MessageFrameJson.Write(payloads);
+            await _transport.PublishAsync(frame.Topic, new OutgoingMessage(frame.Key, payload, id, frame.Headers), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TransportException ex)
+        {
+            PipelineLog.ConsumerFailed(_logger, ex, frame.Topic);
+            foreach (int i in handBack)
+            {
+                await deliveries[i].NakAsync(pause, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        _metrics.FrameRequeued(frame.Topic, handBack.Count);
+        foreach (int i in handBack)
+        {
+            await deliveries[i].AckAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using SmsGateway.Accept;
+using SmsGateway.Billing;
+using SmsGateway.Dispatch;
+using SmsGateway.Model;
+using SmsGateway.Serialization;
+using SmsGateway.Transport;
+using SmsGateway.Transport.InMemory;
+
+namespace SmsGateway.Tests.Unit;
+
+/// <summary>Version-2 message frames: many messages of one user in one broker message (docs/architecture.md "Message frames").</summary>
+public sealed class MessageFrameTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private static SmsMessage Message(int i) =>
+        new(Guid.NewGuid(), "u1", $"+98912{i:D7}", "کد " + i, MessageType.Express, "MCI", SmsEncoding.Ucs2, 1, 1150,
+            DateTimeOffset.UnixEpoch.AddSeconds(i), Attempt: 1 + i % 3);
+
+    [Fact]
+    public void A_frame_reads_back_every_message_in_order_and_a_single_message_still_reads_as_version_1()
+    {
+        var messages = Enumerable.Range(0, 5).Select(i => Message(i)).ToArray();
+        var frame = TransportCodec.ForMessageFrame(messages);
+
+        Assert.StartsWith("{\"version\":2,\"messages\":[", Encoding.UTF8.GetString(frame.Payload.Span), StringComparison.Ordinal);
+        Assert.True(MessageFrameJson.IsFrame(frame.Payload.Span));
+        Assert.Equal("u1", frame.Key);
+        Assert.Equal($"f{messages[0].Id:N}.1.5", frame.MessageId);
+        var read = MessageFrameJson.Read(frame.Payload.Span);
+        Assert.Equal(messages, read.Select(r => r.Message));
+        for (int i = 0; i < read.Length; i++)
+        {
+            // each range is that message's own version-1 object
+            Assert.Equal(messages[i], PipelineJson.DeserializeMessage(frame.Payload.Span[read[i].Bytes]));
+        }
+
+        Assert.Equal(messages, PipelineJson.DeserializeMessages(frame.Payload.Span));
+        var single = PipelineJson.Serialize(messages[0]);
+        Assert.False(MessageFrameJson.IsFrame(single));
+        Assert.Equal([messages[0]], PipelineJson.DeserializeMessages(single));
+    }
+
+    [Theory]
+    [InlineData("{\"version\":3,\"messages\":[]}")]
+    [InlineData("{\"version\":2,\"messages\":[]}")]
+    [InlineData("{\"version\":2}")]
+    [InlineData("{\"version\":2,\"messages\":[{\"id\":1}]}")]
+    [InlineData("{\"version\":2,\"messages\":[1,2]}")]
+    [InlineData("{\"version\":2,\"messages\":[]}{}")]
+    public void A_malformed_frame_is_a_json_error(string payload) =>
+        Assert.ThrowsAny<JsonException>(() => MessageFrameJson.Read(Encoding.UTF8.GetBytes(payload)));
+
+    [Fact]
+    public async Task The_frame_is_acked_once_after_its_last_item_and_a_second_settle_of_an_item_is_ignored()
+    {
+        var frame = new RecordingDelivery();
+        var items = FramedDelivery.Split(frame, [0..1, 1..2, 2..3]);
+        await items[0].AckAsync(None);
+        await items[0].NakAsync(TimeSpan.FromSeconds(9), None); // ignored: settled already
+        await items[2].AckAsync(None);
+        Assert.Empty(frame.Settles);
+        await items[1].AckAsync(None);
+        Assert.Equal(["ack"], frame.Settles);
+        Assert.Equal("b", Encoding.UTF8.GetString(items[1].Payload.Span));
+    }
+
+    [Fact]
+    public async Task One_nak_naks_the_whole_frame_with_the_longest_pause_asked_and_an_item_is_never_dead_lettered_alone()
+    {
+        var frame = new RecordingDelivery();
+        var items = FramedDelivery.Split(frame, [0..1, 1..2, 2..3]);
+        await Assert.ThrowsAsync<TransportException>(() => items[0].DeadLetterAsync("undecodable", None).AsTask());
+        await items[0].NakAsync(TimeSpan.FromMilliseconds(200), None);
+        await items[1].AckAsync(None);
+        await items[2].NakAsync(TimeSpan.FromMilliseconds(50), None);
+        Assert.Equal(["nak 200"], frame.Settles);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_bulk_batch_goes_out_as_frames_and_a_redelivered_frame_sends_nothing_again()
+    {
+        var transport = new RecordingTransport(new InMemoryTransport());
+        await using var _ = transport;
+        var ledger = new InMemoryBalanceLedger();
+        var operators = new CountingOperator();
+        var options = new PipelineOptions { MessageFrameSize = 100 };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLedger(ledger).WithOperatorClient(operators).Build();
+        var sent = new ConcurrentDictionary<Guid, int>();
+        pipeline.StatusPublished += e => { if (e.Status == MessageStatus.Sent) sent.AddOrUpdate(e.MessageId, 1, (_, n) => n + 1); };
+        await pipeline.StartAsync(PipelineRoles.All, None);
+        await ledger.ChargeAsync("u1", 1_000_000, "c1", None);
+
+        var requests = Enumerable.Range(0, 250).Select(i => new SendRequest($"0912{i:D7}", "bulk " + i, i % 5 == 0 ? "normal" : "express", "u1")).ToList();
+        var results = await pipeline.SendBatchAsync(requests, Guid.NewGuid(), None);
+        Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
+        await WaitUntilAsync(() => sent.Count == 250, "every message sent");
+
+        // 200 express messages in frames of 100, 50 normal ones in one frame: 3 publishes for 250 messages.
+        var frames = transport.Published.ToArray();
+        Assert.Equal([100, 100], frames.Where(f => f.Topic == Topics.Express).Select(f => f.Messages.Count));
+        Assert.Equal([50], frames.Where(f => f.Topic == Topics.Normal).Select(f => f.Messages.Count));
+
+        // The first frame again, as a broker delivers it after a lost ack: "sent" is reported again, nothing is sent again.
+        var first = frames[0];
+        await transport.PublishAsync(first.Topic, new OutgoingMessage("u1", first.Payload, "redelivery"), None);
+        await WaitUntilAsync(() => first.Messages.All(m => sent[m.Id] == 2), "the redelivered frame's sent statuses");
+        await WaitUntilAsync(() => transport.Inner.Pending(Topics.Express, options.DispatchGroup) == 0, "the redelivered frame acked");
+        Assert.All(results, r => Assert.Equal(1, operators.Sends(r.Message!.Id)));
+        Assert.Equal(new Balance("u1", 1_000_000 - 250 * 1150, 0, 250 * 1150), await ledger.GetBalanceAsync("u1", None));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Messages_that_find_their_lane_full_go_back_as_a_new_frame_and_each_is_sent_once()
+    {
+        var transport = new RecordingTransport(new InMemoryTransport());
+        await using var _ = transport;
+        var ledger = new InMemoryBalanceLedger();
+        var operators = new GatedOperator();
+        var options = new PipelineOptions { LaneCapacity = 2, LaneFullDelay = TimeSpan.FromMilliseconds(10), MessageFrameSize = 100 };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLedger(ledger).WithOperatorClient(operators).Build();
+        await pipeline.StartAsync(PipelineRoles.All, None);
+        await ledger.ChargeAsync("u1", 1_000_000, "c1", None);
+
+        var requests = Enumerable.Range(0, 100).Select(i => new SendRequest($"0912{i:D7}", "bulk " + i, "express", "u1")).ToList();
+        var results = await pipeline.SendBatchAsync(requests, Guid.NewGuid(), None);
+        Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
+
+        // The lane holds 2 (the operator holds every send it took): the rest of the frame is published back as a new frame.
+        await WaitUntilAsync(() => transport.Published.Count(f => f.Topic == Topics.Express) >= 2, "a frame published back");
+        var requeued = transport.Published.Where(f => f.Topic == Topics.Express).Skip(1).First();
+        Assert.InRange(requeued.Messages.Count, 1, 100 - 2);
+        Assert.Subset(results.Select(r => r.Message!.Id).ToHashSet(), requeued.Messages.Select(m => m.Id).ToHashSet());
+        Assert.Equal(100, transport.Published.First().Messages.Count);
+
+        operators.Open();
+        await WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
+        await WaitUntilAsync(() => transport.Inner.Pending(Topics.Express, options.DispatchGroup) == 0, "every frame acked");
+        Assert.All(results, r => Assert.Equal(1, operators.Sends(r.Message!.Id)));
+        Assert.Equal(new Balance("u1", 1_000_000 - 100 * 1150, 0, 100 * 1150), await ledger.GetBalanceAsync("u1", None));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, what + ": not within 20 s");
+            await Task.Delay(10);
+        }
+    }
+
+    private sealed record Published(string Topic, byte[] Payload, IReadOnlyList<SmsMessage> Messages);
+
+    // Records every publish to sms-express and sms-normal with the messages it carries, then forwards it.
+    private sealed class RecordingTransport(InMemoryTransport inner) : IMessageTransport
+    {
+        public InMemoryTransport Inner => inner;
+
+        public ConcurrentQueue<Published> Published { get; } = new();
+
+        public ValueTask PublishAsync(string topic, OutgoingMessage message, CancellationToken cancellationToken)
+        {
+            if (topic is Topics.Express or Topics.Normal)
+            {
+                Published.Enqueue(new(topic, message.Payload.ToArray(), PipelineJson.DeserializeMessages(message.Payload.Span)));
+            }
+
+            return inner.PublishAsync(topic, message, cancellationToken);
+        }
+
+        public ValueTask<IMessageSubscription> SubscribeAsync(string topic, string consumerGroup, SubscriptionOptions options, CancellationToken cancellationToken) =>
+            inner.SubscribeAsync(topic, consumerGroup, options, cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    // Holds every send until Open, then accepts; counts sends per message.
+    private sealed class GatedOperator : IOperatorClient
+    {
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CountingOperator _counts = new();
+
+        public void Open() => _open.TrySetResult();
+
+        public int Sends(Guid id) => _counts.Sends(id);
+
+        public async ValueTask<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken)
+        {
+            await _open.Task.WaitAsync(cancellationToken);
+            return await _counts.SendAsync(message, cancellationToken);
+        }
+    }
+
+    private sealed class RecordingDelivery : IDelivery
+    {
+        public List<string> Settles { get; } = [];
+
+        public string Topic => Topics.Express;
+
+        public string Key => "u1";
+
+        public ReadOnlyMemory<byte> Payload { get; } = "abc"u8.ToArray();
+
+        public IReadOnlyDictionary<string, string> Headers { get; } = new Dictionary<string, string>();
+
+        public int DeliveryCount => 1;
+
+        public ValueTask AckAsync(CancellationToken cancellationToken)
+        {
+            Settles.Add("ack");
+            return default;
+        }
+
+        public ValueTask NakAsync(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            Settles.Add("nak " + delay.TotalMilliseconds);
+            return default;
+        }
+
+        public ValueTask DeadLetterAsync(string reason, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}
