@@ -168,12 +168,6 @@ internal sealed partial class DispatchStage
             return;
         }
 
-        await PostAsync(message, delivery, trace, token).ConfigureAwait(false);
-    }
-
-    // Queues the message in its operator's lane; a full lane hands it back (nak) for later.
-    private async ValueTask PostAsync(SmsMessage message, IDelivery delivery, ActivityContext trace, CancellationToken token)
-    {
         var lane = GetLane(message.Operator);
         if (lane is null)
         {
