@@ -143,6 +143,33 @@ public sealed class MessageFrameTests
         Assert.Equal(new Balance("u1", 1_000_000 - 100 * 1150, 0, 100 * 1150), await ledger.GetBalanceAsync("u1", None));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Scheduled_messages_of_one_user_due_together_are_released_as_one_frame()
+    {
+        var transport = new RecordingTransport(new InMemoryTransport());
+        await using var _ = transport;
+        var ledger = new InMemoryBalanceLedger();
+        var operators = new CountingOperator();
+        await using var pipeline = new SmsPipelineBuilder().WithTransport(transport).WithLedger(ledger).WithOperatorClient(operators).Build();
+        await pipeline.StartAsync(PipelineRoles.All, None);
+        await ledger.ChargeAsync("u1", 1_000_000, "c1", None);
+
+        var sendAt = DateTimeOffset.UtcNow.AddSeconds(2).ToString("O");
+        var results = new List<AcceptResult>();
+        for (int i = 0; i < 5; i++)
+        {
+            results.Add(await pipeline.SendAsync(new SendRequest($"0912{i:D7}", "later " + i, "express", "u1", SendAt: sendAt), None));
+        }
+
+        Assert.All(results, r => Assert.Equal(AcceptStatus.Scheduled, r.Status));
+        Assert.Empty(transport.Published); // nothing is published before it is due
+        await WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every scheduled message sent");
+        var frame = Assert.Single(transport.Published);
+        Assert.Equal(Topics.Express, frame.Topic);
+        Assert.Equal(results.Select(r => r.Message!.Id).Order(), frame.Messages.Select(m => m.Id).Order());
+        Assert.Equal(new Balance("u1", 1_000_000 - 5 * 1150, 0, 5 * 1150), await ledger.GetBalanceAsync("u1", None));
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);

@@ -125,22 +125,36 @@ internal sealed class SchedulerStage
         }
     }
 
+    // The due messages of one user and topic go out as message frames of up to MessageFrameSize (docs/architecture.md
+    // "Message frames"); the release commits only when every publish was acked.
     private async ValueTask PublishAsync(IReadOnlyList<SmsMessage> messages, CancellationToken cancellationToken)
     {
-        var publishes = new Task[messages.Count];
-        for (int i = 0; i < messages.Count; i++)
+        var publishes = new List<Task>();
+        foreach (var group in messages.GroupBy(m => (m.UserId, Topics.ForType(m.Type))))
         {
-            publishes[i] = PublishOneAsync(messages[i], cancellationToken);
+            foreach (var frame in group.Chunk(_options.MessageFrameSize))
+            {
+                publishes.Add(PublishFrameAsync(group.Key.Item2, frame, cancellationToken));
+            }
         }
 
         await Task.WhenAll(publishes).ConfigureAwait(false);
     }
 
-    private async Task PublishOneAsync(SmsMessage message, CancellationToken cancellationToken)
+    private async Task PublishFrameAsync(string topic, SmsMessage[] frame, CancellationToken cancellationToken)
     {
         // queued first: its event carries attempt 0, like accept's, and outranks scheduled (StatusPrecedence.Rank).
-        var queued = _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Queued, _time.GetUtcNow(), attempt: 0), cancellationToken);
-        await _transport.PublishAsync(Topics.ForType(message.Type), TransportCodec.ForMessage(message), cancellationToken).ConfigureAwait(false);
-        await queued.ConfigureAwait(false);
+        var queued = new ValueTask[frame.Length];
+        for (int i = 0; i < frame.Length; i++)
+        {
+            queued[i] = _status.TryPublishAsync(StatusEvent.For(frame[i], MessageStatus.Queued, _time.GetUtcNow(), attempt: 0), cancellationToken);
+        }
+
+        var outgoing = frame.Length == 1 ? TransportCodec.ForMessage(frame[0]) : TransportCodec.ForMessageFrame(frame);
+        await _transport.PublishAsync(topic, outgoing, cancellationToken).ConfigureAwait(false);
+        foreach (var q in queued)
+        {
+            await q.ConfigureAwait(false);
+        }
     }
 }
