@@ -188,9 +188,8 @@ public sealed record PipelineOptions
     /// Most messages of one user carried by one broker message (a version-2 frame, docs/architecture.md "Message frames"):
     /// the messages of a reserved batch (a bulk request, or the single requests one accept partition reserved together),
     /// and the scheduled messages of one user released together, that go to the same topic are published, delivered and
-    /// acked as frames of up to this many. 1 publishes every
-    /// message alone (version 1). Default 100; at most 1,000 (a frame must stay under the broker's message size limit,
-    /// 1 MB by default for NATS and Kafka).
+    /// acked as frames of up to this many. 1 publishes every message alone (version 1). Default 100; at most 1,000 (a
+    /// frame must stay under the broker's message size limit, 1 MB by default for NATS and Kafka).
     /// </summary>
     public int MessageFrameSize { get; init; } = 100;
 

@@ -24,7 +24,7 @@ public sealed class MessageFrameTests
     public void A_frame_reads_back_every_message_in_order_and_a_single_message_still_reads_as_version_1()
     {
         var messages = Enumerable.Range(0, 5).Select(i => Message(i)).ToArray();
-        var frame = TransportCodec.ForMessageFrame(messages);
+        var frame = TransportCodec.ForMessages(messages);
 
         Assert.StartsWith("{\"version\":2,\"messages\":[", Encoding.UTF8.GetString(frame.Payload.Span), StringComparison.Ordinal);
         Assert.True(MessageFrameJson.IsFrame(frame.Payload.Span));

@@ -34,8 +34,7 @@ internal sealed partial class AcceptStage
                 queued[i] = _status.TryPublishAsync(QueuedEvent(messages[i]), deadline);
             }
 
-            var outgoing = frame.Count == 1 ? TransportCodec.ForMessage(first) : TransportCodec.ForMessageFrame(messages);
-            await _transport.PublishAsync(topic, outgoing, deadline).ConfigureAwait(false);
+            await _transport.PublishAsync(topic, TransportCodec.ForMessages(messages), deadline).ConfigureAwait(false);
             _circuits.Succeeded(AcceptDependency.Broker);
             foreach (var q in queued)
             {

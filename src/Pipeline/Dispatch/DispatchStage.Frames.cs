@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using System.Threading.Tasks.Dataflow;
 using SmsGateway.Diagnostics;
@@ -90,12 +89,10 @@ internal sealed partial class DispatchStage
             payloads[k] = frame.Payload[items[handBack[k]].Bytes].ToArray();
         }
 
-        var first = items[handBack[0]].Message;
-        var id = string.Create(CultureInfo.InvariantCulture, $"f{first.Id:N}.{first.Attempt}.{handBack.Count}");
         try
         {
-            var payload = payloads.Length == 1 ? payloads[0] : MessageFrameJson.Write(payloads);
-            await _transport.PublishAsync(frame.Topic, new OutgoingMessage(frame.Key, payload, id, frame.Headers), CancellationToken.None).ConfigureAwait(false);
+            var rest = TransportCodec.ForFrameRest(frame, payloads, items[handBack[0]].Message);
+            await _transport.PublishAsync(frame.Topic, rest, CancellationToken.None).ConfigureAwait(false);
         }
         catch (TransportException ex)
         {

@@ -130,11 +130,11 @@ internal sealed class SchedulerStage
     private async ValueTask PublishAsync(IReadOnlyList<SmsMessage> messages, CancellationToken cancellationToken)
     {
         var publishes = new List<Task>();
-        foreach (var group in messages.GroupBy(m => (m.UserId, Topics.ForType(m.Type))))
+        foreach (var group in messages.GroupBy(m => (m.UserId, Topic: Topics.ForType(m.Type))))
         {
             foreach (var frame in group.Chunk(_options.MessageFrameSize))
             {
-                publishes.Add(PublishFrameAsync(group.Key.Item2, frame, cancellationToken));
+                publishes.Add(PublishFrameAsync(group.Key.Topic, frame, cancellationToken));
             }
         }
 
@@ -150,8 +150,7 @@ internal sealed class SchedulerStage
             queued[i] = _status.TryPublishAsync(StatusEvent.For(frame[i], MessageStatus.Queued, _time.GetUtcNow(), attempt: 0), cancellationToken);
         }
 
-        var outgoing = frame.Length == 1 ? TransportCodec.ForMessage(frame[0]) : TransportCodec.ForMessageFrame(frame);
-        await _transport.PublishAsync(topic, outgoing, cancellationToken).ConfigureAwait(false);
+        await _transport.PublishAsync(topic, TransportCodec.ForMessages(frame), cancellationToken).ConfigureAwait(false);
         foreach (var q in queued)
         {
             await q.ConfigureAwait(false);

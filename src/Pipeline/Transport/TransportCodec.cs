@@ -16,23 +16,40 @@ internal static class TransportCodec
         new(message.UserId, PipelineJson.Serialize(message), string.Create(CultureInfo.InvariantCulture, $"{message.Id:N}.{message.Attempt}"), Headers(message.Attempt));
 
     /// <summary>
-    /// A version-2 message frame (<see cref="MessageFrameJson"/>) of one user's messages: key = that user, de-duplication id =
-    /// the first message's id and attempt with the frame's length (the same frame published again is dropped by the broker),
-    /// and the headers of the first message (attempt and the current trace context).
+    /// One user's messages to one topic in one broker message: a lone message as <see cref="ForMessage"/> writes it, two or
+    /// more as a version-2 frame (<see cref="MessageFrameJson"/>) with key = that user, de-duplication id
+    /// <see cref="FrameId"/> (the same frame published again is dropped by the broker), and the headers of the first
+    /// message (attempt and the current trace context).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="messages"/> is empty.</exception>
-    public static OutgoingMessage ForMessageFrame(IReadOnlyList<SmsMessage> messages)
+    public static OutgoingMessage ForMessages(IReadOnlyList<SmsMessage> messages)
     {
+        if (messages.Count <= 1)
+        {
+            return messages.Count == 1 ? ForMessage(messages[0]) : throw new ArgumentException("a message frame needs at least one message", nameof(messages));
+        }
+
         var payloads = new byte[messages.Count][];
         for (int i = 0; i < payloads.Length; i++)
         {
             payloads[i] = PipelineJson.Serialize(messages[i]);
         }
 
-        var first = messages.Count > 0 ? messages[0] : throw new ArgumentException("a message frame needs at least one message", nameof(messages));
-        return new(first.UserId, MessageFrameJson.Write(payloads),
-            string.Create(CultureInfo.InvariantCulture, $"f{first.Id:N}.{first.Attempt}.{messages.Count}"), Headers(first.Attempt));
+        var first = messages[0];
+        return new(first.UserId, MessageFrameJson.Write(payloads), FrameId(first, messages.Count), Headers(first.Attempt));
     }
+
+    /// <summary>
+    /// The rest of a delivered frame published back to its topic (docs/architecture.md "Message frames"): the version-1
+    /// bytes of its messages (<paramref name="first"/> is the first of them), as one message or a frame, with the delivered
+    /// frame's key and headers and de-duplication id <see cref="FrameId"/>.
+    /// </summary>
+    public static OutgoingMessage ForFrameRest(IDelivery frame, IReadOnlyList<byte[]> payloads, SmsMessage first) =>
+        new(frame.Key, payloads.Count == 1 ? payloads[0] : MessageFrameJson.Write(payloads), FrameId(first, payloads.Count), frame.Headers);
+
+    /// <summary>A frame's broker de-duplication id: <c>f{first message id}.{its attempt}.{message count}</c>.</summary>
+    public static string FrameId(SmsMessage first, int count) =>
+        string.Create(CultureInfo.InvariantCulture, $"f{first.Id:N}.{first.Attempt}.{count}");
 
     public static OutgoingMessage ForStatus(StatusEvent e) =>
         new(e.UserId, PipelineJson.Serialize(e), StatusId(e), Headers(e.Attempt));
