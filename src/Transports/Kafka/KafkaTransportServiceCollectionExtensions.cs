@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Transport;
+using SmsGateway.Transports.Kafka.Producing;
 
 namespace SmsGateway.Transports.Kafka;
 
@@ -10,7 +11,8 @@ public static class KafkaTransportServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="KafkaTransport"/> as the singleton <see cref="IMessageTransport"/>, replacing any earlier
-    /// registration (the in-memory default). The options are validated now, so a bad configuration fails at start-up.
+    /// registration (the in-memory default), and a hosted service that warms its producers up at start
+    /// (<see cref="KafkaTransport.WarmUpAsync"/>). The options are validated now, so a bad configuration fails at start-up.
     /// </summary>
     /// <exception cref="ArgumentException">Invalid <paramref name="options"/>.</exception>
     public static IServiceCollection AddKafkaTransport(this IServiceCollection services, KafkaTransportOptions options)
@@ -20,6 +22,7 @@ public static class KafkaTransportServiceCollectionExtensions
         options.Validate();
         services.TryAddSingleton(options);
         services.Replace(ServiceDescriptor.Singleton<IMessageTransport>(sp => new KafkaTransport(options, sp.GetService<ILoggerFactory>())));
+        services.AddHostedService<ProducerWarmUp>();
         return services;
     }
 }

@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5190, Level = LogLevel.Debug, Message = "Kafka readiness probe: no metadata ({Code} {Reason})")]
     public static partial void ProbeFailed(ILogger logger, Confluent.Kafka.ErrorCode code, string reason);
 
+    [LoggerMessage(EventId = 5111, Level = LogLevel.Warning, Message = "Kafka producer warm-up: no metadata for {Topic} within {TimeoutMs} ms; start-up goes on and the first publishes may fail")]
+    public static partial void WarmUpIncomplete(ILogger logger, string topic, int timeoutMs);
+
     /// <summary>Maps a syslog level (librdkafka's) to a log level; librdkafka chatter stays at debug.</summary>
     public static LogLevel FromSyslog(int level) => level switch
     {
