@@ -86,17 +86,22 @@ public sealed class FailFastStackTests(StackFixture stack)
     {
         var clock = Stopwatch.StartNew();
         HttpStatusCode last = 0;
+        string detail = string.Empty;
+        var answers = new Dictionary<string, int>(StringComparer.Ordinal);
         while (clock.Elapsed < within)
         {
-            (last, _) = await api.SendAsync(user, Phone, "back", "express");
+            (last, var body) = await api.SendAsync(user, Phone, "back", "express");
             if (last == HttpStatusCode.Accepted)
             {
                 return;
             }
 
+            detail = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("detail", out var d) ? d.GetString() ?? string.Empty : body.ToString();
+            answers[$"{(int)last} {detail}"] = answers.GetValueOrDefault($"{(int)last} {detail}") + 1;
             await Task.Delay(250);
         }
 
-        Assert.Fail($"/send did not accept again within {within.TotalSeconds} s of the server's return; last answer {(int)last}");
+        Assert.Fail($"/send did not accept again within {within.TotalSeconds} s of the server's return; answers: "
+            + string.Join("; ", answers.Select(a => $"{a.Value} × {a.Key}")));
     }
 }
