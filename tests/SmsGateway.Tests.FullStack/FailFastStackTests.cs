@@ -86,7 +86,6 @@ public sealed class FailFastStackTests(StackFixture stack)
     {
         var clock = Stopwatch.StartNew();
         HttpStatusCode last = 0;
-        string detail = string.Empty;
         var answers = new Dictionary<string, int>(StringComparer.Ordinal);
         while (clock.Elapsed < within)
         {
@@ -96,8 +95,9 @@ public sealed class FailFastStackTests(StackFixture stack)
                 return;
             }
 
-            detail = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("detail", out var d) ? d.GetString() ?? string.Empty : body.ToString();
-            answers[$"{(int)last} {detail}"] = answers.GetValueOrDefault($"{(int)last} {detail}") + 1;
+            var detail = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("detail", out var d) ? d.GetString() : body.ToString();
+            var answer = $"{(int)last} {detail}";
+            answers[answer] = answers.GetValueOrDefault(answer) + 1;
             await Task.Delay(250);
         }
 

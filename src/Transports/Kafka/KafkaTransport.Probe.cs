@@ -45,6 +45,9 @@ public sealed partial class KafkaTransport
     /// </remarks>
     /// <param name="cancellationToken">Stops waiting (the host's start-up token).</param>
     /// <returns>True when every topic's metadata arrived.</returns>
+    /// <exception cref="ObjectDisposedException">The transport was disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired (the wait ends; librdkafka's
+    /// request runs out on its thread-pool thread).</exception>
     public async Task<bool> WarmUpAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
