@@ -149,6 +149,59 @@ public sealed class NodeFailureTests : IAsyncLifetime
         }
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task A_fence_call_the_client_drops_with_its_connection_leaves_no_grant_behind()
+    {
+        // The production call limit: the client's dead-socket check then tears the frozen ledger's connection down within
+        // seconds and ends the call in flight with TaskCanceledException, although nobody cancelled it (docs/architecture.md
+        // "Redis calls that fail"). Before that was handled, the granted lock behind that fence call was never released, and
+        // RedLock.net's timer kept its keys alive: the user was refused (Conflicted) until the process restarted.
+        await using var provider = RedisServersFixture.Provider(_options with { OperationTimeoutMs = 500 });
+        var locks = provider.GetRequiredService<IDistributedLockFactory>();
+        await using (var warm = await locks.CreateLockAsync("warm-up", Ttl, TimeSpan.FromSeconds(5), Retry, CancellationToken.None))
+        {
+            Assert.True(warm.IsAcquired, warm.Status.ToString());
+        }
+
+        // The ledger issues the fencing tokens (and is one lock node of three). Each freeze ends one call in flight that way.
+        var failures = await WhileFrozenAsync(_servers[0], async () =>
+        {
+            await using var grant = await locks.CreateLockAsync("user:fence-cut", Ttl, TimeSpan.FromMilliseconds(300), Retry, CancellationToken.None);
+            Assert.False(grant.IsAcquired, "granted without a fencing token");
+        });
+
+        var token = await EventuallyAsync(async () =>
+        {
+            await using var back = await locks.CreateLockAsync("user:fence-cut", Ttl, TimeSpan.FromSeconds(1), Retry, CancellationToken.None);
+            return back.IsAcquired ? back.FencingToken : throw new InvalidOperationException(back.Status.ToString());
+        });
+        Assert.True(token > 0);
+        Assert.Empty(failures); // an unrequested cancellation let out of CreateLockAsync would be answered 500 upstream
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task Ledger_calls_the_client_drops_with_their_connection_fail_as_ledger_unavailable()
+    {
+        await using var provider = RedisServersFixture.Provider(_options with { OperationTimeoutMs = 500 });
+        var ledger = provider.GetRequiredService<IBalanceLedger>();
+        var user = "u" + Guid.NewGuid().ToString("N");
+        await ledger.ChargeAsync(user, 1_000, "c", CancellationToken.None);
+        // Every call ends as LedgerUnavailableException (the accept stage's 503 and circuit), including the ones in flight when
+        // the client gives the connection up (see the test above).
+        var failures = await WhileFrozenAsync(_servers[0], async () =>
+        {
+            var error = await Record.ExceptionAsync(async () => await ledger.ReserveAsync(user, [new(Guid.NewGuid(), 1)], 1, CancellationToken.None));
+            if (error is not LedgerUnavailableException)
+            {
+                throw error ?? new InvalidOperationException("a reserve succeeded on a frozen ledger");
+            }
+        });
+        Assert.Empty(failures);
+
+        var balance = await EventuallyAsync(() => ledger.GetBalanceAsync(user, CancellationToken.None).AsTask());
+        Assert.Equal(1_000, balance.Charged); // a reserve that committed after the thaw is held, never lost or doubled
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Stopped_ledger_fails_with_ledger_unavailable_and_recovers_after_restart()
     {
@@ -189,6 +242,40 @@ public sealed class NodeFailureTests : IAsyncLifetime
             return grant.IsAcquired ? grant.FencingToken : throw new InvalidOperationException(grant.Status.ToString());
         });
         Assert.True(after > last, $"{after} after {last}");
+    }
+
+    // Freezes the server three times for 4 s (past the client's dead-socket check, 4 call limits without a read), running
+    // the call in a loop meanwhile; returns the exceptions the call let out.
+    private static async Task<List<string>> WhileFrozenAsync(RedisServer server, Func<Task> call)
+    {
+        var failures = new List<string>();
+        for (var cycle = 0; cycle < 3; cycle++)
+        {
+            server.Freeze();
+            try
+            {
+                var frozen = Stopwatch.StartNew();
+                while (frozen.Elapsed < TimeSpan.FromSeconds(4))
+                {
+                    try
+                    {
+                        await call();
+                    }
+                    catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+                    {
+                        failures.Add($"cycle {cycle}, {frozen.ElapsedMilliseconds} ms: {ex.GetType().Name}: {ex.Message}");
+                    }
+                }
+            }
+            finally
+            {
+                server.Thaw();
+            }
+
+            await Task.Delay(1_000); // reconnected before the next freeze
+        }
+
+        return failures;
     }
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> action)

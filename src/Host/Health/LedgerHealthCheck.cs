@@ -31,7 +31,7 @@ internal sealed class LedgerHealthCheck(RedisConnections connections, SmsPipelin
             var roundTrip = await ledger.GetDatabase().PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             return Probe.Up($"PING answered in {roundTrip.TotalMilliseconds:0} ms");
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisCallFailure.Is(ex, cancellationToken))
         {
             return Probe.Down("PING failed", $"Redis ledger {endpoint}: {ex.Message}");
         }

@@ -45,7 +45,7 @@ internal sealed class LockQuorumHealthCheck(RedisConnections connections, SmsPip
             await node.GetDatabase().PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisCallFailure.Is(ex, cancellationToken))
         {
             return false;
         }

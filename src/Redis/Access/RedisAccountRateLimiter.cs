@@ -37,7 +37,7 @@ internal sealed class RedisAccountRateLimiter(Task<ConnectionMultiplexer> server
             var reply = (RedisResult[])(await database.ScriptEvaluateAsync(Script, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false))!;
             return new RateDecision((long)reply[0] == 1, (int)(long)reply[1], (long)reply[2], (long)reply[3], (long)reply[4], (long)reply[5]);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisCallFailure.Is(ex, cancellationToken))
         {
             RedisAccessLog.LimiterFailed(logger, options.LedgerEndpoint, ex);
             throw new AccessStoreUnavailableException($"Redis rate limiter {options.LedgerEndpoint}: {ex.Message}", ex);

@@ -134,7 +134,7 @@ internal sealed partial class RedisBalanceLedger : IBalanceLedger
             var values = await (await DatabaseAsync().ConfigureAwait(false)).HashGetAsync(user, BalanceFields).WaitAsync(cancellationToken).ConfigureAwait(false);
             return ToBalance(userId, values);
         }
-        catch (Exception ex) when (ex is TimeoutException or RedisException)
+        catch (Exception ex) when (RedisCallFailure.Is(ex, cancellationToken))
         {
             RedisLog.LedgerFailed(_logger, ex, "balance", userId);
             throw new LedgerUnavailableException($"ledger {_endpoint} unavailable (balance of {userId}): {ex.Message}", ex);
@@ -199,7 +199,7 @@ internal sealed partial class RedisBalanceLedger : IBalanceLedger
             // The client sends EVALSHA once the server has the script and reloads it on NOSCRIPT (restart, SCRIPT FLUSH).
             return await (await DatabaseAsync().ConfigureAwait(false)).ScriptEvaluateAsync(script, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is TimeoutException or RedisException)
+        catch (Exception ex) when (RedisCallFailure.Is(ex, cancellationToken))
         {
             RedisLog.LedgerFailed(_logger, ex, operation, userId);
             throw new LedgerUnavailableException($"ledger {_endpoint} unavailable ({operation} for {userId}): {ex.Message}", ex);

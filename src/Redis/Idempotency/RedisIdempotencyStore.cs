@@ -76,7 +76,7 @@ internal sealed class RedisIdempotencyStore : IIdempotencyStore
         {
             return await (await DatabaseAsync().ConfigureAwait(false)).ScriptEvaluateAsync(script, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is TimeoutException or RedisException)
+        catch (Exception ex) when (RedisCallFailure.Is(ex, cancellationToken))
         {
             RedisLog.IdempotencyFailed(_logger, ex, operation);
             throw new IdempotencyStoreUnavailableException($"idempotency store {_endpoint} unavailable ({operation}): {ex.Message}", ex);

@@ -164,33 +164,40 @@ internal sealed class RedisLockFactory : SmsGateway.Locking.IDistributedLockFact
     };
 
     /// <summary>Issues the token; null (and the lock released) when the ledger node failed or answered after the grant's validity.</summary>
+    /// <remarks>Every path without a grant disposes <paramref name="redLock"/>: an undisposed RedLock.net lock keeps extending its
+    /// keys from a timer for as long as the process runs, so its user would be refused (Conflicted) until a restart
+    /// (docs/architecture.md "Redis calls that fail").</remarks>
     private async Task<RedisLockGrant?> FenceAsync(RedLockNet.IRedLock redLock, long started, TimeSpan expiry)
     {
         var validUntil = RedisLockGrant.Deadline(started, expiry, extensions: 0);
-        string? failure = null;
-        long token = 0;
+        RedisLockGrant? grant = null;
+        string failure = "the fencing call ended without a token";
         try
         {
             var fenceStore = (await _fenceStore.ConfigureAwait(false)).GetDatabase();
-            token = (long)await fenceStore.ScriptEvaluateAsync(LuaScripts.LockFence, [FenceKey(redLock.Resource)], [_options.FenceCounterTtlMs]).ConfigureAwait(false);
-            if (Stopwatch.GetTimestamp() >= validUntil)
+            var token = (long)await fenceStore.ScriptEvaluateAsync(LuaScripts.LockFence, [FenceKey(redLock.Resource)], [_options.FenceCounterTtlMs]).ConfigureAwait(false);
+            if (Stopwatch.GetTimestamp() < validUntil)
             {
-                // Another holder may have been granted the lock (and a token) meanwhile; this token proves nothing.
-                failure = "the fencing token came after the grant's validity";
+                grant = new RedisLockGrant(redLock, token, started, expiry, _logger);
+                return grant;
+            }
+
+            // Another holder may have been granted the lock (and a token) meanwhile; this token proves nothing.
+            failure = "the fencing token came after the grant's validity";
+        }
+        catch (Exception ex) when (RedisCallFailure.Is(ex))
+        {
+            failure = $"{ex.GetType().Name}: {ex.Message}";
+        }
+        finally
+        {
+            if (grant is null)
+            {
+                RedisLog.FenceFailed(_logger, redLock.Resource, failure);
+                await redLock.DisposeAsync().ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is TimeoutException or RedisException)
-        {
-            failure = ex.Message;
-        }
 
-        if (failure is null)
-        {
-            return new RedisLockGrant(redLock, token, started, expiry, _logger);
-        }
-
-        RedisLog.FenceFailed(_logger, redLock.Resource, failure);
-        await redLock.DisposeAsync().ConfigureAwait(false);
         return null;
     }
 }

@@ -152,7 +152,7 @@ internal sealed class RedisLockGrant : IDistributedLock
         {
             await _redLock!.DisposeAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is TimeoutException or StackExchange.Redis.RedisException or ObjectDisposedException)
+        catch (Exception ex) when (RedisCallFailure.Is(ex))
         {
             RedisLog.LockReleaseFailed(_logger!, ex, Resource);
         }
