@@ -17,7 +17,7 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Lock for user {UserId} not acquired ({Status}); {Count} requests answered 503")]
     public static partial void LockNotAcquired(ILogger logger, string userId, Locking.DistributedLockStatus status, int count);
 
-    [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "Reservation for user {UserId} failed; {Count} requests answered 503")]
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "Reservation for user {UserId} failed; {Count} requests answered 503 (429 when cut off by the accept deadline having been given less than half of it)")]
     public static partial void ReserveFailed(ILogger logger, Exception exception, string userId, int count);
 
     [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "Publish of message {MessageId} failed; reservation refunded, answered 503")]

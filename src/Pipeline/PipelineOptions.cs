@@ -72,8 +72,10 @@ public sealed record PipelineOptions
 
     /// <summary>
     /// Longest a request may take from submit to its answer inside the accept stage (queue wait, lock, reserve, publish). Past
-    /// it the request is answered 503 (<see cref="Accept.AcceptStatus.Unavailable"/>); a publish cut short here may still have
-    /// been stored by the broker, so its reservation is left to be confirmed or expired (README "Durability"), not refunded.
+    /// it the request is answered 503 (<see cref="Accept.AcceptStatus.Unavailable"/>) when the call cut off was given at least
+    /// half of this, else 429 (<see cref="Accept.AcceptStatus.Saturated"/>: it spent its time queued); a publish cut short here
+    /// may still have been stored by the broker, so its reservation is withdrawn with the cancel script (README "Admission
+    /// control and fail-fast"), and a reserve cut short is left to be confirmed or expired (README "Durability").
     /// Default 900 ms (issue 12: <c>/send</c> answers within 1 s while a dependency is unreachable). Not applied when the
     /// transport, ledger and lock are all the in-memory ones, which never wait on a network.
     /// </summary>

@@ -20,7 +20,7 @@ public sealed class FailFastTests
         var ledger = new InMemoryBalanceLedger();
         var options = new PipelineOptions
         {
-            AcceptDeadline = TimeSpan.FromMilliseconds(300),
+            AcceptDeadline = TimeSpan.FromMilliseconds(600), // the stalled publish has all of it: the broker is to blame
             CircuitFailureThreshold = 2,
             CircuitBreakDuration = TimeSpan.FromMilliseconds(300),
         };
@@ -161,7 +161,9 @@ public sealed class FailFastTests
         first.SetResult();
         var heldResult = await held;
         Assert.True(heldResult.Status == AcceptStatus.Queued, heldResult.Detail);
-        Assert.NotEqual(AcceptStatus.Queued, (await queued).Status);
+        var late = await queued;
+        Assert.Equal(AcceptStatus.Saturated, late.Status); // 429: an overload, not a lock outage
+        Assert.Contains("saturated", late.Detail, StringComparison.Ordinal);
         Assert.False(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
 
         // A request that reaches the lock at once and whose call hangs through its whole deadline does count.
@@ -169,6 +171,46 @@ public sealed class FailFastTests
         Assert.Equal(AcceptStatus.Unavailable, hung.Status);
         Assert.True(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
         never.SetResult();
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_publish_left_with_little_of_the_deadline_answers_429_and_one_that_stalls_through_it_answers_503()
+    {
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var locks = new SwitchableLocks { GateFor = n => n == 1 ? first.Task : Task.CompletedTask };
+        var transport = new StallingTransport { Stalled = true };
+        var ledger = new InMemoryBalanceLedger();
+        var options = new PipelineOptions
+        {
+            AcceptPartitions = 1,
+            MaxReserveBatch = 1,
+            AcceptDeadline = TimeSpan.FromSeconds(3),
+            AcceptQueueBudget = TimeSpan.Zero,
+            CircuitFailureThreshold = 1,
+            CircuitBreakDuration = TimeSpan.FromMinutes(5),
+            LockLeaseIdle = TimeSpan.Zero,
+        };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLocks(locks).WithLedger(ledger).Build();
+        await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
+        await ledger.ChargeAsync("ff", 1_000_000, "c", CancellationToken.None);
+
+        // The lock takes 2 of the 3 s, so the stalled publish is cut off having had a third of the deadline: the broker is
+        // not to blame for that miss, and the answer is 429 with nothing charged.
+        var slowLock = pipeline.SendAsync(Request, CancellationToken.None);
+        await WaitUntilAsync(() => locks.Calls == 1);
+        await Task.Delay(2000);
+        first.SetResult();
+        var saturated = await slowLock;
+        Assert.Equal(AcceptStatus.Saturated, saturated.Status);
+        Assert.False(pipeline.Circuits.IsOpen(AcceptDependency.Broker));
+        Assert.Equal(new Balance("ff", 1_000_000, 0, 0), await ledger.GetBalanceAsync("ff", CancellationToken.None));
+
+        // A publish that stalls through the whole deadline is the broker's fault: 503, and its circuit opens.
+        var stalled = await pipeline.SendAsync(Request, CancellationToken.None);
+        Assert.Equal(AcceptStatus.Unavailable, stalled.Status);
+        Assert.Contains("message broker", stalled.Detail, StringComparison.Ordinal);
+        Assert.True(pipeline.Circuits.IsOpen(AcceptDependency.Broker));
+        Assert.Equal(new Balance("ff", 1_000_000, 0, 0), await ledger.GetBalanceAsync("ff", CancellationToken.None));
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -14,10 +14,10 @@ internal static partial class AcceptLog
     [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Accept partition {Partition} is saturated: queueing delay {DelayMs} ms over the {BudgetMs} ms budget; /send answers 429")]
     public static partial void Saturated(ILogger logger, int partition, double delayMs, double budgetMs);
 
-    [LoggerMessage(EventId = 7103, Level = LogLevel.Warning, Message = "Publish of message {MessageId} was not confirmed within the accept deadline; its reservation is withdrawn (a copy the broker stored is never sent) and it is answered 503, or 202 when its sending had already started")]
+    [LoggerMessage(EventId = 7103, Level = LogLevel.Warning, Message = "Publish of message {MessageId} was not confirmed within the accept deadline; its reservation is withdrawn (a copy the broker stored is never sent) and it is answered 503 (429 when the publish was given less than half the deadline), or 202 when its sending had already started")]
     public static partial void PublishPastDeadline(ILogger logger, Guid messageId);
 
-    [LoggerMessage(EventId = 7104, Level = LogLevel.Warning, Message = "The accept deadline passed before user {UserId}'s lock or reservation completed; {Count} requests answered 503")]
+    [LoggerMessage(EventId = 7104, Level = LogLevel.Warning, Message = "The accept deadline passed before user {UserId}'s lock or reservation completed; {Count} requests answered 503, or 429 when the call was given less than half the deadline")]
     public static partial void ReservePastDeadline(ILogger logger, string userId, int count);
 
     [LoggerMessage(EventId = 7105, Level = LogLevel.Error, Message = "Accept of {Count} requests failed unexpectedly; each unanswered one is answered 503 (nothing charged, or the expiry sweep refunds)")]

@@ -81,29 +81,37 @@ internal sealed partial class AcceptStage
             return new CancellationTokenSource(); // in-memory parts only: no deadline
         }
 
+        var left = LeftOf(items);
+        return new CancellationTokenSource(left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1));
+    }
+
+    // What is left of the accept deadline of the earliest of these requests (negative when it passed).
+    private TimeSpan LeftOf(IReadOnlyList<AcceptWork> items)
+    {
         long earliest = items[0].StartTimestamp;
         foreach (var w in items)
         {
             earliest = Math.Min(earliest, w.StartTimestamp);
         }
 
-        var left = _options.AcceptDeadline - Stopwatch.GetElapsedTime(earliest);
-        return new CancellationTokenSource(left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1));
+        return _options.AcceptDeadline - Stopwatch.GetElapsedTime(earliest);
     }
 
-    // The user's lock lease within the deadline; null when the deadline passed first. A newly acquired grant closes the lock
-    // quorum's circuit and NoQuorum counts against it; a reused grant proves nothing new about the quorum, so it reports nothing.
-    private async Task<LockLease?> LockWithinAsync(string resource, CancellationToken deadline)
+    // The user's lock lease within the deadline; null when the deadline passed first (the requests are then answered here).
+    // A newly acquired grant closes the lock quorum's circuit and NoQuorum counts against it; a reused grant proves nothing
+    // new about the quorum, so it reports nothing.
+    private async Task<LockLease?> LockWithinAsync(string resource, List<AcceptWork> items, CancellationToken deadline)
     {
         LockLease lease;
-        long started = Stopwatch.GetTimestamp();
+        var given = LeftOf(items);
         try
         {
             lease = await _leases.UseAsync(resource, deadline).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            DeadlineFailure(AcceptDependency.LockQuorum, started, "no grant within the accept deadline");
+            bool blamed = DeadlineFailure(AcceptDependency.LockQuorum, given, "no grant within the accept deadline");
+            RefusePastDeadline(items, blamed, AcceptDependency.LockQuorum);
             return null;
         }
 
@@ -120,17 +128,47 @@ internal sealed partial class AcceptStage
         return lease;
     }
 
-    // A call cut short by the accept deadline counts against its dependency's circuit only when the call itself had at least
-    // half the deadline. Under CPU saturation a request spends its time queued behind others and reaches the dependency with
-    // little of its deadline left; that miss says nothing about the dependency, and opening its circuit would turn an
-    // overload (429) into an outage (503) for everyone (issue 12 item 6; README "Admission control and fail-fast").
-    private void DeadlineFailure(AcceptDependency dependency, long callStarted, string reason)
+    // A call cut short by the accept deadline counts against its dependency's circuit only when the call was given at least
+    // half the deadline (what was left of it when the call started). Under CPU saturation a request spends its time queued
+    // behind others and reaches the dependency with little of its deadline left; that miss says nothing about the
+    // dependency, and opening its circuit would turn an overload (429) into an outage (503) for everyone (issue 12 item 6;
+    // README "Admission control and fail-fast"). Judged by the time given, not the time elapsed when the miss is seen: a
+    // starved thread pool runs the deadline's continuation late. True when the dependency was blamed.
+    private bool DeadlineFailure(AcceptDependency dependency, TimeSpan given, string reason)
     {
-        if (Stopwatch.GetElapsedTime(callStarted) >= _options.AcceptDeadline / 2)
+        if (given < _options.AcceptDeadline / 2)
         {
-            _circuits.Failed(dependency, reason);
+            return false;
+        }
+
+        _circuits.Failed(dependency, reason);
+        return true;
+    }
+
+    // The answer to requests whose call was cut short by the accept deadline. When DeadlineFailure did not blame the
+    // dependency, the requests spent most of their deadline queued: the gateway is overloaded, so 429 (retry after the
+    // admission delay) rather than a 503 that tells clients and monitors a dependency is down (README "Admission control
+    // and fail-fast").
+    private static AcceptResult PastDeadline(bool blamed, AcceptDependency dependency, SmsMessage message) => blamed
+        ? AcceptResult.Unavailable($"the {Describe(dependency)} did not answer within the accept deadline; nothing was charged; retry later", message)
+        : new AcceptResult(AcceptStatus.Saturated, message,
+            Detail: "the gateway is saturated (the request waited past most of its accept deadline); nothing was charged; retry later");
+
+    private void RefusePastDeadline(List<AcceptWork> items, bool blamed, AcceptDependency dependency)
+    {
+        foreach (var w in items)
+        {
+            _metrics.Refused(blamed ? ReasonOf(dependency) : "saturated");
+            w.Completion.TrySetResult(PastDeadline(blamed, dependency, w.Message));
         }
     }
+
+    private static string ReasonOf(AcceptDependency dependency) => dependency switch
+    {
+        AcceptDependency.Broker => "broker",
+        AcceptDependency.Ledger => "ledger",
+        _ => "lock",
+    };
 
     private static string Describe(AcceptDependency dependency) => dependency switch
     {

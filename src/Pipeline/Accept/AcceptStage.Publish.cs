@@ -20,7 +20,7 @@ internal sealed partial class AcceptStage
     {
         var first = frame[0].Message;
         var topic = Topics.ForType(first.Type);
-        long publishStarted = Stopwatch.GetTimestamp();
+        var publishGiven = LeftOf(frame);
         using var activity = PipelineTelemetry.StartPublish(topic, frame[0].Trace);
         activity?.SetTag("sms.message_id", first.Id.ToString());
         activity?.SetTag("sms.frame.messages", frame.Count);
@@ -44,9 +44,10 @@ internal sealed partial class AcceptStage
         catch (Exception ex) when (ex is TransportException or OperationCanceledException or TimeoutException)
         {
             bool pastDeadline = deadline.IsCancellationRequested;
+            bool blamed = true; // a failed publish, or one whose own call used most of the deadline: the broker's fault
             if (pastDeadline)
             {
-                DeadlineFailure(AcceptDependency.Broker, publishStarted, "no publish ack within the accept deadline");
+                blamed = DeadlineFailure(AcceptDependency.Broker, publishGiven, "no publish ack within the accept deadline");
             }
             else
             {
@@ -66,7 +67,7 @@ internal sealed partial class AcceptStage
                     PipelineLog.PublishFailed(_logger, ex, frame[i].Message.Id);
                 }
 
-                answers[i] = AnswerUnpublishedAsync(frame[i]);
+                answers[i] = AnswerUnpublishedAsync(frame[i], blamed);
             }
 
             await Task.WhenAll(answers).ConfigureAwait(false);
@@ -80,8 +81,9 @@ internal sealed partial class AcceptStage
         }
     }
 
-    // A publish failed or was cut off: withdraw the reservation, and answer 202 only if a dispatcher had begun sending it.
-    private async Task AnswerUnpublishedAsync(AcceptWork work)
+    // A publish failed or was cut off: withdraw the reservation, and answer 202 only if a dispatcher had begun sending it;
+    // otherwise 503, or 429 when the broker was not blamed (the request spent its deadline queued: PastDeadline).
+    private async Task AnswerUnpublishedAsync(AcceptWork work, bool brokerBlamed)
     {
         var message = work.Message;
         if (await WithdrawAsync(message).ConfigureAwait(false))
@@ -91,13 +93,15 @@ internal sealed partial class AcceptStage
             return;
         }
 
-        _metrics.Refused("broker");
-        work.Completion.TrySetResult(AcceptResult.Unavailable("the message broker did not store the message; nothing was charged; retry later", message));
+        _metrics.Refused(brokerBlamed ? "broker" : "saturated");
+        work.Completion.TrySetResult(brokerBlamed
+            ? AcceptResult.Unavailable("the message broker did not store the message; nothing was charged; retry later", message)
+            : PastDeadline(blamed: false, AcceptDependency.Broker, message));
 
         // Not awaited: the broker is likely down and this publish may take a whole publish timeout, which would hold the
         // partition (and every user hashed onto it). TryPublishAsync never throws. The queued event may already be out;
         // a rejected event outranks it, so the report shows the truth once the broker is back.
-        _ = _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Rejected, _time.GetUtcNow(), "broker_unavailable", attempt: 0), CancellationToken.None).AsTask();
+        _ = _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Rejected, _time.GetUtcNow(), brokerBlamed ? "broker_unavailable" : "saturated", attempt: 0), CancellationToken.None).AsTask();
     }
 
     // The reserved messages of one user's batch that go to the broker, as frames of at most MessageFrameSize messages

@@ -187,13 +187,12 @@ internal sealed partial class AcceptStage
         var resource = "user:" + userId;
         var deadline = DeadlineFor(items);
         using (var reserve = PipelineTelemetry.Source.HasListeners() ? PipelineTelemetry.StartBatch("reserve", ActivityKind.Internal, TracesOf(items)) : null)
-        await using (var grant = await LockWithinAsync(resource, deadline.Token).ConfigureAwait(false))
+        await using (var grant = await LockWithinAsync(resource, items, deadline.Token).ConfigureAwait(false))
         {
             if (grant is null)
             {
                 AcceptLog.ReservePastDeadline(_logger, userId, items.Count);
                 PipelineTelemetry.Fail(reserve, "lock_deadline");
-                FailAll(items, "lock", "the balance lock was not granted within the accept deadline; nothing was charged; retry later");
                 deadline.Dispose();
                 return null;
             }
@@ -207,7 +206,7 @@ internal sealed partial class AcceptStage
 
             var reservations = ReservationsOf(items);
 
-            long reserveStarted = Stopwatch.GetTimestamp();
+            var reserveGiven = LeftOf(items);
             try
             {
                 outcomes = await _ledger.ReserveAsync(userId, reservations, grant.FencingToken, deadline.Token).ConfigureAwait(false);
@@ -220,18 +219,19 @@ internal sealed partial class AcceptStage
             catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested))
             {
                 // A reserve cut short by the deadline may still have committed: the confirm/expiry sweeper releases it (README "Durability").
+                PipelineLog.ReserveFailed(_logger, ex, userId, items.Count);
+                PipelineTelemetry.Fail(reserve, "ledger_unavailable");
                 if (ex is not OperationCanceledException)
                 {
                     _circuits.Failed(AcceptDependency.Ledger, "unavailable");
+                    FailAll(items, "ledger", "the balance ledger is unavailable; nothing was charged; retry later");
                 }
                 else
                 {
-                    DeadlineFailure(AcceptDependency.Ledger, reserveStarted, "no answer within the accept deadline");
+                    bool blamed = DeadlineFailure(AcceptDependency.Ledger, reserveGiven, "no answer within the accept deadline");
+                    RefusePastDeadline(items, blamed, AcceptDependency.Ledger);
                 }
 
-                PipelineLog.ReserveFailed(_logger, ex, userId, items.Count);
-                PipelineTelemetry.Fail(reserve, "ledger_unavailable");
-                FailAll(items, "ledger", "the balance ledger is unavailable; nothing was charged; retry later");
                 deadline.Dispose();
                 return null;
             }
