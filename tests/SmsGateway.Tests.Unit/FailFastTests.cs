@@ -138,16 +138,7 @@ public sealed class FailFastTests
         var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var locks = new SwitchableLocks { GateFor = n => n == 1 ? first.Task : never.Task };
         var ledger = new InMemoryBalanceLedger();
-        var options = new PipelineOptions
-        {
-            AcceptPartitions = 1,
-            MaxReserveBatch = 1,
-            AcceptDeadline = TimeSpan.FromSeconds(4),
-            AcceptQueueBudget = TimeSpan.Zero,
-            CircuitFailureThreshold = 1,
-            CircuitBreakDuration = TimeSpan.FromMinutes(5),
-            LockLeaseIdle = TimeSpan.Zero, // one grant per batch: each request below makes its own lock call
-        };
+        var options = OneRequestAtATime(TimeSpan.FromSeconds(4));
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
         await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
         await ledger.ChargeAsync("ff", 1_000_000, "c", CancellationToken.None);
@@ -180,16 +171,7 @@ public sealed class FailFastTests
         var locks = new SwitchableLocks { GateFor = n => n == 1 ? first.Task : Task.CompletedTask };
         var transport = new StallingTransport { Stalled = true };
         var ledger = new InMemoryBalanceLedger();
-        var options = new PipelineOptions
-        {
-            AcceptPartitions = 1,
-            MaxReserveBatch = 1,
-            AcceptDeadline = TimeSpan.FromSeconds(3),
-            AcceptQueueBudget = TimeSpan.Zero,
-            CircuitFailureThreshold = 1,
-            CircuitBreakDuration = TimeSpan.FromMinutes(5),
-            LockLeaseIdle = TimeSpan.Zero,
-        };
+        var options = OneRequestAtATime(TimeSpan.FromSeconds(3));
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLocks(locks).WithLedger(ledger).Build();
         await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
         await ledger.ChargeAsync("ff", 1_000_000, "c", CancellationToken.None);
@@ -339,4 +321,17 @@ public sealed class FailFastTests
             public ValueTask DisposeAsync() => ValueTask.CompletedTask;
         }
     }
+
+    // One accept worker, one request per batch and one grant per batch (each request makes its own lock call), no queue
+    // budget, and a circuit that opens at the first failure and stays open through the test.
+    private static PipelineOptions OneRequestAtATime(TimeSpan deadline) => new()
+    {
+        AcceptPartitions = 1,
+        MaxReserveBatch = 1,
+        AcceptDeadline = deadline,
+        AcceptQueueBudget = TimeSpan.Zero,
+        CircuitFailureThreshold = 1,
+        CircuitBreakDuration = TimeSpan.FromMinutes(5),
+        LockLeaseIdle = TimeSpan.Zero,
+    };
 }
