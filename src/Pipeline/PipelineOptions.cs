@@ -37,6 +37,14 @@ public sealed record PipelineOptions
     /// </summary>
     public TimeSpan LaneFullDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a message of a frame (bulk send) waits for room in its full lane before it is handed back. A lane whose
+    /// workers are sending makes room within milliseconds; one that makes none in this time is taken for stalled and its
+    /// messages go back at once for the lane's full pause (docs/architecture.md "Message frames"). Zero hands back at once.
+    /// Default 50 ms.
+    /// </summary>
+    public TimeSpan LaneRoomWait { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Deliveries each subscription may hold unacknowledged. Default 2,048.</summary>
     public int MaxInFlight { get; init; } = 2048;
 
@@ -138,6 +146,7 @@ public sealed record PipelineOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(LockWait, TimeSpan.Zero, nameof(LockWait));
         ArgumentOutOfRangeException.ThrowIfLessThan(LaneCapacity, 1, nameof(LaneCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(LaneFullDelay, TimeSpan.Zero, nameof(LaneFullDelay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(LaneRoomWait, TimeSpan.Zero, nameof(LaneRoomWait));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlight, 1, nameof(MaxInFlight));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AckWait, TimeSpan.Zero, nameof(AckWait));
         ArgumentOutOfRangeException.ThrowIfLessThan(StatusBatchSize, 1, nameof(StatusBatchSize));

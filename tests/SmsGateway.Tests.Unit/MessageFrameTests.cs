@@ -144,6 +144,31 @@ public sealed class MessageFrameTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Messages_that_find_a_busy_lane_full_wait_for_room_and_the_frame_is_never_published_back()
+    {
+        // The same lane of 2 as above, but the operator sends (slowly, 2 ms each): the lane makes room as it sends, so each
+        // message waits for it (LaneRoomWait, long here so that a slow machine cannot turn a wait into a hand-back).
+        var transport = new RecordingTransport(new InMemoryTransport());
+        await using var _ = transport;
+        var ledger = new InMemoryBalanceLedger();
+        var operators = new SlowOperator(TimeSpan.FromMilliseconds(2));
+        var options = new PipelineOptions { LaneCapacity = 2, LaneRoomWait = TimeSpan.FromSeconds(10), MessageFrameSize = 100 };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLedger(ledger).WithOperatorClient(operators).Build();
+        await pipeline.StartAsync(PipelineRoles.All, None);
+        await ledger.ChargeAsync("u1", 1_000_000, "c1", None);
+
+        var requests = Enumerable.Range(0, 100).Select(i => new SendRequest($"0912{i:D7}", "bulk " + i, "express", "u1")).ToList();
+        var results = await pipeline.SendBatchAsync(requests, Guid.NewGuid(), None);
+        Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
+
+        await WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
+        await WaitUntilAsync(() => transport.Inner.Pending(Topics.Express, options.DispatchGroup) == 0, "the frame acked");
+        Assert.Equal([100], transport.Published.Where(f => f.Topic == Topics.Express).Select(f => f.Messages.Count));
+        Assert.All(results, r => Assert.Equal(1, operators.Sends(r.Message!.Id)));
+        Assert.Equal(new Balance("u1", 1_000_000 - 100 * 1150, 0, 100 * 1150), await ledger.GetBalanceAsync("u1", None));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Scheduled_messages_of_one_user_due_together_are_released_as_one_frame()
     {
         var transport = new RecordingTransport(new InMemoryTransport());
@@ -218,6 +243,19 @@ public sealed class MessageFrameTests
         public async ValueTask<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken)
         {
             await _open.Task.WaitAsync(cancellationToken);
+            return await _counts.SendAsync(message, cancellationToken);
+        }
+    }
+
+    private sealed class SlowOperator(TimeSpan each) : IOperatorClient
+    {
+        private readonly CountingOperator _counts = new();
+
+        public int Sends(Guid id) => _counts.Sends(id);
+
+        public async ValueTask<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken)
+        {
+            await Task.Delay(each, cancellationToken);
             return await _counts.SendAsync(message, cancellationToken);
         }
     }

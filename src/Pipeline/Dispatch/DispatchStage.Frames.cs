@@ -53,7 +53,7 @@ internal sealed partial class DispatchStage
                 PipelineLog.UnknownOperator(_logger, message.Id, message.Operator);
                 await SettleAsync(new DispatchWork(message, deliveries[i], trace), new SendResult(SendOutcome.PermanentFailure, "no_route")).ConfigureAwait(false);
             }
-            else if (!lane.Post(new DispatchWork(message, deliveries[i], trace)))
+            else if (!await PostOrWaitAsync(lane, new DispatchWork(message, deliveries[i], trace), token).ConfigureAwait(false))
             {
                 (handBack ??= []).Add(i);
                 var wait = token.IsCancellationRequested ? TimeSpan.Zero : LaneFullPause(lane);
@@ -77,6 +77,26 @@ internal sealed partial class DispatchStage
         }
 
         await RequeueAsync(frame, items, deliveries, handBack, pause).ConfigureAwait(false);
+    }
+
+    // Offers a framed message to its lane, waiting up to PipelineOptions.LaneRoomWait each time the lane is full. A busy lane (its workers
+    // take messages out) makes room within milliseconds, and waiting for it is the backpressure a frame needs: one delivery
+    // holds up to MessageFrameSize messages, so MaxInFlight frames are far more than the lanes hold, and handing the rest
+    // back cost a publish, a delivery and a decode of the whole rest per round (bench/README.md "Frames that find their
+    // lane full"). A lane that makes no room within the wait is left alone for LaneFullPause: its messages go back at once,
+    // so a stalled operator costs this consumer one wait per pause, not one per frame.
+    private async ValueTask<bool> PostOrWaitAsync(OperatorLane lane, DispatchWork work, CancellationToken token)
+    {
+        while (!lane.Post(work))
+        {
+            if (token.IsCancellationRequested || _options.LaneRoomWait <= TimeSpan.Zero
+                || !await lane.WaitForRoomAsync(work.Message.Type, _options.LaneRoomWait, LaneFullPause(lane), token).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // Publishes the handed-back messages of a frame as a frame of their own, then acks them in this one; if the broker does

@@ -42,6 +42,8 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
     private volatile int _limit;
     private int _running;
     private bool _stopping;
+    private TaskCompletionSource? _roomWaiter;
+    private long _noRoomUntil;
 
     /// <param name="op">The operator; its concurrency is the number of workers, its rate limit the token bucket's.</param>
     /// <param name="capacity">Messages each queue (express, normal) holds at most.</param>
@@ -116,6 +118,54 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
 
         _queued.Release();
         return true;
+    }
+
+    /// <summary>
+    /// Waits until a worker takes a message out of this lane, at most <paramref name="wait"/>. A wait that runs out means the
+    /// lane is not draining (operator stalled, or slowed by its rate limit): every call then answers false at once for
+    /// <paramref name="noRoomPause"/>, so callers hand messages back without waiting.
+    /// </summary>
+    /// <param name="type">The queue (express or normal) the caller wants room in.</param>
+    /// <param name="wait">Longest wait, e.g. 50 ms.</param>
+    /// <param name="noRoomPause">How long to answer false at once after a wait ran out.</param>
+    /// <param name="cancellationToken">Ends the wait (answers false).</param>
+    /// <returns>True when the queue has room now or a message was taken out meanwhile (the caller offers again; another
+    /// caller may have taken the room); false when the wait ran out, was cancelled, or the lane is stopping.</returns>
+    /// <remarks>Thread-safe; allocates one completion per wake-up, shared by every waiter of the lane.</remarks>
+    public async ValueTask<bool> WaitForRoomAsync(MessageType type, TimeSpan wait, TimeSpan noRoomPause, CancellationToken cancellationToken)
+    {
+        if (_stopping || Environment.TickCount64 < Volatile.Read(ref _noRoomUntil))
+        {
+            return false;
+        }
+
+        var waiter = Volatile.Read(ref _roomWaiter);
+        if (waiter is null)
+        {
+            var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiter = Interlocked.CompareExchange(ref _roomWaiter, fresh, null) ?? fresh;
+        }
+
+        // Checked after the waiter is published: a message taken out before that is seen here, one after it wakes the waiter.
+        if ((type == MessageType.Express ? _express : _normal).Reader.Count < _limit)
+        {
+            return true;
+        }
+
+        try
+        {
+            await waiter.Task.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            Volatile.Write(ref _noRoomUntil, Environment.TickCount64 + (long)noRoomPause.TotalMilliseconds);
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -213,6 +263,11 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
             {
                 _queued.Release(); // a stop permit: both queues are drained; wake the next worker
                 return;
+            }
+
+            if (Volatile.Read(ref _roomWaiter) is not null)
+            {
+                Interlocked.Exchange(ref _roomWaiter, null)?.TrySetResult(); // room for one more: wake the consumers waiting for it
             }
 
             var op = _operator;
