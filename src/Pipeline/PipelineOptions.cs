@@ -38,10 +38,10 @@ public sealed record PipelineOptions
     public TimeSpan LaneFullDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// How long a message of a frame (bulk send) waits for room in its full lane before it is handed back. A lane whose
-    /// workers are sending makes room within milliseconds; one that makes none in this time is taken for stalled and its
-    /// messages go back at once for the lane's full pause (docs/architecture.md "Message frames"). Zero hands back at once.
-    /// Default 50 ms.
+    /// How long the messages of one frame (bulk send) may wait in all for room in their full lanes before the rest is handed
+    /// back. A lane whose workers are sending makes room within a fraction of a millisecond; one that makes none before
+    /// this budget ends (stalled, rate-limited or slower than the consumer) gets no more waiting for the lane's full pause
+    /// (docs/architecture.md "Message frames"). Zero hands back at once. Default 50 ms.
     /// </summary>
     public TimeSpan LaneRoomWait { get; init; } = TimeSpan.FromMilliseconds(50);
 

@@ -5,6 +5,7 @@ using SmsGateway.Accept;
 using SmsGateway.Billing;
 using SmsGateway.Dispatch;
 using SmsGateway.Model;
+using SmsGateway.Routing;
 using SmsGateway.Serialization;
 using SmsGateway.Transport;
 using SmsGateway.Transport.InMemory;
@@ -166,6 +167,32 @@ public sealed class MessageFrameTests
         Assert.Equal([100], transport.Published.Where(f => f.Topic == Topics.Express).Select(f => f.Messages.Count));
         Assert.All(results, r => Assert.Equal(1, operators.Sends(r.Message!.Id)));
         Assert.Equal(new Balance("u1", 1_000_000 - 100 * 1150, 0, 100 * 1150), await ledger.GetBalanceAsync("u1", None));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_lane_slower_than_the_frame_budget_gets_its_messages_back_instead_of_setting_the_consumers_pace()
+    {
+        // One send at a time, 20 ms each: the lane frees a slot every 20 ms (sooner than LaneRoomWait), but 100 messages would
+        // hold the consumer for 2 s. The frame waits at most LaneRoomWait in all, then the rest goes back as a new frame.
+        var transport = new RecordingTransport(new InMemoryTransport());
+        await using var _ = transport;
+        var ledger = new InMemoryBalanceLedger();
+        var operators = new SlowOperator(TimeSpan.FromMilliseconds(20));
+        var options = new PipelineOptions { LaneCapacity = 1, LaneRoomWait = TimeSpan.FromMilliseconds(100), LaneFullDelay = TimeSpan.FromMilliseconds(10), MessageFrameSize = 100 };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithOperatorTable(OperatorTable.Parse(DispatchLaneTests.Table(mciConcurrency: 1, mciRate: 0)))
+            .WithTransport(transport).WithLedger(ledger).WithOperatorClient(operators).Build();
+        await pipeline.StartAsync(PipelineRoles.All, None);
+        await ledger.ChargeAsync("u1", 1_000_000, "c1", None);
+
+        var requests = Enumerable.Range(0, 100).Select(i => new SendRequest($"0912{i:D7}", "bulk " + i, "express", "u1")).ToList();
+        var results = await pipeline.SendBatchAsync(requests, Guid.NewGuid(), None);
+        Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
+
+        await WaitUntilAsync(() => transport.Published.Count(f => f.Topic == Topics.Express) >= 2, "the rest published back");
+        await WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
+        await WaitUntilAsync(() => transport.Inner.Pending(Topics.Express, options.DispatchGroup) == 0, "every frame acked");
+        Assert.All(results, r => Assert.Equal(1, operators.Sends(r.Message!.Id)));
+        Assert.Equal(new Balance("u1", 1_000_000 - 100, 0, 100), await ledger.GetBalanceAsync("u1", None)); // 1 per segment here
     }
 
     [Fact(Timeout = 30_000)]

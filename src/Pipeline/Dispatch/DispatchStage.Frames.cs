@@ -41,6 +41,7 @@ internal sealed partial class DispatchStage
         }
 
         var deliveries = FramedDelivery.Split(frame, ranges);
+        long roomUntil = Stopwatch.GetTimestamp() + (long)(_options.LaneRoomWait.TotalSeconds * Stopwatch.Frequency);
         var trace = activity?.Context ?? default;
         List<int>? handBack = null;
         var pause = TimeSpan.Zero;
@@ -53,7 +54,7 @@ internal sealed partial class DispatchStage
                 PipelineLog.UnknownOperator(_logger, message.Id, message.Operator);
                 await SettleAsync(new DispatchWork(message, deliveries[i], trace), new SendResult(SendOutcome.PermanentFailure, "no_route")).ConfigureAwait(false);
             }
-            else if (!await PostOrWaitAsync(lane, new DispatchWork(message, deliveries[i], trace), token).ConfigureAwait(false))
+            else if (!await PostOrWaitAsync(lane, new DispatchWork(message, deliveries[i], trace), roomUntil, token).ConfigureAwait(false))
             {
                 (handBack ??= []).Add(i);
                 var wait = token.IsCancellationRequested ? TimeSpan.Zero : LaneFullPause(lane);
@@ -79,18 +80,21 @@ internal sealed partial class DispatchStage
         await RequeueAsync(frame, items, deliveries, handBack, pause).ConfigureAwait(false);
     }
 
-    // Offers a framed message to its lane, waiting up to PipelineOptions.LaneRoomWait each time the lane is full. A busy lane (its workers
-    // take messages out) makes room within milliseconds, and waiting for it is the backpressure a frame needs: one delivery
+    // Offers a framed message to its lane; while the lane is full, waits for room until roomUntil, the frame's share of
+    // PipelineOptions.LaneRoomWait (one budget per frame, not per message). A busy lane (its workers take messages out)
+    // makes room within a fraction of a millisecond, and waiting for it is the backpressure a frame needs: one delivery
     // holds up to MessageFrameSize messages, so MaxInFlight frames are far more than the lanes hold, and handing the rest
     // back cost a publish, a delivery and a decode of the whole rest per round (bench/README.md "Frames that find their
-    // lane full"). A lane that makes no room within the wait is left alone for LaneFullPause: its messages go back at once,
-    // so a stalled operator costs this consumer one wait per pause, not one per frame.
-    private async ValueTask<bool> PostOrWaitAsync(OperatorLane lane, DispatchWork work, CancellationToken token)
+    // lane full"). A lane that makes no room before the budget ends (stalled, rate-limited or just slower than this
+    // consumer) is left alone for its LaneFullPause: its messages go back at once meanwhile, so such a lane costs the
+    // consumer at most one budget per pause instead of setting the pace for every other operator.
+    private async ValueTask<bool> PostOrWaitAsync(OperatorLane lane, DispatchWork work, long roomUntil, CancellationToken token)
     {
         while (!lane.Post(work))
         {
-            if (token.IsCancellationRequested || _options.LaneRoomWait <= TimeSpan.Zero
-                || !await lane.WaitForRoomAsync(work.Message.Type, _options.LaneRoomWait, LaneFullPause(lane), token).ConfigureAwait(false))
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), roomUntil);
+            if (token.IsCancellationRequested || left <= TimeSpan.Zero
+                || !await lane.WaitForRoomAsync(work.Message.Type, left, LaneFullPause(lane), token).ConfigureAwait(false))
             {
                 return false;
             }
