@@ -117,18 +117,9 @@ public sealed class MessageFrameTests
     [Fact(Timeout = 30_000)]
     public async Task Messages_that_find_their_lane_full_go_back_as_a_new_frame_and_each_is_sent_once()
     {
-        var transport = new RecordingTransport(new InMemoryTransport());
-        await using var _ = transport;
-        var ledger = new InMemoryBalanceLedger();
         var operators = new GatedOperator();
-        var options = new PipelineOptions { LaneCapacity = 2, LaneFullDelay = TimeSpan.FromMilliseconds(10), MessageFrameSize = 100 };
-        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLedger(ledger).WithOperatorClient(operators).Build();
-        await pipeline.StartAsync(PipelineRoles.All, None);
-        await ledger.ChargeAsync("u1", 1_000_000, "c1", None);
-
-        var requests = Enumerable.Range(0, 100).Select(i => new SendRequest($"0912{i:D7}", "bulk " + i, "express", "u1")).ToList();
-        var results = await pipeline.SendBatchAsync(requests, Guid.NewGuid(), None);
-        Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
+        await using var run = await BulkRun.StartAsync(new PipelineOptions { LaneCapacity = 2, LaneFullDelay = TimeSpan.FromMilliseconds(10), MessageFrameSize = 100 }, operators);
+        var (transport, results) = (run.Transport, run.Results);
 
         // The lane holds 2 (the operator holds every send it took): the rest of the frame is published back as a new frame.
         await WaitUntilAsync(() => transport.Published.Count(f => f.Topic == Topics.Express) >= 2, "a frame published back");
@@ -138,10 +129,7 @@ public sealed class MessageFrameTests
         Assert.Equal(100, transport.Published.First().Messages.Count);
 
         operators.Open();
-        await WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
-        await WaitUntilAsync(() => transport.Inner.Pending(Topics.Express, options.DispatchGroup) == 0, "every frame acked");
-        Assert.All(results, r => Assert.Equal(1, operators.Sends(r.Message!.Id)));
-        Assert.Equal(new Balance("u1", 1_000_000 - 100 * 1150, 0, 100 * 1150), await ledger.GetBalanceAsync("u1", None));
+        await run.AssertEachSentOnceAsync(operators.Sends, pricePerMessage: 1150);
     }
 
     [Fact(Timeout = 30_000)]
@@ -149,24 +137,11 @@ public sealed class MessageFrameTests
     {
         // The same lane of 2 as above, but the operator sends (slowly, 2 ms each): the lane makes room as it sends, so each
         // message waits for it (LaneRoomWait, long here so that a slow machine cannot turn a wait into a hand-back).
-        var transport = new RecordingTransport(new InMemoryTransport());
-        await using var _ = transport;
-        var ledger = new InMemoryBalanceLedger();
         var operators = new SlowOperator(TimeSpan.FromMilliseconds(2));
-        var options = new PipelineOptions { LaneCapacity = 2, LaneRoomWait = TimeSpan.FromSeconds(10), MessageFrameSize = 100 };
-        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLedger(ledger).WithOperatorClient(operators).Build();
-        await pipeline.StartAsync(PipelineRoles.All, None);
-        await ledger.ChargeAsync("u1", 1_000_000, "c1", None);
+        await using var run = await BulkRun.StartAsync(new PipelineOptions { LaneCapacity = 2, LaneRoomWait = TimeSpan.FromSeconds(10), MessageFrameSize = 100 }, operators);
 
-        var requests = Enumerable.Range(0, 100).Select(i => new SendRequest($"0912{i:D7}", "bulk " + i, "express", "u1")).ToList();
-        var results = await pipeline.SendBatchAsync(requests, Guid.NewGuid(), None);
-        Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
-
-        await WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
-        await WaitUntilAsync(() => transport.Inner.Pending(Topics.Express, options.DispatchGroup) == 0, "the frame acked");
-        Assert.Equal([100], transport.Published.Where(f => f.Topic == Topics.Express).Select(f => f.Messages.Count));
-        Assert.All(results, r => Assert.Equal(1, operators.Sends(r.Message!.Id)));
-        Assert.Equal(new Balance("u1", 1_000_000 - 100 * 1150, 0, 100 * 1150), await ledger.GetBalanceAsync("u1", None));
+        await run.AssertEachSentOnceAsync(operators.Sends, pricePerMessage: 1150);
+        Assert.Equal([100], run.Transport.Published.Where(f => f.Topic == Topics.Express).Select(f => f.Messages.Count));
     }
 
     [Fact(Timeout = 30_000)]
@@ -174,25 +149,18 @@ public sealed class MessageFrameTests
     {
         // One send at a time, 20 ms each: the lane frees a slot every 20 ms (sooner than LaneRoomWait), but 100 messages would
         // hold the consumer for 2 s. The frame waits at most LaneRoomWait in all, then the rest goes back as a new frame.
-        var transport = new RecordingTransport(new InMemoryTransport());
-        await using var _ = transport;
-        var ledger = new InMemoryBalanceLedger();
         var operators = new SlowOperator(TimeSpan.FromMilliseconds(20));
-        var options = new PipelineOptions { LaneCapacity = 1, LaneRoomWait = TimeSpan.FromMilliseconds(100), LaneFullDelay = TimeSpan.FromMilliseconds(10), MessageFrameSize = 100 };
-        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithOperatorTable(OperatorTable.Parse(DispatchLaneTests.Table(mciConcurrency: 1, mciRate: 0)))
-            .WithTransport(transport).WithLedger(ledger).WithOperatorClient(operators).Build();
-        await pipeline.StartAsync(PipelineRoles.All, None);
-        await ledger.ChargeAsync("u1", 1_000_000, "c1", None);
+        var options = new PipelineOptions
+        {
+            LaneCapacity = 1,
+            LaneRoomWait = TimeSpan.FromMilliseconds(100),
+            LaneFullDelay = TimeSpan.FromMilliseconds(10),
+            MessageFrameSize = 100,
+        };
+        await using var run = await BulkRun.StartAsync(options, operators, OperatorTable.Parse(DispatchLaneTests.Table(mciConcurrency: 1, mciRate: 0)));
 
-        var requests = Enumerable.Range(0, 100).Select(i => new SendRequest($"0912{i:D7}", "bulk " + i, "express", "u1")).ToList();
-        var results = await pipeline.SendBatchAsync(requests, Guid.NewGuid(), None);
-        Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
-
-        await WaitUntilAsync(() => transport.Published.Count(f => f.Topic == Topics.Express) >= 2, "the rest published back");
-        await WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
-        await WaitUntilAsync(() => transport.Inner.Pending(Topics.Express, options.DispatchGroup) == 0, "every frame acked");
-        Assert.All(results, r => Assert.Equal(1, operators.Sends(r.Message!.Id)));
-        Assert.Equal(new Balance("u1", 1_000_000 - 100, 0, 100), await ledger.GetBalanceAsync("u1", None)); // 1 per segment here
+        await WaitUntilAsync(() => run.Transport.Published.Count(f => f.Topic == Topics.Express) >= 2, "the rest published back");
+        await run.AssertEachSentOnceAsync(operators.Sends, pricePerMessage: 1); // 1 per segment here
     }
 
     [Fact(Timeout = 30_000)]
@@ -271,6 +239,48 @@ public sealed class MessageFrameTests
         {
             await _open.Task.WaitAsync(cancellationToken);
             return await _counts.SendAsync(message, cancellationToken);
+        }
+    }
+
+    // A pipeline with all roles over a recording in-memory transport, u1 charged 1,000,000, and 100 express messages of
+    // u1 accepted in one bulk request (one frame).
+    private sealed class BulkRun : IAsyncDisposable
+    {
+        private SmsPipeline _pipeline = null!;
+        private PipelineOptions _options = null!;
+
+        public RecordingTransport Transport { get; } = new(new InMemoryTransport());
+
+        public InMemoryBalanceLedger Ledger { get; } = new();
+
+        public IReadOnlyList<AcceptResult> Results { get; private set; } = [];
+
+        public static async Task<BulkRun> StartAsync(PipelineOptions options, IOperatorClient operators, OperatorTable? table = null)
+        {
+            var run = new BulkRun { _options = options };
+            var builder = new SmsPipelineBuilder().WithOptions(options).WithTransport(run.Transport).WithLedger(run.Ledger).WithOperatorClient(operators);
+            run._pipeline = (table is null ? builder : builder.WithOperatorTable(table)).Build();
+            await run._pipeline.StartAsync(PipelineRoles.All, None);
+            await run.Ledger.ChargeAsync("u1", 1_000_000, "c1", None);
+            var requests = Enumerable.Range(0, 100).Select(i => new SendRequest($"0912{i:D7}", "bulk " + i, "express", "u1")).ToList();
+            run.Results = await run._pipeline.SendBatchAsync(requests, Guid.NewGuid(), None);
+            Assert.All(run.Results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
+            return run;
+        }
+
+        // Every message sent exactly once, every frame acked, and the money of 100 sends spent.
+        public async Task AssertEachSentOnceAsync(Func<Guid, int> sends, long pricePerMessage)
+        {
+            await WaitUntilAsync(() => Results.All(r => sends(r.Message!.Id) == 1), "every message sent");
+            await WaitUntilAsync(() => Transport.Inner.Pending(Topics.Express, _options.DispatchGroup) == 0, "every frame acked");
+            Assert.All(Results, r => Assert.Equal(1, sends(r.Message!.Id)));
+            Assert.Equal(new Balance("u1", 1_000_000 - (100 * pricePerMessage), 0, 100 * pricePerMessage), await Ledger.GetBalanceAsync("u1", None));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _pipeline.DisposeAsync();
+            await Transport.DisposeAsync();
         }
     }
 
