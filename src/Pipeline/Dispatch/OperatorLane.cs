@@ -21,7 +21,8 @@ namespace SmsGateway.Dispatch;
 /// 50/s), holding at most <c>k</c>: over any window of <c>t</c> seconds at most <c>rate × t + k</c> sends start. A busy
 /// machine makes the timer late, never early, so the limit errs on the slow side.</para>
 /// <para><see cref="TryEnqueue"/> never waits: a full queue is the caller's signal to hand the message back to the broker,
-/// so one stalled operator cannot stop the consumer that feeds every other lane. Under a rate limit a queue holds at most
+/// so one stalled operator cannot stop the consumer that feeds every other lane (a frame's messages may first wait a
+/// bounded time for room, <see cref="WaitForRoomAsync"/>). Under a rate limit a queue holds at most
 /// what the limit lets through in <c>maxHold</c>, so a queued message is sent before the broker's ack wait runs out.</para>
 /// Thread-safe.
 /// </remarks>
@@ -122,11 +123,11 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
 
     /// <summary>
     /// Waits until a worker takes a message out of this lane, at most <paramref name="wait"/>. A wait that runs out means the
-    /// lane is not draining (operator stalled, or slowed by its rate limit): every call then answers false at once for
-    /// <paramref name="noRoomPause"/>, so callers hand messages back without waiting.
+    /// lane does not drain fast enough for the caller (operator stalled, slowed by its rate limit, or just slower): every
+    /// call then answers false at once for <paramref name="noRoomPause"/>, so callers hand messages back without waiting.
     /// </summary>
     /// <param name="type">The queue (express or normal) the caller wants room in.</param>
-    /// <param name="wait">Longest wait, e.g. 50 ms.</param>
+    /// <param name="wait">Longest wait: what is left of the caller's budget (a frame's <c>LaneRoomWait</c>).</param>
     /// <param name="noRoomPause">How long to answer false at once after a wait ran out.</param>
     /// <param name="cancellationToken">Ends the wait (answers false).</param>
     /// <returns>True when the queue has room now or a message was taken out meanwhile (the caller offers again; another
