@@ -85,35 +85,19 @@ public sealed class OperatorLaneTests
     public async Task A_wait_for_room_ends_when_a_worker_takes_a_message_and_a_lane_that_makes_none_is_left_alone_for_the_pause()
     {
         var None = CancellationToken.None;
-        var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var lane = new OperatorLane(Op(1), 1, async (_, _, _) =>
-        {
-            sending.TrySetResult();
-            await gate.Task;
-        });
-        Assert.True(lane.TryEnqueue(Work(0, MessageType.Normal)));
-        await sending.Task; // the one worker holds m0 in its send
-        Assert.True(lane.TryEnqueue(Work(1, MessageType.Normal)));
-        Assert.False(lane.TryEnqueue(Work(2, MessageType.Normal))); // full
+        var (lane, release) = await FullLaneAsync();
+        await using var _ = lane;
+        Assert.False(lane.TryEnqueue(Work(2, MessageType.Normal)));
 
         // A worker that takes m1 out makes room and ends the wait.
         var waiting = lane.WaitForRoomAsync(MessageType.Normal, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30), None).AsTask();
         Assert.False(waiting.IsCompleted);
-        gate.SetResult();
+        release.SetResult();
         Assert.True(await waiting);
 
         // A lane whose operator holds its sends makes no room: the wait runs out, and for the pause the lane answers at once.
-        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var stalled = new OperatorLane(Op(1), 1, async (_, _, _) =>
-        {
-            started.TrySetResult();
-            await held.Task;
-        });
-        Assert.True(stalled.TryEnqueue(Work(0, MessageType.Normal)));
-        await started.Task;
-        Assert.True(stalled.TryEnqueue(Work(1, MessageType.Normal)));
+        var (stalled, held) = await FullLaneAsync();
+        await using var __ = stalled;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Assert.False(await stalled.WaitForRoomAsync(MessageType.Normal, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), None));
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(90), $"{clock.ElapsedMilliseconds} ms");
@@ -121,6 +105,22 @@ public sealed class OperatorLaneTests
         Assert.False(await stalled.WaitForRoomAsync(MessageType.Normal, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30), None));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"waited {clock.ElapsedMilliseconds} ms within the pause");
         held.SetResult();
+    }
+
+    // A lane of capacity 1 with one worker that holds m0 in its send until Release is set, and m1 queued: the lane is full.
+    private static async Task<(OperatorLane Lane, TaskCompletionSource Release)> FullLaneAsync()
+    {
+        var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lane = new OperatorLane(Op(1), 1, async (_, _, _) =>
+        {
+            sending.TrySetResult();
+            await release.Task;
+        });
+        Assert.True(lane.TryEnqueue(Work(0, MessageType.Normal)));
+        await sending.Task;
+        Assert.True(lane.TryEnqueue(Work(1, MessageType.Normal)));
+        return (lane, release);
     }
 
     [Fact(Timeout = 20_000)]
