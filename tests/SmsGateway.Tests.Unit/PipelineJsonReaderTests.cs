@@ -94,4 +94,42 @@ public sealed class PipelineJsonReaderTests
         Assert.False(PipelineJsonReader.TryReadMessage("{\"id\":"u8, out _));
         Assert.ThrowsAny<JsonException>(() => PipelineJson.DeserializeMessage("{\"id\":"u8));
     }
+
+    [Fact]
+    public void Frame_and_batch_members_are_read_in_place_and_a_member_of_another_shape_falls_back_alone()
+    {
+        var messages = ((IEnumerable<object[]>)Messages()).Select(row => (SmsMessage)row[0]).ToArray();
+        var payloads = messages.Select(m => PipelineJson.Serialize(m)).ToArray();
+        payloads[1] = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(payloads[1]).Replace("\"Normal\"", "0")); // numeric enum: not the writer's shape
+        Assert.False(PipelineJsonReader.TryReadMessage(payloads[1], out _));
+        byte[] frame = MessageFrameJson.Write(payloads);
+
+        var read = MessageFrameJson.Read(frame);
+
+        Assert.Equal(messages, read.Select(r => r.Message));
+        for (int i = 0; i < read.Length; i++)
+        {
+            Assert.Equal(payloads[i], frame[read[i].Bytes]); // each range is exactly that member's object
+        }
+
+        var events = ((IEnumerable<object[]>)Events()).Select(row => (StatusEvent)row[0]).ToArray();
+        var eventPayloads = events.Select(e => PipelineJson.Serialize(e)).ToArray();
+        eventPayloads[0] = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(eventPayloads[0]).Replace("\"Express\"", "1"));
+        Assert.False(PipelineJsonReader.TryReadStatus(eventPayloads[0], out _));
+
+        Assert.Equal(events, StatusBatchJson.Read(StatusBatchJson.Write(eventPayloads, new string?[events.Length])).Events);
+    }
+
+    [Fact]
+    public void Trailing_content_or_a_truncated_member_is_not_taken_by_the_fast_readers()
+    {
+        var m = new SmsMessage(MessageIds.New(), "9", "+989121234567", "hi", MessageType.Express, "MCI", SmsEncoding.Gsm7, 1, 1150, At);
+        byte[] json = PipelineJson.Serialize(m);
+
+        Assert.False(PipelineJsonReader.TryReadMessage([.. json, .. "{}"u8], out _));
+        Assert.False(PipelineJsonReader.TryReadMessage([.. json, .. "x"u8], out _));
+        Assert.True(PipelineJsonReader.TryReadMessage([.. json, .. " \n"u8], out _));
+        byte[] truncated = MessageFrameJson.Write([json, json[..^1]]);
+        Assert.ThrowsAny<JsonException>(() => MessageFrameJson.Read(truncated));
+    }
 }

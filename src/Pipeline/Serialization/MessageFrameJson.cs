@@ -83,9 +83,16 @@ internal static class MessageFrameJson
                 while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
                 {
                     int start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    int end = (int)reader.BytesConsumed;
-                    messages.Add((PipelineJson.DeserializeMessage(utf8[start..end]), start..end));
+                    var atStart = reader;
+                    if (!PipelineJsonReader.TryReadMessage(ref reader, out var message))
+                    {
+                        // Not in the writer's shape: the generated reader decides (or throws), as for a version-1 payload.
+                        reader = atStart;
+                        reader.Skip();
+                        message = PipelineJson.DeserializeMessage(utf8[start..(int)reader.BytesConsumed]);
+                    }
+
+                    messages.Add((message, start..(int)reader.BytesConsumed));
                 }
 
                 Expect(reader.TokenType == JsonTokenType.EndArray, "messages holds message objects");

@@ -24,11 +24,27 @@ internal static class PipelineJsonReader
     /// <summary>Reads a message payload; false when the payload is not in the writer's shape.</summary>
     public static bool TryReadMessage(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out SmsMessage? message)
     {
+        var reader = new Utf8JsonReader(utf8);
+        if (Started(ref reader) && TryReadMessage(ref reader, out message) && Ended(ref reader))
+        {
+            return true;
+        }
+
+        message = null;
+        return false;
+    }
+
+    /// <summary>
+    /// Reads one message object in place, the way frames and batches read their members without a second pass:
+    /// <paramref name="reader"/> stands on the object's <c>StartObject</c> and, on true, is left on its <c>EndObject</c>.
+    /// False when the object is not in the writer's shape or the JSON is malformed; the reader's position is then unspecified.
+    /// </summary>
+    public static bool TryReadMessage(ref Utf8JsonReader reader, [NotNullWhen(true)] out SmsMessage? message)
+    {
         message = null;
         try
         {
-            var reader = new Utf8JsonReader(utf8);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (reader.TokenType != JsonTokenType.StartObject)
             {
                 return false;
             }
@@ -125,9 +141,9 @@ internal static class PipelineJsonReader
                 }
             }
 
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || seen != MessageRequired)
+            if (reader.TokenType != JsonTokenType.EndObject || seen != MessageRequired)
             {
-                return false; // a missing field or trailing content: let the generated reader decide
+                return false; // a missing field: let the generated reader decide
             }
 
             message = new SmsMessage(id, userId!, msisdn!, text!, type, op!, encoding, segments, cost, acceptedAt, attempt, notBefore, from, callbackUrl, batchId, validUntil);
@@ -142,11 +158,27 @@ internal static class PipelineJsonReader
     /// <summary>Reads a status event payload; false when the payload is not in the writer's shape.</summary>
     public static bool TryReadStatus(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out StatusEvent? statusEvent)
     {
+        var reader = new Utf8JsonReader(utf8);
+        if (Started(ref reader) && TryReadStatus(ref reader, out statusEvent) && Ended(ref reader))
+        {
+            return true;
+        }
+
+        statusEvent = null;
+        return false;
+    }
+
+    /// <summary>
+    /// Reads one status object in place, the way frames and batches read their members without a second pass:
+    /// <paramref name="reader"/> stands on the object's <c>StartObject</c> and, on true, is left on its <c>EndObject</c>.
+    /// False when the object is not in the writer's shape or the JSON is malformed; the reader's position is then unspecified.
+    /// </summary>
+    public static bool TryReadStatus(ref Utf8JsonReader reader, [NotNullWhen(true)] out StatusEvent? statusEvent)
+    {
         statusEvent = null;
         try
         {
-            var reader = new Utf8JsonReader(utf8);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (reader.TokenType != JsonTokenType.StartObject)
             {
                 return false;
             }
@@ -252,13 +284,39 @@ internal static class PipelineJsonReader
                 }
             }
 
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || seen != StatusRequired)
+            if (reader.TokenType != JsonTokenType.EndObject || seen != StatusRequired)
             {
                 return false;
             }
 
             statusEvent = new StatusEvent(id, userId!, status, attempt, at, msisdn!, op!, type, encoding, segments, cost, acceptedAt, errorCode, batchId, text);
             return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    // The first token of a payload; false for an empty or malformed one.
+    private static bool Started(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    // True when nothing but whitespace follows the object just read (trailing content: let the generated reader decide).
+    private static bool Ended(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return !reader.Read();
         }
         catch (JsonException)
         {

@@ -138,8 +138,16 @@ internal static class StatusBatchJson
                 while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
                 {
                     int start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    events.Add(PipelineJson.DeserializeStatus(utf8[start..(int)reader.BytesConsumed]));
+                    var atStart = reader;
+                    if (!PipelineJsonReader.TryReadStatus(ref reader, out var statusEvent))
+                    {
+                        // Not in the writer's shape: the generated reader decides (or throws), as for a version-1 payload.
+                        reader = atStart;
+                        reader.Skip();
+                        statusEvent = PipelineJson.DeserializeStatus(utf8[start..(int)reader.BytesConsumed]);
+                    }
+
+                    events.Add(statusEvent);
                 }
 
                 Expect(reader.TokenType == JsonTokenType.EndArray, "events holds status event objects");
