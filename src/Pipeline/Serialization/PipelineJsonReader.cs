@@ -298,7 +298,7 @@ internal static class PipelineJsonReader
         }
     }
 
-    // The first token of a payload; false for an empty or malformed one.
+    // The first token of a payload; false for an empty or malformed one (the generated reader then reports the error).
     private static bool Started(ref Utf8JsonReader reader)
     {
         try
