@@ -148,7 +148,7 @@ public class RedisReservationBenchmarks
         var bench = ServerProcess.Require("redis-benchmark", "redis-tools");
         var cli = ServerProcess.Require("redis-cli", "redis-tools");
         var port = _ports[0].ToString(CultureInfo.InvariantCulture);
-        var script = LuaScripts.LedgerReserve;
+        var script = LuaScripts.LedgerReserve.Text;
         var sha = (await RunAsync(cli, ["-p", port, "SCRIPT", "LOAD", script])).Trim();
         var lines = new List<string>();
         foreach (var batch in new[] { 1, BatchSize })

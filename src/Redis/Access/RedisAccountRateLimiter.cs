@@ -15,7 +15,7 @@ namespace SmsGateway.Redis;
 /// <param name="logger">Receives failed calls.</param>
 internal sealed class RedisAccountRateLimiter(Task<ConnectionMultiplexer> server, RedisOptions options, ILogger logger) : IAccountRateLimiter
 {
-    private static readonly string Script = LoadScript();
+    private static readonly RedisScript Script = LoadScript();
 
     public async ValueTask<RateDecision> AcquireAsync(IReadOnlyList<RateRule> rules, int cost, CancellationToken cancellationToken)
     {
@@ -34,7 +34,7 @@ internal sealed class RedisAccountRateLimiter(Task<ConnectionMultiplexer> server
         try
         {
             var database = (await server.WaitAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
-            var reply = (RedisResult[])(await database.ScriptEvaluateAsync(Script, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false))!;
+            var reply = (RedisResult[])(await Script.EvaluateAsync(database, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false))!;
             return new RateDecision((long)reply[0] == 1, (int)(long)reply[1], (long)reply[2], (long)reply[3], (long)reply[4], (long)reply[5]);
         }
         catch (Exception ex) when (RedisCallFailure.Is(ex, cancellationToken))
@@ -53,11 +53,11 @@ internal sealed class RedisAccountRateLimiter(Task<ConnectionMultiplexer> server
             : (RedisKey)$"{options.KeyPrefix}rl:{{{ruleKey[(colon + 1)..]}}}:{ruleKey[..colon]}";
     }
 
-    private static string LoadScript()
+    private static RedisScript LoadScript()
     {
         using var stream = typeof(RedisAccountRateLimiter).Assembly.GetManifestResourceStream("SmsGateway.Redis.Access.gcra.lua")
             ?? throw new InvalidOperationException("embedded script SmsGateway.Redis.Access.gcra.lua is missing");
         using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
+        return new RedisScript(reader.ReadToEnd());
     }
 }

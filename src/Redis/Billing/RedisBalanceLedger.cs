@@ -192,12 +192,12 @@ internal sealed partial class RedisBalanceLedger : IBalanceLedger
     private async ValueTask<IDatabase> DatabaseAsync()
         => _server.IsCompletedSuccessfully ? _server.Result.GetDatabase() : (await _server.ConfigureAwait(false)).GetDatabase();
 
-    private async Task<RedisResult> RunScriptAsync(string operation, string userId, string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    private async Task<RedisResult> RunScriptAsync(string operation, string userId, RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         try
         {
-            // The client sends EVALSHA once the server has the script and reloads it on NOSCRIPT (restart, SCRIPT FLUSH).
-            return await (await DatabaseAsync().ConfigureAwait(false)).ScriptEvaluateAsync(script, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
+            // EVALSHA, and the whole script again on NOSCRIPT (restart, SCRIPT FLUSH).
+            return await script.EvaluateAsync(await DatabaseAsync().ConfigureAwait(false), keys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisCallFailure.Is(ex, cancellationToken))
         {

@@ -70,11 +70,11 @@ internal sealed class RedisIdempotencyStore : IIdempotencyStore
     private async ValueTask<IDatabase> DatabaseAsync()
         => _server.IsCompletedSuccessfully ? _server.Result.GetDatabase() : (await _server.ConfigureAwait(false)).GetDatabase();
 
-    private async Task<RedisResult> RunAsync(string operation, string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    private async Task<RedisResult> RunAsync(string operation, RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         try
         {
-            return await (await DatabaseAsync().ConfigureAwait(false)).ScriptEvaluateAsync(script, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await script.EvaluateAsync(await DatabaseAsync().ConfigureAwait(false), keys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisCallFailure.Is(ex, cancellationToken))
         {

@@ -175,7 +175,7 @@ internal sealed class RedisLockFactory : SmsGateway.Locking.IDistributedLockFact
         try
         {
             var fenceStore = (await _fenceStore.ConfigureAwait(false)).GetDatabase();
-            var token = (long)await fenceStore.ScriptEvaluateAsync(LuaScripts.LockFence, [FenceKey(redLock.Resource)], [_options.FenceCounterTtlMs]).ConfigureAwait(false);
+            var token = (long)await LuaScripts.LockFence.EvaluateAsync(fenceStore, [FenceKey(redLock.Resource)], [_options.FenceCounterTtlMs]).ConfigureAwait(false);
             if (Stopwatch.GetTimestamp() < validUntil)
             {
                 grant = new RedisLockGrant(redLock, token, started, expiry, _logger);

@@ -2,29 +2,29 @@ using System.Reflection;
 
 namespace SmsGateway.Redis;
 
-/// <summary>The Lua scripts embedded from <c>Scripts/*.lua</c> (each file documents its KEYS, ARGV and reply).</summary>
+/// <summary>The Lua scripts embedded from <c>Scripts/*.lua</c> (each file documents its KEYS, ARGV and reply), called by hash (<see cref="RedisScript"/>).</summary>
 internal static class LuaScripts
 {
-    public static readonly string LedgerCharge = Load("ledger-charge.lua");
-    public static readonly string LedgerReserve = Load("ledger-reserve.lua");
-    public static readonly string LedgerSettle = Load("ledger-settle.lua");
-    public static readonly string LockFence = Load("lock-fence.lua");
-    public static readonly string IdempotencyClaim = Load("idempotency-claim.lua");
-    public static readonly string IdempotencyComplete = Load("idempotency-complete.lua");
-    public static readonly string IdempotencyRelease = Load("idempotency-release.lua");
-    public static readonly string LedgerConfirm = Load("ledger-confirm.lua");
-    public static readonly string LedgerSweepDue = Load("ledger-sweep-due.lua");
-    public static readonly string LedgerSweep = Load("ledger-sweep.lua");
-    public static readonly string LedgerCancel = Load("ledger-cancel.lua");
-    public static readonly string LedgerBeginSend = Load("ledger-begin-send.lua");
-    public static readonly string LedgerSettleMany = Load("ledger-settle-many.lua");
+    public static readonly RedisScript LedgerCharge = Load("ledger-charge.lua");
+    public static readonly RedisScript LedgerReserve = Load("ledger-reserve.lua");
+    public static readonly RedisScript LedgerSettle = Load("ledger-settle.lua");
+    public static readonly RedisScript LockFence = Load("lock-fence.lua");
+    public static readonly RedisScript IdempotencyClaim = Load("idempotency-claim.lua");
+    public static readonly RedisScript IdempotencyComplete = Load("idempotency-complete.lua");
+    public static readonly RedisScript IdempotencyRelease = Load("idempotency-release.lua");
+    public static readonly RedisScript LedgerConfirm = Load("ledger-confirm.lua");
+    public static readonly RedisScript LedgerSweepDue = Load("ledger-sweep-due.lua");
+    public static readonly RedisScript LedgerSweep = Load("ledger-sweep.lua");
+    public static readonly RedisScript LedgerCancel = Load("ledger-cancel.lua");
+    public static readonly RedisScript LedgerBeginSend = Load("ledger-begin-send.lua");
+    public static readonly RedisScript LedgerSettleMany = Load("ledger-settle-many.lua");
 
-    private static string Load(string file)
+    private static RedisScript Load(string file)
     {
         var name = "SmsGateway.Redis.Scripts." + file;
         using var stream = typeof(LuaScripts).Assembly.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"embedded script {name} is missing from {typeof(LuaScripts).Assembly.GetName().Name}");
         using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
+        return new RedisScript(reader.ReadToEnd());
     }
 }
