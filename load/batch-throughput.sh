@@ -53,6 +53,11 @@ start, ended, done = map(float, sys.argv[3:6])
 print(f"   dispatch: {sent:,} of {accepted:,} accepted messages sent; the last {done - ended:.1f} s after the load ended;"
       f" end to end {sent / (done - start):,.0f} msg/s from the load's start (warm-up included)")
 PY
+# Hand-back churn of frames that met full lanes (docs/architecture.md "Message frames"): redeliveries and messages published back.
+curl -fs "http://127.0.0.1:$port/metrics" | awk '
+  /^sms_redeliveries_total[{]/ && /topic="sms-(express|normal)"/ { r += $NF }
+  /^sms_dispatch_frame_requeued_total[{ ]/ { q += $NF }
+  END { printf "   frames: %d redeliveries on sms-express/sms-normal, %d messages published back\n", r, q }' || true
 snapshot > "$out/after"
 echo "CPU seconds during warm-up + measured phase + money check + the wait for the last send (clock ticks / $(getconf CLK_TCK)):"
 cpu_seconds "$out/before" "$out/after" | while read -r name secs; do echo "  $name: $secs s"; done
