@@ -41,9 +41,11 @@ public sealed record PipelineOptions
     /// How long the messages of one frame (bulk send) may wait in all for room in their full lanes before the rest is handed
     /// back. A lane whose workers are sending makes room within a fraction of a millisecond; one that makes none before
     /// this budget ends (stalled, rate-limited or slower than the consumer) gets no more waiting for the lane's full pause
-    /// (docs/architecture.md "Message frames"). Zero hands back at once. Default 50 ms.
+    /// (docs/architecture.md "Message frames"). Zero hands back at once. Default 200 ms: at 50 ms, a saturated 2-core
+    /// machine let a busy lane miss the budget often enough that a bulk backlog was decoded, nak'ed and published back
+    /// tens of thousands of times per run (bench/README.md "A longer wait for room").
     /// </summary>
-    public TimeSpan LaneRoomWait { get; init; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan LaneRoomWait { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Deliveries each subscription may hold unacknowledged. Default 2,048.</summary>
     public int MaxInFlight { get; init; } = 2048;
