@@ -86,5 +86,11 @@ internal sealed class NatsDelivery(NatsTransport transport, string topic, INatsJ
         {
             throw new TransportException($"ack/nak not sent: {ex.Message}", ex);
         }
+        catch (ObjectDisposedException ex)
+        {
+            // NATS.Net's command writer is gone (seen when the transport is disposed while a consumer still settles, in a
+            // stop under load): the ack/nak did not go out, so the message comes back after its ack wait like any other.
+            throw new TransportException("ack/nak not sent: the connection it came on is gone", ex);
+        }
     }
 }

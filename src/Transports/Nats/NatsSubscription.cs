@@ -8,8 +8,9 @@ namespace SmsGateway.Transports.Nats;
 
 /// <summary>
 /// One member of a group: a loop of NATS.Net fetches whose batch is the free room of the bounded
-/// <see cref="Deliveries"/> channel (capacity <see cref="SubscriptionOptions.MaxInFlight"/>). So the member holds at most
-/// MaxInFlight unacked messages, counting the ones still on their way, and backpressure reaches the server.
+/// <see cref="Deliveries"/> channel (capacity <see cref="SubscriptionOptions.MaxInFlight"/>), in pulls of at most
+/// <see cref="NatsTransportOptions.MaxFetchMessages"/>. So the member holds at most MaxInFlight unacked messages, counting
+/// the ones still on their way, and backpressure reaches the server.
 /// </summary>
 /// <remarks>
 /// NATS.Net's <c>ConsumeAsync</c> is not used: it counts a message as delivered once handed to its reader and then pulls
@@ -25,6 +26,7 @@ internal sealed class NatsSubscription : IMessageSubscription, IConsumerLag
     private readonly Channel<IDelivery> _channel;
     private readonly int _capacity;
     private readonly int _threshold;
+    private readonly int _maxFetch;
     private readonly int _maxDeliver;
     private readonly TimeSpan _expires;
     private readonly TimeSpan _idleHeartbeat;
@@ -44,6 +46,7 @@ internal sealed class NatsSubscription : IMessageSubscription, IConsumerLag
         _capacity = options.MaxInFlight;
         _threshold = Math.Max(1, _capacity / 2);
         _maxDeliver = transport.Options.MaxDeliver;
+        _maxFetch = transport.Options.MaxFetchMessages;
         _expires = TimeSpan.FromMilliseconds(transport.Options.PullExpiresMs);
         _idleHeartbeat = TimeSpan.FromMilliseconds(transport.Options.IdleHeartbeatMs);
         _channel = Channel.CreateBounded<IDelivery>(new BoundedChannelOptions(_capacity) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
@@ -104,7 +107,9 @@ internal sealed class NatsSubscription : IMessageSubscription, IConsumerLag
 
                 try
                 {
-                    var opts = new NatsJSFetchOpts { MaxMsgs = free, Expires = _expires, IdleHeartbeat = _idleHeartbeat };
+                    // At most MaxFetchMessages per pull: the server writes a pull's messages at once, and more unread bytes
+                    // than its max_pending cut the connection off as a slow consumer (NatsTransportOptions.MaxFetchMessages).
+                    var opts = new NatsJSFetchOpts { MaxMsgs = Math.Min(free, _maxFetch), Expires = _expires, IdleHeartbeat = _idleHeartbeat };
                     await foreach (var msg in _consumer.FetchAsync(opts, Raw, ct).ConfigureAwait(false))
                     {
                         var delivered = msg.Metadata?.NumDelivered ?? 1;

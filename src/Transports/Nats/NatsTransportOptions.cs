@@ -71,6 +71,16 @@ public sealed record NatsTransportOptions
     /// <summary>Time a publish waits for the broker's ack, retries (same message id) included, in ms. Default 5000.</summary>
     public int PublishTimeoutMs { get; init; } = 5000;
 
+    /// <summary>
+    /// Most messages one pull request asks for (a subscription pulls its free room in requests of at most this many).
+    /// The server writes a pull's messages to the connection at once, and cuts off a client whose unread bytes pass its
+    /// <c>max_pending</c> (nats-server default 64 MB) as a slow consumer; the lost connection strands every delivery in
+    /// flight until its ack wait. A frame of 100 messages is about 33 KB with short texts and at most about 170 KB (ten
+    /// UCS-2 segments each), so 256 of them stay near 8 MB and under 44 MB, where the 2,048 frames of a full
+    /// <c>MaxInFlight</c> would be some 67 MB (docs/architecture.md "Message frames"). Default 256.
+    /// </summary>
+    public int MaxFetchMessages { get; init; } = 256;
+
     /// <summary>Lifetime of one pull request, in ms. Default 30000.</summary>
     public int PullExpiresMs { get; init; } = 30_000;
 
@@ -160,6 +170,7 @@ public sealed record NatsTransportOptions
         ArgumentOutOfRangeException.ThrowIfNegative(MaxDeliver, nameof(MaxDeliver));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAckPending, 1, nameof(MaxAckPending));
         ArgumentOutOfRangeException.ThrowIfLessThan(PublishTimeoutMs, 1, nameof(PublishTimeoutMs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxFetchMessages, 1, nameof(MaxFetchMessages));
         ArgumentOutOfRangeException.ThrowIfLessThan(PullExpiresMs, 1000, nameof(PullExpiresMs));
         ArgumentOutOfRangeException.ThrowIfLessThan(IdleHeartbeatMs, 100, nameof(IdleHeartbeatMs));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(IdleHeartbeatMs, PullExpiresMs / 2, nameof(IdleHeartbeatMs));
