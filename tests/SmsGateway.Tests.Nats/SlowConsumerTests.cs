@@ -8,34 +8,35 @@ namespace SmsGateway.Tests.Nats;
 /// <summary>
 /// A pull's messages are written to the connection at once, and nats-server cuts off a client whose unread bytes pass its
 /// <c>max_pending</c> as a slow consumer (NatsTransportOptions.MaxFetchMessages). Each test runs its own server with a small
-/// <c>max_pending</c>, so it does not share the collection fixture.
+/// <c>max_pending</c> and reads the server's own slow-consumer count, so it does not share the collection fixture.
 /// </summary>
 public sealed class SlowConsumerTests
 {
     private const int Messages = 40;
-    private const int PayloadBytes = 600 * 1024; // 40 × 600 KB = 24 MB in the stream; max_pending is 2 MB
+    private const int PayloadBytes = 256 * 1024; // 40 × 256 KB = 10 MB in the stream; max_pending is 2 MB
 
     [Fact(Timeout = 90_000)]
-    public async Task Pulls_of_at_most_MaxFetchMessages_keep_a_backlog_under_max_pending_on_one_connection()
+    public async Task Pulls_of_at_most_MaxFetchMessages_keep_a_backlog_under_max_pending()
     {
-        var opened = await DrainBacklogAsync(maxFetchMessages: 2); // 1.2 MB per pull
-        Assert.Equal(1, opened);
+        var slowConsumers = await DrainBacklogAsync(maxFetchMessages: 1); // 256 KB per pull, an eighth of max_pending
+        Assert.Equal(0, slowConsumers);
     }
 
     [Fact(Timeout = 90_000)]
     public async Task One_pull_of_the_whole_backlog_gets_the_connection_cut_off_as_a_slow_consumer()
     {
-        // The failure the cap prevents: 24 MB asked for at once against a 2 MB max_pending. Every message still arrives
-        // (NATS.Net reconnects, the lost ones come back after the ack wait), but on a second connection.
-        var opened = await DrainBacklogAsync(maxFetchMessages: Messages);
-        Assert.True(opened >= 2, $"the consumer's connection opened {opened} time(s); a slow-consumer cut-off reconnects");
+        // The failure the cap prevents: 10 MB asked for at once against a 2 MB max_pending. Every message still arrives
+        // (NATS.Net reconnects, the lost ones come back after the ack wait), but the server counts a slow consumer.
+        var slowConsumers = await DrainBacklogAsync(maxFetchMessages: Messages);
+        Assert.True(slowConsumers >= 1, $"the server counted {slowConsumers} slow consumers");
     }
 
-    // Publishes the backlog, then pulls it with a subscription of MaxInFlight = Messages and acks each delivery; returns how
-    // many times the consumer's connection was opened (1 = never cut off).
-    private static async Task<int> DrainBacklogAsync(int maxFetchMessages)
+    // Publishes the backlog, pulls it with a subscription of MaxInFlight = Messages and acks each delivery, then returns the
+    // server's own count of slow-consumer cut-offs (monitoring endpoint /varz, slow_consumers).
+    private static async Task<long> DrainBacklogAsync(int maxFetchMessages)
     {
-        await using var server = NatsServer.With("max_pending: 2MB\n");
+        int monitorPort = FreePort.Next();
+        await using var server = NatsServer.With("max_pending: 2MB\n", "-m", monitorPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await server.StartAsync();
         var options = new NatsTransportOptions
         {
@@ -43,13 +44,10 @@ public sealed class SlowConsumerTests
             ReconnectWaitMaxMs = 200,
             PullExpiresMs = 5000,
             IdleHeartbeatMs = 1000,
-            PingIntervalMs = 1000,
             MaxFetchMessages = maxFetchMessages,
         };
         await using var publisher = new NatsTransport(options, null);
         await using var consumer = new NatsTransport(options, null);
-        var opened = 0;
-        consumer.Connection.ConnectionOpened += (_, _) => { Interlocked.Increment(ref opened); return ValueTask.CompletedTask; };
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(75));
         for (int i = 0; i < Messages; i++)
         {
@@ -81,6 +79,9 @@ public sealed class SlowConsumerTests
             }
         }
 
-        return Volatile.Read(ref opened);
+        using var http = new HttpClient();
+        var varz = await http.GetStringAsync($"http://127.0.0.1:{monitorPort}/varz", stop.Token);
+        using var json = System.Text.Json.JsonDocument.Parse(varz);
+        return json.RootElement.GetProperty("slow_consumers").GetInt64();
     }
 }
