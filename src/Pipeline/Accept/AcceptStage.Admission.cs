@@ -89,9 +89,9 @@ internal sealed partial class AcceptStage
     private TimeSpan LeftOf(IReadOnlyList<AcceptWork> items)
     {
         long earliest = items[0].StartTimestamp;
-        foreach (var w in items)
+        for (int i = 1; i < items.Count; i++) // by index: foreach over the interface would box the list's enumerator
         {
-            earliest = Math.Min(earliest, w.StartTimestamp);
+            earliest = Math.Min(earliest, items[i].StartTimestamp);
         }
 
         return _options.AcceptDeadline - Stopwatch.GetElapsedTime(earliest);
@@ -100,7 +100,7 @@ internal sealed partial class AcceptStage
     // The user's lock lease within the deadline; null when the deadline passed first (the requests are then answered here).
     // A newly acquired grant closes the lock quorum's circuit and NoQuorum counts against it; a reused grant proves nothing
     // new about the quorum, so it reports nothing.
-    private async Task<LockLease?> LockWithinAsync(string resource, List<AcceptWork> items, CancellationToken deadline)
+    private async ValueTask<LockLease?> LockWithinAsync(string resource, List<AcceptWork> items, CancellationToken deadline)
     {
         LockLease lease;
         var given = LeftOf(items);

@@ -74,8 +74,9 @@ internal sealed partial class AcceptStage
             return;
         }
 
-        foreach (var work in frame)
+        for (int i = 0; i < frame.Count; i++)
         {
+            var work = frame[i];
             _metrics.Accepted(work.Message.Type, Stopwatch.GetElapsedTime(work.StartTimestamp).TotalMilliseconds);
             work.Completion.TrySetResult(new AcceptResult(AcceptStatus.Queued, work.Message));
         }

@@ -81,12 +81,12 @@ public sealed class LockLeases : IAsyncDisposable
     /// </summary>
     /// <param name="resource">Lock name, e.g. <c>user:123</c>.</param>
     /// <param name="cancellationToken">Cancels the waiting (e.g. the accept deadline).</param>
-    /// <returns>The use; dispose it when the fenced work is done. Not acquired: <see cref="DistributedLockStatus.Conflicted"/>
+    /// <returns>The use (await it once); dispose it when the fenced work is done. Not acquired: <see cref="DistributedLockStatus.Conflicted"/>
     /// when another use kept the resource past the wait, otherwise the failed grant's status.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting.</exception>
     /// <remarks>After <see cref="DisposeAsync"/> a use still works, but acquires its own grant and releases it when it ends
     /// (a batch that races the pipeline's stop is served, not failed).</remarks>
-    public async Task<LockLease> UseAsync(string resource, CancellationToken cancellationToken)
+    public async ValueTask<LockLease> UseAsync(string resource, CancellationToken cancellationToken)
     {
         long start = _time.GetTimestamp();
         Entry entry;

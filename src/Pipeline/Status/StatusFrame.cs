@@ -7,31 +7,53 @@ namespace SmsGateway.Status;
 /// The status events gathered for one <c>sms-status</c> transport message by <see cref="StatusPublisher"/>, each already
 /// serialized in wire format version 1, and the completion its callers wait on.
 /// </summary>
-/// <remarks>Not thread-safe: the publisher adds under its lock and publishes a frame only after taking it out of reach.</remarks>
+/// <remarks>
+/// <para>Most frames of an idle or in-memory publisher carry one event, so the first event is kept in fields and the
+/// lists of a batch are made only when a second event joins (bench/README.md "Status frames without lists").</para>
+/// <para>Not thread-safe: the publisher adds under its lock and publishes a frame only after taking it out of reach.</para>
+/// </remarks>
 internal sealed class StatusFrame
 {
-    private readonly List<StatusEvent> _events = new(4);
-    private readonly List<byte[]> _payloads = new(4);
-    private readonly List<string?> _traceParents = new(4);
+    private StatusEvent? _first;
+    private byte[]? _firstPayload;
+    private string? _firstTraceParent;
+    private List<byte[]>? _payloads;
+    private List<string?>? _traceParents;
     private int _bytes = StatusBatchJson.EnvelopeBytes;
 
     /// <summary>Completes when the broker acked the message carrying the frame; faults with the publish's exception otherwise.</summary>
     /// <remarks>Continuations run asynchronously, so the publisher's loop never runs its callers' code.</remarks>
     public TaskCompletionSource Acked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>The events, in the order added.</summary>
-    public IReadOnlyList<StatusEvent> Events => _events;
+    /// <summary>Events added so far.</summary>
+    public int Count { get; private set; }
 
     /// <summary>True when an entry of <paramref name="entryBytes"/> (<see cref="StatusBatchJson.EntryBytes"/>) still fits; an empty frame takes any.</summary>
     public bool Fits(int entryBytes, int maxEvents, int maxBytes) =>
-        _events.Count == 0 || (_events.Count < maxEvents && _bytes + entryBytes <= maxBytes);
+        Count == 0 || (Count < maxEvents && _bytes + entryBytes <= maxBytes);
 
     /// <summary>Adds one event with its version-1 JSON and the traceparent of its publish span (null without one).</summary>
     public void Add(StatusEvent e, byte[] payload, string? traceParent, int entryBytes)
     {
-        _events.Add(e);
-        _payloads.Add(payload);
-        _traceParents.Add(traceParent);
+        if (Count == 0)
+        {
+            _first = e;
+            _firstPayload = payload;
+            _firstTraceParent = traceParent;
+        }
+        else
+        {
+            if (_payloads is null)
+            {
+                _payloads = new List<byte[]>(4) { _firstPayload! };
+                _traceParents = new List<string?>(4) { _firstTraceParent };
+            }
+
+            _payloads.Add(payload);
+            _traceParents!.Add(traceParent);
+        }
+
+        Count++;
         _bytes += entryBytes;
     }
 
@@ -39,23 +61,25 @@ internal sealed class StatusFrame
     /// The transport message: one event goes in version 1, exactly as an uncoalesced publish (its de-duplication id and
     /// headers included); two or more go as one version-2 batch (<see cref="StatusBatchJson"/>).
     /// </summary>
+    /// <exception cref="InvalidOperationException">The frame is empty.</exception>
     public Transport.OutgoingMessage ToMessage()
     {
-        if (_events.Count == 1)
+        var first = _first ?? throw new InvalidOperationException("an empty status frame has no message");
+        if (_payloads is null)
         {
-            return Transport.TransportCodec.ForStatus(_events[0], _payloads[0], _traceParents[0]);
+            return Transport.TransportCodec.ForStatus(first, _firstPayload!, _firstTraceParent);
         }
 
-        string? first = null;
-        foreach (var parent in _traceParents)
+        string? firstParent = null;
+        foreach (var parent in _traceParents!)
         {
             if (parent is not null)
             {
-                first = parent;
+                firstParent = parent;
                 break;
             }
         }
 
-        return Transport.TransportCodec.ForStatusBatch(_events[0].UserId, StatusBatchJson.Write(_payloads, _traceParents), first);
+        return Transport.TransportCodec.ForStatusBatch(first.UserId, StatusBatchJson.Write(_payloads, _traceParents), firstParent);
     }
 }

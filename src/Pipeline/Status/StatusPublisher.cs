@@ -122,7 +122,7 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
             {
                 // Passed to every caller of the frame (TryPublishAsync logs each event, PublishAsync callers retry), logged here
                 // once for the case where every caller already stopped waiting.
-                StatusLog.FramePublishFailed(logger, ex, frame.Events.Count);
+                StatusLog.FramePublishFailed(logger, ex, frame.Count);
                 frame.Acked.TrySetException(ex);
             }
         }
@@ -140,11 +140,11 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
             return;
         }
 
-        foreach (var handler in handlers.GetInvocationList())
+        foreach (var handler in Delegate.EnumerateInvocationList(handlers)) // no array per event, unlike GetInvocationList
         {
             try
             {
-                ((Action<StatusEvent>)handler)(e);
+                handler(e);
             }
             catch (Exception ex)
             {
