@@ -8,6 +8,9 @@ internal static partial class RedisLog
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Redis {Endpoint}: not connected yet; reconnecting in the background")]
     public static partial void NotConnectedYet(ILogger logger, string endpoint);
 
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Redis {Endpoint}: loading the Lua scripts failed; each is sent whole on its first NOSCRIPT reply")]
+    public static partial void ScriptsNotLoaded(ILogger logger, Exception exception, string endpoint);
+
     [LoggerMessage(EventId = 3110, Level = LogLevel.Warning, Message = "Ledger call {Operation} for user {UserId} failed")]
     public static partial void LedgerFailed(ILogger logger, Exception exception, string operation, string userId);
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using SmsGateway.Access;
 using SmsGateway.Billing;
 using SmsGateway.Idempotency;
@@ -68,5 +69,52 @@ public sealed class ScriptReloadTests(RedisServersFixture fixture)
         // At least one per script called after the flush (charge, reserve, fence, claim, begin-send, settle-many, GCRA): had
         // any been sent as EVAL with its text, the server would have loaded it without a NOSCRIPT reply.
         Assert.True(noscript >= 7, $"NOSCRIPT replies: {noscript}");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_new_ledger_connection_loads_every_script_before_it_is_used()
+    {
+        var ledger = fixture.Servers[0].Port;
+        Assert.Equal("OK", await RedisCli.RunAsync(ledger, "SCRIPT", "FLUSH"));
+        Assert.All(await ScriptsExistAsync(ledger), Assert.False); // the servers forgot them: nothing below can pass by leftovers
+
+        await using var connections = new RedisConnections(fixture.Options(), NullLoggerFactory.Instance);
+        await connections.Ledger;
+
+        Assert.All(await ScriptsExistAsync(ledger), Assert.True);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_restored_ledger_connection_loads_the_scripts_again()
+    {
+        var ledger = fixture.Servers[0].Port;
+        await using var connections = new RedisConnections(fixture.Options(), NullLoggerFactory.Instance);
+        var multiplexer = await connections.Ledger;
+        var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        multiplexer.ConnectionRestored += (_, _) => restored.TrySetResult();
+
+        // What a restarted server looks like to the client: the scripts are gone and the connection drops and comes back.
+        Assert.Equal("OK", await RedisCli.RunAsync(ledger, "SCRIPT", "FLUSH"));
+        await RedisCli.RunAsync(ledger, "CLIENT", "KILL", "TYPE", "normal");
+        await restored.Task.WaitAsync(TimeSpan.FromSeconds(15));
+
+        var loaded = await ScriptsExistAsync(ledger); // the reload runs after the event: wait up to 5 s for it
+        for (int i = 0; i < 100 && !loaded.All(x => x); i++)
+        {
+            await Task.Delay(50);
+            loaded = await ScriptsExistAsync(ledger);
+        }
+
+        Assert.All(loaded, Assert.True);
+    }
+
+    // SCRIPT EXISTS for every script the gateway preloads (LuaScripts.All), in that order.
+    private static async Task<bool[]> ScriptsExistAsync(int port)
+    {
+        var hashes = LuaScripts.All.Select(s => Convert.ToHexStringLower(s.Hash)).ToArray();
+        var answer = await RedisCli.RunAsync(port, ["SCRIPT", "EXISTS", .. hashes]);
+        var flags = answer.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(hashes.Length, flags.Length);
+        return [.. flags.Select(f => f == "1")];
     }
 }

@@ -15,7 +15,8 @@ namespace SmsGateway.Redis;
 /// <param name="logger">Receives failed calls.</param>
 internal sealed class RedisAccountRateLimiter(Task<ConnectionMultiplexer> server, RedisOptions options, ILogger logger) : IAccountRateLimiter
 {
-    private static readonly RedisScript Script = LoadScript();
+    /// <summary>The GCRA script (also preloaded on each ledger connection, <see cref="LuaScripts.All"/>).</summary>
+    internal static readonly RedisScript Script = LoadScript();
 
     public async ValueTask<RateDecision> AcquireAsync(IReadOnlyList<RateRule> rules, int cost, CancellationToken cancellationToken)
     {

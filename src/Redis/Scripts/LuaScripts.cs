@@ -19,6 +19,17 @@ internal static class LuaScripts
     public static readonly RedisScript LedgerBeginSend = Load("ledger-begin-send.lua");
     public static readonly RedisScript LedgerSettleMany = Load("ledger-settle-many.lua");
 
+    /// <summary>
+    /// Every script the gateway calls, this file's and the account rate limiter's, in no particular order: loaded with
+    /// <c>SCRIPT LOAD</c> when a ledger or idempotency connection opens or is restored (<see cref="RedisConnections"/>), so
+    /// the first calls after a start or a server restart find them and are not answered <c>NOSCRIPT</c>.
+    /// </summary>
+    public static IReadOnlyList<RedisScript> All { get; } =
+    [
+        LedgerCharge, LedgerReserve, LedgerSettle, LockFence, IdempotencyClaim, IdempotencyComplete, IdempotencyRelease,
+        LedgerConfirm, LedgerSweepDue, LedgerSweep, LedgerCancel, LedgerBeginSend, LedgerSettleMany, RedisAccountRateLimiter.Script,
+    ];
+
     private static RedisScript Load(string file)
     {
         var name = "SmsGateway.Redis.Scripts." + file;
