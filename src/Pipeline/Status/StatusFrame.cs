@@ -9,7 +9,7 @@ namespace SmsGateway.Status;
 /// </summary>
 /// <remarks>
 /// <para>Most frames of an idle or in-memory publisher carry one event, so the first event is kept in fields and the
-/// lists of a batch are made only when a second event joins (bench/README.md "Status frames without lists").</para>
+/// lists of a batch are made only when a second event joins (bench/README.md "Fewer allocations per message").</para>
 /// <para>Not thread-safe: the publisher adds under its lock and publishes a frame only after taking it out of reach.</para>
 /// </remarks>
 internal sealed class StatusFrame
