@@ -151,7 +151,7 @@ public sealed class RedisConnections : IAsyncDisposable, IDisposable
             var server = multiplexer.GetServer(multiplexer.GetEndPoints()[0]);
             await Task.WhenAll(LuaScripts.All.Select(s => server.ScriptLoadAsync(s.Text))).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or TaskCanceledException or InvalidOperationException)
+        catch (Exception ex) when (RedisCallFailure.Is(ex))
         {
             RedisLog.ScriptsNotLoaded(logger, ex, endpoint);
         }
