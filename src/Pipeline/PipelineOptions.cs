@@ -62,6 +62,15 @@ public sealed record PipelineOptions
     /// <summary>Longest a status event waits for its batch to fill before the batch is written anyway. Default 50 ms.</summary>
     public TimeSpan StatusBatchMaxAge { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// How long a process that both accepts and dispatches holds a message's accept-time <c>queued</c> event before it
+    /// publishes it; a later event of the message published by this process first (<c>sent</c>, <c>failed</c>, …) makes it
+    /// implied and it is never published (docs/architecture.md "The queued event, implied"). A message is then known to
+    /// the status store within this delay plus <see cref="StatusBatchMaxAge"/> of its accept. Zero publishes it at accept,
+    /// before the answer, as a gateway-only process always does. Default 250 ms.
+    /// </summary>
+    public TimeSpan QueuedEventDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Delay before a failed status batch is delivered again. Default 1 s.</summary>
     public TimeSpan StatusRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -153,6 +162,7 @@ public sealed record PipelineOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AckWait, TimeSpan.Zero, nameof(AckWait));
         ArgumentOutOfRangeException.ThrowIfLessThan(StatusBatchSize, 1, nameof(StatusBatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StatusBatchMaxAge, TimeSpan.Zero, nameof(StatusBatchMaxAge));
+        ArgumentOutOfRangeException.ThrowIfLessThan(QueuedEventDelay, TimeSpan.Zero, nameof(QueuedEventDelay));
         ArgumentException.ThrowIfNullOrWhiteSpace(DispatchGroup, nameof(DispatchGroup));
         ArgumentException.ThrowIfNullOrWhiteSpace(RetryGroup, nameof(RetryGroup));
         ArgumentException.ThrowIfNullOrWhiteSpace(StatusGroup, nameof(StatusGroup));

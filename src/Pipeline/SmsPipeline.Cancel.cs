@@ -11,7 +11,8 @@ public sealed partial class SmsPipeline
 {
     /// <summary>
     /// Finds a message to cancel: in the schedule store first (written before <c>/send</c> answered), then in the status store
-    /// (reached within a status batch age of accept). Null when neither knows it.
+    /// (reached within <see cref="PipelineOptions.QueuedEventDelay"/> and a status batch age of accept), then among the
+    /// <c>queued</c> events this process still holds. Null when none knows it.
     /// </summary>
     /// <exception cref="ScheduleStoreUnavailableException">The schedule store could not be reached.</exception>
     /// <exception cref="StatusStoreUnavailableException">The status store could not be reached.</exception>
@@ -26,7 +27,9 @@ public sealed partial class SmsPipeline
 
         if (history is null)
         {
-            return null;
+            return _implied is { } implied && implied.TryGet(messageId, out var held)
+                ? new CancelTarget(new SmsMessage(held.MessageId, held.UserId, held.Msisdn, string.Empty, held.Type, held.Operator, held.Encoding, held.Segments, held.Cost, held.AcceptedAt), MessageStatus.Queued)
+                : null;
         }
 
         var m = history.Message;

@@ -42,6 +42,7 @@ public sealed partial class SmsPipeline : IAsyncDisposable
     private readonly StatusPublisher _status;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private AcceptStage? _accept;
+    private ImpliedQueuedEvents? _implied;
     private DispatchStage? _dispatch;
     private StatusStage? _statusStage;
     private ReceiptStage? _receiptStage;
@@ -130,7 +131,11 @@ public sealed partial class SmsPipeline : IAsyncDisposable
 
             if (roles.HasFlag(PipelineRoles.Gateway))
             {
-                _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger, Circuits, _schedule);
+                // Only a process that also dispatches sees the later events that make a held queued event implied.
+                _implied = roles.HasFlag(PipelineRoles.Dispatcher) && _options.QueuedEventDelay > TimeSpan.Zero
+                    ? new ImpliedQueuedEvents(_status, _options.QueuedEventDelay, _time)
+                    : null;
+                _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger, Circuits, _schedule, _implied);
                 _sweeper = new ReservationSweeper(_ledger, _status, Metrics, _options.Reservations, _time, _logger);
                 _sweeper.Start();
                 _scheduler = new SchedulerStage(_options, _schedule, _locks, _transport, _status, _time, _logger);
@@ -340,6 +345,12 @@ public sealed partial class SmsPipeline : IAsyncDisposable
         }
 
         await FailUnsentAsync().ConfigureAwait(false);
+        if (_implied is not null)
+        {
+            await _implied.DisposeAsync().ConfigureAwait(false); // publishes what the stop left held, before the reporter's last batch
+            _implied = null;
+        }
+
         if (_receiptStage is not null)
         {
             await _receiptStage.StopAsync().ConfigureAwait(false);

@@ -121,7 +121,9 @@ public sealed class WriteTests(PostgresFixture fixture)
 
         var hb = (await db.Store.GetMessageAsync(b, "u", None))!;
         Assert.Equal((MessageStatus.Sent, 2, (string?)null), (hb.Message.Status, hb.Message.Attempt, hb.Message.ErrorCode));
-        Assert.Equal(4, hb.Events.Count);
+        // Four stored events, oldest first, after the queued entry they imply (MessageHistory.Of: none was stored).
+        Assert.Equal([MessageStatus.Queued, MessageStatus.Sending, MessageStatus.Retrying, MessageStatus.Sending, MessageStatus.Sent], hb.Events.Select(e => e.Status));
+        Assert.Equal((bAccepted, 0), (hb.Events[0].At, hb.Events[0].Attempt));
 
         var hc = (await db.Store.GetMessageAsync(c, "u", None))!;
         Assert.Equal((MessageStatus.Failed, 3, "retries_exhausted"), (hc.Message.Status, hc.Message.Attempt, hc.Message.ErrorCode));

@@ -15,7 +15,8 @@ namespace SmsGateway.Accept;
 internal sealed partial class AcceptStage
 {
     // One broker publish for a frame of one user's messages to one topic (a lone message goes as version 1; docs/architecture.md
-    // "Message frames"), with each message's queued event; every message of the frame gets the publish's answer.
+    // "Message frames"), with each message's queued event: published with it, or held when this process also dispatches
+    // (docs/architecture.md "The queued event, implied"); every message of the frame gets the publish's answer.
     private async Task PublishAsync(IReadOnlyList<AcceptWork> frame, CancellationToken deadline)
     {
         var first = frame[0].Message;
@@ -31,7 +32,7 @@ internal sealed partial class AcceptStage
             for (int i = 0; i < frame.Count; i++)
             {
                 messages[i] = frame[i].Message;
-                queued[i] = _status.TryPublishAsync(QueuedEvent(messages[i]), deadline);
+                queued[i] = PublishOrHoldQueued(messages[i], deadline);
             }
 
             await _transport.PublishAsync(topic, TransportCodec.ForMessages(messages), deadline).ConfigureAwait(false);
@@ -43,6 +44,7 @@ internal sealed partial class AcceptStage
         }
         catch (Exception ex) when (ex is TransportException or OperationCanceledException or TimeoutException)
         {
+            DropHeld(frame);
             bool pastDeadline = deadline.IsCancellationRequested;
             bool blamed = true; // a failed publish, or one whose own call used most of the deadline: the broker's fault
             if (pastDeadline)
@@ -79,6 +81,32 @@ internal sealed partial class AcceptStage
             var work = frame[i];
             _metrics.Accepted(work.Message.Type, Stopwatch.GetElapsedTime(work.StartTimestamp).TotalMilliseconds);
             work.Completion.TrySetResult(new AcceptResult(AcceptStatus.Queued, work.Message));
+        }
+    }
+
+    // Held before the broker publish, so a dispatcher of this process that sends the message at once finds it held and drops it.
+    // An account that stores texts gets its event at once: the text rides only on this event (README "Reports").
+    private ValueTask PublishOrHoldQueued(SmsMessage message, CancellationToken deadline)
+    {
+        if (_implied is null || message.StoreText)
+        {
+            return _status.TryPublishAsync(QueuedEvent(message), deadline);
+        }
+
+        _implied.Hold(StatusEvent.For(message, MessageStatus.Queued, _time.GetUtcNow(), attempt: 0));
+        return ValueTask.CompletedTask;
+    }
+
+    private void DropHeld(IReadOnlyList<AcceptWork> frame)
+    {
+        if (_implied is null)
+        {
+            return;
+        }
+
+        for (int i = 0; i < frame.Count; i++)
+        {
+            _implied.Drop(frame[i].Message.Id);
         }
     }
 

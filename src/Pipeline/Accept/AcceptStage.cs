@@ -36,11 +36,14 @@ internal sealed partial class AcceptStage
     private readonly ActionBlock<ReservedBatch> _publish;
     private readonly ReservationConfirmer _confirmer;
     private readonly IScheduleStore? _schedule;
+    private readonly ImpliedQueuedEvents? _implied;
 
     public AcceptStage(PipelineOptions options, IMessageTransport transport, IBalanceLedger ledger, IDistributedLockFactory locks,
-        StatusPublisher status, PipelineMetrics metrics, TimeProvider time, ILogger logger, DependencyCircuits? circuits = null, IScheduleStore? schedule = null)
+        StatusPublisher status, PipelineMetrics metrics, TimeProvider time, ILogger logger, DependencyCircuits? circuits = null, IScheduleStore? schedule = null,
+        ImpliedQueuedEvents? implied = null)
     {
         _schedule = schedule;
+        _implied = implied;
         _options = options;
         _transport = transport;
         _ledger = ledger;

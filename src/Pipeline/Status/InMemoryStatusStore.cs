@@ -122,7 +122,7 @@ public sealed partial class InMemoryStatusStore : IStatusStore
             }
 
             var events = r.Events.OrderBy(e => e.At).ThenBy(e => e.Attempt).ThenBy(e => e.Status).ToList();
-            return ValueTask.FromResult<MessageHistory?>(new MessageHistory(r.Summary(), events));
+            return ValueTask.FromResult<MessageHistory?>(MessageHistory.Of(r.Summary(), events));
         }
         finally
         {

@@ -66,4 +66,25 @@ public sealed record MessageSummary(
     string? Text = null);
 
 /// <summary>A message and every status event it went through, oldest first.</summary>
-public sealed record MessageHistory(MessageSummary Message, IReadOnlyList<StatusEvent> Events);
+public sealed record MessageHistory(MessageSummary Message, IReadOnlyList<StatusEvent> Events)
+{
+    /// <summary>
+    /// The history of <paramref name="message"/> from its stored <paramref name="events"/> (oldest first), with the
+    /// <c>queued</c> entry its later events imply when none was stored (docs/architecture.md "The queued event, implied"):
+    /// added at <see cref="MessageSummary.AcceptedAt"/>, attempt 0, to a history that has events, and neither a
+    /// <c>queued</c>, a <c>scheduled</c> (a scheduled message is queued by its release, which publishes the event) nor a
+    /// <c>rejected</c> one (never queued).
+    /// </summary>
+    public static MessageHistory Of(MessageSummary message, List<StatusEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count > 0 && !events.Exists(e => e.Status is MessageStatus.Queued or MessageStatus.Scheduled or MessageStatus.Rejected))
+        {
+            events.Insert(0, new StatusEvent(message.Id, message.UserId, MessageStatus.Queued, 0, message.AcceptedAt, message.Msisdn,
+                message.Operator, message.Type, message.Encoding, message.Segments, message.Cost, message.AcceptedAt, BatchId: message.BatchId));
+        }
+
+        return new MessageHistory(message, events);
+    }
+}

@@ -109,7 +109,7 @@ public sealed partial class PostgresStatusStore
                     summary.Segments, summary.Cost, summary.AcceptedAt, reader.IsDBNull(3) ? null : reader.GetString(3)));
             }
 
-            return new MessageHistory(summary, events);
+            return MessageHistory.Of(summary, events);
         }
         catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested)
         {
