@@ -41,7 +41,7 @@ internal sealed class ImpliedQueuedEvents : IAsyncDisposable
         _timer = time.CreateTimer(_ => PublishDue(all: false), null, period, period);
     }
 
-    /// <summary>Events held now (a gauge for tests and metrics).</summary>
+    /// <summary>Events held now.</summary>
     public int Count => _held.Count;
 
     /// <summary>Holds the <c>queued</c> event of a message about to be published to the broker.</summary>
@@ -54,7 +54,7 @@ internal sealed class ImpliedQueuedEvents : IAsyncDisposable
     /// <summary>Drops a held event without publishing it: its message was never stored by the broker (the accept refused it).</summary>
     public void Drop(Guid messageId) => _held.TryRemove(messageId, out _);
 
-    /// <summary>The held <c>queued</c> event of <paramref name="messageId"/>, if this process holds one (cancel looks here first).</summary>
+    /// <summary>The held <c>queued</c> event of <paramref name="messageId"/>, if this process holds one (cancel looks here when the status store has nothing).</summary>
     public bool TryGet(Guid messageId, [MaybeNullWhen(false)] out StatusEvent queued) => _held.TryGetValue(messageId, out queued);
 
     /// <summary>Stops the timer and publishes every event still held; completes when the broker acked them or refused them (logged).</summary>
