@@ -132,8 +132,9 @@ public sealed partial class SmsPipeline : IAsyncDisposable
             if (roles.HasFlag(PipelineRoles.Gateway))
             {
                 // Only a process that also dispatches sees the later events that make a held queued event implied.
-                _implied = roles.HasFlag(PipelineRoles.Dispatcher) && _options.QueuedEventDelay > TimeSpan.Zero
-                    ? new ImpliedQueuedEvents(_status, _options.QueuedEventDelay, _time)
+                var queuedDelay = _options.QueuedEventDelay ?? (_inMemory is null ? TimeSpan.FromMilliseconds(250) : TimeSpan.Zero);
+                _implied = roles.HasFlag(PipelineRoles.Dispatcher) && queuedDelay > TimeSpan.Zero
+                    ? new ImpliedQueuedEvents(_status, queuedDelay, _time)
                     : null;
                 _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger, Circuits, _schedule, _implied);
                 _sweeper = new ReservationSweeper(_ledger, _status, Metrics, _options.Reservations, _time, _logger);

@@ -6,6 +6,7 @@ using SmsGateway.Billing;
 using SmsGateway.Model;
 using SmsGateway.Routing;
 using SmsGateway.Status;
+using SmsGateway.Transport;
 using SmsGateway.Transport.InMemory;
 
 namespace SmsGateway.Tests.Unit.Status;
@@ -40,6 +41,27 @@ public sealed class ImpliedQueuedEventTests
         var history = await store.GetMessageAsync(id, null, None);
         Assert.Equal([MessageStatus.Queued, MessageStatus.Sent], history!.Events.Take(2).Select(e => e.Status));
         Assert.Equal((result.Message.AcceptedAt, 0), (history.Events[0].At, history.Events[0].Attempt));
+    }
+
+    // Over the in-memory transport the 202 waits for the queued event's publish (it is in StatusPublished when SendAsync
+    // returns); over any other transport the event is held (250 ms) and is not.
+    [Theory(Timeout = 30_000)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task By_default_the_event_is_held_over_a_broker_and_published_at_accept_in_memory(bool inMemory)
+    {
+        await using var memory = new InMemoryTransport();
+        var ledger = new InMemoryBalanceLedger();
+        await using var pipeline = new SmsPipelineBuilder().WithTransport(inMemory ? memory : new BrokerTransport(memory)).WithLedger(ledger).Build();
+        var published = new ConcurrentQueue<StatusEvent>();
+        pipeline.StatusPublished += published.Enqueue;
+        await pipeline.StartAsync(PipelineRoles.All, None);
+        await ledger.ChargeAsync("u", 100_000, "c", None);
+
+        var result = await pipeline.SendAsync(new SendRequest("09121234567", "hello", "express", "u"), None);
+
+        Assert.Equal(AcceptStatus.Queued, result.Status);
+        Assert.Equal(inMemory, published.Any(e => e.MessageId == result.Message!.Id && e.Status == MessageStatus.Queued));
     }
 
     [Fact(Timeout = 30_000)]
@@ -140,6 +162,18 @@ public sealed class ImpliedQueuedEventTests
         Assert.Equal([MessageStatus.Rejected], Of(MessageStatus.Rejected)); // never queued
         Assert.Empty(Of());
         Assert.Equal(sent.AcceptedAt, MessageHistory.Of(summary, [sent]).Events[0].At);
+    }
+
+    // Any transport other than InMemoryTransport counts as a broker for the pipeline's defaults.
+    private sealed class BrokerTransport(InMemoryTransport inner) : IMessageTransport
+    {
+        public ValueTask PublishAsync(string topic, OutgoingMessage message, CancellationToken cancellationToken) =>
+            inner.PublishAsync(topic, message, cancellationToken);
+
+        public ValueTask<IMessageSubscription> SubscribeAsync(string topic, string consumerGroup, SubscriptionOptions options, CancellationToken cancellationToken) =>
+            inner.SubscribeAsync(topic, consumerGroup, options, cancellationToken);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
