@@ -15,7 +15,7 @@ namespace SmsGateway.Load.SelfTest;
 /// </summary>
 public sealed partial class FakeGateway : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private HttpListener _listener = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Channel<string> _queue = Channel.CreateBounded<string>(200_000);
     private readonly ConcurrentDictionary<string, Ledger> _ledgers = new();
@@ -44,13 +44,16 @@ public sealed partial class FakeGateway : IAsyncDisposable
             port = fixedPort > 0 ? fixedPort : Random.Shared.Next(20_000, 60_000);
             try
             {
-                _listener.Prefixes.Clear();
                 _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
                 _listener.Start();
                 Url = new Uri($"http://127.0.0.1:{port}/");
                 break;
             }
-            catch (HttpListenerException) when (attempt < 20 && fixedPort == 0) { }
+            catch (HttpListenerException) when (attempt < 20 && fixedPort == 0)
+            {
+                // A failed Start (the port taken) leaves the listener disposed: the next port needs a new one.
+                _listener = new HttpListener();
+            }
         }
         _accept = Task.Run(AcceptLoopAsync);
         _worker = Task.Run(WorkerAsync);
