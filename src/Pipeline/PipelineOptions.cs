@@ -72,6 +72,11 @@ public sealed record PipelineOptions
     /// </summary>
     public TimeSpan? QueuedEventDelay { get; init; }
 
+    /// <summary>The <see cref="QueuedEventDelay"/> in force: the set value, else 250 ms over a broker and zero in memory.</summary>
+    /// <param name="inMemoryTransport">Whether the pipeline's transport is the in-memory one.</param>
+    internal TimeSpan QueuedEventDelayFor(bool inMemoryTransport) =>
+        QueuedEventDelay ?? (inMemoryTransport ? TimeSpan.Zero : TimeSpan.FromMilliseconds(250));
+
     /// <summary>Delay before a failed status batch is delivered again. Default 1 s.</summary>
     public TimeSpan StatusRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -132,7 +132,7 @@ public sealed partial class SmsPipeline : IAsyncDisposable
             if (roles.HasFlag(PipelineRoles.Gateway))
             {
                 // Only a process that also dispatches sees the later events that make a held queued event implied.
-                var queuedDelay = _options.QueuedEventDelay ?? (_inMemory is null ? TimeSpan.FromMilliseconds(250) : TimeSpan.Zero);
+                var queuedDelay = _options.QueuedEventDelayFor(_inMemory is not null);
                 _implied = roles.HasFlag(PipelineRoles.Dispatcher) && queuedDelay > TimeSpan.Zero
                     ? new ImpliedQueuedEvents(_status, queuedDelay, _time)
                     : null;

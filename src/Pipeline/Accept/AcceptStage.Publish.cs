@@ -93,7 +93,7 @@ internal sealed partial class AcceptStage
             return _status.TryPublishAsync(QueuedEvent(message), deadline);
         }
 
-        _implied.Hold(StatusEvent.For(message, MessageStatus.Queued, _time.GetUtcNow(), attempt: 0));
+        _implied.Hold(QueuedEvent(message));
         return ValueTask.CompletedTask;
     }
 

@@ -73,8 +73,9 @@ public sealed record MessageHistory(MessageSummary Message, IReadOnlyList<Status
     /// <c>queued</c> entry its later events imply when none was stored (docs/architecture.md "The queued event, implied"):
     /// added at <see cref="MessageSummary.AcceptedAt"/>, attempt 0, to a history that has events, and neither a
     /// <c>queued</c>, a <c>scheduled</c> (a scheduled message is queued by its release, which publishes the event) nor a
-    /// <c>rejected</c> one (never queued).
+    /// <c>rejected</c> one (never queued). The entry is inserted into <paramref name="events"/>, which the history keeps.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> or <paramref name="events"/> is null.</exception>
     public static MessageHistory Of(MessageSummary message, List<StatusEvent> events)
     {
         ArgumentNullException.ThrowIfNull(message);

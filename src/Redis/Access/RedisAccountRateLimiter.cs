@@ -15,9 +15,6 @@ namespace SmsGateway.Redis;
 /// <param name="logger">Receives failed calls.</param>
 internal sealed class RedisAccountRateLimiter(Task<ConnectionMultiplexer> server, RedisOptions options, ILogger logger) : IAccountRateLimiter
 {
-    /// <summary>The GCRA script (also preloaded on each ledger connection, <see cref="LuaScripts.All"/>).</summary>
-    internal static readonly RedisScript Script = LoadScript();
-
     public async ValueTask<RateDecision> AcquireAsync(IReadOnlyList<RateRule> rules, int cost, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rules.Count, 1);
@@ -35,7 +32,7 @@ internal sealed class RedisAccountRateLimiter(Task<ConnectionMultiplexer> server
         try
         {
             var database = (await server.WaitAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
-            var reply = (RedisResult[])(await Script.EvaluateAsync(database, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false))!;
+            var reply = (RedisResult[])(await LuaScripts.AccountRateLimit.EvaluateAsync(database, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false))!;
             return new RateDecision((long)reply[0] == 1, (int)(long)reply[1], (long)reply[2], (long)reply[3], (long)reply[4], (long)reply[5]);
         }
         catch (Exception ex) when (RedisCallFailure.Is(ex, cancellationToken))
@@ -52,13 +49,5 @@ internal sealed class RedisAccountRateLimiter(Task<ConnectionMultiplexer> server
         return colon < 0
             ? (RedisKey)$"{options.KeyPrefix}rl:{{{ruleKey}}}"
             : (RedisKey)$"{options.KeyPrefix}rl:{{{ruleKey[(colon + 1)..]}}}:{ruleKey[..colon]}";
-    }
-
-    private static RedisScript LoadScript()
-    {
-        using var stream = typeof(RedisAccountRateLimiter).Assembly.GetManifestResourceStream("SmsGateway.Redis.Access.gcra.lua")
-            ?? throw new InvalidOperationException("embedded script SmsGateway.Redis.Access.gcra.lua is missing");
-        using var reader = new StreamReader(stream);
-        return new RedisScript(reader.ReadToEnd());
     }
 }

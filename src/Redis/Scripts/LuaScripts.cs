@@ -19,6 +19,9 @@ internal static class LuaScripts
     public static readonly RedisScript LedgerBeginSend = Load("ledger-begin-send.lua");
     public static readonly RedisScript LedgerSettleMany = Load("ledger-settle-many.lua");
 
+    /// <summary>The account rate limiter's GCRA script (<c>Access/gcra.lua</c>, <see cref="RedisAccountRateLimiter"/>).</summary>
+    public static readonly RedisScript AccountRateLimit = LoadResource("SmsGateway.Redis.Access.gcra.lua");
+
     /// <summary>
     /// Every script the gateway calls, this file's and the account rate limiter's, in no particular order: loaded with
     /// <c>SCRIPT LOAD</c> when a ledger or idempotency connection opens or is restored (<see cref="RedisConnections"/>), so
@@ -27,12 +30,13 @@ internal static class LuaScripts
     public static IReadOnlyList<RedisScript> All { get; } =
     [
         LedgerCharge, LedgerReserve, LedgerSettle, LockFence, IdempotencyClaim, IdempotencyComplete, IdempotencyRelease,
-        LedgerConfirm, LedgerSweepDue, LedgerSweep, LedgerCancel, LedgerBeginSend, LedgerSettleMany, RedisAccountRateLimiter.Script,
+        LedgerConfirm, LedgerSweepDue, LedgerSweep, LedgerCancel, LedgerBeginSend, LedgerSettleMany, AccountRateLimit,
     ];
 
-    private static RedisScript Load(string file)
+    private static RedisScript Load(string file) => LoadResource("SmsGateway.Redis.Scripts." + file);
+
+    private static RedisScript LoadResource(string name)
     {
-        var name = "SmsGateway.Redis.Scripts." + file;
         using var stream = typeof(LuaScripts).Assembly.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"embedded script {name} is missing from {typeof(LuaScripts).Assembly.GetName().Name}");
         using var reader = new StreamReader(stream);
