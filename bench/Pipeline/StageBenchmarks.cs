@@ -16,7 +16,8 @@ namespace SmsGateway.Bench.Pipeline;
 /// The accept path's stages one by one, each beside the plainest way to do the same job in the same run (the baseline):
 /// normalisation vs a digits-only copy, segmenting vs <c>string.Length</c> arithmetic, routing vs one dictionary lookup,
 /// serialization vs the reflection-free generated serializer, reserve vs an interlocked subtraction, lock vs
-/// <see cref="SemaphoreSlim"/>, in-memory publish vs a channel write. One operation = one message.
+/// <see cref="SemaphoreSlim"/>, in-memory publish vs a channel write, a message id vs <see cref="Guid.CreateVersion7()"/>.
+/// One operation = one message.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory)]
@@ -129,4 +130,12 @@ public class StageBenchmarks
         await delivery.AckAsync(CancellationToken.None);
         return true;
     }
+
+    [Benchmark(Baseline = true, Description = "baseline: Guid.CreateVersion7 (one generator read per id)")]
+    [BenchmarkCategory("message id")]
+    public Guid MessageIdBaseline() => Guid.CreateVersion7();
+
+    [Benchmark(Description = "MessageIds.New (per-thread buffer of generator bytes)")]
+    [BenchmarkCategory("message id")]
+    public Guid MessageId() => MessageIds.New();
 }

@@ -63,7 +63,7 @@ internal static class TransportCodec
     {
         var headers = traceParent is null ? AttemptHeaders[0]
             : new Dictionary<string, string>(2) { [TransportHeaders.Attempt] = "0", [TransportHeaders.TraceParent] = traceParent };
-        return new(key, payload, "b" + Guid.CreateVersion7().ToString("N"), headers);
+        return new(key, payload, "b" + MessageIds.New().ToString("N"), headers);
     }
 
     /// <summary>A version-1 status event already serialized, with the headers of <see cref="ForStatus(StatusEvent)"/> and the given trace parent.</summary>
