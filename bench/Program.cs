@@ -12,6 +12,13 @@ if (args.Length > 0 && args[0] == "graph")
     return;
 }
 
+// Managed heap the embedded status store keeps per message: `-- store-memory [messages]`.
+if (args.Length > 0 && args[0] == "store-memory")
+{
+    await StoreMemory.RunAsync(args);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "smpp")
 {
     await SmppThroughput.RunAsync(args);

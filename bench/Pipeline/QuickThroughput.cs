@@ -31,8 +31,8 @@ public static class QuickThroughput
             var g = await MeasureAsync(bench.EmbeddedGraph, messages);
             baseline.Add(b.Rate);
             graph.Add(g.Rate);
-            Console.WriteLine($"run {r + 1}: baseline {b.Rate:N0} msg/s ({b.CpuUs:N1} µs CPU/msg, {b.BytesPerMessage:N0} B/msg, {b.Gcs} GCs), " +
-                $"graph {g.Rate:N0} msg/s ({g.CpuUs:N1} µs CPU/msg, {g.BytesPerMessage:N0} B/msg, {g.Gcs} GCs)");
+            Console.WriteLine($"run {r + 1}: baseline {b.Rate:N0} msg/s ({b.CpuUs:N1} µs CPU/msg, {b.BytesPerMessage:N0} B/msg, {b.Gcs} GCs, {b.PauseUs:N1} µs GC pause/msg), " +
+                $"graph {g.Rate:N0} msg/s ({g.CpuUs:N1} µs CPU/msg, {g.BytesPerMessage:N0} B/msg, {g.Gcs} GCs of which {g.Gen1} gen 1+, {g.PauseUs:N1} µs GC pause/msg)");
         }
 
         double mb = Median(baseline), mg = Median(graph);
@@ -40,17 +40,20 @@ public static class QuickThroughput
     }
 
     // Rate, CPU time per message (all threads: the figure that survives a machine shared with other work), allocation
-    // per message (all threads) and GC count (all generations) of one run.
-    private static async Task<(double Rate, double CpuUs, long BytesPerMessage, int Gcs)> MeasureAsync(Func<Task<long>> run, int messages)
+    // per message (all threads), GC count (all generations; those of gen 1 or 2 apart) and the time the GC paused the
+    // threads, per message, of one run.
+    private static async Task<(double Rate, double CpuUs, long BytesPerMessage, int Gcs, int Gen1, double PauseUs)> MeasureAsync(Func<Task<long>> run, int messages)
     {
         long allocated = GC.GetTotalAllocatedBytes(false);
-        int gcs = GC.CollectionCount(0);
+        int gcs = GC.CollectionCount(0), gen1 = GC.CollectionCount(1);
+        var pause = GC.GetTotalPauseDuration();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         await run();
         double rate = messages / sw.Elapsed.TotalSeconds;
         double cpuUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / messages;
-        return (rate, cpuUs, (GC.GetTotalAllocatedBytes(false) - allocated) / messages, GC.CollectionCount(0) - gcs);
+        return (rate, cpuUs, (GC.GetTotalAllocatedBytes(false) - allocated) / messages, GC.CollectionCount(0) - gcs,
+            GC.CollectionCount(1) - gen1, (GC.GetTotalPauseDuration() - pause).TotalMicroseconds / messages);
     }
 
     private static double Median(List<double> values)

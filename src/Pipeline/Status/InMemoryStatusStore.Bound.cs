@@ -6,7 +6,7 @@ public sealed partial class InMemoryStatusStore
     private readonly Queue<Guid> _arrivals = new();
 
     /// <summary>Creates a store that keeps at most <paramref name="maxMessages"/> messages (with their histories).</summary>
-    /// <param name="maxMessages">Default 1,000,000 (roughly 1 GB with four events each).</param>
+    /// <param name="maxMessages">Default 1,000,000.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxMessages"/> is below 1.</exception>
     public InMemoryStatusStore(int maxMessages)
     {

@@ -121,8 +121,7 @@ public sealed partial class InMemoryStatusStore : IStatusStore
                 return ValueTask.FromResult<MessageHistory?>(null);
             }
 
-            var events = r.Events.OrderBy(e => e.At).ThenBy(e => e.Attempt).ThenBy(e => e.Status).ToList();
-            return ValueTask.FromResult<MessageHistory?>(MessageHistory.Of(r.Summary(), events));
+            return ValueTask.FromResult<MessageHistory?>(MessageHistory.Of(r.Summary(), r.Events()));
         }
         finally
         {
@@ -204,11 +203,17 @@ public sealed partial class InMemoryStatusStore : IStatusStore
         }
     }
 
+    // One message: its first event (the fields every event of the message repeats: user, MSISDN, operator, type, encoding,
+    // segments, cost, accept time) and its history as compact entries, as the PostgreSQL store keeps one row per event
+    // (status, attempt, time, error code) rather than the decoded events. A decoded event carries its own copies of the
+    // user id, MSISDN and operator strings; keeping each one would keep about three events' worth of objects per message
+    // alive into the oldest GC generation (bench/README.md "The embedded status store: a compact history").
     private sealed class Record(StatusEvent first)
     {
-        public StatusEvent First { get; } = first;
+        private readonly List<HistoryEntry> _history = new(3);
+        private HistoryEntry _latest = HistoryEntry.Of(first);
 
-        public List<StatusEvent> Events { get; } = new(4);
+        public StatusEvent First { get; } = first;
 
         public MessageStatus Current { get; private set; } = first.Status;
 
@@ -218,11 +223,22 @@ public sealed partial class InMemoryStatusStore : IStatusStore
 
         public string? Text { get; set; }
 
-        private StatusEvent _latest = first;
+        /// <summary>The history as events (oldest first), rebuilt from the first event's fields, as the PostgreSQL store does.</summary>
+        public List<StatusEvent> Events()
+        {
+            var events = new List<StatusEvent>(_history.Count + 1);
+            foreach (var h in _history.OrderBy(h => h.At).ThenBy(h => h.Attempt).ThenBy(h => h.Status))
+            {
+                events.Add(new StatusEvent(First.MessageId, First.UserId, h.Status, h.Attempt, h.At, First.Msisdn, First.Operator,
+                    First.Type, First.Encoding, First.Segments, First.Cost, First.AcceptedAt, h.ErrorCode));
+            }
+
+            return events;
+        }
 
         public void Apply(StatusEvent e)
         {
-            foreach (var existing in Events)
+            foreach (var existing in _history)
             {
                 if (existing.Status == e.Status && existing.Attempt == e.Attempt)
                 {
@@ -230,15 +246,22 @@ public sealed partial class InMemoryStatusStore : IStatusStore
                 }
             }
 
-            Events.Add(e);
-            if (Events.Count == 1 || StatusPrecedence.Supersedes(e, _latest.Status, _latest.Attempt))
+            var entry = HistoryEntry.Of(e);
+            _history.Add(entry);
+            if (_history.Count == 1 || StatusPrecedence.Supersedes(e, _latest.Status, _latest.Attempt))
             {
-                _latest = e;
+                _latest = entry;
                 Current = e.Status;
             }
         }
 
         public MessageSummary Summary() => new(First.MessageId, First.UserId, First.Msisdn, First.Operator, First.Type, First.Encoding,
             First.Segments, First.Cost, First.AcceptedAt, _latest.Status, _latest.Attempt, _latest.At, _latest.ErrorCode, BatchId, Text);
+    }
+
+    // One stored event: what differs between the events of one message.
+    private readonly record struct HistoryEntry(MessageStatus Status, int Attempt, DateTimeOffset At, string? ErrorCode)
+    {
+        public static HistoryEntry Of(StatusEvent e) => new(e.Status, e.Attempt, e.At, e.ErrorCode);
     }
 }
