@@ -1,4 +1,7 @@
 using System.Globalization;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 
 namespace SmsGateway.Testing;
 
@@ -19,9 +22,16 @@ public sealed class NatsCluster : IAsyncDisposable
     /// <summary>All three client URLs, comma separated, as NATS clients take a seed list.</summary>
     public string Url => string.Join(",", Ports.Select(p => $"nats://127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}"));
 
-    /// <summary>Starts the three nodes and waits until JetStream has a meta leader.</summary>
+    /// <summary>
+    /// Starts the three nodes and waits until the cluster takes JetStream work: a meta leader is elected, every node
+    /// answers a JetStream API request, and a three-replica probe stream can be created and deleted.
+    /// </summary>
+    /// <remarks>
+    /// A logged meta leader alone is not enough: right after the first election a stream create can go unanswered (the
+    /// client sees "No API response" after its request timeout), so the probe retries until the cluster answers.
+    /// </remarks>
     /// <exception cref="InvalidOperationException"><c>nats-server</c> is not installed; the message says how to install it.</exception>
-    /// <exception cref="TimeoutException">A node was not ready within 30 s.</exception>
+    /// <exception cref="TimeoutException">A node was not ready within 30 s, or the cluster took no JetStream work within 60 s.</exception>
     public static async Task<NatsCluster> StartAsync()
     {
         var cluster = new NatsCluster();
@@ -31,7 +41,7 @@ public sealed class NatsCluster : IAsyncDisposable
         {
             if (DateTime.UtcNow > deadline)
             {
-                var outputs = string.Join("\n---\n", cluster._nodes.Select(n => n!.Output));
+                var outputs = cluster.Outputs();
                 await cluster.DisposeAsync();
                 throw new TimeoutException($"the NATS cluster elected no JetStream meta leader within 30 s:\n{outputs}");
             }
@@ -39,6 +49,7 @@ public sealed class NatsCluster : IAsyncDisposable
             await Task.Delay(100);
         }
 
+        await cluster.WaitForJetStreamAsync(TimeSpan.FromSeconds(60));
         return cluster;
     }
 
@@ -70,6 +81,46 @@ public sealed class NatsCluster : IAsyncDisposable
         catch (IOException)
         {
             // a leftover temp directory is harmless
+        }
+    }
+
+    private string Outputs() => string.Join("\n---\n", _nodes.Select(n => n?.Output));
+
+    private async Task WaitForJetStreamAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        Exception? last = null;
+        foreach (var port in Ports)
+        {
+            var opts = NatsOpts.Default with { Url = $"nats://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", RequestTimeout = TimeSpan.FromSeconds(2) };
+            await using var connection = new NatsConnection(opts);
+            var js = new NatsJSContext(connection);
+            while (true)
+            {
+                try
+                {
+                    await js.GetAccountInfoAsync();
+                    if (port == Ports[^1])
+                    {
+                        await js.CreateStreamAsync(new StreamConfig("READY_PROBE", ["ready-probe"]) { NumReplicas = 3, Storage = StreamConfigStorage.Memory });
+                        await js.DeleteStreamAsync("READY_PROBE");
+                    }
+
+                    break;
+                }
+                catch (NatsException ex)
+                {
+                    last = ex;
+                    if (DateTime.UtcNow > deadline)
+                    {
+                        var outputs = Outputs();
+                        await DisposeAsync();
+                        throw new TimeoutException($"the NATS cluster took no JetStream work within {timeout.TotalSeconds:0} s (last: {last.Message}):\n{outputs}", last);
+                    }
+
+                    await Task.Delay(200);
+                }
+            }
         }
     }
 
