@@ -12,6 +12,13 @@ if (args.Length > 0 && args[0] == "graph")
     return;
 }
 
+// Which types the embedded graph allocates, from the runtime's allocation ticks: `-- allocations [messages] [top]`.
+if (args.Length > 0 && args[0] == "allocations")
+{
+    await SmsGateway.Bench.Pipeline.AllocationSampler.RunAsync(args);
+    return;
+}
+
 // Managed heap the embedded status store keeps per message: `-- store-memory [messages]`.
 if (args.Length > 0 && args[0] == "store-memory")
 {
