@@ -33,19 +33,20 @@ internal static class PipelineGraph
     /// <summary>
     /// The gateway's blocks: <see cref="PipelineOptions.AcceptPartitions"/> accept partitions, each linked to the one publish
     /// block. A partition runs one reserve at a time (so a user, always hashed onto the same partition, has one ledger call
-    /// in flight), while the publish block publishes up to <see cref="PublishConcurrency"/> reserved user batches at once:
-    /// the next batch is reserved while the last one's broker acks are awaited.
+    /// in flight), while the publish block publishes up to <see cref="PublishConcurrency"/> reserved partition batches at
+    /// once: the next batch is reserved while the last one's broker acks are awaited. A partition batch goes to the publish
+    /// block whole, so its users' messages share broker publishes (docs/architecture.md "Message frames").
     /// </summary>
     /// <param name="options">Capacities and batch sizes.</param>
-    /// <param name="reserve">Reserves one partition batch (partition index given): per user, the reserved items, or none when the user's items were all answered.</param>
-    /// <param name="publish">Publishes one user's reserved items and answers them. Must not throw (a throw would fault the block).</param>
+    /// <param name="reserve">Reserves one partition batch (partition index given): per user, the reserved items; a user whose items were all answered is left out.</param>
+    /// <param name="publish">Publishes one partition batch's reserved items and answers them. Must not throw (a throw would fault the block).</param>
     /// <param name="refuse">Answers the unanswered items of a batch whose reserve threw, with the exception to log.</param>
     /// <param name="handedOn">Called with the partition index once its batch was reserved and handed to the publish block (or failed).</param>
     public static AcceptBlocks Accept(PipelineOptions options, Func<List<AcceptWork>, int, Task<List<ReservedBatch>>> reserve,
-        Func<ReservedBatch, Task> publish, Action<List<AcceptWork>, Exception> refuse, Action<int> handedOn)
+        Func<List<ReservedBatch>, Task> publish, Action<List<AcceptWork>, Exception> refuse, Action<int> handedOn)
     {
         int publishing = PublishConcurrency(options);
-        var publishBlock = new ActionBlock<ReservedBatch>(publish, new ExecutionDataflowBlockOptions
+        var publishBlock = new ActionBlock<List<ReservedBatch>>(publish, new ExecutionDataflowBlockOptions
         {
             MaxDegreeOfParallelism = publishing,
             BoundedCapacity = publishing,
@@ -60,12 +61,14 @@ internal static class PipelineGraph
                 {
                     try
                     {
-                        foreach (var reserved in await reserve(batch, partition).ConfigureAwait(false))
+                        var reserved = await reserve(batch, partition).ConfigureAwait(false);
+
+                        // Waits while the publish block is full: the partition stays busy, its queue grows, and admission answers 429.
+                        if (reserved.Count > 0 && !await publishBlock.SendAsync(reserved).ConfigureAwait(false))
                         {
-                            // Waits while the publish block is full: the partition stays busy, its queue grows, and admission answers 429.
-                            if (!await publishBlock.SendAsync(reserved).ConfigureAwait(false))
+                            foreach (var user in reserved)
                             {
-                                refuse(reserved.Items, new InvalidOperationException("the publish block was completed before the partitions"));
+                                refuse(user.Items, new InvalidOperationException("the publish block was completed before the partitions"));
                             }
                         }
                     }
@@ -82,7 +85,7 @@ internal static class PipelineGraph
         return new AcceptBlocks(partitions, publishBlock);
     }
 
-    /// <summary>Reserved user batches the gateway publishes at once: four per accept partition.</summary>
+    /// <summary>Reserved partition batches the gateway publishes at once: four per accept partition.</summary>
     public static int PublishConcurrency(PipelineOptions options) => options.AcceptPartitions * 4;
 
     /// <summary>
@@ -116,7 +119,7 @@ internal static class PipelineGraph
 }
 
 /// <summary>The gateway's blocks (<see cref="PipelineGraph.Accept"/>).</summary>
-internal sealed record AcceptBlocks(DrainingBatchBlock<AcceptWork>[] Partitions, ActionBlock<ReservedBatch> Publish);
+internal sealed record AcceptBlocks(DrainingBatchBlock<AcceptWork>[] Partitions, ActionBlock<List<ReservedBatch>> Publish);
 
 /// <summary>One status event of a delivery on its way to the store: event <see cref="Index"/> of <see cref="Delivery"/>.</summary>
 internal readonly record struct StatusItem(StatusEvent Event, StatusDelivery Delivery, int Index);

@@ -214,10 +214,10 @@ public sealed record PipelineOptions
     public int BatchPublishWindow { get; init; } = 256;
 
     /// <summary>
-    /// Most messages of one user carried by one broker message (a version-2 frame, docs/architecture.md "Message frames"):
-    /// the messages of a reserved batch (a bulk request, or the single requests one accept partition reserved together),
-    /// and the scheduled messages of one user released together, that go to the same topic are published, delivered and
-    /// acked as frames of up to this many. 1 publishes every message alone (version 1). Default 100; at most 1,000 (a
+    /// Most messages carried by one broker message (a version-2 frame, docs/architecture.md "Message frames"): the messages
+    /// of a reserved batch (a bulk request of one user, or the single requests of any users one accept partition reserved
+    /// together), and the scheduled messages of one user released together, that go to the same topic are published,
+    /// delivered and acked as frames of up to this many. 1 publishes every message alone (version 1). Default 100; at most 1,000 (a
     /// frame must stay under the broker's message size limit, 1 MB by default for NATS and Kafka).
     /// </summary>
     public int MessageFrameSize { get; init; } = 100;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using SmsGateway.Accept;
 using SmsGateway.Billing;
 using SmsGateway.Dispatch;
+using SmsGateway.Locking;
 using SmsGateway.Model;
 using SmsGateway.Routing;
 using SmsGateway.Serialization;
@@ -12,7 +13,7 @@ using SmsGateway.Transport.InMemory;
 
 namespace SmsGateway.Tests.Unit;
 
-/// <summary>Version-2 message frames: many messages of one user in one broker message (docs/architecture.md "Message frames").</summary>
+/// <summary>Version-2 message frames: many messages in one broker message (docs/architecture.md "Message frames").</summary>
 public sealed class MessageFrameTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
@@ -164,6 +165,52 @@ public sealed class MessageFrameTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Single_requests_of_several_users_reserved_in_one_partition_batch_share_a_frame_per_topic_and_each_user_pays_once()
+    {
+        var transport = new RecordingTransport(new InMemoryTransport());
+        await using var _ = transport;
+        var ledger = new InMemoryBalanceLedger();
+        var operators = new CountingOperator();
+        var locks = new LockGated("user:z");
+        var options = new PipelineOptions { AcceptPartitions = 1, AcceptDeadline = TimeSpan.FromSeconds(20), AcceptQueueBudget = TimeSpan.Zero };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLedger(ledger).WithLocks(locks)
+            .WithOperatorClient(operators).Build();
+        await pipeline.StartAsync(PipelineRoles.All, None);
+        string[] users = ["a", "b", "c", "d"];
+        foreach (var u in users)
+        {
+            await ledger.ChargeAsync(u, 1_000_000, "c-" + u, None);
+        }
+
+        // The partition's first batch (user z) waits for its lock; meanwhile eight single requests of four users queue.
+        await ledger.ChargeAsync("z", 1_000_000, "c-z", None);
+        var first = pipeline.SendAsync(new SendRequest("09120000000", "first", "express", "z"), None);
+        await locks.FirstRequested;
+        var queued = Enumerable.Range(0, 8).Select(i => pipeline.SendAsync(
+            new SendRequest($"0912{i:D7}", "hi " + i, i % 2 == 0 ? "express" : "normal", users[i % 4]), None)).ToArray();
+        locks.Release();
+        var results = await Task.WhenAll(queued);
+        Assert.Equal(AcceptStatus.Queued, (await first).Status);
+        Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
+        await WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
+
+        // The second batch (z's frame is published concurrently, in either order): 4 express messages (users a, c) in one
+        // publish, 4 normal ones (users b, d) in another.
+        var frames = transport.Published.Where(f => f.Messages.All(m => m.UserId != "z")).ToArray();
+        Assert.Equal(2, frames.Length);
+        var express = Assert.Single(frames, f => f.Topic == Topics.Express);
+        var normal = Assert.Single(frames, f => f.Topic == Topics.Normal);
+        Assert.Equal(["a", "a", "c", "c"], express.Messages.Select(m => m.UserId).Order());
+        Assert.Equal(["b", "b", "d", "d"], normal.Messages.Select(m => m.UserId).Order());
+        Assert.Equal(results.Select(r => r.Message!.Id).Order(), frames.SelectMany(f => f.Messages).Select(m => m.Id).Order());
+        foreach (var u in users)
+        {
+            var price = results.Where(r => r.Message!.UserId == u).Sum(r => r.Message!.Cost);
+            Assert.Equal(new Balance(u, 1_000_000 - price, 0, price), await ledger.GetBalanceAsync(u, None));
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Scheduled_messages_of_one_user_due_together_are_released_as_one_frame()
     {
         var transport = new RecordingTransport(new InMemoryTransport());
@@ -223,6 +270,30 @@ public sealed class MessageFrameTests
             inner.SubscribeAsync(topic, consumerGroup, options, cancellationToken);
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    // The in-memory lock, except that the first request for one resource waits until Release.
+    private sealed class LockGated(string gated) : IDistributedLockFactory
+    {
+        private readonly InMemoryLockFactory _inner = new();
+        private readonly TaskCompletionSource _requested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _requests;
+
+        public Task FirstRequested => _requested.Task;
+
+        public void Release() => _gate.TrySetResult();
+
+        public async Task<IDistributedLock> CreateLockAsync(string resource, TimeSpan expiry, TimeSpan wait, TimeSpan retry, CancellationToken cancellationToken)
+        {
+            if (resource == gated && Interlocked.Increment(ref _requests) == 1)
+            {
+                _requested.TrySetResult();
+                await _gate.Task.WaitAsync(cancellationToken);
+            }
+
+            return await _inner.CreateLockAsync(resource, expiry, wait, retry, cancellationToken);
+        }
     }
 
     // Holds every send until Open, then accepts; counts sends per message.

@@ -86,7 +86,10 @@ internal sealed partial class AcceptStage
     }
 
     // What is left of the accept deadline of the earliest of these requests (negative when it passed).
-    private TimeSpan LeftOf(IReadOnlyList<AcceptWork> items)
+    private TimeSpan LeftOf(IReadOnlyList<AcceptWork> items) => _options.AcceptDeadline - Stopwatch.GetElapsedTime(EarliestStart(items));
+
+    // The Stopwatch timestamp at which the earliest of these requests arrived.
+    private static long EarliestStart(IReadOnlyList<AcceptWork> items)
     {
         long earliest = items[0].StartTimestamp;
         for (int i = 1; i < items.Count; i++) // by index: foreach over the interface would box the list's enumerator
@@ -94,7 +97,7 @@ internal sealed partial class AcceptStage
             earliest = Math.Min(earliest, items[i].StartTimestamp);
         }
 
-        return _options.AcceptDeadline - Stopwatch.GetElapsedTime(earliest);
+        return earliest;
     }
 
     // The user's lock lease within the deadline; null when the deadline passed first (the requests are then answered here).

@@ -138,10 +138,10 @@ internal sealed partial class AcceptStage
         }
 
         using var window = new SemaphoreSlim(_options.BatchPublishWindow);
-        foreach (var frame in FramesOf(items, outcomes))
+        foreach (var frame in FramesOf([new ReservedBatch(userId, items, outcomes, Deadline: null)]))
         {
             await window.WaitAsync().ConfigureAwait(false);
-            publishes.Add(PublishInWindowAsync(frame, window));
+            publishes.Add(PublishInWindowAsync(frame.Items, window));
         }
 
         if (stale > 0)

@@ -8,13 +8,13 @@ using SmsGateway.Transport;
 namespace SmsGateway.Accept;
 
 /// <summary>
-/// The publish half of the accept stage: a reserved user batch's messages go to the broker as frames of one topic
+/// The publish half of the accept stage: the reserved messages of a partition batch (any users) or a bulk request go to the broker as frames of one topic
 /// (docs/architecture.md "Message frames"), and a publish that fails or misses the accept deadline withdraws its
 /// reservations.
 /// </summary>
 internal sealed partial class AcceptStage
 {
-    // One broker publish for a frame of one user's messages to one topic (a lone message goes as version 1; docs/architecture.md
+    // One broker publish for a frame of messages to one topic (a lone message goes as version 1; docs/architecture.md
     // "Message frames"), with each message's queued event: published with it, or held when this process also dispatches
     // (docs/architecture.md "The queued event, implied"); every message of the frame gets the publish's answer.
     private async Task PublishAsync(IReadOnlyList<AcceptWork> frame, CancellationToken deadline)
@@ -133,31 +133,70 @@ internal sealed partial class AcceptStage
         _ = _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Rejected, _time.GetUtcNow(), brokerBlamed ? "broker_unavailable" : "saturated", attempt: 0), CancellationToken.None).AsTask();
     }
 
-    // The reserved messages of one user's batch that go to the broker, as frames of at most MessageFrameSize messages
-    // of one topic each, in order within a topic.
-    private List<List<AcceptWork>> FramesOf(List<AcceptWork> items, ReserveOutcome[] outcomes)
+    // The reserved messages of these user batches that go to the broker, as frames of at most MessageFrameSize messages
+    // of one topic each (express first), in order within a topic and user. A frame may hold several users' messages
+    // (docs/architecture.md "Message frames"); it is published within the accept deadline of the user batch whose
+    // earliest request is oldest, the first of its deadlines to run out.
+    private List<OutgoingFrame> FramesOf(IReadOnlyList<ReservedBatch> users)
     {
-        var frames = new List<List<AcceptWork>>();
-        List<AcceptWork>? express = null, normal = null;
-        for (int i = 0; i < items.Count; i++)
+        var frames = new List<OutgoingFrame>();
+        int count = 0;
+        foreach (var user in users)
         {
-            if (outcomes[i] is not (ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved) || items[i].SendAt is not null)
-            {
-                continue;
-            }
-
-            ref var open = ref Topics.ForType(items[i].Message.Type) == Topics.Express ? ref express : ref normal;
-            if (open is null || open.Count == _options.MessageFrameSize)
-            {
-                open = new List<AcceptWork>(Math.Min(_options.MessageFrameSize, items.Count - i));
-                frames.Add(open);
-            }
-
-            open.Add(items[i]);
+            count += user.Items.Count;
         }
 
+        int capacity = Math.Min(_options.MessageFrameSize, count);
+        AddFrames(frames, users, Topics.Express, capacity);
+        AddFrames(frames, users, Topics.Normal, capacity);
         return frames;
     }
+
+    private void AddFrames(List<OutgoingFrame> frames, IReadOnlyList<ReservedBatch> users, string topic, int capacity)
+    {
+        List<AcceptWork>? open = null;
+        ReservedBatch? oldest = null;
+        long oldestStart = long.MaxValue;
+        foreach (var user in users)
+        {
+            var (_, items, outcomes, _) = user;
+            long userStart = EarliestStart(items);
+            for (int i = 0; i < items.Count; i++)
+            {
+                if (outcomes[i] is not (ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved) || items[i].SendAt is not null
+                    || Topics.ForType(items[i].Message.Type) != topic)
+                {
+                    continue;
+                }
+
+                if (open is null || open.Count == _options.MessageFrameSize)
+                {
+                    if (open is not null)
+                    {
+                        frames.Add(new OutgoingFrame(open, oldest!.Deadline?.Token ?? CancellationToken.None));
+                    }
+
+                    open = new List<AcceptWork>(capacity);
+                    oldest = null;
+                    oldestStart = long.MaxValue;
+                }
+
+                open.Add(items[i]);
+                if (oldest is null || userStart < oldestStart)
+                {
+                    (oldest, oldestStart) = (user, userStart);
+                }
+            }
+        }
+
+        if (open is not null)
+        {
+            frames.Add(new OutgoingFrame(open, oldest!.Deadline?.Token ?? CancellationToken.None));
+        }
+    }
+
+    // Messages to one topic for one broker publish, and the accept deadline it runs under.
+    private readonly record struct OutgoingFrame(List<AcceptWork> Items, CancellationToken Deadline);
 
     // A publish that failed or was cut off by the accept deadline may still have been stored by the broker. Its reservation
     // is withdrawn with the cancel script, which refunds only while no dispatcher has begun sending it (DispatchStage's

@@ -19,8 +19,8 @@ namespace SmsGateway.Accept;
 /// waiting (up to <see cref="PipelineOptions.MaxReserveBatch"/>) and makes one ledger call per user in the batch under
 /// the user's lock lease (<see cref="LockLeases"/>: a grant kept across batches while the user's traffic flows), so the
 /// Redlock round is paid per lease, not per batch or message. A batch never waits to fill: an idle gateway reserves a
-/// lone express message at once. Reserved user batches go on to the publish block, so a partition reserves its next batch
-/// while the last one's broker acks are awaited.
+/// lone express message at once. A reserved partition batch goes on to the publish block whole (its users' messages
+/// share frames), so a partition reserves its next batch while the last one's broker acks are awaited.
 /// </summary>
 internal sealed partial class AcceptStage
 {
@@ -33,7 +33,7 @@ internal sealed partial class AcceptStage
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly DrainingBatchBlock<AcceptWork>[] _partitions;
-    private readonly ActionBlock<ReservedBatch> _publish;
+    private readonly ActionBlock<List<ReservedBatch>> _publish;
     private readonly ReservationConfirmer _confirmer;
     private readonly IScheduleStore? _schedule;
     private readonly ImpliedQueuedEvents? _implied;
@@ -243,49 +243,58 @@ internal sealed partial class AcceptStage
         return new ReservedBatch(userId, items, outcomes, deadline);
     }
 
-    // The publish block's work: each reserved item to the broker (or the schedule store), each refused one answered; then
-    // the stored ones are confirmed. Never throws: an unexpected failure answers what is unanswered with 503.
-    private async Task PublishReservedAsync(ReservedBatch reserved)
+    // The publish block's work for one partition batch: each reserved item to the broker (or the schedule store), each
+    // refused one answered; the reserved messages of all its users go out together, in frames per topic (FramesOf). Then
+    // each user's stored ones are confirmed. Never throws: an unexpected failure answers what is unanswered with 503.
+    private async Task PublishReservedAsync(List<ReservedBatch> users)
     {
-        var (userId, items, outcomes, deadline) = reserved;
         try
         {
-            var publishes = new List<Task>(items.Count);
-            var stale = 0;
-            for (int i = 0; i < items.Count; i++)
+            var publishes = new List<Task>();
+            foreach (var (userId, items, outcomes, _) in users)
             {
-                var answer = outcomes[i] switch
+                var stale = 0;
+                for (int i = 0; i < items.Count; i++)
                 {
-                    ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved => items[i].SendAt is null ? null : ScheduleAsync(items[i]),
-                    ReserveOutcome.InsufficientFunds => RejectAsync(items[i]),
-                    _ => Stale(items[i], ref stale),
-                };
-                if (answer is not null)
+                    var answer = outcomes[i] switch
+                    {
+                        ReserveOutcome.Reserved or ReserveOutcome.AlreadyReserved => items[i].SendAt is null ? null : ScheduleAsync(items[i]),
+                        ReserveOutcome.InsufficientFunds => RejectAsync(items[i]),
+                        _ => Stale(items[i], ref stale),
+                    };
+                    if (answer is not null)
+                    {
+                        publishes.Add(answer);
+                    }
+                }
+
+                if (stale > 0)
                 {
-                    publishes.Add(answer);
+                    PipelineLog.StaleToken(_logger, "user:" + userId, stale); // once per user batch: a lost lock makes the whole batch stale
                 }
             }
 
-            foreach (var frame in FramesOf(items, outcomes))
+            foreach (var frame in FramesOf(users))
             {
-                publishes.Add(PublishAsync(frame, deadline.Token));
-            }
-
-            if (stale > 0)
-            {
-                PipelineLog.StaleToken(_logger, "user:" + userId, stale); // once per batch: a lost lock makes the whole batch stale
+                publishes.Add(PublishAsync(frame.Items, frame.Deadline));
             }
 
             await Task.WhenAll(publishes).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            RefuseFailed(items, ex);
+            foreach (var user in users)
+            {
+                RefuseFailed(user.Items, ex);
+            }
         }
         finally
         {
-            deadline.Dispose();
-            _confirmer.Confirm(userId, StoredIds(items));
+            foreach (var user in users)
+            {
+                user.Deadline?.Dispose();
+                _confirmer.Confirm(user.UserId, StoredIds(user.Items));
+            }
         }
     }
 

@@ -4,7 +4,7 @@ namespace SmsGateway.Accept;
 
 /// <summary>
 /// One user's items after the fenced reservation call, on their way to the publish block: <see cref="Outcomes"/>[i] is
-/// the ledger's answer for <see cref="Items"/>[i]. <see cref="Deadline"/> (the earliest item's accept deadline) is owned
-/// by the batch and disposed by the publish step.
+/// the ledger's answer for <see cref="Items"/>[i]. <see cref="Deadline"/> (the earliest item's accept deadline; null for
+/// a bulk batch, which has none) is owned by the batch and disposed by the publish step.
 /// </summary>
-internal sealed record ReservedBatch(string UserId, List<AcceptWork> Items, ReserveOutcome[] Outcomes, CancellationTokenSource Deadline);
+internal sealed record ReservedBatch(string UserId, List<AcceptWork> Items, ReserveOutcome[] Outcomes, CancellationTokenSource? Deadline);

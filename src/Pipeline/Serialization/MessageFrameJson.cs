@@ -7,7 +7,7 @@ namespace SmsGateway.Serialization;
 /// The two wire formats of an <c>sms-express</c> / <c>sms-normal</c> payload (docs/architecture.md, "Message frames"):
 /// <list type="bullet">
 /// <item>version 1, one message: the <see cref="SmsMessage"/> object as <see cref="PipelineJson.Serialize(SmsMessage)"/> writes it;</item>
-/// <item>version 2, a frame of one user's messages: <c>{"version":2,"messages":[m1,m2,…]}</c>, where each <c>mN</c> is a
+/// <item>version 2, a frame of messages to one topic: <c>{"version":2,"messages":[m1,m2,…]}</c>, where each <c>mN</c> is a
 /// version-1 message object. One broker publish, delivery and ack then carry up to
 /// <see cref="PipelineOptions.MessageFrameSize"/> messages.</item>
 /// </list>

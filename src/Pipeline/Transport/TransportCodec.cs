@@ -16,8 +16,8 @@ internal static class TransportCodec
         new(message.UserId, PipelineJson.Serialize(message), string.Create(CultureInfo.InvariantCulture, $"{message.Id:N}.{message.Attempt}"), Headers(message.Attempt));
 
     /// <summary>
-    /// One user's messages to one topic in one broker message: a lone message as <see cref="ForMessage"/> writes it, two or
-    /// more as a version-2 frame (<see cref="MessageFrameJson"/>) with key = that user, de-duplication id
+    /// Messages to one topic in one broker message: a lone message as <see cref="ForMessage"/> writes it, two or
+    /// more as a version-2 frame (<see cref="MessageFrameJson"/>) with key = the first message's user, de-duplication id
     /// <see cref="FrameId"/> (the same frame published again is dropped by the broker), and the headers of the first
     /// message (attempt and the current trace context).
     /// </summary>
