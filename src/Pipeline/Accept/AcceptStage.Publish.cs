@@ -8,9 +8,9 @@ using SmsGateway.Transport;
 namespace SmsGateway.Accept;
 
 /// <summary>
-/// The publish half of the accept stage: the reserved messages of a partition batch (any users) or a bulk request go to the broker as frames of one topic
-/// (docs/architecture.md "Message frames"), and a publish that fails or misses the accept deadline withdraws its
-/// reservations.
+/// The publish half of the accept stage: the reserved messages of a partition batch (any users) or a bulk request go to
+/// the broker as frames of one topic (docs/architecture.md "Message frames"), and a publish that fails or misses the
+/// accept deadline withdraws its reservations.
 /// </summary>
 internal sealed partial class AcceptStage
 {
