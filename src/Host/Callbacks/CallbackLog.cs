@@ -22,14 +22,23 @@ public sealed class CallbackLog : IDisposable
     private static readonly TimeSpan Keep = TimeSpan.FromHours(48);
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 500_000 });
 
+    // MemoryCache.GetOrCreate is not atomic: two first attempts of one message (its "sent" and "delivered" callbacks
+    // run at once when the receipt is immediate) could each create a list, and the later one replaced the other.
+    private readonly Lock _create = new();
+
     /// <summary>Adds an attempt of message <paramref name="id"/>.</summary>
     public void Record(Guid id, CallbackAttempt attempt)
     {
-        var list = _cache.GetOrCreate(id, e =>
+        List<CallbackAttempt> list;
+        lock (_create)
         {
-            e.SetSize(1).SetSlidingExpiration(Keep);
-            return new List<CallbackAttempt>();
-        })!;
+            list = _cache.GetOrCreate(id, e =>
+            {
+                e.SetSize(1).SetSlidingExpiration(Keep);
+                return new List<CallbackAttempt>();
+            })!;
+        }
+
         lock (list)
         {
             list.Add(attempt);
