@@ -75,6 +75,27 @@ public sealed class InMemoryTransportTests
     }
 
     [Fact(Timeout = 20_000)]
+    public async Task The_publishers_decoded_form_reaches_every_delivery_of_the_message_and_other_messages_have_none()
+    {
+        await using var transport = new InMemoryTransport();
+        await using var sub = await transport.SubscribeAsync("t", "g", SubscriptionOptions.Default, None);
+        var decoded = new object();
+        await transport.PublishAsync("t", Msg(1) with { Decoded = decoded }, None);
+        await transport.PublishAsync("t", Msg(2), None);
+
+        var first = Assert.IsType<InMemoryDelivery>(await sub.Deliveries.ReadAsync(None));
+        var plain = Assert.IsType<InMemoryDelivery>(await sub.Deliveries.ReadAsync(None));
+        Assert.Same(decoded, first.Decoded);
+        Assert.Null(plain.Decoded);
+        await plain.AckAsync(None);
+        await first.NakAsync(TimeSpan.Zero, None);
+        var again = Assert.IsType<InMemoryDelivery>(await sub.Deliveries.ReadAsync(None));
+        Assert.Equal(2, again.DeliveryCount);
+        Assert.Same(decoded, again.Decoded);
+        await again.AckAsync(None);
+    }
+
+    [Fact(Timeout = 20_000)]
     public async Task Unacked_deliveries_come_back_after_the_ack_wait_and_after_a_member_leaves()
     {
         await using var transport = new InMemoryTransport();

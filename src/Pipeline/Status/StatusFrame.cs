@@ -17,6 +17,7 @@ internal sealed class StatusFrame
     private StatusEvent? _first;
     private byte[]? _firstPayload;
     private string? _firstTraceParent;
+    private List<StatusEvent>? _events;
     private List<byte[]>? _payloads;
     private List<string?>? _traceParents;
     private int _bytes = StatusBatchJson.EnvelopeBytes;
@@ -45,10 +46,12 @@ internal sealed class StatusFrame
         {
             if (_payloads is null)
             {
+                _events = new List<StatusEvent>(4) { _first! };
                 _payloads = new List<byte[]>(4) { _firstPayload! };
                 _traceParents = new List<string?>(4) { _firstTraceParent };
             }
 
+            _events!.Add(e);
             _payloads.Add(payload);
             _traceParents!.Add(traceParent);
         }
@@ -59,7 +62,9 @@ internal sealed class StatusFrame
 
     /// <summary>
     /// The transport message: one event goes in version 1, exactly as an uncoalesced publish (its de-duplication id and
-    /// headers included); two or more go as one version-2 batch (<see cref="StatusBatchJson"/>).
+    /// headers included); two or more go as one version-2 batch (<see cref="StatusBatchJson"/>). Its
+    /// <see cref="Transport.OutgoingMessage.Decoded"/> is the <see cref="StatusBatch"/> a reader of the bytes would get
+    /// (<see cref="PipelineJson.ReadStatusPayload"/>): the events themselves, and the trace parents of a batch.
     /// </summary>
     /// <exception cref="InvalidOperationException">The frame is empty.</exception>
     public Transport.OutgoingMessage ToMessage()
@@ -67,7 +72,7 @@ internal sealed class StatusFrame
         var first = _first ?? throw new InvalidOperationException("an empty status frame has no message");
         if (_payloads is null)
         {
-            return Transport.TransportCodec.ForStatus(first, _firstPayload!, _firstTraceParent);
+            return Transport.TransportCodec.ForStatus(first, _firstPayload!, _firstTraceParent) with { Decoded = new StatusBatch([first], null) };
         }
 
         string? firstParent = null;
@@ -80,6 +85,7 @@ internal sealed class StatusFrame
             }
         }
 
-        return Transport.TransportCodec.ForStatusBatch(first.UserId, StatusBatchJson.Write(_payloads, _traceParents), firstParent);
+        return Transport.TransportCodec.ForStatusBatch(first.UserId, StatusBatchJson.Write(_payloads, _traceParents), firstParent)
+            with { Decoded = new StatusBatch(_events!, _traceParents) };
     }
 }

@@ -6,6 +6,7 @@ using SmsGateway.Diagnostics;
 using SmsGateway.Model;
 using SmsGateway.Serialization;
 using SmsGateway.Transport;
+using SmsGateway.Transport.InMemory;
 
 namespace SmsGateway.Status;
 
@@ -102,7 +103,8 @@ internal sealed class StatusStage
         StatusBatch batch;
         try
         {
-            batch = PipelineJson.ReadStatusPayload(delivery.Payload.Span);
+            // In the same process the publisher's events come along and are taken as they are (OutgoingMessage.Decoded).
+            batch = delivery is InMemoryDelivery { Decoded: StatusBatch decoded } ? decoded : PipelineJson.ReadStatusPayload(delivery.Payload.Span);
         }
         catch (JsonException ex)
         {

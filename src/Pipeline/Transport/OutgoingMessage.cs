@@ -9,7 +9,15 @@ public readonly record struct OutgoingMessage(
     string Key,
     ReadOnlyMemory<byte> Payload,
     string? MessageId = null,
-    IReadOnlyDictionary<string, string>? Headers = null);
+    IReadOnlyDictionary<string, string>? Headers = null)
+{
+    /// <summary>
+    /// What <see cref="Payload"/> decodes to, when the publisher has it at hand (a status frame's events); null otherwise.
+    /// Only the in-memory transport uses it: it stores the message in the same process, so its consumer takes these
+    /// objects instead of decoding the bytes (docs/architecture.md "Status events on the wire"). Other transports ignore it.
+    /// </summary>
+    internal object? Decoded { get; init; }
+}
 
 /// <summary>Header names shared by all transports.</summary>
 public static class TransportHeaders

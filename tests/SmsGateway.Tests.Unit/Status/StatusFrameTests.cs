@@ -53,6 +53,41 @@ public sealed class StatusFrameTests
         Assert.Equal([null, ParentB], batch.TraceParents!);
     }
 
+    /// <summary>
+    /// The in-memory transport's status consumer takes the frame's events instead of decoding its bytes, so the two must be
+    /// the same events (every field, the stored text included) with the same trace parents, for one event and for a batch.
+    /// </summary>
+    [Fact]
+    public void The_decoded_form_a_frame_carries_is_what_its_bytes_read_to()
+    {
+        var lone = StatusBatchJsonTests.Event(MessageStatus.Sent);
+        var withText = lone with { MessageId = MessageIds.New(), Status = MessageStatus.Queued, Attempt = 0, Text = "stored \"text\"\nline 2" };
+        var failed = lone with { MessageId = MessageIds.New(), Status = MessageStatus.Failed, ErrorCode = "ESME_RINVDSTADR", BatchId = MessageIds.New() };
+
+        var one = new StatusFrame();
+        Add(one, lone, ParentA);
+        var batch = new StatusFrame();
+        Add(batch, lone, null);
+        Add(batch, withText, ParentB);
+        Add(batch, failed, null);
+
+        foreach (var message in new[] { one.ToMessage(), batch.ToMessage() })
+        {
+            var decoded = Assert.IsType<StatusBatch>(message.Decoded);
+            var read = PipelineJson.ReadStatusPayload(message.Payload.Span);
+            Assert.Equal(read.Events, decoded.Events);
+            Assert.Equal(read.TraceParents, decoded.TraceParents);
+        }
+
+        Assert.Equal([lone, withText, failed], ((StatusBatch)batch.ToMessage().Decoded!).Events);
+    }
+
+    private static void Add(StatusFrame frame, StatusEvent e, string? traceParent)
+    {
+        var payload = PipelineJson.Serialize(e);
+        frame.Add(e, payload, traceParent, StatusBatchJson.EntryBytes(payload.Length, traceParent));
+    }
+
     [Fact]
     public void Fits_takes_any_first_event_then_holds_to_the_limits()
     {

@@ -18,6 +18,9 @@ internal sealed class InMemoryDelivery(InMemorySubscription owner, InMemoryEnvel
 
     public ReadOnlyMemory<byte> Payload => envelope.Payload;
 
+    /// <summary>The publisher's decoded form of <see cref="Payload"/>, or null (<see cref="OutgoingMessage.Decoded"/>).</summary>
+    public object? Decoded => envelope.Decoded;
+
     public IReadOnlyDictionary<string, string> Headers => envelope.Headers;
 
     public int DeliveryCount => _deliveryCount;

@@ -154,6 +154,9 @@ internal sealed class InMemoryEnvelope(string topic, OutgoingMessage message)
 
     public IReadOnlyDictionary<string, string> Headers => message.Headers ?? NoHeaders;
 
+    /// <summary>The publisher's decoded form of <see cref="Payload"/> (<see cref="OutgoingMessage.Decoded"/>), or null.</summary>
+    public object? Decoded => message.Decoded;
+
     /// <summary>Deliveries so far, the coming one included once handed out (starts at 1).</summary>
     public int DeliveryCount { get; set; } = 1;
 }
