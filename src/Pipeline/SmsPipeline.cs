@@ -75,7 +75,7 @@ public sealed partial class SmsPipeline : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SmsGateway.Pipeline");
         Receipts = receipts ?? new ReceiptCorrelator(null, _time);
-        _status = new StatusPublisher(_transport, Metrics, _time, _logger, _options);
+        _status = new StatusPublisher(_transport, Metrics, _time, _logger, _options, handOverDecoded: transport is InMemoryTransport);
         _status.Published += e => StatusPublisher.Notify(StatusPublished, e, Metrics, _logger);
         if (transport is InMemoryTransport && ledger is InMemoryBalanceLedger && locks is InMemoryLockFactory)
         {

@@ -12,7 +12,8 @@ namespace SmsGateway.Status;
 /// lists of a batch are made only when a second event joins (bench/README.md "Fewer allocations per message").</para>
 /// <para>Not thread-safe: the publisher adds under its lock and publishes a frame only after taking it out of reach.</para>
 /// </remarks>
-internal sealed class StatusFrame
+/// <param name="withDecoded">Whether <see cref="ToMessage"/> attaches the events themselves (in-memory transport only).</param>
+internal sealed class StatusFrame(bool withDecoded = false)
 {
     private StatusEvent? _first;
     private byte[]? _firstPayload;
@@ -46,12 +47,12 @@ internal sealed class StatusFrame
         {
             if (_payloads is null)
             {
-                _events = new List<StatusEvent>(4) { _first! };
+                _events = withDecoded ? new List<StatusEvent>(4) { _first! } : null;
                 _payloads = new List<byte[]>(4) { _firstPayload! };
                 _traceParents = new List<string?>(4) { _firstTraceParent };
             }
 
-            _events!.Add(e);
+            _events?.Add(e);
             _payloads.Add(payload);
             _traceParents!.Add(traceParent);
         }
@@ -62,8 +63,8 @@ internal sealed class StatusFrame
 
     /// <summary>
     /// The transport message: one event goes in version 1, exactly as an uncoalesced publish (its de-duplication id and
-    /// headers included); two or more go as one version-2 batch (<see cref="StatusBatchJson"/>). Its
-    /// <see cref="Transport.OutgoingMessage.Decoded"/> is the <see cref="StatusBatch"/> a reader of the bytes would get
+    /// headers included); two or more go as one version-2 batch (<see cref="StatusBatchJson"/>). With <c>withDecoded</c>,
+    /// its <see cref="Transport.OutgoingMessage.Decoded"/> is the <see cref="StatusBatch"/> a reader of the bytes would get
     /// (<see cref="PipelineJson.ReadStatusPayload"/>): the events themselves, and the trace parents of a batch.
     /// </summary>
     /// <exception cref="InvalidOperationException">The frame is empty.</exception>
@@ -72,7 +73,8 @@ internal sealed class StatusFrame
         var first = _first ?? throw new InvalidOperationException("an empty status frame has no message");
         if (_payloads is null)
         {
-            return Transport.TransportCodec.ForStatus(first, _firstPayload!, _firstTraceParent) with { Decoded = new StatusBatch([first], null) };
+            var lone = Transport.TransportCodec.ForStatus(first, _firstPayload!, _firstTraceParent);
+            return withDecoded ? lone with { Decoded = new StatusBatch([first], null) } : lone;
         }
 
         string? firstParent = null;
@@ -85,7 +87,7 @@ internal sealed class StatusFrame
             }
         }
 
-        return Transport.TransportCodec.ForStatusBatch(first.UserId, StatusBatchJson.Write(_payloads, _traceParents), firstParent)
-            with { Decoded = new StatusBatch(_events!, _traceParents) };
+        var batch = Transport.TransportCodec.ForStatusBatch(first.UserId, StatusBatchJson.Write(_payloads, _traceParents), firstParent);
+        return _events is null ? batch : batch with { Decoded = new StatusBatch(_events, _traceParents) };
     }
 }

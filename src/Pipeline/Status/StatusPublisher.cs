@@ -17,8 +17,13 @@ namespace SmsGateway.Status;
 /// <see cref="PipelineOptions.StatusPublishMaxBytes"/> bytes. A caller's task completes when the message carrying its
 /// event is acked, and fails with that message's exception.
 /// </summary>
-/// <remarks>Thread-safe: callers publish from any thread at once.</remarks>
-internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetrics metrics, TimeProvider time, ILogger logger, PipelineOptions? options = null)
+/// <remarks>
+/// Thread-safe: callers publish from any thread at once. <c>handOverDecoded</c> is true when the transport is the
+/// in-memory one: each message then carries its events for the status stage of this process (<see cref="StatusFrame"/>,
+/// docs/architecture.md "Status events on the wire"); other transports would only carry them as garbage.
+/// </remarks>
+internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetrics metrics, TimeProvider time, ILogger logger, PipelineOptions? options = null,
+    bool handOverDecoded = false)
 {
     private readonly int _maxEvents = options?.StatusPublishMaxEvents ?? 256;
     private readonly int _maxBytes = options?.StatusPublishMaxBytes ?? 64 * 1024;
@@ -73,7 +78,7 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
                 _open = null;
             }
 
-            _open ??= new StatusFrame();
+            _open ??= new StatusFrame(handOverDecoded);
             _open.Add(e, payload, traceParent, entryBytes);
             acked = _open.Acked.Task;
             if (_publishing < _maxPublishes)

@@ -64,9 +64,9 @@ public sealed class StatusFrameTests
         var withText = lone with { MessageId = MessageIds.New(), Status = MessageStatus.Queued, Attempt = 0, Text = "stored \"text\"\nline 2" };
         var failed = lone with { MessageId = MessageIds.New(), Status = MessageStatus.Failed, ErrorCode = "ESME_RINVDSTADR", BatchId = MessageIds.New() };
 
-        var one = new StatusFrame();
+        var one = new StatusFrame(withDecoded: true);
         Add(one, lone, ParentA);
-        var batch = new StatusFrame();
+        var batch = new StatusFrame(withDecoded: true);
         Add(batch, lone, null);
         Add(batch, withText, ParentB);
         Add(batch, failed, null);
