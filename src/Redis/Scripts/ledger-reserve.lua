@@ -13,14 +13,15 @@
 -- An accepted token that is higher than the last one is recorded, even if no message could be reserved.
 local user = KEYS[1]
 local token = tonumber(ARGV[1])
-local last = redis.call('HGET', user, 'fence')
+local ledger = redis.call('HMGET', user, 'fence', 'available')
+local last = ledger[1]
 if last and token < tonumber(last) then
   return {-1}
 end
 if (not last) or token > tonumber(last) then
   redis.call('HSET', user, 'fence', ARGV[1])
 end
-local available = tonumber(redis.call('HGET', user, 'available') or '0')
+local available = tonumber(ledger[2] or '0')
 local taken = 0
 local out = {}
 local pending = KEYS[#KEYS]

@@ -7,7 +7,8 @@
 -- ARGV[4] optional: on capture, the operator message id, kept as field o
 -- Returns 0 settled now, 1 already settled the same way, 2 settled the other way, 3 no reservation.
 redis.call('ZREM', KEYS[3], ARGV[3])
-local s = redis.call('HGET', KEYS[2], 's')
+local h = redis.call('HMGET', KEYS[2], 's', 'a')
+local s = h[1]
 if not s then
   return 3
 end
@@ -17,14 +18,15 @@ end
 if s ~= 'R' then
   return 2
 end
-local a = tonumber(redis.call('HGET', KEYS[2], 'a'))
+local a = tonumber(h[2])
 if a > 0 then
   redis.call('HINCRBY', KEYS[1], 'reserved', string.format('%.0f', 0 - a))
   redis.call('HINCRBY', KEYS[1], ARGV[1] == 'C' and 'spent' or 'available', string.format('%.0f', a))
 end
-if ARGV[4] and ARGV[4] ~= '' then
-  redis.call('HSET', KEYS[2], 'o', ARGV[4])
+if ARGV[1] == 'C' and ARGV[4] and ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[2], 's', ARGV[1], 'o', ARGV[4])
+else
+  redis.call('HSET', KEYS[2], 's', ARGV[1])
 end
-redis.call('HSET', KEYS[2], 's', ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 return 0
