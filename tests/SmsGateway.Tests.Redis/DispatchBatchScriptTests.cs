@@ -109,6 +109,30 @@ public sealed class DispatchBatchScriptTests(RedisServersFixture fixture) : Ledg
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Confirm_many_confirms_messages_of_two_users_in_one_call_as_the_single_call_would()
+    {
+        string u = "u" + Guid.NewGuid().ToString("N"), v = "v" + Guid.NewGuid().ToString("N");
+        Guid a = Guid.NewGuid(), b = Guid.NewGuid(), c = Guid.NewGuid();
+        await Ledger.ChargeAsync(u, 1_000, "c", None);
+        await Ledger.ChargeAsync(v, 1_000, "c", None);
+        await Ledger.ReserveAsync(u, [new(a, 10), new(b, 20)], 1, None);
+        await Ledger.ReserveAsync(v, [new(c, 30)], 1, None);
+        await Ledger.CaptureAsync(u, b, None);
+        long evalsBefore = await EvalCallsAsync();
+
+        var outcomes = await Ledger.ConfirmManyAsync([new(u, a), new(v, c), new(u, b), new(v, Guid.NewGuid()), new(u, a)], None);
+
+        Assert.Equal(1, await EvalCallsAsync() - evalsBefore);
+        Assert.Equal([ConfirmOutcome.Confirmed, ConfirmOutcome.Confirmed, ConfirmOutcome.AlreadySettled, ConfirmOutcome.NotReserved, ConfirmOutcome.Confirmed], outcomes);
+        Assert.Equal(("1", "1"), (await Field(u, a, "k"), await Field(v, c, "k")));
+        Assert.Equal(string.Empty, await Field(u, b, "k")); // captured before: nothing to confirm
+        Assert.Null(await PendingScore(u, a));
+        Assert.Null(await PendingScore(v, c));
+        var bu = await Ledger.GetBalanceAsync(u, None);
+        Assert.Equal((970L, 10L, 20L), (bu.Available, bu.Reserved, bu.Spent)); // a confirm moves no money
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Settling_a_users_batch_costs_three_commands_per_message_and_a_few_per_call()
     {
         // 64 captures of one user and 64 refunds of another in one call: per message one HMGET, one HSET and one EXPIRE; per

@@ -98,6 +98,26 @@ public sealed class DispatchLedgerBatchTests
         Assert.Equal(new Balance("u", 90, 0, 10), await ledger.GetBalanceAsync("u", None));
     }
 
+    [Fact]
+    public async Task Confirm_many_of_a_ledger_without_it_makes_one_single_call_per_run_of_one_users_items()
+    {
+        var ledger = new SingleCallsOnly(new InMemoryBalanceLedger());
+        IBalanceLedger asInterface = ledger;
+        await ledger.ChargeAsync("u", 100, "c", None);
+        await ledger.ChargeAsync("v", 100, "c", None);
+        Guid a = Guid.NewGuid(), b = Guid.NewGuid(), c = Guid.NewGuid();
+        await ledger.ReserveAsync("u", [new(a, 10), new(b, 20)], 1, None);
+        await ledger.ReserveAsync("v", [new(c, 30)], 1, None);
+        await ledger.RefundAsync("u", b, None);
+
+        var outcomes = await asInterface.ConfirmManyAsync([new("u", a), new("u", b), new("v", c), new("v", Guid.NewGuid()), new("u", a)], None);
+
+        Assert.Equal([ConfirmOutcome.Confirmed, ConfirmOutcome.AlreadySettled, ConfirmOutcome.Confirmed, ConfirmOutcome.NotReserved, ConfirmOutcome.Confirmed], outcomes);
+        Assert.Equal(3, ledger.SingleConfirmCalls); // u (a, b), v (c, unknown), u (a)
+        Assert.False(ledger.Inner.IsPending("u", a));
+        Assert.False(ledger.Inner.IsPending("v", c));
+    }
+
     [Fact(Timeout = 10_000)]
     public async Task Items_handed_in_while_a_call_is_in_flight_go_together_in_the_next_call_each_with_its_own_result()
     {
@@ -185,6 +205,7 @@ public sealed class DispatchLedgerBatchTests
         }
 
         Assert.Equal(0, ledger.SingleDispatchCalls); // every begin-send and capture went through the batch methods
+        Assert.Equal((0, messages.Length), (ledger.SingleConfirmCalls, ledger.ConfirmItems)); // and every confirm, once each
         // Each message once, plus the redeliveries of the failed batches' items (begin-send finds their attempt started and
         // the stage settles the answer it kept, as asserted above by the single operator send).
         Assert.InRange(ledger.BeginSendItems, messages.Length + 1, int.MaxValue);
@@ -198,6 +219,7 @@ public sealed class DispatchLedgerBatchTests
         private int _settleCalls;
         private int _beginSendItems;
         private int _settleItems;
+        private int _confirmItems;
 
         public int SettleFailures { get; init; }
 
@@ -209,6 +231,14 @@ public sealed class DispatchLedgerBatchTests
         {
             Interlocked.Add(ref _beginSendItems, items.Count);
             return Inner.BeginSendManyAsync(items, cancellationToken);
+        }
+
+        public int ConfirmItems => Volatile.Read(ref _confirmItems);
+
+        public ValueTask<ConfirmOutcome[]> ConfirmManyAsync(IReadOnlyList<ConfirmRequest> items, CancellationToken cancellationToken)
+        {
+            Interlocked.Add(ref _confirmItems, items.Count);
+            return ((IBalanceLedger)Inner).ConfirmManyAsync(items, cancellationToken);
         }
 
         public ValueTask<SettleOutcome[]> SettleManyAsync(IReadOnlyList<SettleRequest> items, CancellationToken cancellationToken)
@@ -224,10 +254,13 @@ public sealed class DispatchLedgerBatchTests
     private class SingleCallsOnly(InMemoryBalanceLedger inner) : IBalanceLedger
     {
         private int _singleDispatchCalls;
+        private int _singleConfirmCalls;
 
-        protected InMemoryBalanceLedger Inner => inner;
+        public InMemoryBalanceLedger Inner => inner;
 
         public int SingleDispatchCalls => Volatile.Read(ref _singleDispatchCalls);
+
+        public int SingleConfirmCalls => Volatile.Read(ref _singleConfirmCalls);
 
         public ValueTask<Balance> ChargeAsync(string userId, long amount, string chargeId, CancellationToken cancellationToken) => inner.ChargeAsync(userId, amount, chargeId, cancellationToken);
 
@@ -254,7 +287,11 @@ public sealed class DispatchLedgerBatchTests
 
         public ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken) => inner.CancelAsync(userId, messageId, cancellationToken);
 
-        public ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken) => inner.ConfirmAsync(userId, messageIds, cancellationToken);
+        public ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _singleConfirmCalls);
+            return inner.ConfirmAsync(userId, messageIds, cancellationToken);
+        }
 
         public ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken) =>
             inner.SweepExpiredAsync(confirmDeadline, maxCount, cancellationToken);

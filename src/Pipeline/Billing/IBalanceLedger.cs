@@ -60,6 +60,42 @@ public interface IBalanceLedger
     ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <see cref="ConfirmAsync"/> for the messages of any users in one call, in order, each confirmed exactly as the single
+    /// call does. The Redis ledger runs one script per call (per 1,000 items). A ledger that does not override it calls
+    /// <see cref="ConfirmAsync"/> once per run of consecutive items of one user.
+    /// </summary>
+    /// <param name="items">The stored messages.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One outcome per item, same order.</returns>
+    /// <exception cref="LedgerUnavailableException">The ledger store could not be reached in time: any item may or may not
+    /// have been confirmed; confirming it again is safe (idempotent).</exception>
+    async ValueTask<ConfirmOutcome[]> ConfirmManyAsync(IReadOnlyList<ConfirmRequest> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var results = new ConfirmOutcome[items.Count];
+        for (int start = 0; start < items.Count;)
+        {
+            int end = start + 1;
+            while (end < items.Count && items[end].UserId == items[start].UserId)
+            {
+                end++;
+            }
+
+            var ids = new Guid[end - start];
+            for (int i = start; i < end; i++)
+            {
+                ids[i - start] = items[i].MessageId;
+            }
+
+            var outcomes = await ConfirmAsync(items[start].UserId, ids, cancellationToken).ConfigureAwait(false);
+            outcomes.CopyTo(results, start);
+            start = end;
+        }
+
+        return results;
+    }
+
+    /// <summary>
     /// Resolves up to <paramref name="maxCount"/> pending reservations made at least <paramref name="confirmDeadline"/> ago
     /// (oldest first, by the ledger store's clock): one still held, never confirmed and whose send never started is refunded;
     /// any other only leaves the index. Safe to call from several processes at once: each reservation is refunded once.

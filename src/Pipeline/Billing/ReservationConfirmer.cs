@@ -5,15 +5,19 @@ using Polly.Retry;
 namespace SmsGateway.Billing;
 
 /// <summary>
-/// Confirms, for the accept stage, the reservations of messages the broker stored (<see cref="IBalanceLedger.ConfirmAsync"/>,
-/// one call per user batch), retrying a failed call with a short jittered exponential backoff (Polly). The caller does not wait:
+/// Confirms, for the accept stage, the reservations of messages the broker stored, retrying a failed call with a short
+/// jittered exponential backoff (Polly). A remote ledger gets the confirms of all users by group commit
+/// (<see cref="LedgerBatcher{TRequest, TResult}"/> over <see cref="IBalanceLedger.ConfirmManyAsync"/>, at most
+/// <see cref="ReservationOptions.ConfirmBatch"/> per call); the in-memory one a <see cref="IBalanceLedger.ConfirmAsync"/>
+/// per user batch. The caller does not wait:
 /// a 202 never depends on the confirm. A confirm that still fails is logged; the message's reservation then stays pending and
 /// the expiry sweep refunds it after <see cref="ReservationOptions.ConfirmDeadline"/> unless dispatch has started sending it
 /// (README "Durability", reservations whose outcome is unknown).
 /// </summary>
-/// <remarks>Thread-safe. <see cref="DrainAsync"/> waits for the confirms still running (shutdown).</remarks>
+/// <remarks>Thread-safe. <see cref="DrainAsync"/> waits for the confirms still running and ends the group commit (shutdown).</remarks>
 internal sealed class ReservationConfirmer
 {
+    private readonly LedgerBatcher<ConfirmRequest, ConfirmOutcome>? _batcher;
     private readonly IBalanceLedger _ledger;
     private readonly ILogger _logger;
     private readonly double _deadlineMs;
@@ -26,6 +30,10 @@ internal sealed class ReservationConfirmer
         _logger = logger;
         _deadlineMs = options.ConfirmDeadline.TotalMilliseconds;
         _retry = LedgerRetry(options, time, logger, "confirm");
+        if (LedgerBatcher.Pays(ledger, options.ConfirmBatch))
+        {
+            _batcher = new LedgerBatcher<ConfirmRequest, ConfirmOutcome>(ledger.ConfirmManyAsync, options.ConfirmBatch);
+        }
     }
 
     /// <summary>Starts confirming <paramref name="messageIds"/> of <paramref name="userId"/>; returns at once (never throws).</summary>
@@ -64,8 +72,8 @@ internal sealed class ReservationConfirmer
         try
         {
             outcomes = await _retry.ExecuteAsync(
-                static (s, ct) => s.Ledger.ConfirmAsync(s.UserId, s.Ids, ct),
-                (Ledger: _ledger, UserId: userId, Ids: messageIds),
+                static (s, ct) => s.Batcher is null ? s.Ledger.ConfirmAsync(s.UserId, s.Ids, ct) : ConfirmEachAsync(s.Batcher, s.UserId, s.Ids),
+                (Ledger: _ledger, Batcher: _batcher, UserId: userId, Ids: messageIds),
                 CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException)
@@ -83,8 +91,8 @@ internal sealed class ReservationConfirmer
         }
     }
 
-    /// <summary>Completes when every confirm started so far has ended.</summary>
-    public Task DrainAsync()
+    /// <summary>Completes when every confirm started so far has ended; later confirms are each written alone.</summary>
+    public async Task DrainAsync()
     {
         Task[] running;
         lock (_running)
@@ -92,7 +100,24 @@ internal sealed class ReservationConfirmer
             running = [.. _running];
         }
 
-        return Task.WhenAll(running);
+        await Task.WhenAll(running).ConfigureAwait(false);
+        if (_batcher is not null)
+        {
+            await _batcher.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // One item per message into the group commit; fails with the first failure of the calls that carried them (the retry
+    // then confirms them all again, which is idempotent).
+    private static async ValueTask<ConfirmOutcome[]> ConfirmEachAsync(LedgerBatcher<ConfirmRequest, ConfirmOutcome> batcher, string userId, IReadOnlyList<Guid> ids)
+    {
+        var pending = new Task<ConfirmOutcome>[ids.Count];
+        for (int i = 0; i < pending.Length; i++)
+        {
+            pending[i] = batcher.RunAsync(new ConfirmRequest(userId, ids[i]));
+        }
+
+        return await Task.WhenAll(pending).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -28,6 +28,13 @@ public sealed record ReservationOptions
     /// <summary>First retry delay; doubles per retry, jittered. Default 50 ms.</summary>
     public TimeSpan ConfirmRetryDelay { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Most confirms, of any users, in one call to a remote ledger (group commit, <see cref="LedgerBatcher{TRequest, TResult}"/>:
+    /// the confirms that arrive while one call is in flight form the next; no timer). 1 confirms each user batch in a call
+    /// of its own. The in-memory ledger is always called per user batch. Default 256; at most 10,000.
+    /// </summary>
+    public int ConfirmBatch { get; init; } = 256;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting; returns this instance otherwise.</summary>
     public ReservationOptions Validate()
     {
@@ -38,6 +45,8 @@ public sealed record ReservationOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ConfirmRetries, 1, "Reservations." + nameof(ConfirmRetries));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ConfirmRetries, 10, "Reservations." + nameof(ConfirmRetries));
         ArgumentOutOfRangeException.ThrowIfLessThan(ConfirmRetryDelay, TimeSpan.Zero, "Reservations." + nameof(ConfirmRetryDelay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ConfirmBatch, 1, "Reservations." + nameof(ConfirmBatch));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ConfirmBatch, 10_000, "Reservations." + nameof(ConfirmBatch));
         return this;
     }
 }

@@ -60,6 +60,17 @@ internal sealed class TimedLedger(IBalanceLedger inner, PipelineMetrics metrics)
         return TimeAsync(inner.ConfirmAsync(userId, messageIds, cancellationToken), "confirm", start);
     }
 
+    public ValueTask<ConfirmOutcome[]> ConfirmManyAsync(IReadOnlyList<ConfirmRequest> items, CancellationToken cancellationToken)
+    {
+        if (!metrics.CallsObserved)
+        {
+            return inner.ConfirmManyAsync(items, cancellationToken);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        return TimeAsync(inner.ConfirmManyAsync(items, cancellationToken), "confirm_batch", start);
+    }
+
     public ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken) =>
         inner.SweepExpiredAsync(confirmDeadline, maxCount, cancellationToken);
 

@@ -57,8 +57,7 @@ internal sealed partial class DispatchStage
         _time = time;
         _logger = logger;
 
-        // An in-process ledger answers without a round trip: batching would only add a hop per message (docs: bench/README.md "Cost model").
-        if (options.DispatchLedgerBatch > 1 && !(ledger is TimedLedger { Inner: InMemoryBalanceLedger } or InMemoryBalanceLedger))
+        if (LedgerBatcher.Pays(ledger, options.DispatchLedgerBatch)) // docs: bench/README.md "Cost model"
         {
             _beginSends = new LedgerBatcher<BeginSendRequest, BeginSendResult>(ledger.BeginSendManyAsync, options.DispatchLedgerBatch);
             _settles = new LedgerBatcher<SettleRequest, SettleOutcome>(ledger.SettleManyAsync, options.DispatchLedgerBatch);

@@ -212,25 +212,42 @@ internal sealed partial class RedisBalanceLedger : IBalanceLedger
         return new Balance(userId, Read(values[0]), Read(values[1]), Read(values[2]));
     }
 
-    public async ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken)
+    public ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentNullException.ThrowIfNull(messageIds);
-        var outcomes = new ConfirmOutcome[messageIds.Count];
-        var user = UserKey(userId);
-        for (var start = 0; start < messageIds.Count; start += MaxConfirmBatch)
+        var items = new ConfirmRequest[messageIds.Count];
+        for (var i = 0; i < items.Length; i++)
         {
-            var count = Math.Min(MaxConfirmBatch, messageIds.Count - start);
+            items[i] = new ConfirmRequest(userId, messageIds[i]);
+        }
+
+        return ConfirmManyAsync(items, cancellationToken);
+    }
+
+    /// <summary>
+    /// One <c>ledger-confirm.lua</c> call per 1,000 items, whatever their users: the script reads and
+    /// writes only the reservation hashes and the pending index, all on the ledger's one server.
+    /// </summary>
+    public async ValueTask<ConfirmOutcome[]> ConfirmManyAsync(IReadOnlyList<ConfirmRequest> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var outcomes = new ConfirmOutcome[items.Count];
+        for (var start = 0; start < items.Count; start += MaxConfirmBatch)
+        {
+            var count = Math.Min(MaxConfirmBatch, items.Count - start);
             var keys = new RedisKey[count + 1];
             var args = new RedisValue[count];
             keys[0] = PendingKey;
             for (var i = 0; i < count; i++)
             {
-                keys[i + 1] = ReservationKey(user, messageIds[start + i]);
-                args[i] = PendingMember(userId, messageIds[start + i]);
+                var item = items[start + i];
+                ArgumentException.ThrowIfNullOrEmpty(item.UserId, nameof(items));
+                keys[i + 1] = ReservationKey(UserKey(item.UserId), item.MessageId);
+                args[i] = PendingMember(item.UserId, item.MessageId);
             }
 
-            var codes = (long[])(await RunScriptAsync("confirm", userId, LuaScripts.LedgerConfirm, keys, args, cancellationToken).ConfigureAwait(false))!;
+            var codes = (long[])(await RunScriptAsync("confirm", items[start].UserId, LuaScripts.LedgerConfirm, keys, args, cancellationToken).ConfigureAwait(false))!;
             if (codes.Length != count)
             {
                 throw new LedgerUnavailableException($"ledger confirm script answered {codes.Length} codes for {count} messages");

@@ -1,6 +1,6 @@
--- Confirms that the messages of one user's reservations are durably stored (broker-acked, or kept by the scheduler):
--- sets k = 1 on each reservation still held and drops its pending entry, so the sweeper (ledger-sweep.lua) never refunds it.
--- One call per user batch.
+-- Confirms that messages whose reservations are held are durably stored (broker-acked, or kept by the scheduler): sets
+-- k = 1 on each reservation still held and drops its pending entry, so the sweeper (ledger-sweep.lua) never refunds it.
+-- One call per confirm batch, of one user or many (the ledger lives on one Redis server).
 -- KEYS[1]      the pending index (ledger-reserve.lua)
 -- KEYS[2..n+1] one reservation hash per message (s, a, t, k; e = 1 when the sweeper refunded it)
 -- ARGV[1..n]   the pending member of each message, "<user id>|<32-hex message id>", same order

@@ -1,12 +1,12 @@
 using System.Threading.Channels;
-using SmsGateway.Billing;
 
-namespace SmsGateway.Dispatch;
+namespace SmsGateway.Billing;
 
 /// <summary>
-/// Group commit of the dispatch stage's ledger calls (issue 15: begin-send and settle per lane batch). Each caller hands in
-/// one item and awaits its own result; one loop drains the items waiting at that moment (at most <c>maxBatch</c>) into a
-/// single batch call (<see cref="IBalanceLedger.BeginSendManyAsync"/> or <see cref="IBalanceLedger.SettleManyAsync"/>),
+/// Group commit of ledger calls to a remote ledger (issue 15): dispatch's begin-send and settle, and accept's confirms. Each
+/// caller hands in one item and awaits its own result; one loop drains the items waiting at that moment (at most
+/// <c>maxBatch</c>) into a single batch call (<see cref="IBalanceLedger.BeginSendManyAsync"/>,
+/// <see cref="IBalanceLedger.SettleManyAsync"/> or <see cref="IBalanceLedger.ConfirmManyAsync"/>),
 /// completes each caller with its own result, then drains again. There is no timer: a lone item is written at once, and
 /// under load the items that arrive while one call is in flight form the next call, so a batch is what the lanes' workers
 /// have ready within one ledger round trip and a caller waits at most one round trip longer than a call of its own.
@@ -16,10 +16,11 @@ namespace SmsGateway.Dispatch;
 /// failure of its own single call (README "Durability": nak with the outage backoff; an operator answer whose capture failed
 /// is kept in memory and settled on redelivery, never resent). The batch methods are idempotent per item, so items that the
 /// ledger did apply before the failure are applied again harmlessly.</para>
-/// <para>The queue is unbounded but holds at most one item per lane worker and consumer loop, since each awaits its item
-/// before handing in another. After <see cref="DisposeAsync"/> items are written one by one without batching. Thread-safe.</para>
+/// <para>The queue is unbounded. Dispatch's lane workers and consumer loops each await their item before handing in
+/// another; accept's confirms are bounded by the messages in flight between a broker ack and the confirm's answer. After
+/// <see cref="DisposeAsync"/> items are written one by one without batching. Thread-safe.</para>
 /// </remarks>
-/// <typeparam name="TRequest">One item (<see cref="BeginSendRequest"/>, <see cref="SettleRequest"/>).</typeparam>
+/// <typeparam name="TRequest">One item (<see cref="BeginSendRequest"/>, <see cref="SettleRequest"/>, <see cref="ConfirmRequest"/>).</typeparam>
 /// <typeparam name="TResult">Its result.</typeparam>
 internal sealed class LedgerBatcher<TRequest, TResult> : IAsyncDisposable
 {
@@ -110,4 +111,15 @@ internal sealed class LedgerBatcher<TRequest, TResult> : IAsyncDisposable
     }
 
     private readonly record struct Pending(TRequest Request, TaskCompletionSource<TResult> Completion);
+}
+
+/// <summary>When <see cref="LedgerBatcher{TRequest, TResult}"/> is used.</summary>
+internal static class LedgerBatcher
+{
+    /// <summary>
+    /// Whether group commit pays for <paramref name="ledger"/>: a batch size above 1 and a ledger that is not the in-memory
+    /// one, which answers at once (there is no round trip to share; batching would only add a hop per message).
+    /// </summary>
+    public static bool Pays(IBalanceLedger ledger, int maxBatch) =>
+        maxBatch > 1 && ledger is not (InMemoryBalanceLedger or Diagnostics.TimedLedger { Inner: InMemoryBalanceLedger });
 }
