@@ -46,6 +46,13 @@ if (args.Length > 0 && args[0] == "redis-batch")
     return;
 }
 
+// The in-memory transport's duplicate filter over a window of ids: `-- dedup [ids] [runs]` (bench/README.md).
+if (args.Length > 0 && args[0] == "dedup")
+{
+    DuplicateFilterCost.Run(args);
+    return;
+}
+
 // librdkafka's mock cluster as a process of its own, for full-stack runs over Kafka: `-- kafka-mock [brokers]` (bench/README.md).
 if (args.Length > 0 && args[0] == "kafka-mock")
 {
