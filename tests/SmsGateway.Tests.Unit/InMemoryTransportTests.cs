@@ -129,7 +129,7 @@ public sealed class InMemoryTransportTests
     [Fact(Timeout = 20_000)]
     public async Task The_duplicate_filter_tells_ids_apart_forgets_a_failed_publish_and_drops_ids_after_two_turn_overs()
     {
-        var filter = new DuplicateFilter(TimeSpan.FromMilliseconds(100));
+        var filter = new DuplicateFilter(TimeSpan.FromMilliseconds(500)); // long enough that the passes below fit in one window
         var ids = Enumerable.Range(0, 10_000).Select(i => $"{Guid.NewGuid():N}.{i % 7}.1").Append("a").Append("b").ToArray();
         Assert.All(ids, id => Assert.True(filter.FirstSighting(id))); // kept as 128-bit hashes: no two of these taken for one
         Assert.All(ids, id => Assert.False(filter.FirstSighting(id)));
@@ -139,9 +139,9 @@ public sealed class InMemoryTransportTests
         Assert.True(filter.FirstSighting("a"));
         Assert.False(filter.FirstSighting("a"));
 
-        await Task.Delay(150); // a window later the ids are still known (the shard's generations turn over once)...
+        await Task.Delay(750); // a window later the ids are still known (the shard's generations turn over once)...
         Assert.False(filter.FirstSighting("b"));
-        await Task.Delay(150); // ...and after the next turn-over they are forgotten
+        await Task.Delay(750); // ...and after the next turn-over they are forgotten
         Assert.True(filter.FirstSighting("b"));
     }
 

@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace SmsGateway.Transport.InMemory;
 
 /// <summary>
-/// Remembers publish de-duplication ids for at least the duplicate window (at most twice it while publishes keep coming), like JetStream's
-/// duplicate window.
+/// Remembers publish de-duplication ids for at least the duplicate window (at most twice it while publishes keep coming),
+/// like JetStream's duplicate window.
 /// </summary>
 /// <remarks>
 /// <para>Thread-safe. Ids are spread over lock-striped shards, and each shard keeps two generations that swap once a window
