@@ -35,6 +35,10 @@ seconds() { tail -1 "$1" | awk '{ split($1, u, "m"); split($2, s, "m"); printf "
 jsz() { curl -fs "http://127.0.0.1:${NATS_MONITOR_PORT:-18222}/jsz?streams=true" || echo '{}'; }
 ledger_port="${Redis__LedgerEndpoint##*:}" # the ledger node (also lock node 0): its command counts are free of machine noise
 redis-cli -p "$ledger_port" info commandstats > "$out/cmd0"
+# Host runtime counters (noise-free per message, unlike CPU time): its /metrics and its context switches.
+# (Context switches summed over the host's live threads: those of threads that ended in between are missed.)
+host_counters() { curl -fs "http://127.0.0.1:$port/metrics" || true; cat /proc/"$host_pid"/task/*/status 2>/dev/null | grep ctxt_switches || true; }
+host_counters > "$out/host0"
 snapshot > "$out/before"
 jsz > "$out/jsz0"
 times > "$out/times0"
@@ -44,10 +48,11 @@ c0=$(seconds "$out/times0"); c1=$(seconds "$out/times1")
 snapshot > "$out/after"
 jsz > "$out/jsz1"
 redis-cli -p "$ledger_port" info commandstats > "$out/cmd1"
+host_counters > "$out/host1"
 results=$(find "$out/run" -name results.json | head -1)
 cpu_seconds "$out/before" "$out/after" > "$out/cpu"
-python3 - "$out/cpu" "$results" "$(echo "$c1 - $c0" | bc)" "$out/jsz0" "$out/jsz1" "$out/cmd0" "$out/cmd1" <<'PY'
-import json, sys
+python3 - "$out/cpu" "$results" "$(echo "$c1 - $c0" | bc)" "$out/jsz0" "$out/jsz1" "$out/cmd0" "$out/cmd1" "$out/host0" "$out/host1" <<'PY'
+import json, re, sys
 def commands(path):
     d = {}
     for line in open(path):
@@ -86,5 +91,21 @@ calls = {k: v - c0.get(k, 0) for k, v in c1.items() if v - c0.get(k, 0) > 0}
 print("\nledger node (Redis 0, also lock node 0), commands per accepted message: "
       + ", ".join(f"{k} {v / max(ok, 1):.2f}" for k, v in sorted(calls.items(), key=lambda kv: -kv[1]))
       + f"; total {sum(calls.values()) / max(ok, 1):.2f}")
+def counters(path):
+    d = {}
+    for line in open(path):
+        m = re.match(r"([a-z_]+)(?:\{[^}]*\})? ([0-9.e+]+)", line.replace(":\t", " ").replace(": ", " ").strip())
+        if m:
+            d[m.group(1)] = d.get(m.group(1), 0) + float(m.group(2))
+    return d
+h0, h1 = counters(sys.argv[8]), counters(sys.argv[9])
+def per(*names):
+    for name in names:
+        if name in h1:
+            return f"{(h1[name] - h0.get(name, 0)) / max(ok, 1):,.2f}"
+    return "n/a"
+print("host per accepted message: thread-pool work items " + per("dotnet_thread_pool_work_item_count_total")
+      + ", bytes allocated " + per("dotnet_gc_heap_total_allocated_bytes_total")
+      + ", context switches voluntary " + per("voluntary_ctxt_switches") + " / involuntary " + per("nonvoluntary_ctxt_switches"))
 PY
 echo "host log: $out/host.log; load log: $out/load.log"
