@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
 using SmsGateway.Accept;
 using SmsGateway.Billing;
 using SmsGateway.Dispatch;
@@ -144,6 +145,37 @@ public sealed class DispatchLedgerBatchTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task A_group_goes_whole_into_the_next_call_with_single_items_and_gets_its_own_results_in_order()
+    {
+        var calls = new ConcurrentQueue<int[]>();
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int call = 0;
+        await using var batcher = new LedgerBatcher<int, string>(async (items, _) =>
+        {
+            calls.Enqueue([.. items]);
+            first.TrySetResult();
+            await release.Task;
+            return Interlocked.Increment(ref call) == 3 ? throw new LedgerUnavailableException("ledger stalled (test)") : [.. items.Select(i => "r" + i)];
+        }, maxBatch: 4);
+
+        var lone = batcher.RunAsync(0);
+        await first.Task; // the first call is in flight with its one item
+        var single = batcher.RunAsync(1);
+        var group = batcher.RunManyAsync([2, 3, 4, 5, 6]); // more than maxBatch: still one call, never split
+        var failing = batcher.RunManyAsync([7, 8]);
+        release.SetResult();
+
+        Assert.Equal("r0", await lone);
+        Assert.Equal("r1", await single);
+        Assert.Equal(["r2", "r3", "r4", "r5", "r6"], await group);
+        Assert.Equal("ledger stalled (test)", (await Assert.ThrowsAsync<LedgerUnavailableException>(() => failing)).Message);
+        Assert.Equal([[0], [1, 2, 3, 4, 5, 6], [7, 8]], calls.ToArray());
+        Assert.Empty(await batcher.RunManyAsync([]));
+        Assert.Equal((3L, 9L), (batcher.Calls, batcher.Items));
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task A_failed_call_fails_each_of_its_items_and_the_next_call_goes_on()
     {
         int call = 0;
@@ -166,6 +198,33 @@ public sealed class DispatchLedgerBatchTests
         var alone = await Task.WhenAll(batcher.RunAsync(7), batcher.RunAsync(8));
         Assert.Equal([7, 8], alone);
         Assert.Equal([1, 1], sizes.ToArray());
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Confirms_to_a_remote_ledger_go_as_one_group_per_user_batch_and_a_failed_batch_call_is_retried_whole()
+    {
+        var ledger = new BatchOnlyLedger(new InMemoryBalanceLedger()) { ConfirmFailures = 2 };
+        var options = new ReservationOptions { ConfirmRetries = 3, ConfirmRetryDelay = TimeSpan.FromMilliseconds(1) };
+        var confirmer = new ReservationConfirmer(ledger, options, TimeProvider.System, NullLogger.Instance);
+        var batches = new Dictionary<string, Guid[]> { ["u"] = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()], ["v"] = [Guid.NewGuid()] };
+        foreach (var (user, ids) in batches)
+        {
+            await ledger.ChargeAsync(user, 100, "c", None);
+            await ledger.ReserveAsync(user, [.. ids.Select(id => new Reservation(id, 10))], 1, None);
+        }
+
+        foreach (var (user, ids) in batches)
+        {
+            confirmer.Confirm(user, ids);
+        }
+
+        await confirmer.DrainAsync();
+
+        Assert.All(batches, b => Assert.All(b.Value, id => Assert.False(ledger.Inner.IsPending(b.Key, id))));
+        Assert.Equal(0, ledger.SingleConfirmCalls);
+        // The first call failed twice and was retried whole: both groups in it (3 calls of 4 ids), or u's alone (3 calls of
+        // 3 ids) and then v's in a call of its own.
+        Assert.Contains((ledger.ConfirmCalls, ledger.ConfirmItems), new[] { (3, 12), (4, 10) });
     }
 
     [Fact(Timeout = 60_000)]
@@ -220,6 +279,7 @@ public sealed class DispatchLedgerBatchTests
         private int _beginSendItems;
         private int _settleItems;
         private int _confirmItems;
+        private int _confirmCalls;
 
         public int SettleFailures { get; init; }
 
@@ -235,10 +295,16 @@ public sealed class DispatchLedgerBatchTests
 
         public int ConfirmItems => Volatile.Read(ref _confirmItems);
 
+        public int ConfirmFailures { get; init; }
+
+        public int ConfirmCalls => Volatile.Read(ref _confirmCalls);
+
         public ValueTask<ConfirmOutcome[]> ConfirmManyAsync(IReadOnlyList<ConfirmRequest> items, CancellationToken cancellationToken)
         {
             Interlocked.Add(ref _confirmItems, items.Count);
-            return ((IBalanceLedger)Inner).ConfirmManyAsync(items, cancellationToken);
+            return Interlocked.Increment(ref _confirmCalls) <= ConfirmFailures
+                ? throw new LedgerUnavailableException("ledger stalled (test)")
+                : ((IBalanceLedger)Inner).ConfirmManyAsync(items, cancellationToken);
         }
 
         public ValueTask<SettleOutcome[]> SettleManyAsync(IReadOnlyList<SettleRequest> items, CancellationToken cancellationToken)

@@ -4,8 +4,8 @@ namespace SmsGateway.Billing;
 
 /// <summary>
 /// Group commit of ledger calls to a remote ledger (issue 15): dispatch's begin-send and settle, and accept's confirms. Each
-/// caller hands in one item and awaits its own result; one loop drains the items waiting at that moment (at most
-/// <c>maxBatch</c>) into a single batch call (<see cref="IBalanceLedger.BeginSendManyAsync"/>,
+/// caller hands in one item (or a group of items, <see cref="RunManyAsync"/>) and awaits its own result; one loop drains
+/// the items waiting at that moment (at most <c>maxBatch</c>, a group never split) into a single batch call (<see cref="IBalanceLedger.BeginSendManyAsync"/>,
 /// <see cref="IBalanceLedger.SettleManyAsync"/> or <see cref="IBalanceLedger.ConfirmManyAsync"/>),
 /// completes each caller with its own result, then drains again. There is no timer: a lone item is written at once, and
 /// under load the items that arrive while one call is in flight form the next call, so a batch is what the lanes' workers
@@ -51,8 +51,25 @@ internal sealed class LedgerBatcher<TRequest, TResult> : IAsyncDisposable
     /// <exception cref="LedgerUnavailableException">The batch call carrying the item failed (or any other exception of the ledger).</exception>
     public Task<TResult> RunAsync(TRequest request)
     {
-        var pending = new Pending(request, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously));
-        return _queue.Writer.TryWrite(pending) ? pending.Completion.Task : RunAloneAsync(request);
+        var completion = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _queue.Writer.TryWrite(new Pending(request, completion, null)) ? completion.Task : RunAloneAsync(request);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="requests"/> together with the next batch and returns their results in the same order: one
+    /// completion for the group, not one per item (accept's confirms of a partition batch). A group goes into one call
+    /// whole, even when it alone holds more than <c>maxBatch</c> items.
+    /// </summary>
+    /// <exception cref="LedgerUnavailableException">The batch call carrying the group failed (or any other exception of the ledger).</exception>
+    public Task<TResult[]> RunManyAsync(IReadOnlyList<TRequest> requests)
+    {
+        if (requests.Count == 0)
+        {
+            return Task.FromResult(Array.Empty<TResult>());
+        }
+
+        var group = new Group(requests);
+        return _queue.Writer.TryWrite(new Pending(default!, null, group)) ? group.Completion.Task : RunAloneAsync(requests);
     }
 
     /// <summary>Writes what is queued, then stops batching. Idempotent.</summary>
@@ -62,10 +79,12 @@ internal sealed class LedgerBatcher<TRequest, TResult> : IAsyncDisposable
         await _loop.ConfigureAwait(false);
     }
 
-    private async Task<TResult> RunAloneAsync(TRequest request)
+    private async Task<TResult> RunAloneAsync(TRequest request) => (await RunAloneAsync([request]).ConfigureAwait(false))[0];
+
+    private async Task<TResult[]> RunAloneAsync(IReadOnlyList<TRequest> requests)
     {
-        var results = await _call([request], CancellationToken.None).ConfigureAwait(false);
-        return results.Length == 1 ? results[0] : throw new LedgerUnavailableException($"ledger batch call answered {results.Length} results for 1 item");
+        var results = await _call(requests, CancellationToken.None).ConfigureAwait(false);
+        return results.Length == requests.Count ? results : throw new LedgerUnavailableException($"ledger batch call answered {results.Length} results for {requests.Count} items");
     }
 
     private async Task LoopAsync()
@@ -75,23 +94,39 @@ internal sealed class LedgerBatcher<TRequest, TResult> : IAsyncDisposable
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (batch.Count < _maxBatch && reader.TryRead(out var pending))
+            while (requests.Count < _maxBatch && reader.TryRead(out var pending))
             {
                 batch.Add(pending);
-                requests.Add(pending.Request);
+                if (pending.Group is { } group)
+                {
+                    requests.AddRange(group.Requests);
+                }
+                else
+                {
+                    requests.Add(pending.Request);
+                }
             }
 
             try
             {
                 var results = await _call(requests, CancellationToken.None).ConfigureAwait(false);
-                if (results.Length != batch.Count)
+                if (results.Length != requests.Count)
                 {
-                    throw new LedgerUnavailableException($"ledger batch call answered {results.Length} results for {batch.Count} items");
+                    throw new LedgerUnavailableException($"ledger batch call answered {results.Length} results for {requests.Count} items");
                 }
 
-                for (int i = 0; i < results.Length; i++)
+                int next = 0;
+                foreach (var pending in batch)
                 {
-                    batch[i].Completion.TrySetResult(results[i]);
+                    if (pending.Group is { } group)
+                    {
+                        group.Completion.TrySetResult(results[next..(next + group.Requests.Count)]);
+                        next += group.Requests.Count;
+                    }
+                    else
+                    {
+                        pending.Completion!.TrySetResult(results[next++]);
+                    }
                 }
             }
             catch (Exception ex)
@@ -99,18 +134,33 @@ internal sealed class LedgerBatcher<TRequest, TResult> : IAsyncDisposable
                 // Not swallowed: every caller of this batch gets it and logs it as the failure of its own ledger call.
                 foreach (var pending in batch)
                 {
-                    pending.Completion.TrySetException(ex);
+                    if (pending.Group is { } group)
+                    {
+                        group.Completion.TrySetException(ex);
+                    }
+                    else
+                    {
+                        pending.Completion!.TrySetException(ex);
+                    }
                 }
             }
 
             Interlocked.Increment(ref _calls);
-            Interlocked.Add(ref _items, batch.Count);
+            Interlocked.Add(ref _items, requests.Count);
             batch.Clear();
             requests.Clear();
         }
     }
 
-    private readonly record struct Pending(TRequest Request, TaskCompletionSource<TResult> Completion);
+    // One caller's entry: a single item with its own completion, or a group of items with one completion for all.
+    private readonly record struct Pending(TRequest Request, TaskCompletionSource<TResult>? Completion, Group? Group);
+
+    private sealed class Group(IReadOnlyList<TRequest> requests)
+    {
+        public IReadOnlyList<TRequest> Requests => requests;
+
+        public TaskCompletionSource<TResult[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }
 
 /// <summary>When <see cref="LedgerBatcher{TRequest, TResult}"/> is used.</summary>

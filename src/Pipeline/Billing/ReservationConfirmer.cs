@@ -8,8 +8,8 @@ namespace SmsGateway.Billing;
 /// Confirms, for the accept stage, the reservations of messages the broker stored, retrying a failed call with a short
 /// jittered exponential backoff (Polly). A remote ledger gets the confirms of all users by group commit
 /// (<see cref="LedgerBatcher{TRequest, TResult}"/> over <see cref="IBalanceLedger.ConfirmManyAsync"/>, at most
-/// <see cref="ReservationOptions.ConfirmBatch"/> per call); the in-memory one a <see cref="IBalanceLedger.ConfirmAsync"/>
-/// per user batch. The caller does not wait:
+/// <see cref="ReservationOptions.ConfirmBatch"/> per call, each user batch handed in as one group), the retry wrapped
+/// around each batch call; the in-memory one a <see cref="IBalanceLedger.ConfirmAsync"/> per user batch. The caller does not wait:
 /// a 202 never depends on the confirm. A confirm that still fails is logged; the message's reservation then stays pending and
 /// the expiry sweep refunds it after <see cref="ReservationOptions.ConfirmDeadline"/> unless dispatch has started sending it
 /// (README "Durability", reservations whose outcome is unknown).
@@ -32,7 +32,11 @@ internal sealed class ReservationConfirmer
         _retry = LedgerRetry(options, time, logger, "confirm");
         if (LedgerBatcher.Pays(ledger, options.ConfirmBatch))
         {
-            _batcher = new LedgerBatcher<ConfirmRequest, ConfirmOutcome>(ledger.ConfirmManyAsync, options.ConfirmBatch);
+            // The retry wraps the batch call: one run of the retry pipeline per call to the ledger, not per user batch.
+            var retry = _retry;
+            _batcher = new LedgerBatcher<ConfirmRequest, ConfirmOutcome>(
+                (items, ct) => retry.ExecuteAsync(static (s, ct) => s.Ledger.ConfirmManyAsync(s.Items, ct), (Ledger: ledger, Items: items), ct),
+                options.ConfirmBatch);
         }
     }
 
@@ -71,10 +75,9 @@ internal sealed class ReservationConfirmer
         ConfirmOutcome[] outcomes;
         try
         {
-            outcomes = await _retry.ExecuteAsync(
-                static (s, ct) => s.Batcher is null ? s.Ledger.ConfirmAsync(s.UserId, s.Ids, ct) : ConfirmEachAsync(s.Batcher, s.UserId, s.Ids),
-                (Ledger: _ledger, Batcher: _batcher, UserId: userId, Ids: messageIds),
-                CancellationToken.None).ConfigureAwait(false);
+            outcomes = _batcher is null
+                ? await _retry.ExecuteAsync(static (s, ct) => s.Ledger.ConfirmAsync(s.UserId, s.Ids, ct), (Ledger: _ledger, UserId: userId, Ids: messageIds), CancellationToken.None).ConfigureAwait(false)
+                : await ConfirmGroupAsync(_batcher, userId, messageIds).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException)
         {
@@ -107,17 +110,17 @@ internal sealed class ReservationConfirmer
         }
     }
 
-    // One item per message into the group commit; fails with the first failure of the calls that carried them (the retry
-    // then confirms them all again, which is idempotent).
-    private static async ValueTask<ConfirmOutcome[]> ConfirmEachAsync(LedgerBatcher<ConfirmRequest, ConfirmOutcome> batcher, string userId, IReadOnlyList<Guid> ids)
+    // The user batch's confirms into the group commit as one group: one completion (one thread-pool continuation) per user
+    // batch, not per message. The batch call retries (idempotent per item); when it still fails, the group fails with it.
+    private static Task<ConfirmOutcome[]> ConfirmGroupAsync(LedgerBatcher<ConfirmRequest, ConfirmOutcome> batcher, string userId, IReadOnlyList<Guid> ids)
     {
-        var pending = new Task<ConfirmOutcome>[ids.Count];
-        for (int i = 0; i < pending.Length; i++)
+        var requests = new ConfirmRequest[ids.Count];
+        for (int i = 0; i < requests.Length; i++)
         {
-            pending[i] = batcher.RunAsync(new ConfirmRequest(userId, ids[i]));
+            requests[i] = new ConfirmRequest(userId, ids[i]);
         }
 
-        return await Task.WhenAll(pending).ConfigureAwait(false);
+        return batcher.RunManyAsync(requests);
     }
 
     /// <summary>
