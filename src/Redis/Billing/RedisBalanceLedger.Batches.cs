@@ -28,7 +28,7 @@ internal sealed partial class RedisBalanceLedger
                 var item = items[start + i];
                 ArgumentException.ThrowIfNullOrEmpty(item.UserId, nameof(items));
                 ArgumentOutOfRangeException.ThrowIfNegative(item.Attempt, nameof(items));
-                keys[i] = ReservationKey(UserKey(item.UserId), item.MessageId);
+                keys[i] = ReservationKey(item.UserId, item.MessageId);
                 args[i] = item.Attempt;
             }
 
@@ -66,9 +66,8 @@ internal sealed partial class RedisBalanceLedger
             {
                 var item = items[start + i];
                 ArgumentException.ThrowIfNullOrEmpty(item.UserId, nameof(items));
-                var user = UserKey(item.UserId);
-                keys[(2 * i) + 1] = user;
-                keys[(2 * i) + 2] = ReservationKey(user, item.MessageId);
+                keys[(2 * i) + 1] = UserKeyBytes(item.UserId);
+                keys[(2 * i) + 2] = ReservationKey(item.UserId, item.MessageId);
                 args[(3 * i) + 1] = item.Kind == SettleKind.Capture ? Capture : Refund;
                 args[(3 * i) + 2] = PendingMember(item.UserId, item.MessageId);
                 args[(3 * i) + 3] = item.Kind == SettleKind.Capture ? item.OperatorMessageId ?? string.Empty : string.Empty;

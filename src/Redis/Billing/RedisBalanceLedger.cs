@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 using SmsGateway.Billing;
 using StackExchange.Redis;
@@ -33,6 +34,8 @@ internal sealed partial class RedisBalanceLedger : IBalanceLedger
     private readonly string _endpoint;
     private readonly RedisOptions _options;
     private readonly ILogger _logger;
+    private readonly byte[] _userKeyPrefix; // "{prefix}ledger:{" as UTF-8
+    private readonly RedisKey _pendingKey;
 
     /// <param name="server">The ledger's connection; its AsyncTimeout (<see cref="RedisOptions.OperationTimeoutMs"/>) limits every call.</param>
     /// <param name="options">Key prefix and retention times.</param>
@@ -43,6 +46,8 @@ internal sealed partial class RedisBalanceLedger : IBalanceLedger
         _endpoint = options.LedgerEndpoint;
         _options = options;
         _logger = logger;
+        _userKeyPrefix = Encoding.UTF8.GetBytes(options.KeyPrefix + "ledger:{");
+        _pendingKey = options.KeyPrefix + "ledger:pending";
     }
 
     public async ValueTask<Balance> ChargeAsync(string userId, long amount, string chargeId, CancellationToken cancellationToken)
@@ -86,7 +91,7 @@ internal sealed partial class RedisBalanceLedger : IBalanceLedger
                 throw new ArgumentOutOfRangeException(nameof(reservations), r.Amount, $"reservation {r.MessageId}: amount must be 0..2^53-1 minor units");
             }
 
-            keys[i + 1] = ReservationKey(user, r.MessageId);
+            keys[i + 1] = ReservationKey(userId, r.MessageId);
             args[i + 1] = r.Amount;
         }
 
@@ -145,7 +150,7 @@ internal sealed partial class RedisBalanceLedger : IBalanceLedger
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         var user = UserKey(userId);
-        var result = await RunScriptAsync("cancel", userId, LuaScripts.LedgerCancel, [user, ReservationKey(user, messageId)],
+        var result = await RunScriptAsync("cancel", userId, LuaScripts.LedgerCancel, [user, ReservationKey(userId, messageId)],
             [_options.SettledReservationTtlSeconds], cancellationToken).ConfigureAwait(false);
         return (long)result switch
         {
@@ -166,11 +171,32 @@ internal sealed partial class RedisBalanceLedger : IBalanceLedger
     internal string UserKey(string userId) => _options.KeyPrefix + "ledger:{" + userId + "}";
 
     /// <summary>The pending index (sorted set of unconfirmed reservations, scored by reserve time in ms).</summary>
-    internal RedisKey PendingKey => _options.KeyPrefix + "ledger:pending";
+    internal RedisKey PendingKey => _pendingKey;
 
-    internal static string PendingMember(string userId, Guid messageId) => userId + "|" + messageId.ToString("N");
+    // The per-message keys and pending-index members are written as UTF-8 bytes in one pass: one array each, instead of the
+    // user key, the id's text and their concatenation as strings that StackExchange.Redis then encodes again when it
+    // writes the command (bench/README "Ledger keys written as bytes"). The bytes are those of the forms in the remarks.
+    private RedisKey UserKeyBytes(string userId) => Utf8Key(_userKeyPrefix, userId, "}"u8, null);
 
-    private static RedisKey ReservationKey(string userKey, Guid messageId) => userKey + ":r:" + messageId.ToString("N");
+    private RedisKey ReservationKey(string userId, Guid messageId) => Utf8Key(_userKeyPrefix, userId, "}:r:"u8, messageId);
+
+    internal static RedisValue PendingMember(string userId, Guid messageId) => Utf8Key([], userId, "|"u8, messageId);
+
+    // head + userId + separator + the id as 32 hex digits ("N"), when there is one.
+    private static byte[] Utf8Key(ReadOnlySpan<byte> head, string userId, ReadOnlySpan<byte> separator, Guid? messageId)
+    {
+        var bytes = new byte[head.Length + Encoding.UTF8.GetByteCount(userId) + separator.Length + (messageId is null ? 0 : 32)];
+        var span = bytes.AsSpan();
+        head.CopyTo(span);
+        var n = head.Length + Encoding.UTF8.GetBytes(userId, span[head.Length..]);
+        separator.CopyTo(span[n..]);
+        if (messageId is { } id && !id.TryFormat(span[(n + separator.Length)..], out _, "N"))
+        {
+            throw new InvalidOperationException("a message id did not fit its 32 bytes"); // cannot happen: "N" is 32 digits
+        }
+
+        return bytes;
+    }
 
     private async ValueTask<SettleOutcome> SettleAsync(string operation, string userId, Guid messageId, RedisValue how, CancellationToken cancellationToken, string? operatorMessageId = null)
     {
@@ -180,7 +206,7 @@ internal sealed partial class RedisBalanceLedger : IBalanceLedger
             operation,
             userId,
             LuaScripts.LedgerSettle,
-            [user, ReservationKey(user, messageId), PendingKey],
+            [user, ReservationKey(userId, messageId), PendingKey],
             operatorMessageId is null
                 ? [how, _options.SettledReservationTtlSeconds, PendingMember(userId, messageId)]
                 : [how, _options.SettledReservationTtlSeconds, PendingMember(userId, messageId), operatorMessageId],
@@ -243,7 +269,7 @@ internal sealed partial class RedisBalanceLedger : IBalanceLedger
             {
                 var item = items[start + i];
                 ArgumentException.ThrowIfNullOrEmpty(item.UserId, nameof(items));
-                keys[i + 1] = ReservationKey(UserKey(item.UserId), item.MessageId);
+                keys[i + 1] = ReservationKey(item.UserId, item.MessageId);
                 args[i] = PendingMember(item.UserId, item.MessageId);
             }
 
@@ -303,9 +329,8 @@ internal sealed partial class RedisBalanceLedger : IBalanceLedger
         args[1] = _options.SettledReservationTtlSeconds;
         for (var i = 0; i < entries.Count; i++)
         {
-            var user = UserKey(entries[i].UserId);
-            keys[(2 * i) + 1] = user;
-            keys[(2 * i) + 2] = ReservationKey(user, entries[i].MessageId);
+            keys[(2 * i) + 1] = UserKeyBytes(entries[i].UserId);
+            keys[(2 * i) + 2] = ReservationKey(entries[i].UserId, entries[i].MessageId);
             args[i + 2] = entries[i].Member;
         }
 
