@@ -175,22 +175,29 @@ public static class GatewayAccessExtensions
             return;
         }
 
+        if (auth.Jwt is null)
+        {
+            // API keys only: the key handler is the default scheme itself, without a policy scheme forwarding each request
+            // to it (a second authenticate call, result and ticket per request; bench/README "API keys without a forwarding scheme").
+            services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+                .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+            return;
+        }
+
+        // API keys and JWTs: a policy scheme picks the handler by the token's shape.
         const string selector = "Gateway";
-        var authentication = services.AddAuthentication(selector)
+        services.AddAuthentication(selector)
             .AddPolicyScheme(selector, null, o =>
             {
                 o.ForwardDefaultSelector = context =>
-                    auth.Jwt is not null && BearerToken.TryRead(context.Request, out var token) && BearerToken.LooksLikeJwt(token!)
+                    BearerToken.TryRead(context.Request, out var token) && BearerToken.LooksLikeJwt(token!)
                         ? JwtBearerDefaults.AuthenticationScheme
                         : ApiKeyAuthenticationHandler.SchemeName;
                 o.ForwardChallenge = ApiKeyAuthenticationHandler.SchemeName;
                 o.ForwardForbid = ApiKeyAuthenticationHandler.SchemeName;
             })
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        if (auth.Jwt is { } jwt)
-        {
-            authentication.AddJwtBearer(o => JwtValidation.Configure(o, jwt));
-        }
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddJwtBearer(o => JwtValidation.Configure(o, auth.Jwt));
     }
 
     private static void ConfigurePerIpLimit(RateLimiterOptions options, AbuseSettings abuse)

@@ -16,6 +16,9 @@ public class SecuredGatewayFactory : WebApplicationFactory<Program>
     public const string JwtAudience = "sms-gateway";
     public const string JwtSigningKey = "a-test-signing-key-of-at-least-32-bytes!";
 
+    /// <summary>Whether JWT validation is configured (API keys are always on).</summary>
+    protected virtual bool WithJwt => true;
+
     /// <summary>Settings on top of the defaults above; set before the first client is created.</summary>
     public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
 
@@ -24,9 +27,13 @@ public class SecuredGatewayFactory : WebApplicationFactory<Program>
         builder.UseSetting("Gateway:Profile", "embedded");
         builder.UseSetting("Pipeline:StatusBatchMaxAge", "00:00:00.010");
         builder.UseSetting("Auth:AdminKeys:0", AdminKey);
-        builder.UseSetting("Auth:Jwt:Issuer", JwtIssuer);
-        builder.UseSetting("Auth:Jwt:Audience", JwtAudience);
-        builder.UseSetting("Auth:Jwt:SigningKey", JwtSigningKey);
+        if (WithJwt)
+        {
+            builder.UseSetting("Auth:Jwt:Issuer", JwtIssuer);
+            builder.UseSetting("Auth:Jwt:Audience", JwtAudience);
+            builder.UseSetting("Auth:Jwt:SigningKey", JwtSigningKey);
+        }
+
         builder.UseSetting("Auth:Abuse:AnonymousPerIpPerSecond", "10000");
         foreach (var (key, value) in Settings)
         {
