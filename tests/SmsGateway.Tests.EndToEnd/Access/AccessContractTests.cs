@@ -48,7 +48,10 @@ public sealed class AccessContractTests(SecuredGatewayFactory factory) : IClassF
     [InlineData("Bearer not-a-key")]
     [InlineData("Bearer sgw_k0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
     [InlineData("Bearer a.b.c")]
-    public async Task Bad_credentials_are_401_with_invalid_token(string header)
+    public Task Bad_credentials_are_401_with_invalid_token(string header) => AssertInvalidTokenAsync(factory, header);
+
+    /// <summary>A request carrying the raw <c>Authorization</c> <paramref name="header"/> is 401 with <c>error="invalid_token"</c>.</summary>
+    internal static async Task AssertInvalidTokenAsync(SecuredGatewayFactory factory, string header)
     {
         var client = factory.Client(null);
         client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", header);
