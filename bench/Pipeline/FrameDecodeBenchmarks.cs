@@ -36,7 +36,7 @@ public class FrameDecodeBenchmarks
         }
 
         _frame = MessageFrameJson.Write(_messages);
-        _batch = StatusBatchJson.Write(_events, new string?[Members]);
+        _batch = StatusBatchJson.Write(_events.SelectMany((e, i) => i == 0 ? e : [(byte)',', .. e]).ToArray(), new string?[Members]);
     }
 
     [Benchmark(Baseline = true, Description = "baseline: each message from its own version-1 payload")]

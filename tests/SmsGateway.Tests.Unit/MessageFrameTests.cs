@@ -46,6 +46,21 @@ public sealed class MessageFrameTests
         Assert.Equal([messages[0]], PipelineJson.DeserializeMessages(single));
     }
 
+    [Fact]
+    public void A_frame_written_in_one_pass_has_the_bytes_of_its_messages_serialized_one_by_one()
+    {
+        string[] texts = ["کد ۱۲۳۴ \"quoted\" \\ back", "line\nbreak\ttab\u0001 <b>&amp;</b> +98 'x'", "emoji 😀 and é", new string('ی', 400)];
+        var messages = texts.Select((t, i) => Message(i) with { Text = t, From = i == 1 ? "+98 sender" : null, CallbackUrl = i == 2 ? "https://x.test/cb?a=1&b=<2>" : null }).ToArray();
+
+        byte[] oneByOne = MessageFrameJson.Write(messages.Select(PipelineJson.Serialize).ToArray());
+        byte[] onePass = MessageFrameJson.Write(messages);
+
+        Assert.Equal(Encoding.UTF8.GetString(oneByOne), Encoding.UTF8.GetString(onePass));
+        Assert.Equal(oneByOne, onePass);
+        Assert.Equal(onePass, TransportCodec.ForMessages(messages).Payload.ToArray());
+        Assert.Equal(onePass, MessageFrameJson.Write(messages)); // the per-thread scratch is reset between frames
+    }
+
     [Theory]
     [InlineData("{\"version\":3,\"messages\":[]}")]
     [InlineData("{\"version\":2,\"messages\":[]}")]

@@ -117,7 +117,7 @@ public sealed class PipelineJsonReaderTests
         eventPayloads[0] = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(eventPayloads[0]).Replace("\"Express\"", "1"));
         Assert.False(PipelineJsonReader.TryReadStatus(eventPayloads[0], out _));
 
-        Assert.Equal(events, StatusBatchJson.Read(StatusBatchJson.Write(eventPayloads, new string?[events.Length])).Events);
+        Assert.Equal(events, StatusBatchJson.Read(Status.StatusBatchJsonTests.Batch(eventPayloads, new string?[events.Length])).Events);
     }
 
     [Fact]

@@ -17,8 +17,20 @@ public static class PipelineJson
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 
+    /// <summary>
+    /// Options for a <see cref="Utf8JsonWriter"/> that writes the same bytes as <see cref="Serialize(SmsMessage)"/> and
+    /// <see cref="Serialize(StatusEvent)"/>: the writer, not the serializer's options, decides the escaping.
+    /// </summary>
+    internal static readonly JsonWriterOptions WireWriterOptions = new() { Encoder = Writer.Options.Encoder };
+
     /// <summary>Serializes a message for <c>sms-express</c>, <c>sms-normal</c> or <c>sms-dlq</c>.</summary>
     public static byte[] Serialize(SmsMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, Writer.SmsMessage);
+
+    /// <summary>Writes a message's version-1 object to <paramref name="writer"/>, made with <see cref="WireWriterOptions"/>.</summary>
+    internal static void Write(Utf8JsonWriter writer, SmsMessage message) => JsonSerializer.Serialize(writer, message, Writer.SmsMessage);
+
+    /// <summary>Writes a status event's version-1 object to <paramref name="writer"/>, made with <see cref="WireWriterOptions"/>.</summary>
+    internal static void Write(Utf8JsonWriter writer, StatusEvent statusEvent) => JsonSerializer.Serialize(writer, statusEvent, Writer.StatusEvent);
 
     /// <summary>Serializes a status event for <c>sms-status</c>.</summary>
     public static byte[] Serialize(StatusEvent statusEvent) => JsonSerializer.SerializeToUtf8Bytes(statusEvent, Writer.StatusEvent);

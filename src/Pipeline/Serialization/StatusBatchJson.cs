@@ -31,24 +31,25 @@ internal static class StatusBatchJson
         eventBytes + 1 + (traceParent is null ? Null.Length : traceParent.Length + 2) + 1;
 
     /// <summary>
-    /// Writes a version-2 batch from events already serialized as version 1 (<see cref="PipelineJson.Serialize(StatusEvent)"/>).
+    /// Writes a version-2 batch from events already serialized as version 1 (<see cref="PipelineJson.Serialize(StatusEvent)"/>)
+    /// and joined by commas in <paramref name="events"/>, one event per entry of <paramref name="traceParents"/>.
     /// <paramref name="traceParents"/> is written only when one of them is set.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="events"/> is empty, or the two lists differ in length.</exception>
-    public static byte[] Write(IReadOnlyList<byte[]> events, IReadOnlyList<string?> traceParents)
+    /// <returns>The batch's UTF-8 JSON, an array of exactly its length.</returns>
+    /// <exception cref="ArgumentException"><paramref name="events"/> or <paramref name="traceParents"/> is empty.</exception>
+    public static byte[] Write(ReadOnlySpan<byte> events, IReadOnlyList<string?> traceParents)
     {
-        if (events.Count == 0 || traceParents.Count != events.Count)
+        if (events.IsEmpty || traceParents.Count == 0)
         {
             throw new ArgumentException("a status batch needs at least one event and one trace parent slot per event", nameof(events));
         }
 
         bool traced = false;
-        int size = Head.Length + (events.Count - 1) + 2; // head, commas, "]}"
-        int traceBytes = Traces.Length + (events.Count - 1);
-        for (int i = 0; i < events.Count; i++)
+        int size = Head.Length + events.Length + 2; // head, events, "]}"
+        int traceBytes = Traces.Length + (traceParents.Count - 1);
+        for (int i = 0; i < traceParents.Count; i++)
         {
             traced |= traceParents[i] is not null;
-            size += events[i].Length;
             traceBytes += traceParents[i] is { } parent ? parent.Length + 2 : Null.Length;
         }
 
@@ -60,16 +61,7 @@ internal static class StatusBatchJson
         var buffer = new byte[size];
         var span = buffer.AsSpan();
         int at = Copy(Head, span, 0);
-        for (int i = 0; i < events.Count; i++)
-        {
-            if (i > 0)
-            {
-                span[at++] = (byte)',';
-            }
-
-            at = Copy(events[i], span, at);
-        }
-
+        at = Copy(events, span, at);
         if (traced)
         {
             at = Copy(Traces, span, at);

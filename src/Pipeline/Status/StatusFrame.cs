@@ -1,27 +1,32 @@
+using System.Buffers;
 using SmsGateway.Model;
 using SmsGateway.Serialization;
 
 namespace SmsGateway.Status;
 
 /// <summary>
-/// The status events gathered for one <c>sms-status</c> transport message by <see cref="StatusPublisher"/>, each already
-/// serialized in wire format version 1, and the completion its callers wait on.
+/// The status events gathered for one <c>sms-status</c> transport message by <see cref="StatusPublisher"/>: their wire
+/// format version 1, joined by commas in one pooled buffer, and the completion their callers wait on.
 /// </summary>
 /// <remarks>
-/// <para>Most frames of an idle or in-memory publisher carry one event, so the first event is kept in fields and the
-/// lists of a batch are made only when a second event joins (bench/README.md "Fewer allocations per message").</para>
+/// <para>Each event's JSON is copied in as it is added, so no array is made per event; the transport message's array is
+/// made once, by <see cref="ToMessage"/>, which then returns the buffer to <see cref="ArrayPool{T}.Shared"/>
+/// (bench/README.md "Frames written in one pass"). Most frames of an idle or in-memory publisher carry one event, so
+/// the first event's trace parent is kept in a field and the lists of a batch are made only when a second event joins
+/// (bench/README.md "Fewer allocations per message").</para>
 /// <para>Not thread-safe: the publisher adds under its lock and publishes a frame only after taking it out of reach.</para>
 /// </remarks>
 /// <param name="withDecoded">Whether <see cref="ToMessage"/> attaches the events themselves (in-memory transport only).</param>
 internal sealed class StatusFrame(bool withDecoded = false)
 {
     private StatusEvent? _first;
-    private byte[]? _firstPayload;
     private string? _firstTraceParent;
     private List<StatusEvent>? _events;
-    private List<byte[]>? _payloads;
     private List<string?>? _traceParents;
+    private byte[]? _json;
+    private int _jsonLength;
     private int _bytes = StatusBatchJson.EnvelopeBytes;
+    private Transport.OutgoingMessage? _message;
 
     /// <summary>Completes when the broker acked the message carrying the frame; faults with the publish's exception otherwise.</summary>
     /// <remarks>Continuations run asynchronously, so the publisher's loop never runs its callers' code.</remarks>
@@ -34,27 +39,43 @@ internal sealed class StatusFrame(bool withDecoded = false)
     public bool Fits(int entryBytes, int maxEvents, int maxBytes) =>
         Count == 0 || (Count < maxEvents && _bytes + entryBytes <= maxBytes);
 
-    /// <summary>Adds one event with its version-1 JSON and the traceparent of its publish span (null without one).</summary>
-    public void Add(StatusEvent e, byte[] payload, string? traceParent, int entryBytes)
+    /// <summary>Adds one event with its version-1 JSON (copied) and the traceparent of its publish span (null without one).</summary>
+    /// <exception cref="InvalidOperationException">The frame's message was already made.</exception>
+    public void Add(StatusEvent e, ReadOnlySpan<byte> payload, string? traceParent, int entryBytes)
     {
+        if (_message is not null)
+        {
+            throw new InvalidOperationException("the frame's message was already made");
+        }
+
+        int needed = _jsonLength + (Count > 0 ? 1 : 0) + payload.Length;
+        if (_json is null || needed > _json.Length)
+        {
+            Grow(needed);
+        }
+
+        if (Count > 0)
+        {
+            _json![_jsonLength++] = (byte)',';
+        }
+
+        payload.CopyTo(_json.AsSpan(_jsonLength));
+        _jsonLength += payload.Length;
         if (Count == 0)
         {
             _first = e;
-            _firstPayload = payload;
             _firstTraceParent = traceParent;
         }
         else
         {
-            if (_payloads is null)
+            if (_traceParents is null)
             {
                 _events = withDecoded ? new List<StatusEvent>(4) { _first! } : null;
-                _payloads = new List<byte[]>(4) { _firstPayload! };
                 _traceParents = new List<string?>(4) { _firstTraceParent };
             }
 
             _events?.Add(e);
-            _payloads.Add(payload);
-            _traceParents!.Add(traceParent);
+            _traceParents.Add(traceParent);
         }
 
         Count++;
@@ -65,29 +86,55 @@ internal sealed class StatusFrame(bool withDecoded = false)
     /// The transport message: one event goes in version 1, exactly as an uncoalesced publish (its de-duplication id and
     /// headers included); two or more go as one version-2 batch (<see cref="StatusBatchJson"/>). With <c>withDecoded</c>,
     /// its <see cref="Transport.OutgoingMessage.Decoded"/> is the <see cref="StatusBatch"/> a reader of the bytes would get
-    /// (<see cref="PipelineJson.ReadStatusPayload"/>): the events themselves, and the trace parents of a batch.
+    /// (<see cref="PipelineJson.ReadStatusPayload"/>): the events themselves, and the trace parents of a batch. Made once:
+    /// later calls give the same message.
     /// </summary>
     /// <exception cref="InvalidOperationException">The frame is empty.</exception>
     public Transport.OutgoingMessage ToMessage()
     {
+        if (_message is { } made)
+        {
+            return made;
+        }
+
         var first = _first ?? throw new InvalidOperationException("an empty status frame has no message");
-        if (_payloads is null)
+        var json = _json.AsSpan(0, _jsonLength);
+        if (_traceParents is null)
         {
-            var lone = Transport.TransportCodec.ForStatus(first, _firstPayload!, _firstTraceParent);
-            return withDecoded ? lone with { Decoded = new StatusBatch([first], null) } : lone;
+            var lone = Transport.TransportCodec.ForStatus(first, json.ToArray(), _firstTraceParent);
+            _message = withDecoded ? lone with { Decoded = new StatusBatch([first], null) } : lone;
         }
-
-        string? firstParent = null;
-        foreach (var parent in _traceParents!)
+        else
         {
-            if (parent is not null)
+            string? firstParent = null;
+            foreach (var parent in _traceParents)
             {
-                firstParent = parent;
-                break;
+                if (parent is not null)
+                {
+                    firstParent = parent;
+                    break;
+                }
             }
+
+            var batch = Transport.TransportCodec.ForStatusBatch(first.UserId, StatusBatchJson.Write(json, _traceParents), firstParent);
+            _message = _events is null ? batch : batch with { Decoded = new StatusBatch(_events, _traceParents) };
         }
 
-        var batch = Transport.TransportCodec.ForStatusBatch(first.UserId, StatusBatchJson.Write(_payloads, _traceParents), firstParent);
-        return _events is null ? batch : batch with { Decoded = new StatusBatch(_events, _traceParents) };
+        ArrayPool<byte>.Shared.Return(_json!);
+        _json = null;
+        return _message.Value;
+    }
+
+    // A larger pooled buffer holding what was written so far; the old one goes back to the pool.
+    private void Grow(int needed)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _json is null ? 1024 : _json.Length * 2));
+        if (_json is not null)
+        {
+            _json.AsSpan(0, _jsonLength).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_json);
+        }
+
+        _json = larger;
     }
 }

@@ -65,7 +65,8 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
     // caller's current work item: events published later in the same turn still join the frame.
     private Task Enqueue(StatusEvent e, Activity? parent)
     {
-        var payload = PipelineJson.Serialize(e);
+        PipelineJson.Write(WireScratch.Start(), e);
+        var payload = WireScratch.Finish(); // copied into the frame below, before anything else on this thread writes JSON
         var traceParent = parent is { IdFormat: ActivityIdFormat.W3C } ? parent.Id : null;
         int entryBytes = StatusBatchJson.EntryBytes(payload.Length, traceParent);
         Task acked;

@@ -29,14 +29,8 @@ internal static class TransportCodec
             return messages.Count == 1 ? ForMessage(messages[0]) : throw new ArgumentException("a message frame needs at least one message", nameof(messages));
         }
 
-        var payloads = new byte[messages.Count][];
-        for (int i = 0; i < payloads.Length; i++)
-        {
-            payloads[i] = PipelineJson.Serialize(messages[i]);
-        }
-
         var first = messages[0];
-        return new(first.UserId, MessageFrameJson.Write(payloads), FrameId(first, messages.Count), Headers(first.Attempt));
+        return new(first.UserId, MessageFrameJson.Write(messages), FrameId(first, messages.Count), Headers(first.Attempt));
     }
 
     /// <summary>

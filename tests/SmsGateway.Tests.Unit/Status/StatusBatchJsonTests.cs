@@ -14,6 +14,13 @@ public sealed class StatusBatchJsonTests
         new(MessageIds.New(), user, status, status == MessageStatus.Queued ? 0 : 1, At, "+989121234567", "MCI", MessageType.Express,
             SmsEncoding.Ucs2, 2, 2300, At.AddSeconds(-1), status == MessageStatus.Failed ? "ESME_RSYSERR" : null, null, text);
 
+    /// <summary>A batch of events serialized one by one, joined by commas as a <see cref="Status.StatusFrame"/> joins them.</summary>
+    internal static byte[] Batch(IReadOnlyList<byte[]> events, IReadOnlyList<string?> traceParents) =>
+        StatusBatchJson.Write(Join(events), traceParents);
+
+    private static byte[] Join(IReadOnlyList<byte[]> events) =>
+        [.. events.SelectMany((e, i) => i == 0 ? e : [(byte)',', .. e])];
+
     [Fact]
     public void A_version_1_payload_is_read_as_one_event()
     {
@@ -32,7 +39,7 @@ public sealed class StatusBatchJsonTests
         var events = new[] { Event(), Event(MessageStatus.Sent, "کاربر", "کد: \"1234\"\n"), Event(MessageStatus.Failed, "u\\2") };
         var parents = new string?[] { "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00" };
 
-        var payload = StatusBatchJson.Write([.. events.Select(PipelineJson.Serialize)], parents);
+        var payload = Batch([.. events.Select(PipelineJson.Serialize)], parents);
         var batch = PipelineJson.ReadStatusPayload(payload);
 
         Assert.True(StatusBatchJson.IsBatch(payload));
@@ -49,7 +56,7 @@ public sealed class StatusBatchJsonTests
         var events = Enumerable.Range(0, 5).Select(_ => Event()).ToArray();
         var serialized = events.Select(PipelineJson.Serialize).ToArray();
 
-        var payload = StatusBatchJson.Write(serialized, new string?[5]);
+        var payload = Batch(serialized, new string?[5]);
 
         Assert.DoesNotContain("traceparents", Encoding.UTF8.GetString(payload), StringComparison.Ordinal);
         Assert.Null(PipelineJson.ReadStatusPayload(payload).TraceParents);
@@ -63,7 +70,7 @@ public sealed class StatusBatchJsonTests
         const string Parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
         var serialized = Enumerable.Range(0, 7).Select(_ => PipelineJson.Serialize(Event())).ToArray();
 
-        var payload = StatusBatchJson.Write(serialized, [.. Enumerable.Repeat<string?>(Parent, 7)]);
+        var payload = Batch(serialized, [.. Enumerable.Repeat<string?>(Parent, 7)]);
 
         Assert.True(payload.Length <= StatusBatchJson.EnvelopeBytes + serialized.Sum(p => StatusBatchJson.EntryBytes(p.Length, Parent)));
     }

@@ -1,3 +1,4 @@
+using System.Text;
 using SmsGateway.Model;
 using SmsGateway.Serialization;
 using SmsGateway.Status;
@@ -45,7 +46,9 @@ public sealed class StatusFrameTests
         var message = frame.ToMessage();
 
         Assert.Equal(2, frame.Count);
-        Assert.Equal(StatusBatchJson.Write([p1, p2], [null, ParentB]), message.Payload.ToArray());
+        Assert.Equal(
+            $"{{\"version\":2,\"events\":[{Encoding.UTF8.GetString(p1)},{Encoding.UTF8.GetString(p2)}],\"traceparents\":[null,\"{ParentB}\"]}}",
+            Encoding.UTF8.GetString(message.Payload.Span));
         Assert.Equal(first.UserId, message.Key);
         Assert.Equal(ParentB, message.Headers![TransportHeaders.TraceParent]); // the first traced event heads the message
         var batch = PipelineJson.ReadStatusPayload(message.Payload.Span);
@@ -80,6 +83,28 @@ public sealed class StatusFrameTests
         }
 
         Assert.Equal([lone, withText, failed], ((StatusBatch)batch.ToMessage().Decoded!).Events);
+    }
+
+    /// <summary>The frame copies each event into one pooled buffer that grows: many events must still read back whole and in order.</summary>
+    [Fact]
+    public void A_batch_larger_than_the_first_buffer_keeps_every_event_in_order_and_is_made_once()
+    {
+        var events = Enumerable.Range(0, 40)
+            .Select(i => StatusBatchJsonTests.Event(MessageStatus.Sent) with { MessageId = MessageIds.New(), Text = new string('پ', i * 7) + "\"" })
+            .ToArray();
+        var frame = new StatusFrame();
+        foreach (var e in events)
+        {
+            Add(frame, e, null);
+        }
+
+        var message = frame.ToMessage();
+
+        string joined = string.Join(",", events.Select(e => Encoding.UTF8.GetString(PipelineJson.Serialize(e))));
+        Assert.Equal($"{{\"version\":2,\"events\":[{joined}]}}", Encoding.UTF8.GetString(message.Payload.Span));
+        Assert.Equal(events, PipelineJson.DeserializeStatuses(message.Payload.Span));
+        Assert.Equal(message, frame.ToMessage()); // the same message: the buffer went back to the pool with the first call
+        Assert.Throws<InvalidOperationException>(() => Add(frame, events[0], null));
     }
 
     private static void Add(StatusFrame frame, StatusEvent e, string? traceParent)

@@ -89,8 +89,17 @@ public sealed class StatusStageBatchTests
         Assert.Equal(0, store.Batches); // none of its events was written
     }
 
-    private static OutgoingMessage Batch(IReadOnlyList<StatusEvent> events) =>
-        TransportCodec.ForStatusBatch(events[0].UserId, StatusBatchJson.Write([.. events.Select(PipelineJson.Serialize)], new string?[events.Count]), null);
+    private static OutgoingMessage Batch(IReadOnlyList<StatusEvent> events)
+    {
+        var frame = new StatusFrame();
+        foreach (var e in events)
+        {
+            var payload = PipelineJson.Serialize(e);
+            frame.Add(e, payload, null, StatusBatchJson.EntryBytes(payload.Length, null));
+        }
+
+        return frame.ToMessage();
+    }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
