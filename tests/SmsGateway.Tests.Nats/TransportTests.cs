@@ -80,6 +80,47 @@ public sealed class TransportTests(NatsServer server)
         Assert.Equal(0, info.State.Messages);
     }
 
+    /// <summary>
+    /// Payloads arrive in pooled buffers that go back to the pool when the delivery is settled (IDelivery.Payload: valid
+    /// until settled). Many held at once must each keep their own bytes, also while others are settled and their buffers
+    /// rented again; a read after the settle fails loudly instead of showing another message's bytes.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task Each_held_payload_keeps_its_bytes_while_others_are_settled_and_is_gone_after_its_own_settle()
+    {
+        await using var t = NewTransport();
+        var texts = Enumerable.Range(0, 40).Select(i => $"message {i} " + new string((char)('a' + i % 26), 100 + 37 * i)).ToArray();
+        foreach (var text in texts)
+        {
+            await t.PublishAsync(Topics.Express, Msg(text), CancellationToken.None);
+        }
+
+        await using var sub = await t.SubscribeAsync(Topics.Express, "dispatch", new SubscriptionOptions { MaxInFlight = 64 }, CancellationToken.None);
+        var held = new List<IDelivery>();
+        for (int i = 0; i < texts.Length; i++)
+        {
+            held.Add(await NextAsync(sub, TimeSpan.FromSeconds(5)));
+        }
+
+        for (int i = 0; i < held.Count; i += 2)
+        {
+            await held[i].AckAsync(CancellationToken.None); // every other one settled: its buffer may be rented again
+        }
+
+        await t.PublishAsync(Topics.Express, Msg(new string('z', 2000)), CancellationToken.None);
+        var late = await NextAsync(sub, TimeSpan.FromSeconds(5)); // may reuse a returned buffer
+        Assert.Equal(new string('z', 2000), Encoding.UTF8.GetString(late.Payload.Span));
+        for (int i = 1; i < held.Count; i += 2)
+        {
+            Assert.Equal(texts[i], Encoding.UTF8.GetString(held[i].Payload.Span));
+        }
+
+        Assert.Throws<ObjectDisposedException>(() => held[0].Payload);
+        await held[1].NakAsync(TimeSpan.Zero, CancellationToken.None);
+        Assert.Throws<ObjectDisposedException>(() => held[1].Payload);
+        Assert.Equal(texts[1], Encoding.UTF8.GetString((await NextAsync(sub, TimeSpan.FromSeconds(5))).Payload.Span)); // redelivered whole
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Headers_pass_from_publish_to_delivery_unchanged()
     {

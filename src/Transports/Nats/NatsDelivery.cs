@@ -4,17 +4,30 @@ using SmsGateway.Transport;
 
 namespace SmsGateway.Transports.Nats;
 
-/// <summary>A pulled JetStream message (NATS.Net) as an <see cref="IDelivery"/>; the first settle call wins (a failed dead-letter call settles nothing).</summary>
-internal sealed class NatsDelivery(NatsTransport transport, string topic, INatsJSMsg<byte[]> msg, int deliveryCount) : IDelivery
+/// <summary>
+/// A pulled JetStream message (NATS.Net) as an <see cref="IDelivery"/>; the first settle call wins (a failed dead-letter
+/// call settles nothing).
+/// </summary>
+/// <remarks>
+/// The payload is a buffer rented from the array pool (NATS.Net's <see cref="NatsMemoryOwner{T}"/>), not an array of its
+/// own per message. It goes back to the pool once the ack or nak was sent, or the message was dead-lettered: the
+/// <see cref="IDelivery.Payload"/> contract ("valid until the delivery is settled"). A read of <see cref="Payload"/> after
+/// that throws <see cref="ObjectDisposedException"/> rather than show bytes of whichever message rents the buffer next. A delivery never settled (the host stopped) leaves its buffer to the GC.
+/// </remarks>
+internal sealed class NatsDelivery(NatsTransport transport, string topic, INatsJSMsg<NatsMemoryOwner<byte>> msg, int deliveryCount) : IDelivery
 {
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
+    private NatsMemoryOwner<byte> _payload = msg.Data; // released once, by the settle call that wins
+    private bool _released;
     private int _settled;
 
     public string Topic { get; } = topic;
 
     public string Key => msg.Headers is { } h && h.TryGetValue(NatsTransport.KeyHeader, out var key) ? key.ToString() : string.Empty;
 
-    public ReadOnlyMemory<byte> Payload => msg.Data;
+    public ReadOnlyMemory<byte> Payload => Volatile.Read(ref _released)
+        ? throw new ObjectDisposedException(nameof(NatsDelivery), "the payload was read after the delivery was settled")
+        : _payload.Memory;
 
     public IReadOnlyDictionary<string, string> Headers => field ??= HeadersOf(msg.Headers);
 
@@ -27,7 +40,14 @@ internal sealed class NatsDelivery(NatsTransport transport, string topic, INatsJ
             return;
         }
 
-        await Settle(msg.AckAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
+        try
+        {
+            await Settle(msg.AckAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            Release(); // settled either way: a failed ack is not retried here, the broker redelivers after the ack wait
+        }
     }
 
     public async ValueTask NakAsync(TimeSpan delay, CancellationToken cancellationToken)
@@ -38,7 +58,14 @@ internal sealed class NatsDelivery(NatsTransport transport, string topic, INatsJ
         }
 
         var opts = delay > TimeSpan.Zero ? new AckOpts { NakDelay = delay } : default;
-        await Settle(msg.NakAsync(opts, cancellationToken)).ConfigureAwait(false);
+        try
+        {
+            await Settle(msg.NakAsync(opts, cancellationToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            Release();
+        }
     }
 
     public async ValueTask DeadLetterAsync(string reason, CancellationToken cancellationToken)
@@ -50,13 +77,21 @@ internal sealed class NatsDelivery(NatsTransport transport, string topic, INatsJ
 
         try
         {
-            await transport.DeadLetterAsync(Topic, msg, reason, (ulong)DeliveryCount, cancellationToken).ConfigureAwait(false);
+            await transport.DeadLetterAsync(Topic, msg, _payload.Memory, reason, (ulong)DeliveryCount, cancellationToken).ConfigureAwait(false);
+            Release();
         }
         catch (TransportException)
         {
             Volatile.Write(ref _settled, 0); // left unsettled: the caller may nak it
             throw;
         }
+    }
+
+    // Called once, by the settle call that won: the payload's buffer goes back to the pool.
+    private void Release()
+    {
+        Volatile.Write(ref _released, true);
+        _payload.Dispose();
     }
 
     private static IReadOnlyDictionary<string, string> HeadersOf(NatsHeaders? headers)

@@ -20,7 +20,8 @@ namespace SmsGateway.Transports.Nats;
 /// </remarks>
 internal sealed class NatsSubscription : IMessageSubscription, IConsumerLag
 {
-    private static readonly NatsRawSerializer<byte[]> Raw = NatsRawSerializer<byte[]>.Default;
+    // Payloads in pooled buffers, returned when the delivery is settled (NatsDelivery; bench/README.md "Frames written in one pass").
+    private static readonly NatsRawSerializer<NatsMemoryOwner<byte>> Raw = NatsRawSerializer<NatsMemoryOwner<byte>>.Default;
     private readonly NatsTransport _transport;
     private readonly INatsJSConsumer _consumer;
     private readonly Channel<IDelivery> _channel;

@@ -66,10 +66,11 @@ public sealed partial class NatsTransport
     /// <see cref="DeadLetterHeaders"/> (origin topic, reason, time, deliveries), id <c>&lt;stream&gt;:&lt;seq&gt;</c> so a
     /// repeat is de-duplicated; then settles it: ack on a work-queue stream (removes it), term on the status stream (limits
     /// retention: it stays for other groups, but this group never sees it again). <paramref name="deliveries"/>: the
-    /// deliveries the application saw, recorded as <c>sms-dead-deliveries</c>.
+    /// deliveries the application saw, recorded as <c>sms-dead-deliveries</c>. <paramref name="payload"/>: the message's
+    /// bytes, read only until this call returns.
     /// </summary>
     /// <exception cref="TransportException">The dead stream did not store it, or the settle was not sent; the message is left as it was.</exception>
-    internal async Task DeadLetterAsync(string topic, INatsJSMsg<byte[]> msg, string reason, ulong deliveries, CancellationToken cancellationToken)
+    internal async Task DeadLetterAsync<T>(string topic, INatsJSMsg<T> msg, ReadOnlyMemory<byte> payload, string reason, ulong deliveries, CancellationToken cancellationToken)
     {
         var meta = msg.Metadata!.Value;
         try
@@ -94,7 +95,7 @@ public sealed partial class NatsTransport
             cts.CancelAfter(TimeSpan.FromMilliseconds(_options.PublishTimeoutMs));
             var ack = await JetStream.PublishAsync(
                 _options.DeadSubjectOf(topic),
-                (ReadOnlyMemory<byte>)(msg.Data ?? []),
+                payload,
                 Raw,
                 new NatsJSPubOpts { MsgId = $"{meta.Stream}:{meta.Sequence.Stream}" },
                 headers,
@@ -129,12 +130,14 @@ public sealed partial class NatsTransport
     /// leaves a message that exhausts its own max_deliver in a work-queue stream for ever, hence this step instead of the
     /// server's max_deliver.
     /// </summary>
-    internal async Task DeadLetterExhaustedAsync(string topic, INatsJSMsg<byte[]> msg)
+    /// <remarks>Returns the message's pooled payload buffer when done.</remarks>
+    internal async Task DeadLetterExhaustedAsync(string topic, INatsJSMsg<NatsMemoryOwner<byte>> msg)
     {
         var deliveries = msg.Metadata!.Value.NumDelivered - 1;
+        using var payload = msg.Data;
         try
         {
-            await DeadLetterAsync(topic, msg, $"max_deliver: {deliveries} deliveries", deliveries, CancellationToken.None).ConfigureAwait(false);
+            await DeadLetterAsync(topic, msg, payload.Memory, $"max_deliver: {deliveries} deliveries", deliveries, CancellationToken.None).ConfigureAwait(false);
             TransportLog.DeadLettered(_logger, topic, msg.Metadata!.Value.Sequence.Stream, (long)deliveries);
         }
         catch (TransportException)
