@@ -27,6 +27,9 @@ public sealed class BadInputTests : IClassFixture<GatewayFactory>
     [InlineData("""{"phone":"09311234567","text":"x","type":"express","user_id":"bad1"}""", "phone")]
     [InlineData("""{"phone":"09121234567","text":"","type":"express","user_id":"bad1"}""", "text")]
     [InlineData("""{"phone":"09121234567","text":"x","type":"urgent","user_id":"bad1"}""", "type")]
+    [InlineData("""{"phone":"09121234567","text":"x","type":"express","user_id":"bad1","colour":"red"}""", "colour")]
+    [InlineData("""{"phone":"09121234567","text":"x","text":"y","type":"express","user_id":"bad1"}""", "text")]
+    [InlineData("""{"phone":"09121234567","text":"x","t\u0065xt":"y","type":"express","user_id":"bad1"}""", "text")]
     public async Task Bad_send_requests_are_400_naming_the_field_and_charge_nothing(string body, string field)
     {
         await _client.PostAsync("/charge/bad1?amount=100000", null);

@@ -73,6 +73,19 @@ internal static class RequestBody
         ulong seen = 0;
         foreach (var property in root.EnumerateObject())
         {
+            // Known names are matched on the UTF-8 bytes (no string per property); only an unknown one is made a string.
+            var index = IndexOf(known, property);
+            if (index >= 0)
+            {
+                if ((seen & (1UL << index)) != 0)
+                {
+                    errors[known[index]] = [$"{known[index]} appears more than once"];
+                }
+
+                seen |= 1UL << index;
+                continue;
+            }
+
             string name;
             try
             {
@@ -84,20 +97,8 @@ internal static class RequestBody
                 continue;
             }
 
-            var index = IndexOf(known, name);
             var field = name.Length <= 64 && !HasControl(name, allowLineBreaks: false) ? name : "body";
-            if (index < 0)
-            {
-                errors[field] = [$"unknown field '{Printable(name)}'; the known fields are {string.Join(", ", known)}"];
-            }
-            else if ((seen & (1UL << index)) != 0)
-            {
-                errors[field] = [$"{name} appears more than once"];
-            }
-            else
-            {
-                seen |= 1UL << index;
-            }
+            errors[field] = [$"unknown field '{Printable(name)}'; the known fields are {string.Join(", ", known)}"];
         }
     }
 
@@ -166,11 +167,11 @@ internal static class RequestBody
         return null;
     }
 
-    private static int IndexOf(IReadOnlyList<string> known, string name)
+    private static int IndexOf(IReadOnlyList<string> known, JsonProperty property)
     {
         for (var i = 0; i < known.Count; i++)
         {
-            if (string.Equals(known[i], name, StringComparison.Ordinal))
+            if (property.NameEquals(known[i]))
             {
                 return i;
             }
