@@ -12,7 +12,8 @@ namespace SmsGateway.Transports.Nats;
 /// The payload is a buffer rented from the array pool (NATS.Net's <see cref="NatsMemoryOwner{T}"/>), not an array of its
 /// own per message. It goes back to the pool once the ack or nak was sent, or the message was dead-lettered: the
 /// <see cref="IDelivery.Payload"/> contract ("valid until the delivery is settled"). A read of <see cref="Payload"/> after
-/// that throws <see cref="ObjectDisposedException"/> rather than show bytes of whichever message rents the buffer next. A delivery never settled (the host stopped) leaves its buffer to the GC.
+/// that throws <see cref="ObjectDisposedException"/> rather than show bytes of whichever message rents the buffer next.
+/// A delivery never settled (the host stopped) leaves its buffer to the GC.
 /// </remarks>
 internal sealed class NatsDelivery(NatsTransport transport, string topic, INatsJSMsg<NatsMemoryOwner<byte>> msg, int deliveryCount) : IDelivery
 {
