@@ -21,7 +21,7 @@ internal static class HostileGen
     private static readonly byte[][] Names =
     [
         B("phone"), B("text"), B("type"), B("user_id"), B("user_id"), B("PHONE"), B("userId"), B("extra"), B(""), B("\\u0000"),
-        B("__proto__"), B("from"), [0xFF], B("u\\ud800"), B(new string('n', 300)),
+        B("__proto__"), B("from"), [0xFF], B("u\\ud800"), B("\\udc00"), B(new string('n', 300)),
     ];
 
     private static readonly byte[][] Valid = [B("\"phone\":\"09121234567\""), B("\"text\":\"hi\""), B("\"type\":\"normal\"")];

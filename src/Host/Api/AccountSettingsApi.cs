@@ -67,6 +67,11 @@ public static class AccountSettingsApi
                 return Problems.Field("body", "the body must be a JSON object");
             }
 
+            if (!RequestBody.NamesAreText(root))
+            {
+                return Problems.Field("body", RequestBody.UnreadableName);
+            }
+
             next = current with
             {
                 AllowedSenders = ReadSenders(root, errors) ?? current.AllowedSenders,

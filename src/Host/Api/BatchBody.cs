@@ -33,7 +33,11 @@ internal static class BatchBody
             return errors;
         }
 
-        RequestBody.CheckFields(root, TopFields, errors);
+        if (!RequestBody.CheckFields(root, TopFields, errors))
+        {
+            return errors;
+        }
+
         bool hasMessages = root.TryGetProperty("messages", out var messages);
         bool hasPhones = root.TryGetProperty("phones", out var phones);
         if (hasMessages == hasPhones)

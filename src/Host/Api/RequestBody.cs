@@ -66,40 +66,75 @@ internal static class RequestBody
     /// the property, at most 64 characters of it) or that appears twice (a repeated key must not silently decide, say, whose
     /// balance pays). Every <c>/send</c> passes here: the fields seen are a bit mask, not a set.
     /// </summary>
+    /// <returns>
+    /// False when a property name is not valid text (an unpaired surrogate escape such as <c>"\udc00"</c>); the problem is
+    /// recorded under <c>body</c>. The caller must then not look fields up by name: <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>
+    /// throws on such a name.
+    /// </returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="known"/> has more than 64 names.</exception>
-    public static void CheckFields(JsonElement root, IReadOnlyList<string> known, Dictionary<string, string[]> errors)
+    public static bool CheckFields(JsonElement root, IReadOnlyList<string> known, Dictionary<string, string[]> errors)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(known.Count, 64, nameof(known));
+        bool readable = true;
         ulong seen = 0;
         foreach (var property in root.EnumerateObject())
         {
             // Known names are matched on the UTF-8 bytes (no string per property); only an unknown one is made a string.
-            var index = IndexOf(known, property);
+            // Both steps unescape the name, which throws for one that is not valid text (a lone surrogate escape).
+            int index;
+            string name;
+            try
+            {
+                index = IndexOf(known, property);
+                name = index < 0 ? property.Name : known[index];
+            }
+            catch (InvalidOperationException)
+            {
+                errors["body"] = [UnreadableName];
+                readable = false;
+                continue;
+            }
+
             if (index >= 0)
             {
                 if ((seen & (1UL << index)) != 0)
                 {
-                    errors[known[index]] = [$"{known[index]} appears more than once"];
+                    errors[name] = [$"{name} appears more than once"];
                 }
 
                 seen |= 1UL << index;
                 continue;
             }
 
-            string name;
-            try
-            {
-                name = property.Name;
-            }
-            catch (InvalidOperationException)
-            {
-                errors["body"] = ["a property name is not valid UTF-8 or UTF-16 text"];
-                continue;
-            }
-
             var field = name.Length <= 64 && !HasControl(name, allowLineBreaks: false) ? name : "body";
             errors[field] = [$"unknown field '{Printable(name)}'; the known fields are {string.Join(", ", known)}"];
         }
+
+        return readable;
+    }
+
+    /// <summary>The <c>body</c> problem of a property name that is not valid text.</summary>
+    public const string UnreadableName = "a property name is not valid UTF-8 or UTF-16 text";
+
+    /// <summary>
+    /// True when every property name of <paramref name="root"/> is valid text, for bodies read without
+    /// <see cref="CheckFields"/> (an unpaired surrogate escape in a name makes <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/> throw).
+    /// </summary>
+    public static bool NamesAreText(JsonElement root)
+    {
+        foreach (var property in root.EnumerateObject())
+        {
+            try
+            {
+                _ = property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -207,7 +207,11 @@ public static class SendApi
     /// </summary>
     internal static SendRequest ReadRequest(JsonElement root, Dictionary<string, string[]> errors)
     {
-        RequestBody.CheckFields(root, SendRequest.KnownFields, errors);
+        if (!RequestBody.CheckFields(root, SendRequest.KnownFields, errors))
+        {
+            return new SendRequest(null, null, null, null); // "body" names the problem; no field can be looked up
+        }
+
         return new SendRequest(
             RequestBody.GetText(root, "phone", errors),
             RequestBody.GetText(root, "text", errors, allowLineBreaks: true),

@@ -62,7 +62,11 @@ public static class TemplatesApi
                 return Problems.Field("body", "the body must be a JSON object");
             }
 
-            RequestBody.CheckFields(root, KnownFields, errors);
+            if (!RequestBody.CheckFields(root, KnownFields, errors))
+            {
+                return Problems.Validation(errors);
+            }
+
             text = RequestBody.GetText(root, "text", errors, allowLineBreaks: true);
             tokens = ReadTokens(root, errors);
         }

@@ -60,7 +60,11 @@ public static class VerifyApi
                 return Problems.Field("body", "the body must be a JSON object");
             }
 
-            RequestBody.CheckFields(root, KnownFields, errors);
+            if (!RequestBody.CheckFields(root, KnownFields, errors))
+            {
+                return Problems.Validation(errors);
+            }
+
             name = RequestBody.GetText(root, "template", errors);
             phone = RequestBody.GetText(root, "phone", errors);
             userId = RequestBody.GetText(root, "user_id", errors, allowInteger: true);
