@@ -51,7 +51,8 @@ public sealed class FailFastStackTests(StackFixture stack)
     {
         await using var ledger = await RedisServer.StartAsync();
         var db = await stack.Postgres.CreateDatabaseAsync("ffledger");
-        await using var host = HostSettings.Create(stack, db).Nats(stack.Nats).With("Redis:LedgerEndpoint", ledger.Endpoint).Build();
+        await using var host = HostSettings.Create(stack, db).Nats(stack.Nats).With("Redis:LedgerEndpoint", ledger.Endpoint)
+            .With("Redis:OperationTimeoutMs", "500").Build(); // the default call limit, which the 2 s answer below relies on
         var api = new GatewayApi(host.CreateClient());
         await api.ChargeAsync("ffl", 10_000_000);
         await WaitForAcceptedAsync(api, "ffl", TimeSpan.FromSeconds(30)); // a cold host's first requests may pass the accept deadline

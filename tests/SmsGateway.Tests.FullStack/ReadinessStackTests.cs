@@ -122,7 +122,8 @@ public sealed class ReadinessStackTests(StackFixture stack)
     {
         await using var ledger = await RedisServer.StartAsync();
         var db = await stack.Postgres.CreateDatabaseAsync("readyledger");
-        await using var host = HostSettings.Create(stack, db).Nats(stack.Nats).With("Redis:LedgerEndpoint", ledger.Endpoint).Build();
+        await using var host = HostSettings.Create(stack, db).Nats(stack.Nats).With("Redis:LedgerEndpoint", ledger.Endpoint)
+            .With("Redis:OperationTimeoutMs", "500").Build(); // the default call limit, which the probe's bound is checked against
         using var http = host.CreateClient();
         await WaitForAsync(http, HttpStatusCode.OK, null, SeenBack, ledger.Port);
 
