@@ -20,22 +20,24 @@ public static class ApiKeySecret
         return (keyId, $"{Prefix}{keyId}_{secret}", Hash(secret));
     }
 
-    /// <summary>Splits a presented key; false when it does not have the format.</summary>
-    public static bool TryParse(string token, out string keyId, out string secret)
+    /// <summary>Splits a presented key; false when it does not have the format. <paramref name="secret"/> is a slice of
+    /// <paramref name="token"/>; only the key id is copied into a string (the store is looked up by it).</summary>
+    public static bool TryParse(ReadOnlySpan<char> token, out string keyId, out ReadOnlySpan<char> secret)
     {
-        keyId = secret = "";
+        keyId = "";
+        secret = default;
         if (!token.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return false;
         }
 
-        var separator = token.IndexOf('_', Prefix.Length);
+        var separator = token[Prefix.Length..].IndexOf('_') + Prefix.Length;
         if (separator != Prefix.Length + 17 || token.Length - separator - 1 is < 16 or > 128)
         {
             return false;
         }
 
-        keyId = token[Prefix.Length..separator];
+        keyId = token[Prefix.Length..separator].ToString();
         secret = token[(separator + 1)..];
         return true;
     }

@@ -1,38 +1,50 @@
 namespace SmsGateway.Host.Access;
 
+/// <summary>What a request's <c>Authorization</c> header holds, as <see cref="BearerToken.Read"/> finds it.</summary>
+internal enum BearerHeader
+{
+    /// <summary>No <c>Authorization</c> header.</summary>
+    Absent,
+
+    /// <summary>A header that is not one <c>Bearer &lt;token&gt;</c> credential of 1 to 4,096 characters.</summary>
+    Malformed,
+
+    /// <summary>A Bearer credential.</summary>
+    Token,
+}
+
 /// <summary>Reads <c>Authorization: Bearer &lt;token&gt;</c> (RFC 6750 section 2.1).</summary>
 internal static class BearerToken
 {
     /// <summary>
-    /// True with the token when the header is a Bearer credential. False with a null token when there is no header, and
-    /// with a non-null (empty) token when the header is malformed.
+    /// What the header holds; with <see cref="BearerHeader.Token"/>, <paramref name="token"/> is the credential (trimmed), a
+    /// slice of the header's string, so reading it allocates nothing. Pure; thread-safe.
     /// </summary>
-    public static bool TryRead(HttpRequest request, out string? token)
+    public static BearerHeader Read(HttpRequest request, out ReadOnlySpan<char> token)
     {
-        token = null;
+        token = default;
         var values = request.Headers.Authorization;
         if (values.Count == 0)
         {
-            return false;
+            return BearerHeader.Absent;
         }
 
-        token = string.Empty;
         var header = values.Count == 1 ? values[0] : null;
         if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return false;
+            return BearerHeader.Malformed;
         }
 
-        var value = header[7..].Trim();
+        var value = header.AsSpan(7).Trim();
         if (value.Length is 0 or > 4096)
         {
-            return false;
+            return BearerHeader.Malformed;
         }
 
         token = value;
-        return true;
+        return BearerHeader.Token;
     }
 
     /// <summary>True when the token has the three dot-separated parts of a JWS compact serialization (RFC 7515 section 7.1).</summary>
-    public static bool LooksLikeJwt(string token) => token.AsSpan().Count('.') == 2;
+    public static bool LooksLikeJwt(ReadOnlySpan<char> token) => token.Count('.') == 2;
 }

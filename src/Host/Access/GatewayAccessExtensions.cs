@@ -190,7 +190,7 @@ public static class GatewayAccessExtensions
             .AddPolicyScheme(selector, null, o =>
             {
                 o.ForwardDefaultSelector = context =>
-                    BearerToken.TryRead(context.Request, out var token) && BearerToken.LooksLikeJwt(token!)
+                    BearerToken.Read(context.Request, out var token) == BearerHeader.Token && BearerToken.LooksLikeJwt(token)
                         ? JwtBearerDefaults.AuthenticationScheme
                         : ApiKeyAuthenticationHandler.SchemeName;
                 o.ForwardChallenge = ApiKeyAuthenticationHandler.SchemeName;

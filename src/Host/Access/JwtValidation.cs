@@ -38,7 +38,7 @@ internal static class JwtValidation
                     return Task.CompletedTask;
                 }
 
-                context.Principal = ApiKeyAuthenticationHandler.Principal(userId, role, null, JwtBearerDefaults.AuthenticationScheme);
+                context.Principal = new GatewayPrincipal(userId, role, null, JwtBearerDefaults.AuthenticationScheme);
                 return Task.CompletedTask;
             },
             OnAuthenticationFailed = context =>

@@ -13,9 +13,9 @@ internal sealed class OpenAccessHandler(IOptionsMonitor<AuthenticationSchemeOpti
 {
     public const string SchemeName = "Open";
 
-    // The same admin principal for every request (nothing mutates a principal after authentication).
-    private static readonly System.Security.Claims.ClaimsPrincipal Admin = ApiKeyAuthenticationHandler.Principal("admin", AccessClaims.AdminRole, null, SchemeName);
+    // The same answer for every request (the principal never changes; see ApiKeyAuthenticationHandler on sharing it).
+    private static readonly Task<AuthenticateResult> Admin =
+        Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new GatewayPrincipal("admin", AccessClaims.AdminRole, null, SchemeName), SchemeName)));
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
-        Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Admin, SchemeName)));
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync() => Admin;
 }
