@@ -22,6 +22,8 @@ public sealed class MsisdnNormalizerTests
         Assert.True(MsisdnNormalizer.TryNormalize(input, out var e164, out var error), error);
         Assert.Equal("+989121234567", e164);
         Assert.Null(error);
+        // A number already in E.164 form is its own result (no copy); any other form gets a new string.
+        Assert.Equal(input == "+989121234567", ReferenceEquals(input, e164));
     }
 
     [Theory]

@@ -121,12 +121,15 @@ public static class SendApi
             return senderProblem;
         }
 
+        // The number in E.164 form from here on: the block check and the validator find it normalised and make no copy of
+        // their own (MsisdnNormalizer). A number that does not normalise stays as written, for the validator's 400.
+        var phone = Validation.MsisdnNormalizer.TryNormalize(request.Phone, out var e164, out _) ? e164 : request.Phone;
+        request = request with { Phone = phone, CallbackUrl = callbackUrl, StoreText = storeText };
         if (await BlockedAsync(context, request, services.Blocks) is { } blocked)
         {
             return blocked;
         }
 
-        request = request with { CallbackUrl = callbackUrl, StoreText = storeText };
         var (early, claim) = await idempotency.BeginAsync(context, idempotencyScope, request.UserId ?? string.Empty, body);
         if (early is not null)
         {

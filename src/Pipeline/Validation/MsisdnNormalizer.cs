@@ -7,7 +7,8 @@ namespace SmsGateway.Validation;
 /// <remarks>
 /// Accepted forms: <c>+989…</c>, <c>00989…</c>, <c>989…</c>, <c>09…</c> (11 digits), <c>9…</c> (10 digits); digits may be
 /// ASCII, Persian (U+06F0–U+06F9) or Arabic-Indic (U+0660–U+0669); spaces, dashes and dots between digits are ignored.
-/// Stateless and thread-safe; allocates only the result string.
+/// Stateless and thread-safe; allocates only the result string, and nothing when the input is already in E.164 form (the
+/// input itself is the result then, so a number normalised once at the HTTP edge is not copied again by the validator).
 /// </remarks>
 public static class MsisdnNormalizer
 {
@@ -15,7 +16,8 @@ public static class MsisdnNormalizer
 
     /// <summary>Tries to normalise <paramref name="input"/>.</summary>
     /// <param name="input">The number as the client wrote it.</param>
-    /// <param name="e164">The normalised number, <c>+98</c> followed by 10 digits starting with 9.</param>
+    /// <param name="e164">The normalised number, <c>+98</c> followed by 10 digits starting with 9; <paramref name="input"/>
+    /// itself when it is that already.</param>
     /// <param name="error">Why the number was refused (for a 400 answer); null on success.</param>
     /// <returns>True when the number is an Iranian mobile number.</returns>
     public static bool TryNormalize(string? input, out string e164, out string? error)
@@ -105,8 +107,10 @@ public static class MsisdnNormalizer
             return false;
         }
 
-        e164 = string.Concat("+98", national);
         error = null;
+        e164 = input.Length == 13 && input.StartsWith("+98", StringComparison.Ordinal) && input.AsSpan(3).SequenceEqual(national)
+            ? input
+            : string.Concat("+98", national);
         return true;
     }
 
