@@ -38,6 +38,26 @@ public sealed class LimitTests(SecuredGatewayFactory factory) : IClassFixture<Se
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task An_override_set_after_the_account_was_seen_takes_effect_on_its_next_request()
+    {
+        var key = await AccessContractTests.IssueKeyAsync(Admin, "lim4");
+        var client = factory.Client(key);
+        var before = await client.GetAsync("/balance/lim4");
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.DoesNotContain(";q=1;", before.Headers.GetValues("RateLimit-Policy").Single(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, (await Admin.PutAsJsonAsync("/accounts/lim4/limits", new { requests_per_second = 1 })).StatusCode);
+        var after = new List<HttpResponseMessage>();
+        for (var i = 0; i < 3; i++)
+        {
+            after.Add(await client.GetAsync("/balance/lim4"));
+        }
+
+        Assert.All(after, r => Assert.StartsWith("\"requests-per-second\";q=1;w=1", r.Headers.GetValues("RateLimit-Policy").Single(), StringComparison.Ordinal));
+        Assert.Contains(after, r => r.StatusCode == HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Messages_per_day_override_refuses_the_next_message_and_charges_nothing()
     {
         var key = await AccessContractTests.IssueKeyAsync(Admin, "lim2");
