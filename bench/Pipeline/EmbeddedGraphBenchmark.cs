@@ -91,6 +91,9 @@ public class EmbeddedGraphBenchmark
         return written;
     }
 
+    /// <summary>The graph's options (the defaults unless the quick mode is given <c>lane=</c> or <c>inflight=</c>).</summary>
+    public PipelineOptions Options { get; set; } = new();
+
     /// <summary>Roles started by <see cref="EmbeddedGraph"/>; with only the gateway it measures accept alone (to <c>queued</c>).</summary>
     public PipelineRoles Roles { get; set; } = PipelineRoles.All;
 
@@ -99,7 +102,7 @@ public class EmbeddedGraphBenchmark
     {
         var ledger = new InMemoryBalanceLedger();
         await ChargeAllAsync(ledger);
-        await using var pipeline = new SmsPipelineBuilder().WithLedger(ledger).Build();
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(Options).WithLedger(ledger).Build();
         long finals = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         pipeline.StatusPublished += e =>

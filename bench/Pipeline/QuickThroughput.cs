@@ -5,7 +5,8 @@ namespace SmsGateway.Bench.Pipeline;
 /// <summary>
 /// A fast stopwatch run of <see cref="EmbeddedGraphBenchmark"/> (no BenchmarkDotNet harness): alternates baseline and graph
 /// runs and prints each run's msg/s and the medians. <c>dotnet run -c Release --project bench -- graph [messages] [runs] [accept|dispatch]</c>
-/// (the last argument runs only the gateway role, or gateway and dispatcher without the status writer).
+/// (the last argument runs only the gateway role, or gateway and dispatcher without the status writer); after it, optional
+/// <c>lane=N</c> and <c>inflight=N</c> set <see cref="PipelineOptions.LaneCapacity"/> and <see cref="PipelineOptions.MaxInFlight"/>.
 /// </summary>
 public static class QuickThroughput
 {
@@ -19,7 +20,17 @@ public static class QuickThroughput
             "dispatch" => PipelineRoles.Gateway | PipelineRoles.Dispatcher,
             _ => PipelineRoles.All,
         };
-        var bench = new EmbeddedGraphBenchmark { Messages = messages, Concurrency = 1024, Roles = roles };
+        // Optional lane=N and inflight=N (PipelineOptions.LaneCapacity, MaxInFlight): how much the graph holds in flight.
+        var options = new PipelineOptions();
+        foreach (var arg in args.Skip(3).Where(a => a.Contains('=')))
+        {
+            var value = int.Parse(arg[(arg.IndexOf('=') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            options = arg.StartsWith("lane=", StringComparison.Ordinal) ? options with { LaneCapacity = value }
+                : arg.StartsWith("inflight=", StringComparison.Ordinal) ? options with { MaxInFlight = value }
+                : throw new ArgumentException($"unknown option {arg} (lane=N, inflight=N)");
+        }
+
+        var bench = new EmbeddedGraphBenchmark { Messages = messages, Concurrency = 1024, Roles = roles, Options = options };
         bench.Setup();
         await bench.ChannelBaseline();
         await bench.EmbeddedGraph();
@@ -31,7 +42,7 @@ public static class QuickThroughput
             var g = await MeasureAsync(bench.EmbeddedGraph, messages);
             baseline.Add(b.Rate);
             graph.Add(g.Rate);
-            Console.WriteLine($"run {r + 1}: baseline {b.Rate:N0} msg/s ({b.CpuUs:N1} µs CPU/msg, {b.BytesPerMessage:N0} B/msg, {b.Gcs} GCs, {b.PauseUs:N1} µs GC pause/msg), " +
+            Console.WriteLine($"run {r + 1}: baseline {b.Rate:N0} msg/s ({b.CpuUs:N1} µs CPU/msg, {b.BytesPerMessage:N0} B/msg, {b.Gcs} GCs of which {b.Gen1} gen 1+, {b.PauseUs:N1} µs GC pause/msg), " +
                 $"graph {g.Rate:N0} msg/s ({g.CpuUs:N1} µs CPU/msg, {g.BytesPerMessage:N0} B/msg, {g.Gcs} GCs of which {g.Gen1} gen 1+, {g.PauseUs:N1} µs GC pause/msg)");
         }
 
