@@ -56,9 +56,9 @@ internal sealed class AccountLimitGate(IAccountRateLimiter limiter, IAccessStore
             return null;
         }
 
-        var name = PolicyName(requests ? "requests" : "messages", decision.PeriodMs);
+        var name = PolicyName(requests, decision.PeriodMs);
         var headers = context.Response.Headers;
-        headers["RateLimit-Policy"] = rules.Policy(name, decision) ?? PolicyValue(name, decision.Limit, decision.PeriodMs);
+        headers["RateLimit-Policy"] = rules.Policy(requests, decision) ?? PolicyValue(name, decision.Limit, decision.PeriodMs);
         headers["RateLimit"] = string.Create(CultureInfo.InvariantCulture,
             $"\"{name}\";r={Math.Max(0, decision.Remaining)};t={(decision.ResetMs + 999) / 1000}");
         if (decision.Allowed)
@@ -84,12 +84,12 @@ internal sealed class AccountLimitGate(IAccountRateLimiter limiter, IAccessStore
         return fresh;
     }
 
-    private static string PolicyName(string policy, long periodMs) => (policy, periodMs == Day) switch
+    private static string PolicyName(bool requests, long periodMs) => (requests, periodMs == Day) switch
     {
-        ("requests", false) => "requests-per-second",
-        ("messages", false) => "messages-per-second",
-        ("messages", true) => "messages-per-day",
-        _ => policy + (periodMs == Day ? "-per-day" : "-per-second"),
+        (true, false) => "requests-per-second",
+        (true, true) => "requests-per-day",
+        (false, false) => "messages-per-second",
+        (false, true) => "messages-per-day",
     };
 
     // The RateLimit-Policy field value of draft-ietf-httpapi-ratelimit-headers: "name";q=limit;w=window in seconds.
@@ -122,11 +122,11 @@ internal sealed class AccountLimitGate(IAccountRateLimiter limiter, IAccessStore
         public RateRule[] Messages { get; }
 
         // The held value when the decision is one of these rules' (the limiter answers with the deciding rule's limit).
-        public string? Policy(string name, RateDecision decision) => name switch
+        public string? Policy(bool requests, RateDecision decision) => (requests, decision.PeriodMs == Day) switch
         {
-            "requests-per-second" when decision.Limit == Requests[0].Limit => _requestsPolicy,
-            "messages-per-second" when decision.Limit == Messages[0].Limit => _messagesPolicy,
-            "messages-per-day" when decision.Limit == Messages[1].Limit => _messagesPerDayPolicy,
+            (true, false) when decision.Limit == Requests[0].Limit => _requestsPolicy,
+            (false, false) when decision.Limit == Messages[0].Limit => _messagesPolicy,
+            (false, true) when decision.Limit == Messages[1].Limit => _messagesPerDayPolicy,
             _ => null,
         };
     }

@@ -70,7 +70,7 @@ public sealed partial class NatsTransport
     /// bytes, read only until this call returns.
     /// </summary>
     /// <exception cref="TransportException">The dead stream did not store it, or the settle was not sent; the message is left as it was.</exception>
-    internal async Task DeadLetterAsync<T>(string topic, INatsJSMsg<T> msg, ReadOnlyMemory<byte> payload, string reason, ulong deliveries, CancellationToken cancellationToken)
+    internal async Task DeadLetterAsync(string topic, INatsJSMsg<NatsMemoryOwner<byte>> msg, ReadOnlyMemory<byte> payload, string reason, ulong deliveries, CancellationToken cancellationToken)
     {
         var meta = msg.Metadata!.Value;
         try
