@@ -136,7 +136,8 @@ public sealed partial class SmsPipeline : IAsyncDisposable
                 _implied = roles.HasFlag(PipelineRoles.Dispatcher) && queuedDelay > TimeSpan.Zero
                     ? new ImpliedQueuedEvents(_status, queuedDelay, _time)
                     : null;
-                _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger, Circuits, _schedule, _implied);
+                _accept = new AcceptStage(_options, _transport, _ledger, _locks, _status, Metrics, _time, _logger, Circuits, _schedule, _implied,
+                    handOverDecoded: _inMemory is not null);
                 _sweeper = new ReservationSweeper(_ledger, _status, Metrics, _options.Reservations, _time, _logger);
                 _sweeper.Start();
                 _scheduler = new SchedulerStage(_options, _schedule, _locks, _transport, _status, _time, _logger);

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using SmsGateway.Model;
+using SmsGateway.Serialization;
+using SmsGateway.Status;
 using SmsGateway.Transport;
 using SmsGateway.Transport.InMemory;
 
@@ -93,6 +96,41 @@ public sealed class InMemoryTransportTests
         Assert.Equal(2, again.DeliveryCount);
         Assert.Same(decoded, again.Decoded);
         await again.AckAsync(None);
+    }
+
+    /// <summary>
+    /// A status frame handed over in this process carries no bytes (StatusFrame with withDecoded): a dead letter must still
+    /// record their length, and its replay must carry bytes that read back to the frame's events, with no decoded form.
+    /// </summary>
+    [Fact(Timeout = 20_000)]
+    public async Task A_message_whose_bytes_are_left_to_be_written_is_dead_lettered_and_replayed_with_them()
+    {
+        await using var transport = new InMemoryTransport();
+        await using var sub = await transport.SubscribeAsync("t", "g", SubscriptionOptions.Default, None);
+        var events = new[] { SmsGateway.Tests.Unit.Status.StatusBatchJsonTests.Event(MessageStatus.Sent), SmsGateway.Tests.Unit.Status.StatusBatchJsonTests.Event(MessageStatus.Delivered) };
+        var frame = new StatusFrame(withDecoded: true);
+        foreach (var e in events)
+        {
+            frame.Add(e, default, null, 0);
+        }
+
+        var message = frame.ToMessage();
+        Assert.True(message.Payload.IsEmpty);
+        await transport.PublishAsync("t", message, None);
+        var delivery = Assert.IsType<InMemoryDelivery>(await sub.Deliveries.ReadAsync(None));
+        Assert.Same(message.Decoded, delivery.Decoded);
+        var bytes = delivery.Payload; // written on first read
+        Assert.Equal(events, PipelineJson.ReadStatusPayload(bytes.Span).Events);
+        Assert.True(bytes.Equals(delivery.Payload)); // and kept: the same array on every read
+        await delivery.DeadLetterAsync("poison", None);
+
+        var letter = Assert.Single(await transport.ListAsync("t", 10, None));
+        Assert.Equal(bytes.Length, letter.Size);
+        await transport.ReplayAsync("t", null, None);
+        var replayed = Assert.IsType<InMemoryDelivery>(await sub.Deliveries.ReadAsync(None));
+        Assert.Null(replayed.Decoded);
+        Assert.Equal(events, PipelineJson.ReadStatusPayload(replayed.Payload.Span).Events);
+        await replayed.AckAsync(None);
     }
 
     [Fact(Timeout = 20_000)]

@@ -61,6 +61,29 @@ public sealed class MessageFrameTests
         Assert.Equal(onePass, MessageFrameJson.Write(messages)); // the per-thread scratch is reset between frames
     }
 
+    /// <summary>
+    /// The in-memory transport's dispatcher takes the accept stage's messages instead of decoding the frame, so the handed-over
+    /// form must be what a reader of the bytes gets: the same messages, the same byte ranges, and no stored-text flag (not
+    /// written to the broker). A lone message goes as itself.
+    /// </summary>
+    [Fact]
+    public void The_handed_over_messages_and_ranges_are_what_the_frames_bytes_read_to()
+    {
+        var messages = Enumerable.Range(0, 4).Select(i => Message(i) with { StoreText = i == 2, Text = new string('پ', i * 90) + "\"" }).ToArray();
+
+        var frame = TransportCodec.ForMessages(messages, withDecoded: true);
+        var lone = TransportCodec.ForMessages([messages[2]], withDecoded: true);
+
+        var handed = Assert.IsType<(SmsMessage Message, Range Bytes)[]>(frame.Decoded);
+        var read = MessageFrameJson.Read(frame.Payload.Span);
+        Assert.Equal(read, handed);
+        Assert.False(handed[2].Message.StoreText);
+        Assert.Same(messages[1], handed[1].Message); // no copy when nothing differs
+        Assert.Equal(TransportCodec.ForMessages(messages).Payload.ToArray(), frame.Payload.ToArray());
+        Assert.Equal(PipelineJson.DeserializeMessage(lone.Payload.Span), Assert.IsType<SmsMessage>(lone.Decoded));
+        Assert.Null(TransportCodec.ForMessages(messages).Decoded);
+    }
+
     [Theory]
     [InlineData("{\"version\":3,\"messages\":[]}")]
     [InlineData("{\"version\":2,\"messages\":[]}")]

@@ -35,7 +35,7 @@ internal sealed partial class AcceptStage
                 queued[i] = PublishOrHoldQueued(messages[i], deadline);
             }
 
-            await _transport.PublishAsync(topic, TransportCodec.ForMessages(messages), deadline).ConfigureAwait(false);
+            await _transport.PublishAsync(topic, TransportCodec.ForMessages(messages, _handOverDecoded), deadline).ConfigureAwait(false);
             _circuits.Succeeded(AcceptDependency.Broker);
             foreach (var q in queued)
             {

@@ -37,15 +37,17 @@ internal sealed partial class AcceptStage
     private readonly ReservationConfirmer _confirmer;
     private readonly IScheduleStore? _schedule;
     private readonly ImpliedQueuedEvents? _implied;
+    private readonly bool _handOverDecoded; // in-memory transport: the dispatcher takes the messages themselves (TransportCodec.ForMessages)
 
     public AcceptStage(PipelineOptions options, IMessageTransport transport, IBalanceLedger ledger, IDistributedLockFactory locks,
         StatusPublisher status, PipelineMetrics metrics, TimeProvider time, ILogger logger, DependencyCircuits? circuits = null, IScheduleStore? schedule = null,
-        ImpliedQueuedEvents? implied = null)
+        ImpliedQueuedEvents? implied = null, bool handOverDecoded = false)
     {
         _schedule = schedule;
         _implied = implied;
         _options = options;
         _transport = transport;
+        _handOverDecoded = handOverDecoded;
         _ledger = ledger;
         _leases = new LockLeases(locks, options, time, logger, metrics); // released in CompleteAsync
         _status = status;

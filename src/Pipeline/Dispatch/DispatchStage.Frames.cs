@@ -19,12 +19,13 @@ internal sealed partial class DispatchStage
     // queued the whole frame is nak'ed with the lane's pause; otherwise the rest goes back to the topic as a new frame (a
     // nak of the whole frame would send the queued ones through begin-send again, and a frame that always meets a
     // nearly full lane would never get past its first messages). An undecodable frame is dead-lettered whole.
-    private async ValueTask RouteFrameAsync(IDelivery frame, Activity? activity, CancellationToken token)
+    // handedOver: the frame's messages as the accept stage of this process handed them over, or null to decode the payload.
+    private async ValueTask RouteFrameAsync(IDelivery frame, (SmsMessage Message, Range Bytes)[]? handedOver, Activity? activity, CancellationToken token)
     {
         (SmsMessage Message, Range Bytes)[] items;
         try
         {
-            items = MessageFrameJson.Read(frame.Payload.Span);
+            items = handedOver ?? MessageFrameJson.Read(frame.Payload.Span);
         }
         catch (JsonException ex)
         {

@@ -140,16 +140,18 @@ internal sealed partial class DispatchStage
         _metrics.Delivered(delivery);
         using var activity = PipelineTelemetry.StartConsumer("dispatch", delivery);
         var trace = activity?.Context ?? default;
-        if (MessageFrameJson.IsFrame(delivery.Payload.Span))
+        // In the same process the accept stage's messages come along and are taken as they are (TransportCodec.DecodedMessages).
+        TransportCodec.DecodedMessages(delivery, out var handed, out var handedFrame);
+        if (handedFrame is not null || (handed is null && MessageFrameJson.IsFrame(delivery.Payload.Span)))
         {
-            await RouteFrameAsync(delivery, activity, token).ConfigureAwait(false);
+            await RouteFrameAsync(delivery, handedFrame, activity, token).ConfigureAwait(false);
             return;
         }
 
         SmsMessage message;
         try
         {
-            message = PipelineJson.DeserializeMessage(delivery.Payload.Span);
+            message = handed ?? PipelineJson.DeserializeMessage(delivery.Payload.Span);
         }
         catch (JsonException ex)
         {

@@ -91,6 +91,39 @@ internal static class StatusBatchJson
         return buffer;
     }
 
+    /// <summary>
+    /// The bytes a reader turns into <paramref name="batch"/> (<see cref="PipelineJson.ReadStatusPayload"/>): one event without
+    /// trace parents as version 1, anything else as version 2. For the in-memory transport's payloads made on first read
+    /// (<see cref="Transport.OutgoingMessage.Encode"/>); not on a hot path.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="batch"/> has no events, or trace parents of another count.</exception>
+    public static byte[] Encode(StatusBatch batch)
+    {
+        var events = batch.Events;
+        if (events.Count == 1 && batch.TraceParents is null)
+        {
+            return PipelineJson.Serialize(events[0]);
+        }
+
+        if (events.Count == 0 || (batch.TraceParents is { } given && given.Count != events.Count))
+        {
+            throw new ArgumentException("a status batch needs one trace parent slot per event", nameof(batch));
+        }
+
+        var joined = new List<byte>(events.Count * 256);
+        for (int i = 0; i < events.Count; i++)
+        {
+            if (i > 0)
+            {
+                joined.Add((byte)',');
+            }
+
+            joined.AddRange(PipelineJson.Serialize(events[i]));
+        }
+
+        return Write(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(joined), batch.TraceParents ?? new string?[events.Count]);
+    }
+
     /// <summary>True when <paramref name="utf8"/> starts as a batch (an object whose first property is <c>version</c>).</summary>
     public static bool IsBatch(ReadOnlySpan<byte> utf8)
     {

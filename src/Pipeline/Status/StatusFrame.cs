@@ -16,7 +16,8 @@ namespace SmsGateway.Status;
 /// (bench/README.md "Fewer allocations per message").</para>
 /// <para>Not thread-safe: the publisher adds under its lock and publishes a frame only after taking it out of reach.</para>
 /// </remarks>
-/// <param name="withDecoded">Whether <see cref="ToMessage"/> attaches the events themselves (in-memory transport only).</param>
+/// <param name="withDecoded">Whether <see cref="ToMessage"/> attaches the events themselves and leaves the bytes to be written
+/// when first read (<see cref="Transport.OutgoingMessage.Encode"/>): in-memory transport only. Such a frame copies no JSON.</param>
 internal sealed class StatusFrame(bool withDecoded = false)
 {
     private StatusEvent? _first;
@@ -39,7 +40,10 @@ internal sealed class StatusFrame(bool withDecoded = false)
     public bool Fits(int entryBytes, int maxEvents, int maxBytes) =>
         Count == 0 || (Count < maxEvents && _bytes + entryBytes <= maxBytes);
 
-    /// <summary>Adds one event with its version-1 JSON (copied) and the traceparent of its publish span (null without one).</summary>
+    /// <summary>
+    /// Adds one event with its version-1 JSON (copied) and the traceparent of its publish span (null without one). With
+    /// <c>withDecoded</c> the JSON is not needed (pass an empty span and 0 bytes): the message's bytes are made only if read.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The frame's message was already made.</exception>
     public void Add(StatusEvent e, ReadOnlySpan<byte> payload, string? traceParent, int entryBytes)
     {
@@ -48,19 +52,11 @@ internal sealed class StatusFrame(bool withDecoded = false)
             throw new InvalidOperationException("the frame's message was already made");
         }
 
-        int needed = _jsonLength + (Count > 0 ? 1 : 0) + payload.Length;
-        if (_json is null || needed > _json.Length)
+        if (!withDecoded)
         {
-            Grow(needed);
+            Append(payload);
         }
 
-        if (Count > 0)
-        {
-            _json![_jsonLength++] = (byte)',';
-        }
-
-        payload.CopyTo(_json.AsSpan(_jsonLength));
-        _jsonLength += payload.Length;
         if (Count == 0)
         {
             _first = e;
@@ -86,8 +82,9 @@ internal sealed class StatusFrame(bool withDecoded = false)
     /// The transport message: one event goes in version 1, exactly as an uncoalesced publish (its de-duplication id and
     /// headers included); two or more go as one version-2 batch (<see cref="StatusBatchJson"/>). With <c>withDecoded</c>,
     /// its <see cref="Transport.OutgoingMessage.Decoded"/> is the <see cref="StatusBatch"/> a reader of the bytes would get
-    /// (<see cref="PipelineJson.ReadStatusPayload"/>): the events themselves, and the trace parents of a batch. Made once:
-    /// later calls give the same message.
+    /// (<see cref="PipelineJson.ReadStatusPayload"/>): the events themselves, and the trace parents of a batch; its
+    /// <see cref="Transport.OutgoingMessage.Payload"/> is then empty, and <see cref="Transport.OutgoingMessage.Bytes"/> writes
+    /// those bytes (<see cref="StatusBatchJson.Encode"/>). Made once: later calls give the same message.
     /// </summary>
     /// <exception cref="InvalidOperationException">The frame is empty.</exception>
     public Transport.OutgoingMessage ToMessage()
@@ -98,31 +95,58 @@ internal sealed class StatusFrame(bool withDecoded = false)
         }
 
         var first = _first ?? throw new InvalidOperationException("an empty status frame has no message");
+        if (withDecoded)
+        {
+            // The consumer of this process takes the events; the bytes are written only if something reads them (a dead letter).
+            var decoded = _traceParents is null ? new StatusBatch([first], null) : new StatusBatch(_events!, _traceParents);
+            var message = _traceParents is null
+                ? Transport.TransportCodec.ForStatus(first, [], _firstTraceParent)
+                : Transport.TransportCodec.ForStatusBatch(first.UserId, [], FirstParent(_traceParents));
+            _message = message with { Decoded = decoded, Encode = EncodeDecoded };
+            return _message.Value;
+        }
+
         var json = _json.AsSpan(0, _jsonLength);
-        if (_traceParents is null)
-        {
-            var lone = Transport.TransportCodec.ForStatus(first, json.ToArray(), _firstTraceParent);
-            _message = withDecoded ? lone with { Decoded = new StatusBatch([first], null) } : lone;
-        }
-        else
-        {
-            string? firstParent = null;
-            foreach (var parent in _traceParents)
-            {
-                if (parent is not null)
-                {
-                    firstParent = parent;
-                    break;
-                }
-            }
-
-            var batch = Transport.TransportCodec.ForStatusBatch(first.UserId, StatusBatchJson.Write(json, _traceParents), firstParent);
-            _message = _events is null ? batch : batch with { Decoded = new StatusBatch(_events, _traceParents) };
-        }
-
+        _message = _traceParents is null
+            ? Transport.TransportCodec.ForStatus(first, json.ToArray(), _firstTraceParent)
+            : Transport.TransportCodec.ForStatusBatch(first.UserId, StatusBatchJson.Write(json, _traceParents), FirstParent(_traceParents));
         ArrayPool<byte>.Shared.Return(_json!);
         _json = null;
         return _message.Value;
+    }
+
+    private static readonly Func<object, byte[]> EncodeDecoded = static decoded => StatusBatchJson.Encode((StatusBatch)decoded);
+
+    // The first traced event's parent heads a batch's message (TransportCodec.ForStatusBatch).
+    private static string? FirstParent(List<string?> traceParents)
+    {
+        foreach (var parent in traceParents)
+        {
+            if (parent is not null)
+            {
+                return parent;
+            }
+        }
+
+        return null;
+    }
+
+    // Copies an event's JSON in after a comma, growing the pooled buffer when it is full.
+    private void Append(ReadOnlySpan<byte> payload)
+    {
+        int needed = _jsonLength + (Count > 0 ? 1 : 0) + payload.Length;
+        if (_json is null || needed > _json.Length)
+        {
+            Grow(needed);
+        }
+
+        if (Count > 0)
+        {
+            _json![_jsonLength++] = (byte)',';
+        }
+
+        payload.CopyTo(_json.AsSpan(_jsonLength));
+        _jsonLength += payload.Length;
     }
 
     // A larger pooled buffer holding what was written so far; the old one goes back to the pool.

@@ -19,8 +19,9 @@ namespace SmsGateway.Status;
 /// </summary>
 /// <remarks>
 /// Thread-safe: callers publish from any thread at once. <c>handOverDecoded</c> is true when the transport is the
-/// in-memory one: each message then carries its events for the status stage of this process (<see cref="StatusFrame"/>,
-/// docs/architecture.md "Status events on the wire"); other transports would only carry them as garbage.
+/// in-memory one: each message then carries its events for the status stage of this process, and its bytes are written
+/// only if something reads them (<see cref="StatusFrame"/>, docs/architecture.md "Status events on the wire"); other
+/// transports need the bytes and would only carry the events as garbage.
 /// </remarks>
 internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetrics metrics, TimeProvider time, ILogger logger, PipelineOptions? options = null,
     bool handOverDecoded = false)
@@ -65,10 +66,16 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
     // caller's current work item: events published later in the same turn still join the frame.
     private Task Enqueue(StatusEvent e, Activity? parent)
     {
-        PipelineJson.Write(WireScratch.Start(), e);
-        var payload = WireScratch.Finish(); // copied into the frame below, before anything else on this thread writes JSON
         var traceParent = parent is { IdFormat: ActivityIdFormat.W3C } ? parent.Id : null;
-        int entryBytes = StatusBatchJson.EntryBytes(payload.Length, traceParent);
+        ReadOnlySpan<byte> payload = default;
+        int entryBytes = 0; // handed over: no bytes to bound (the in-memory transport has no size limit), frames end at _maxEvents
+        if (!handOverDecoded)
+        {
+            PipelineJson.Write(WireScratch.Start(), e);
+            payload = WireScratch.Finish(); // copied into the frame below, before anything else on this thread writes JSON
+            entryBytes = StatusBatchJson.EntryBytes(payload.Length, traceParent);
+        }
+
         Task acked;
         bool start = false;
         lock (_gate)

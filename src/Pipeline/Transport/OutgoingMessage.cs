@@ -17,6 +17,17 @@ public readonly record struct OutgoingMessage(
     /// objects instead of decoding the bytes (docs/architecture.md "Status events on the wire"). Other transports ignore it.
     /// </summary>
     internal object? Decoded { get; init; }
+
+    /// <summary>
+    /// Set with <see cref="Decoded"/> when the bytes are left to be made on first read: <see cref="Payload"/> is then empty and
+    /// <see cref="Bytes"/> writes them from <see cref="Decoded"/>. Only for the in-memory transport, whose consumers in this
+    /// process take <see cref="Decoded"/> and seldom read the bytes (a dead letter, a replay); other transports need
+    /// <see cref="Payload"/> itself (docs/architecture.md "Status events on the wire").
+    /// </summary>
+    internal Func<object, byte[]>? Encode { get; init; }
+
+    /// <summary>The message's bytes: <see cref="Payload"/>, or written from <see cref="Decoded"/> by <see cref="Encode"/> (a new array per call).</summary>
+    internal ReadOnlyMemory<byte> Bytes() => Encode is { } encode ? encode(Decoded!) : Payload;
 }
 
 /// <summary>Header names shared by all transports.</summary>

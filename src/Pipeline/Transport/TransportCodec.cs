@@ -21,17 +21,51 @@ internal static class TransportCodec
     /// <see cref="FrameId"/> (the same frame published again is dropped by the broker), and the headers of the first
     /// message (attempt and the current trace context).
     /// </summary>
+    /// <param name="messages">One or more messages, in order.</param>
+    /// <param name="withDecoded">True for the in-memory transport: the message's <see cref="OutgoingMessage.Decoded"/> is then
+    /// what <see cref="DecodedMessages"/> reads back (docs/architecture.md "Message frames").</param>
     /// <exception cref="ArgumentException"><paramref name="messages"/> is empty.</exception>
-    public static OutgoingMessage ForMessages(IReadOnlyList<SmsMessage> messages)
+    public static OutgoingMessage ForMessages(IReadOnlyList<SmsMessage> messages, bool withDecoded = false)
     {
         if (messages.Count <= 1)
         {
-            return messages.Count == 1 ? ForMessage(messages[0]) : throw new ArgumentException("a message frame needs at least one message", nameof(messages));
+            var lone = messages.Count == 1 ? ForMessage(messages[0]) : throw new ArgumentException("a message frame needs at least one message", nameof(messages));
+            return withDecoded ? lone with { Decoded = AsWritten(messages[0]) } : lone;
         }
 
         var first = messages[0];
-        return new(first.UserId, MessageFrameJson.Write(messages), FrameId(first, messages.Count), Headers(first.Attempt));
+        if (!withDecoded)
+        {
+            return new(first.UserId, MessageFrameJson.Write(messages), FrameId(first, messages.Count), Headers(first.Attempt));
+        }
+
+        var ranges = new Range[messages.Count];
+        var payload = MessageFrameJson.Write(messages, ranges);
+        var items = new (SmsMessage, Range)[messages.Count];
+        for (int i = 0; i < items.Length; i++)
+        {
+            items[i] = (AsWritten(messages[i]), ranges[i]);
+        }
+
+        return new(first.UserId, payload, FrameId(first, messages.Count), Headers(first.Attempt)) { Decoded = items };
     }
+
+    /// <summary>
+    /// The messages a delivery of <c>sms-express</c> or <c>sms-normal</c> carries as the publisher handed them over in this
+    /// process (<see cref="ForMessages"/> with <c>withDecoded</c>): a lone message, or a frame's messages with the byte range
+    /// of each in the payload, as <see cref="MessageFrameJson.Read"/> gives them. False when the delivery has no such form
+    /// (another transport, or another writer): the caller decodes the payload.
+    /// </summary>
+    public static bool DecodedMessages(IDelivery delivery, out SmsMessage? lone, out (SmsMessage Message, Range Bytes)[]? frame)
+    {
+        var decoded = (delivery as InMemory.InMemoryDelivery)?.Decoded;
+        lone = decoded as SmsMessage;
+        frame = decoded as (SmsMessage, Range)[];
+        return lone is not null || frame is not null;
+    }
+
+    // The message as a reader of its bytes gets it: StoreText is not written to the broker (SmsMessage).
+    private static SmsMessage AsWritten(SmsMessage message) => message.StoreText ? message with { StoreText = false } : message;
 
     /// <summary>
     /// The rest of a delivered frame published back to its topic (docs/architecture.md "Message frames"): the version-1

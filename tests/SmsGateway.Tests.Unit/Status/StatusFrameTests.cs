@@ -77,7 +77,8 @@ public sealed class StatusFrameTests
         foreach (var message in new[] { one.ToMessage(), batch.ToMessage() })
         {
             var decoded = Assert.IsType<StatusBatch>(message.Decoded);
-            var read = PipelineJson.ReadStatusPayload(message.Payload.Span);
+            Assert.True(message.Payload.IsEmpty); // written only when read: Bytes()
+            var read = PipelineJson.ReadStatusPayload(message.Bytes().Span);
             Assert.Equal(read.Events, decoded.Events);
             Assert.Equal(read.TraceParents, decoded.TraceParents);
         }

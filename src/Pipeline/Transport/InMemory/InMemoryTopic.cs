@@ -150,7 +150,11 @@ internal sealed class InMemoryEnvelope(string topic, OutgoingMessage message)
 
     public string Key => message.Key;
 
-    public ReadOnlyMemory<byte> Payload => message.Payload;
+    private byte[]? _bytes;
+
+    /// <summary>The message's bytes, made on first read when the publisher left them to be made (<see cref="OutgoingMessage.Encode"/>).
+    /// Thread-safe: two first reads at once each write the same bytes, and either is kept.</summary>
+    public ReadOnlyMemory<byte> Payload => message.Encode is { } encode ? _bytes ??= encode(message.Decoded!) : message.Payload;
 
     public IReadOnlyDictionary<string, string> Headers => message.Headers ?? NoHeaders;
 
