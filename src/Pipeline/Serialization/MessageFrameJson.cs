@@ -27,21 +27,13 @@ internal static class MessageFrameJson
     /// over each message's <see cref="PipelineJson.Serialize(SmsMessage)"/>, without an array per message (bench/README.md
     /// "Frames written in one pass"). Thread-safe: the scratch buffer is per thread.
     /// </summary>
-    /// <param name="messages">The frame's messages, in order.</param>
-    /// <param name="ranges">Null, or one slot per message that gets the byte range of its version-1 object in the returned
-    /// array: the ranges <see cref="Read"/> would give for the same bytes.</param>
     /// <returns>The frame's UTF-8 JSON, an array of exactly its length.</returns>
-    /// <exception cref="ArgumentException"><paramref name="messages"/> is empty, or <paramref name="ranges"/> has another length.</exception>
-    public static byte[] Write(IReadOnlyList<SmsMessage> messages, Span<Range> ranges = default)
+    /// <exception cref="ArgumentException"><paramref name="messages"/> is empty.</exception>
+    public static byte[] Write(IReadOnlyList<SmsMessage> messages)
     {
         if (messages.Count == 0)
         {
             throw new ArgumentException("a message frame needs at least one message", nameof(messages));
-        }
-
-        if (!ranges.IsEmpty && ranges.Length != messages.Count)
-        {
-            throw new ArgumentException("one range per message", nameof(ranges));
         }
 
         var writer = WireScratch.Start();
@@ -50,13 +42,7 @@ internal static class MessageFrameJson
         writer.WriteStartArray("messages"u8);
         for (int i = 0; i < messages.Count; i++)
         {
-            // The writer puts the comma before an element, so an object starts one byte after the end of the one before it.
-            int start = (int)(writer.BytesCommitted + writer.BytesPending) + (i > 0 ? 1 : 0);
             PipelineJson.Write(writer, messages[i]);
-            if (!ranges.IsEmpty)
-            {
-                ranges[i] = start..(int)(writer.BytesCommitted + writer.BytesPending);
-            }
         }
 
         writer.WriteEndArray();
