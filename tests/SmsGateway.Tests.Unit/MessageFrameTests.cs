@@ -62,26 +62,39 @@ public sealed class MessageFrameTests
     }
 
     /// <summary>
-    /// The in-memory transport's dispatcher takes the accept stage's messages instead of decoding the frame, so the handed-over
-    /// form must be what a reader of the bytes gets: the same messages, the same byte ranges, and no stored-text flag (not
-    /// written to the broker). A lone message goes as itself.
+    /// The in-memory transport's dispatcher takes the accept stage's messages instead of decoding the frame, and the frame's
+    /// bytes are written only if read. So the handed-over form must be what a reader of those bytes gets (the same messages,
+    /// without the stored-text flag, which is not written to the broker), the bytes must be those of an ordinary publish, and
+    /// an item of the split frame must give its message's slice of them.
     /// </summary>
     [Fact]
-    public void The_handed_over_messages_and_ranges_are_what_the_frames_bytes_read_to()
+    public void Handed_over_messages_are_what_the_bytes_written_on_read_decode_to()
     {
         var messages = Enumerable.Range(0, 4).Select(i => Message(i) with { StoreText = i == 2, Text = new string('پ', i * 90) + "\"" }).ToArray();
 
         var frame = TransportCodec.ForMessages(messages, withDecoded: true);
         var lone = TransportCodec.ForMessages([messages[2]], withDecoded: true);
 
-        var handed = Assert.IsType<(SmsMessage Message, Range Bytes)[]>(frame.Decoded);
-        var read = MessageFrameJson.Read(frame.Payload.Span);
-        Assert.Equal(read, handed);
-        Assert.False(handed[2].Message.StoreText);
-        Assert.Same(messages[1], handed[1].Message); // no copy when nothing differs
-        Assert.Equal(TransportCodec.ForMessages(messages).Payload.ToArray(), frame.Payload.ToArray());
-        Assert.Equal(PipelineJson.DeserializeMessage(lone.Payload.Span), Assert.IsType<SmsMessage>(lone.Decoded));
-        Assert.Null(TransportCodec.ForMessages(messages).Decoded);
+        Assert.True(frame.Payload.IsEmpty);
+        Assert.True(lone.Payload.IsEmpty);
+        var plain = TransportCodec.ForMessages(messages);
+        Assert.Equal(plain.Payload.ToArray(), frame.Bytes().ToArray());
+        Assert.Equal(plain.MessageId, frame.MessageId);
+        Assert.Equal(TransportCodec.ForMessage(messages[2]).Payload.ToArray(), lone.Bytes().ToArray());
+        Assert.Null(plain.Decoded);
+
+        var handed = Assert.IsType<SmsMessage[]>(frame.Decoded);
+        var read = MessageFrameJson.Read(frame.Bytes().Span);
+        Assert.Equal(read.Select(r => r.Message), handed);
+        Assert.False(handed[2].StoreText);
+        Assert.Same(messages[1], handed[1]); // no copy when nothing differs
+        Assert.Equal(PipelineJson.DeserializeMessage(lone.Bytes().Span), Assert.IsType<SmsMessage>(lone.Decoded));
+
+        var items = FramedDelivery.Split(new RecordingDelivery(), handed);
+        for (int i = 0; i < items.Length; i++)
+        {
+            Assert.Equal(frame.Bytes().Span[read[i].Bytes].ToArray(), items[i].Payload.ToArray());
+        }
     }
 
     [Theory]
@@ -169,6 +182,45 @@ public sealed class MessageFrameTests
 
         operators.Open();
         await run.AssertEachSentOnceAsync(operators.Sends, pricePerMessage: 1150);
+    }
+
+    /// <summary>
+    /// The same lane-full hand-back over the plain in-memory transport, where dispatch takes the accept stage's messages as
+    /// handed over and the frame's bytes are never written: the rest must still go back (made of each item's own bytes) and
+    /// every message be sent once.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task Handed_over_messages_that_find_their_lane_full_go_back_as_a_new_frame_and_each_is_sent_once()
+    {
+        long requeued = 0;
+        var ledger = new InMemoryBalanceLedger();
+        var operators = new GatedOperator();
+        var options = new PipelineOptions { LaneCapacity = 2, LaneFullDelay = TimeSpan.FromMilliseconds(10), LaneRoomWait = TimeSpan.FromMilliseconds(20), MessageFrameSize = 100 };
+        await using var transport = new InMemoryTransport();
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLedger(ledger).WithOperatorClient(operators).Build();
+        using var meters = new System.Diagnostics.Metrics.MeterListener();
+        meters.InstrumentPublished = (i, l) =>
+        {
+            if (i.Meter == pipeline.Metrics.Meter && i.Name == "sms.dispatch.frame_requeued")
+            {
+                l.EnableMeasurementEvents(i);
+            }
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref requeued, value));
+        meters.Start();
+        await pipeline.StartAsync(PipelineRoles.All, None);
+        await ledger.ChargeAsync("u1", 1_000_000, "c1", None);
+
+        var requests = Enumerable.Range(0, 100).Select(i => new SendRequest($"0912{i:D7}", "bulk " + i, "express", "u1")).ToList();
+        var results = await pipeline.SendBatchAsync(requests, Guid.NewGuid(), None);
+        Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
+        await WaitUntilAsync(() => Interlocked.Read(ref requeued) > 0, "the rest of the frame published back");
+
+        operators.Open();
+        await WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
+        await WaitUntilAsync(() => transport.Pending(Topics.Express, options.DispatchGroup) == 0, "every frame acked");
+        Assert.All(results, r => Assert.Equal(1, operators.Sends(r.Message!.Id)));
+        Assert.Equal(new Balance("u1", 1_000_000 - (100 * 1150), 0, 100 * 1150), await ledger.GetBalanceAsync("u1", None));
     }
 
     [Fact(Timeout = 30_000)]

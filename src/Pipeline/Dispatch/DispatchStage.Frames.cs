@@ -20,35 +20,47 @@ internal sealed partial class DispatchStage
     // nak of the whole frame would send the queued ones through begin-send again, and a frame that always meets a
     // nearly full lane would never get past its first messages). An undecodable frame is dead-lettered whole.
     // handedOver: the frame's messages as the accept stage of this process handed them over, or null to decode the payload.
-    private async ValueTask RouteFrameAsync(IDelivery frame, (SmsMessage Message, Range Bytes)[]? handedOver, Activity? activity, CancellationToken token)
+    private async ValueTask RouteFrameAsync(IDelivery frame, SmsMessage[]? handedOver, Activity? activity, CancellationToken token)
     {
-        (SmsMessage Message, Range Bytes)[] items;
-        try
+        SmsMessage[] messages;
+        IDelivery[] deliveries;
+        if (handedOver is not null)
         {
-            items = handedOver ?? MessageFrameJson.Read(frame.Payload.Span);
+            messages = handedOver;
+            deliveries = FramedDelivery.Split(frame, handedOver);
         }
-        catch (JsonException ex)
+        else
         {
-            PipelineTelemetry.Fail(activity, "poison_message");
-            await PoisonDelivery.DeadLetterAsync(frame, ex, _options, _metrics, _logger).ConfigureAwait(false);
-            return;
+            (SmsMessage Message, Range Bytes)[] items;
+            try
+            {
+                items = MessageFrameJson.Read(frame.Payload.Span);
+            }
+            catch (JsonException ex)
+            {
+                PipelineTelemetry.Fail(activity, "poison_message");
+                await PoisonDelivery.DeadLetterAsync(frame, ex, _options, _metrics, _logger).ConfigureAwait(false);
+                return;
+            }
+
+            messages = new SmsMessage[items.Length];
+            var ranges = new Range[items.Length];
+            for (int i = 0; i < items.Length; i++)
+            {
+                (messages[i], ranges[i]) = items[i];
+            }
+
+            deliveries = FramedDelivery.Split(frame, ranges);
         }
 
-        activity?.SetTag("sms.frame.messages", items.Length);
-        var ranges = new Range[items.Length];
-        for (int i = 0; i < ranges.Length; i++)
-        {
-            ranges[i] = items[i].Bytes;
-        }
-
-        var deliveries = FramedDelivery.Split(frame, ranges);
+        activity?.SetTag("sms.frame.messages", messages.Length);
         long roomUntil = Stopwatch.GetTimestamp() + (long)(_options.LaneRoomWait.TotalSeconds * Stopwatch.Frequency);
         var trace = activity?.Context ?? default;
         List<int>? handBack = null;
         var pause = TimeSpan.Zero;
-        for (int i = 0; i < items.Length; i++)
+        for (int i = 0; i < messages.Length; i++)
         {
-            var message = items[i].Message;
+            var message = messages[i];
             var lane = GetLane(message.Operator);
             if (lane is null)
             {
@@ -68,7 +80,7 @@ internal sealed partial class DispatchStage
             return;
         }
 
-        if (handBack.Count == items.Length || token.IsCancellationRequested)
+        if (handBack.Count == messages.Length || token.IsCancellationRequested)
         {
             foreach (int i in handBack)
             {
@@ -78,7 +90,7 @@ internal sealed partial class DispatchStage
             return;
         }
 
-        await RequeueAsync(frame, items, deliveries, handBack, pause).ConfigureAwait(false);
+        await RequeueAsync(frame, messages, deliveries, handBack, pause).ConfigureAwait(false);
     }
 
     // Offers a framed message to its lane; while the lane is full, waits for room until roomUntil, the frame's share of
@@ -106,17 +118,17 @@ internal sealed partial class DispatchStage
 
     // Publishes the handed-back messages of a frame as a frame of their own, then acks them in this one; if the broker does
     // not store it they are nak'ed (the whole frame comes back, and begin-send drops what was sent meanwhile).
-    private async Task RequeueAsync(IDelivery frame, (SmsMessage Message, Range Bytes)[] items, IDelivery[] deliveries, List<int> handBack, TimeSpan pause)
+    private async Task RequeueAsync(IDelivery frame, SmsMessage[] messages, IDelivery[] deliveries, List<int> handBack, TimeSpan pause)
     {
         var payloads = new byte[handBack.Count][];
         for (int k = 0; k < payloads.Length; k++)
         {
-            payloads[k] = frame.Payload[items[handBack[k]].Bytes].ToArray();
+            payloads[k] = deliveries[handBack[k]].Payload.ToArray(); // the message's version-1 object
         }
 
         try
         {
-            var rest = TransportCodec.ForFrameRest(frame, payloads, items[handBack[0]].Message);
+            var rest = TransportCodec.ForFrameRest(frame, payloads, messages[handBack[0]]);
             await _transport.PublishAsync(frame.Topic, rest, CancellationToken.None).ConfigureAwait(false);
         }
         catch (TransportException ex)

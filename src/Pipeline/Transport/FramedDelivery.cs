@@ -29,7 +29,26 @@ internal sealed class FramedDelivery
         var deliveries = new IDelivery[items.Count];
         for (int i = 0; i < deliveries.Length; i++)
         {
-            deliveries[i] = new Item(owner, items[i]);
+            deliveries[i] = new Item(owner, items[i], null);
+        }
+
+        return deliveries;
+    }
+
+    /// <summary>
+    /// Splits a frame whose messages were handed over in this process (<see cref="TransportCodec.DecodedMessages"/>) into one
+    /// delivery per message, in order. An item's <see cref="IDelivery.Payload"/> is then its message's version-1 object,
+    /// written when read (a new array per read): the same bytes as its slice of the frame.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="messages"/> is empty.</exception>
+    public static IDelivery[] Split(IDelivery frame, IReadOnlyList<Model.SmsMessage> messages)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(messages.Count, nameof(messages));
+        var owner = new FramedDelivery(frame, messages.Count);
+        var deliveries = new IDelivery[messages.Count];
+        for (int i = 0; i < deliveries.Length; i++)
+        {
+            deliveries[i] = new Item(owner, default, messages[i]);
         }
 
         return deliveries;
@@ -54,7 +73,8 @@ internal sealed class FramedDelivery
         return longest < 0 ? _frame.AckAsync(cancellationToken) : _frame.NakAsync(TimeSpan.FromTicks(longest), cancellationToken);
     }
 
-    private sealed class Item(FramedDelivery owner, Range bytes) : IDelivery
+    // message: the handed-over message whose bytes are written when read; null for a slice (bytes) of the frame's payload.
+    private sealed class Item(FramedDelivery owner, Range bytes, Model.SmsMessage? message) : IDelivery
     {
         private int _settled;
 
@@ -62,7 +82,7 @@ internal sealed class FramedDelivery
 
         public string Key => owner._frame.Key;
 
-        public ReadOnlyMemory<byte> Payload => owner._frame.Payload[bytes];
+        public ReadOnlyMemory<byte> Payload => message is null ? owner._frame.Payload[bytes] : Serialization.PipelineJson.Serialize(message);
 
         public IReadOnlyDictionary<string, string> Headers => owner._frame.Headers;
 

@@ -13,7 +13,7 @@ internal static class TransportCodec
         [.. Enumerable.Range(0, 8).Select(i => (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { [TransportHeaders.Attempt] = i.ToString(CultureInfo.InvariantCulture) })];
 
     public static OutgoingMessage ForMessage(SmsMessage message) =>
-        new(message.UserId, PipelineJson.Serialize(message), string.Create(CultureInfo.InvariantCulture, $"{message.Id:N}.{message.Attempt}"), Headers(message.Attempt));
+        new(message.UserId, PipelineJson.Serialize(message), MessageId(message), Headers(message.Attempt));
 
     /// <summary>
     /// Messages to one topic in one broker message: a lone message as <see cref="ForMessage"/> writes it, two or
@@ -22,50 +22,62 @@ internal static class TransportCodec
     /// message (attempt and the current trace context).
     /// </summary>
     /// <param name="messages">One or more messages, in order.</param>
-    /// <param name="withDecoded">True for the in-memory transport: the message's <see cref="OutgoingMessage.Decoded"/> is then
-    /// what <see cref="DecodedMessages"/> reads back (docs/architecture.md "Message frames").</param>
+    /// <param name="withDecoded">True for the in-memory transport: the messages are handed over as they are
+    /// (<see cref="OutgoingMessage.Decoded"/>, read back by <see cref="DecodedMessages"/>) and the payload is left empty, to be
+    /// written only if read (<see cref="OutgoingMessage.Encode"/>; docs/architecture.md "Message frames").</param>
     /// <exception cref="ArgumentException"><paramref name="messages"/> is empty.</exception>
     public static OutgoingMessage ForMessages(IReadOnlyList<SmsMessage> messages, bool withDecoded = false)
     {
-        if (messages.Count <= 1)
+        if (messages.Count == 0)
         {
-            var lone = messages.Count == 1 ? ForMessage(messages[0]) : throw new ArgumentException("a message frame needs at least one message", nameof(messages));
-            return withDecoded ? lone with { Decoded = AsWritten(messages[0]) } : lone;
+            throw new ArgumentException("a message frame needs at least one message", nameof(messages));
         }
 
         var first = messages[0];
         if (!withDecoded)
         {
-            return new(first.UserId, MessageFrameJson.Write(messages), FrameId(first, messages.Count), Headers(first.Attempt));
+            return messages.Count == 1 ? ForMessage(first)
+                : new(first.UserId, MessageFrameJson.Write(messages), FrameId(first, messages.Count), Headers(first.Attempt));
         }
 
-        var ranges = new Range[messages.Count];
-        var payload = MessageFrameJson.Write(messages, ranges);
-        var items = new (SmsMessage, Range)[messages.Count];
-        for (int i = 0; i < items.Length; i++)
+        if (messages.Count == 1)
         {
-            items[i] = (AsWritten(messages[i]), ranges[i]);
+            return new(first.UserId, ReadOnlyMemory<byte>.Empty, MessageId(first), Headers(first.Attempt)) { Decoded = AsWritten(first), Encode = WriteLone };
         }
 
-        return new(first.UserId, payload, FrameId(first, messages.Count), Headers(first.Attempt)) { Decoded = items };
+        var handed = new SmsMessage[messages.Count];
+        for (int i = 0; i < handed.Length; i++)
+        {
+            handed[i] = AsWritten(messages[i]);
+        }
+
+        return new(first.UserId, ReadOnlyMemory<byte>.Empty, FrameId(first, handed.Length), Headers(first.Attempt)) { Decoded = handed, Encode = WriteFrame };
     }
 
     /// <summary>
     /// The messages a delivery of <c>sms-express</c> or <c>sms-normal</c> carries as the publisher handed them over in this
-    /// process (<see cref="ForMessages"/> with <c>withDecoded</c>): a lone message, or a frame's messages with the byte range
-    /// of each in the payload, as <see cref="MessageFrameJson.Read"/> gives them. False when the delivery has no such form
-    /// (another transport, or another writer): the caller decodes the payload.
+    /// process (<see cref="ForMessages"/> with <c>withDecoded</c>): a lone message, or a frame's messages in order, as
+    /// <see cref="PipelineJson.DeserializeMessage"/> and <see cref="MessageFrameJson.Read"/> would give them. False when the
+    /// delivery has no such form (another transport, another writer, a replayed dead letter): the caller decodes the payload.
     /// </summary>
-    public static bool DecodedMessages(IDelivery delivery, out SmsMessage? lone, out (SmsMessage Message, Range Bytes)[]? frame)
+    public static bool DecodedMessages(IDelivery delivery, out SmsMessage? lone, out SmsMessage[]? frame)
     {
         var decoded = (delivery as InMemory.InMemoryDelivery)?.Decoded;
         lone = decoded as SmsMessage;
-        frame = decoded as (SmsMessage, Range)[];
+        frame = decoded as SmsMessage[];
         return lone is not null || frame is not null;
     }
 
     // The message as a reader of its bytes gets it: StoreText is not written to the broker (SmsMessage).
     private static SmsMessage AsWritten(SmsMessage message) => message.StoreText ? message with { StoreText = false } : message;
+
+    private static readonly Func<object, byte[]> WriteLone = static message => PipelineJson.Serialize((SmsMessage)message);
+
+    private static readonly Func<object, byte[]> WriteFrame = static messages => MessageFrameJson.Write((SmsMessage[])messages);
+
+    // A lone message's broker de-duplication id: {message id}.{attempt}.
+    private static string MessageId(SmsMessage message) =>
+        string.Create(CultureInfo.InvariantCulture, $"{message.Id:N}.{message.Attempt}");
 
     /// <summary>
     /// The rest of a delivered frame published back to its topic (docs/architecture.md "Message frames"): the version-1
