@@ -73,12 +73,14 @@ internal sealed partial class AcceptStage
         return true;
     }
 
-    // One deadline per user batch: the earliest request's start plus the accept deadline.
-    private CancellationTokenSource DeadlineFor(List<AcceptWork> items)
+    // One deadline per user batch: the earliest request's start plus the accept deadline. Null for none (in-memory parts
+    // only): the calls then get CancellationToken.None, which costs no registration and lets the status publisher's wait
+    // skip its cancellable copy of the ack (bench/README.md "Embedded hand-over").
+    private CancellationTokenSource? DeadlineFor(List<AcceptWork> items)
     {
         if (_options.AcceptDeadline == TimeSpan.MaxValue)
         {
-            return new CancellationTokenSource(); // in-memory parts only: no deadline
+            return null;
         }
 
         var left = LeftOf(items);

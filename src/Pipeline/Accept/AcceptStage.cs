@@ -192,20 +192,20 @@ internal sealed partial class AcceptStage
         var resource = "user:" + userId;
         var deadline = DeadlineFor(items);
         using (var reserve = PipelineTelemetry.Source.HasListeners() ? PipelineTelemetry.StartBatch("reserve", ActivityKind.Internal, TracesOf(items)) : null)
-        await using (var grant = await LockWithinAsync(resource, items, deadline.Token).ConfigureAwait(false))
+        await using (var grant = await LockWithinAsync(resource, items, deadline?.Token ?? CancellationToken.None).ConfigureAwait(false))
         {
             if (grant is null)
             {
                 AcceptLog.ReservePastDeadline(_logger, userId, items.Count);
                 PipelineTelemetry.Fail(reserve, "lock_deadline");
-                deadline.Dispose();
+                deadline?.Dispose();
                 return null;
             }
 
             if (!grant.IsAcquired)
             {
                 RefuseUnlocked(userId, grant.Status, items, reserve);
-                deadline.Dispose();
+                deadline?.Dispose();
                 return null;
             }
 
@@ -214,14 +214,14 @@ internal sealed partial class AcceptStage
             var reserveGiven = LeftOf(items);
             try
             {
-                outcomes = await _ledger.ReserveAsync(userId, reservations, grant.FencingToken, deadline.Token).ConfigureAwait(false);
+                outcomes = await _ledger.ReserveAsync(userId, reservations, grant.FencingToken, deadline?.Token ?? CancellationToken.None).ConfigureAwait(false);
                 _circuits.Succeeded(AcceptDependency.Ledger);
                 if (Array.IndexOf(outcomes, ReserveOutcome.StaleFencingToken) >= 0)
                 {
                     grant.Discard(); // a newer holder wrote: never reuse this token
                 }
             }
-            catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested))
+            catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException || (ex is OperationCanceledException && deadline?.IsCancellationRequested == true))
             {
                 // A reserve cut short by the deadline may still have committed: the confirm/expiry sweeper releases it (README "Durability").
                 PipelineLog.ReserveFailed(_logger, ex, userId, items.Count);
@@ -237,7 +237,7 @@ internal sealed partial class AcceptStage
                     RefusePastDeadline(items, blamed, AcceptDependency.Ledger);
                 }
 
-                deadline.Dispose();
+                deadline?.Dispose();
                 return null;
             }
         }

@@ -12,17 +12,18 @@ public readonly record struct OutgoingMessage(
     IReadOnlyDictionary<string, string>? Headers = null)
 {
     /// <summary>
-    /// What <see cref="Payload"/> decodes to, when the publisher has it at hand (a status frame's events); null otherwise.
-    /// Only the in-memory transport uses it: it stores the message in the same process, so its consumer takes these
-    /// objects instead of decoding the bytes (docs/architecture.md "Status events on the wire"). Other transports ignore it.
+    /// What <see cref="Payload"/> decodes to, when the publisher has it at hand (a status frame's events, the accept stage's
+    /// messages); null otherwise. Only the in-memory transport uses it: it stores the message in the same process, so its
+    /// consumer takes these objects instead of decoding the bytes (docs/architecture.md "Status events on the wire",
+    /// "Message frames"). Other transports ignore it.
     /// </summary>
     internal object? Decoded { get; init; }
 
     /// <summary>
     /// Set with <see cref="Decoded"/> when the bytes are left to be made on first read: <see cref="Payload"/> is then empty and
     /// <see cref="Bytes"/> writes them from <see cref="Decoded"/>. Only for the in-memory transport, whose consumers in this
-    /// process take <see cref="Decoded"/> and seldom read the bytes (a dead letter, a replay); other transports need
-    /// <see cref="Payload"/> itself (docs/architecture.md "Status events on the wire").
+    /// process take <see cref="Decoded"/> and seldom read the bytes (a dead letter, its replay, the drain at a graceful stop);
+    /// other transports need <see cref="Payload"/> itself (docs/architecture.md "Status events on the wire", "Message frames").
     /// </summary>
     internal Func<object, byte[]>? Encode { get; init; }
 

@@ -145,12 +145,11 @@ internal sealed class InMemoryGroup(InMemoryTopic topic, string name)
 internal sealed class InMemoryEnvelope(string topic, OutgoingMessage message)
 {
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
+    private byte[]? _bytes;
 
     public string Topic => topic;
 
     public string Key => message.Key;
-
-    private byte[]? _bytes;
 
     /// <summary>The message's bytes, made on first read when the publisher left them to be made (<see cref="OutgoingMessage.Encode"/>).
     /// Thread-safe: two first reads at once each write the same bytes, and either is kept.</summary>
