@@ -56,16 +56,16 @@ internal static class TransportCodec
 
     /// <summary>
     /// The messages a delivery of <c>sms-express</c> or <c>sms-normal</c> carries as the publisher handed them over in this
-    /// process (<see cref="ForMessages"/> with <c>withDecoded</c>): a lone message, or a frame's messages in order, as
-    /// <see cref="PipelineJson.DeserializeMessage"/> and <see cref="MessageFrameJson.Read"/> would give them. False when the
-    /// delivery has no such form (another transport, another writer, a replayed dead letter): the caller decodes the payload.
+    /// process (<see cref="ForMessages"/> with <c>withDecoded</c>): <paramref name="lone"/> for a lone message, or
+    /// <paramref name="frame"/> for a frame's messages in order, as <see cref="PipelineJson.DeserializeMessage"/> and
+    /// <see cref="MessageFrameJson.Read"/> would give them. Both null when the delivery has no such form (another transport,
+    /// another writer, a replayed dead letter): the caller decodes the payload.
     /// </summary>
-    public static bool DecodedMessages(IDelivery delivery, out SmsMessage? lone, out SmsMessage[]? frame)
+    public static void DecodedMessages(IDelivery delivery, out SmsMessage? lone, out SmsMessage[]? frame)
     {
         var decoded = (delivery as InMemory.InMemoryDelivery)?.Decoded;
         lone = decoded as SmsMessage;
         frame = decoded as SmsMessage[];
-        return lone is not null || frame is not null;
     }
 
     // The message as a reader of its bytes gets it: StoreText is not written to the broker (SmsMessage).
