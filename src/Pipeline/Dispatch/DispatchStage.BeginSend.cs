@@ -16,6 +16,11 @@ internal sealed partial class DispatchStage
     // settles this answer instead of sending again. Bounded; an entry leaves when its settle succeeds.
     private readonly ConcurrentDictionary<(Guid Id, int Attempt), SendResult> _unsettled = new();
 
+    // Entries in _unsettled. ConcurrentDictionary's Count takes every lock, and so does IsEmpty when the dictionary is empty,
+    // which is the usual case: every settle read it, and the lane workers queued on those locks (bench/README.md "Full
+    // lanes pause as long as they take to drain", the profile before it).
+    private int _unsettledCount;
+
     /// <summary>
     /// One ledger step (<see cref="IBalanceLedger.BeginSendAsync"/>, batched with the other lane workers' in one
     /// <see cref="IBalanceLedger.BeginSendManyAsync"/> call) before the operator send. Null: send it. Otherwise the
@@ -131,7 +136,16 @@ internal sealed partial class DispatchStage
 
     private void RememberUnsettled(SmsMessage message, SendResult result)
     {
-        if (_unsettled.Count < MaxUnsettled)
+        if (Volatile.Read(ref _unsettledCount) >= MaxUnsettled)
+        {
+            return;
+        }
+
+        if (_unsettled.TryAdd((message.Id, message.Attempt), result))
+        {
+            Interlocked.Increment(ref _unsettledCount);
+        }
+        else
         {
             _unsettled[(message.Id, message.Attempt)] = result;
         }
@@ -139,9 +153,12 @@ internal sealed partial class DispatchStage
 
     private void ForgetUnsettled(SmsMessage message)
     {
-        if (!_unsettled.IsEmpty)
+        // An attempt's entry is remembered by a failed settle and forgotten by a later successful one, so the count read here
+        // already includes it. Were two deliveries of one attempt to settle at once, a missed entry would stay, counted
+        // against MaxUnsettled, as IsEmpty's answer could miss it before.
+        if (Volatile.Read(ref _unsettledCount) > 0 && _unsettled.TryRemove((message.Id, message.Attempt), out _))
         {
-            _unsettled.TryRemove((message.Id, message.Attempt), out _);
+            Interlocked.Decrement(ref _unsettledCount);
         }
     }
 
