@@ -151,6 +151,43 @@ public sealed class OperatorLaneTests
         Assert.Equal(3, Volatile.Read(ref sent));
     }
 
+    [Fact(Timeout = 20_000)]
+    public async Task Its_send_rate_is_measured_while_it_sends_and_falls_to_a_fraction_once_it_stops()
+    {
+        // Four workers, 1 ms or more per send, 2,000 queued: the lane sends for half a second at least.
+        int sent = 0;
+        await using var lane = new OperatorLane(Op(4), 4096, async (_, _, _) =>
+        {
+            await Task.Delay(1);
+            Interlocked.Increment(ref sent);
+        });
+        Assert.Null(lane.SendRate); // nothing sent: no measurement
+        for (int i = 0; i < 2000; i++)
+        {
+            Assert.True(lane.TryEnqueue(Work(i, MessageType.Normal)));
+        }
+
+        // A measurement appears within a window or two of sending (a window that a pause of the workers stretched past two
+        // gives none, so the test polls).
+        double? busy = null;
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while ((busy = lane.SendRate) is not > 0 && lane.Queued > 0 && DateTime.UtcNow < until)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(busy > 0, $"a sending lane reads {busy}/s (sent {Volatile.Read(ref sent)}, queued {lane.Queued})");
+
+        while (Volatile.Read(ref sent) < 2000)
+        {
+            await Task.Delay(10);
+        }
+
+        await Task.Delay(3000); // no take for 30 windows: the rate is what the last window took, spread over 3 s and more
+        double idle = Assert.NotNull(lane.SendRate);
+        Assert.True(idle < busy.Value / 10, $"{idle}/s 3 s after the last send, against {busy}/s while sending");
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int seen;

@@ -26,6 +26,9 @@ namespace SmsGateway.Dispatch;
 /// </summary>
 internal sealed partial class DispatchStage
 {
+    // The floor of a busy lane's full-lane pause, so that a handed-back message is not offered again in the same instant.
+    private static readonly TimeSpan ShortestLaneFullPause = TimeSpan.FromMilliseconds(10);
+
     private readonly PipelineOptions _options;
     private readonly IMessageTransport _transport;
     private readonly IBalanceLedger _ledger;
@@ -186,13 +189,30 @@ internal sealed partial class DispatchStage
         }
     }
 
-    // About the time the lane needs to send half of what it holds, within [LaneFullDelay, AckWait / 2].
+    // About the time the lane needs to send half of what it holds (docs/architecture.md "Message frames"). A rate-limited
+    // lane: at its limit, within [LaneFullDelay, AckWait / 2]. Any other lane: at the rate it sent over the last 100 ms or
+    // so (OperatorLane.SendRate), within [ShortestLaneFullPause, LaneFullDelay]; a lane that does not send (stalled) thus
+    // gets LaneFullDelay, and one whose rate is not measured yet gets one measuring window. Before the measured rate, a busy
+    // lane that missed a frame's room budget had its messages back only after LaneFullDelay (1 s), long after it drained
+    // (bench/README.md "Full lanes pause as long as they take to drain").
     private TimeSpan LaneFullPause(OperatorLane lane)
     {
-        int rate = lane.Operator.RateLimitPerSecond;
-        var pause = rate > 0 ? TimeSpan.FromSeconds(lane.Queued / (2.0 * rate)) : TimeSpan.Zero;
-        var longest = _options.AckWait / 2;
-        return pause < _options.LaneFullDelay ? _options.LaneFullDelay : pause > longest ? longest : pause;
+        int limit = lane.Operator.RateLimitPerSecond;
+        if (limit > 0)
+        {
+            var drain = TimeSpan.FromSeconds(lane.Queued / (2.0 * limit));
+            var longest = _options.AckWait / 2;
+            return drain < _options.LaneFullDelay ? _options.LaneFullDelay : drain > longest ? longest : drain;
+        }
+
+        var full = _options.LaneFullDelay;
+        var pause = lane.SendRate switch
+        {
+            null => OperatorLane.RateWindow,
+            > 0 and var rate => TimeSpan.FromSeconds(Math.Min(lane.Queued / (2.0 * rate), full.TotalSeconds)),
+            _ => full,
+        };
+        return pause < ShortestLaneFullPause ? ShortestLaneFullPause : pause > full ? full : pause;
     }
 
     private void OnRoutesReloaded(OperatorTable table)

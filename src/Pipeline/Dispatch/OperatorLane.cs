@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks.Dataflow;
@@ -46,6 +47,16 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
     private TaskCompletionSource? _roomWaiter;
     private long _noRoomUntil;
 
+    // The measured send rate (SendRate): messages taken by the workers, and the window they are counted in.
+    private static readonly long RateWindowTicks = Stopwatch.Frequency / 10; // RateWindow
+    private readonly Lock _rateGate = new();
+    private long _taken;
+    private long _rateMark = Stopwatch.GetTimestamp();
+    private long _rateMarkTaken;
+    private double? _sendRate;
+    private long _lastWindowTaken; // messages taken in the last measured window, and its length in ticks (0: none)
+    private long _lastWindowTicks;
+
     /// <param name="op">The operator; its concurrency is the number of workers, its rate limit the token bucket's.</param>
     /// <param name="capacity">Messages each queue (express, normal) holds at most.</param>
     /// <param name="send">Sends and settles one message. Should not throw; a throw leaves the message unsettled (the broker delivers it again after the ack wait) and the worker goes on.</param>
@@ -69,6 +80,36 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
 
     /// <summary>Most messages one queue takes now (the capacity, lowered under a rate limit by <c>maxHold</c>).</summary>
     public int Limit => _limit;
+
+    /// <summary>How long one measurement of <see cref="SendRate"/> lasts: 100 ms.</summary>
+    public static TimeSpan RateWindow { get; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Messages per second the workers took out of this lane to send, over the last measuring window
+    /// (<see cref="RateWindow"/>). When no worker took one since that window ended, the rate counts the time since then too,
+    /// so it falls as the lane stays quiet: a pause of a few hundred ms (a collection, a busy machine) lowers it, a lane
+    /// that stopped sending reads near 0 after a second or two. Null while there is no measurement: for two windows after the
+    /// lane starts, and after the first message taken at the end of an idle spell (a window that spans it measures the idle
+    /// time, not the lane).
+    /// </summary>
+    /// <remarks>Thread-safe; workers count each message they take, and end a window under a lock at most every 100 ms.</remarks>
+    public double? SendRate
+    {
+        get
+        {
+            lock (_rateGate)
+            {
+                long sinceMark = Stopwatch.GetTimestamp() - _rateMark;
+                if (sinceMark < 2 * RateWindowTicks)
+                {
+                    return _sendRate;
+                }
+
+                long taken = Volatile.Read(ref _taken) - _rateMarkTaken + _lastWindowTaken;
+                return taken * (double)Stopwatch.Frequency / (sinceMark + _lastWindowTicks);
+            }
+        }
+    }
 
     /// <summary>
     /// Applies a reloaded entry of the same operator: starts workers at once when the concurrency grew; when it shrank, the
@@ -266,6 +307,7 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
                 return;
             }
 
+            CountTaken();
             if (Volatile.Read(ref _roomWaiter) is not null)
             {
                 Interlocked.Exchange(ref _roomWaiter, null)?.TrySetResult(); // room for one more: wake the consumers waiting for it
@@ -280,6 +322,32 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
             {
                 // Keep the worker: the unsettled delivery comes back after the broker's ack wait (send logs its own faults).
                 timeout.Reset();
+            }
+        }
+    }
+
+    // Counts a message taken to send, and ends the measuring window of SendRate once it is RateWindow old. A window that
+    // lasted two or more (an idle spell) gives no measurement.
+    private void CountTaken()
+    {
+        long taken = Interlocked.Increment(ref _taken);
+        long now = Stopwatch.GetTimestamp();
+        if (now - Volatile.Read(ref _rateMark) < RateWindowTicks)
+        {
+            return;
+        }
+
+        lock (_rateGate)
+        {
+            long elapsed = now - _rateMark;
+            if (elapsed >= RateWindowTicks)
+            {
+                bool measured = elapsed < 2 * RateWindowTicks;
+                _lastWindowTaken = measured ? taken - _rateMarkTaken : 0;
+                _lastWindowTicks = measured ? elapsed : 0;
+                _sendRate = measured ? _lastWindowTaken * (double)Stopwatch.Frequency / elapsed : null;
+                _rateMarkTaken = taken;
+                Volatile.Write(ref _rateMark, now);
             }
         }
     }
