@@ -31,9 +31,12 @@ public sealed record PipelineOptions
     public int LaneCapacity { get; init; } = 1024;
 
     /// <summary>
-    /// Shortest pause before a message that found its operator's lane full is delivered again (it is nak'ed rather than
-    /// waited for, so one slow operator does not hold up the others). Rate-limited lanes pause longer, about the time
-    /// they need to send half of what they hold, at most half the ack wait. Default 1 s.
+    /// Pause before a message that found its operator's lane full is delivered again (it is nak'ed rather than waited for,
+    /// so one slow operator does not hold up the others), for a lane that does not send (stalled). A lane without a rate
+    /// limit that sends gets its messages back after about the time it needs to send half of what it holds, at the rate it
+    /// sent over the last 100 ms or so, from 10 ms up to this pause. A rate-limited lane pauses at least this long, and
+    /// about the time its limit needs to send half of what it holds, at most half the ack wait
+    /// (docs/architecture.md "Message frames"). Default 1 s.
     /// </summary>
     public TimeSpan LaneFullDelay { get; init; } = TimeSpan.FromSeconds(1);
 

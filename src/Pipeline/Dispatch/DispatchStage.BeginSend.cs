@@ -18,7 +18,7 @@ internal sealed partial class DispatchStage
 
     // Entries in _unsettled. ConcurrentDictionary's Count takes every lock, and so does IsEmpty when the dictionary is empty,
     // which is the usual case: every settle read it, and the lane workers queued on those locks (bench/README.md "Full
-    // lanes pause as long as they take to drain", the profile before it).
+    // lanes pause as long as they take to drain").
     private int _unsettledCount;
 
     /// <summary>
