@@ -54,8 +54,7 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
     private long _rateMark = Stopwatch.GetTimestamp();
     private long _rateMarkTaken;
     private double? _sendRate;
-    private long _lastWindowTaken; // messages taken in the last measured window, and its length in ticks (0: none)
-    private long _lastWindowTicks;
+    private long _lastProgress; // the last take, or the last message queued into an empty lane
 
     /// <param name="op">The operator; its concurrency is the number of workers, its rate limit the token bucket's.</param>
     /// <param name="capacity">Messages each queue (express, normal) holds at most.</param>
@@ -86,27 +85,24 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
 
     /// <summary>
     /// Messages per second the workers took out of this lane to send, over the last measuring window
-    /// (<see cref="RateWindow"/>). When no worker took one since that window ended, the rate counts the time since then too,
-    /// so it falls as the lane stays quiet: a pause of a few hundred ms (a collection, a busy machine) lowers it, a lane
-    /// that stopped sending reads near 0 after a second or two. Null while there is no measurement: for two windows after the
-    /// lane starts, and after the first message taken at the end of an idle spell (a window that spans it measures the idle
-    /// time, not the lane).
+    /// (<see cref="RateWindow"/>). 0 when the lane made no progress in the last two windows (200 ms): no worker took a
+    /// message, and none was queued into the empty lane, so it is stalled or has nothing to send. Null while there is no
+    /// measurement yet: before the lane's first window, and after the first message taken at the end of a quiet spell
+    /// until a window has passed (a window that spans the spell would measure the quiet time, not the lane).
     /// </summary>
     /// <remarks>Thread-safe; workers count each message they take, and end a window under a lock at most every 100 ms.</remarks>
     public double? SendRate
     {
         get
         {
+            if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastProgress) >= 2 * RateWindowTicks)
+            {
+                return 0;
+            }
+
             lock (_rateGate)
             {
-                long sinceMark = Stopwatch.GetTimestamp() - _rateMark;
-                if (sinceMark < 2 * RateWindowTicks)
-                {
-                    return _sendRate;
-                }
-
-                long taken = Volatile.Read(ref _taken) - _rateMarkTaken + _lastWindowTaken;
-                return taken * (double)Stopwatch.Frequency / (sinceMark + _lastWindowTicks);
+                return _sendRate;
             }
         }
     }
@@ -153,9 +149,15 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
     public bool TryEnqueue(DispatchWork work)
     {
         var queue = work.Message.Type == MessageType.Express ? _express : _normal;
+        bool empty = Queued == 0;
         if (queue.Reader.Count >= _limit || !queue.Writer.TryWrite(work))
         {
             return false;
+        }
+
+        if (empty)
+        {
+            Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp()); // an empty lane is not a stalled one: SendRate's quiet time starts here
         }
 
         _queued.Release();
@@ -327,11 +329,12 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
     }
 
     // Counts a message taken to send, and ends the measuring window of SendRate once it is RateWindow old. A window that
-    // lasted two or more (an idle spell) gives no measurement.
+    // lasted two or more (a quiet spell) gives no measurement.
     private void CountTaken()
     {
         long taken = Interlocked.Increment(ref _taken);
         long now = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _lastProgress, now);
         if (now - Volatile.Read(ref _rateMark) < RateWindowTicks)
         {
             return;
@@ -342,10 +345,7 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
             long elapsed = now - _rateMark;
             if (elapsed >= RateWindowTicks)
             {
-                bool measured = elapsed < 2 * RateWindowTicks;
-                _lastWindowTaken = measured ? taken - _rateMarkTaken : 0;
-                _lastWindowTicks = measured ? elapsed : 0;
-                _sendRate = measured ? _lastWindowTaken * (double)Stopwatch.Frequency / elapsed : null;
+                _sendRate = elapsed < 2 * RateWindowTicks ? (taken - _rateMarkTaken) * (double)Stopwatch.Frequency / elapsed : null;
                 _rateMarkTaken = taken;
                 Volatile.Write(ref _rateMark, now);
             }
