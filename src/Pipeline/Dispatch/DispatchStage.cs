@@ -212,7 +212,8 @@ internal sealed partial class DispatchStage
             > 0 and var rate => TimeSpan.FromSeconds(Math.Min(lane.Queued / (2.0 * rate), full.TotalSeconds)),
             _ => full,
         };
-        return pause < ShortestLaneFullPause ? ShortestLaneFullPause : pause > full ? full : pause;
+        var shortest = ShortestLaneFullPause < full ? ShortestLaneFullPause : full; // a LaneFullDelay set below the floor is kept
+        return pause < shortest ? shortest : pause > full ? full : pause;
     }
 
     private void OnRoutesReloaded(OperatorTable table)
