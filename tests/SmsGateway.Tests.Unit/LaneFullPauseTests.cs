@@ -1,8 +1,5 @@
-using System.Diagnostics.Metrics;
 using SmsGateway.Accept;
 using SmsGateway.Billing;
-using SmsGateway.Dispatch;
-using SmsGateway.Model;
 using SmsGateway.Routing;
 
 namespace SmsGateway.Tests.Unit;
@@ -23,60 +20,27 @@ public sealed class LaneFullPauseTests
         // within about a window (100 ms). LaneFullDelay (8 s here) is the pause of a lane that does not send: had this
         // lane been given it every round, the third round would come after the 20 s this test waits. (A lane that makes
         // no send for 200 ms, as a cold process can, reads as not sending, so one or two rounds may still get it.)
-        long redelivered = 0;
         var operators = new SlowOperator(TimeSpan.FromMilliseconds(5));
         var ledger = new InMemoryBalanceLedger();
         var options = new PipelineOptions { LaneCapacity = 1, LaneRoomWait = TimeSpan.Zero, LaneFullDelay = TimeSpan.FromSeconds(8), MessageFrameSize = 1 };
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLedger(ledger).WithOperatorClient(operators)
             .WithOperatorTable(OperatorTable.Parse(DispatchLaneTests.Table(mciConcurrency: 1, mciRate: 0))).Build();
-        using var meters = new MeterListener();
-        meters.InstrumentPublished = (i, l) =>
-        {
-            if (i.Meter == pipeline.Metrics.Meter && i.Name == "sms.redeliveries")
-            {
-                l.EnableMeasurementEvents(i);
-            }
-        };
-        meters.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref redelivered, value));
-        meters.Start();
+        using var redelivered = new CounterTotal(pipeline.Metrics.Meter, "sms.redeliveries");
         await pipeline.StartAsync(PipelineRoles.All, None);
         await ledger.ChargeAsync("u1", 1_000_000, "c1", None);
         for (int i = 0; i < 5; i++) // warm: the first sends of a process are slow
         {
             var warm = await pipeline.SendAsync(new SendRequest($"0912999999{i}", "warm", "express", "u1"), None);
-            await WaitUntilAsync(() => operators.Sends(warm.Message!.Id) == 1, "a warm-up message sent");
+            await Eventually.WaitUntilAsync(() => operators.Sends(warm.Message!.Id) == 1, "a warm-up message sent");
         }
 
         var requests = Enumerable.Range(0, 40).Select(i => new SendRequest($"0912{i:D7}", "hi " + i, "express", "u1")).ToList();
         var results = await pipeline.SendBatchAsync(requests, Guid.NewGuid(), None);
         Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
 
-        await WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
+        await Eventually.WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
 
-        Assert.True(Interlocked.Read(ref redelivered) > 0, "no message was handed back: the test did not reach a full lane");
+        Assert.True(redelivered.Value > 0, "no message was handed back: the test did not reach a full lane");
         Assert.Equal(new Balance("u1", 1_000_000 - 45, 0, 45), await ledger.GetBalanceAsync("u1", None)); // 1 per segment here
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, what + ": not within 20 s");
-            await Task.Delay(10);
-        }
-    }
-
-    private sealed class SlowOperator(TimeSpan each) : IOperatorClient
-    {
-        private readonly CountingOperator _counts = new();
-
-        public int Sends(Guid id) => _counts.Sends(id);
-
-        public async ValueTask<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken)
-        {
-            await Task.Delay(each, cancellationToken);
-            return await _counts.SendAsync(message, cancellationToken);
-        }
     }
 }

@@ -150,7 +150,7 @@ public sealed class MessageFrameTests
         var requests = Enumerable.Range(0, 250).Select(i => new SendRequest($"0912{i:D7}", "bulk " + i, i % 5 == 0 ? "normal" : "express", "u1")).ToList();
         var results = await pipeline.SendBatchAsync(requests, Guid.NewGuid(), None);
         Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
-        await WaitUntilAsync(() => sent.Count == 250, "every message sent");
+        await Eventually.WaitUntilAsync(() => sent.Count == 250, "every message sent");
 
         // 200 express messages in frames of 100, 50 normal ones in one frame: 3 publishes for 250 messages.
         var frames = transport.Published.ToArray();
@@ -160,8 +160,8 @@ public sealed class MessageFrameTests
         // The first frame again, as a broker delivers it after a lost ack: "sent" is reported again, nothing is sent again.
         var first = frames[0];
         await transport.PublishAsync(first.Topic, new OutgoingMessage("u1", first.Payload, "redelivery"), None);
-        await WaitUntilAsync(() => first.Messages.All(m => sent[m.Id] == 2), "the redelivered frame's sent statuses");
-        await WaitUntilAsync(() => transport.Inner.Pending(Topics.Express, options.DispatchGroup) == 0, "the redelivered frame acked");
+        await Eventually.WaitUntilAsync(() => first.Messages.All(m => sent[m.Id] == 2), "the redelivered frame's sent statuses");
+        await Eventually.WaitUntilAsync(() => transport.Inner.Pending(Topics.Express, options.DispatchGroup) == 0, "the redelivered frame acked");
         Assert.All(results, r => Assert.Equal(1, operators.Sends(r.Message!.Id)));
         Assert.Equal(new Balance("u1", 1_000_000 - 250 * 1150, 0, 250 * 1150), await ledger.GetBalanceAsync("u1", None));
     }
@@ -174,7 +174,7 @@ public sealed class MessageFrameTests
         var (transport, results) = (run.Transport, run.Results);
 
         // The lane holds 2 (the operator holds every send it took): the rest of the frame is published back as a new frame.
-        await WaitUntilAsync(() => transport.Published.Count(f => f.Topic == Topics.Express) >= 2, "a frame published back");
+        await Eventually.WaitUntilAsync(() => transport.Published.Count(f => f.Topic == Topics.Express) >= 2, "a frame published back");
         var requeued = transport.Published.Where(f => f.Topic == Topics.Express).Skip(1).First();
         Assert.InRange(requeued.Messages.Count, 1, 100 - 2);
         Assert.Subset(results.Select(r => r.Message!.Id).ToHashSet(), requeued.Messages.Select(m => m.Id).ToHashSet());
@@ -192,33 +192,23 @@ public sealed class MessageFrameTests
     [Fact(Timeout = 30_000)]
     public async Task Handed_over_messages_that_find_their_lane_full_go_back_as_a_new_frame_and_each_is_sent_once()
     {
-        long requeued = 0;
         var ledger = new InMemoryBalanceLedger();
         var operators = new GatedOperator();
         var options = new PipelineOptions { LaneCapacity = 2, LaneFullDelay = TimeSpan.FromMilliseconds(10), LaneRoomWait = TimeSpan.FromMilliseconds(20), MessageFrameSize = 100 };
         await using var transport = new InMemoryTransport();
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLedger(ledger).WithOperatorClient(operators).Build();
-        using var meters = new System.Diagnostics.Metrics.MeterListener();
-        meters.InstrumentPublished = (i, l) =>
-        {
-            if (i.Meter == pipeline.Metrics.Meter && i.Name == "sms.dispatch.frame_requeued")
-            {
-                l.EnableMeasurementEvents(i);
-            }
-        };
-        meters.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref requeued, value));
-        meters.Start();
+        using var requeued = new CounterTotal(pipeline.Metrics.Meter, "sms.dispatch.frame_requeued");
         await pipeline.StartAsync(PipelineRoles.All, None);
         await ledger.ChargeAsync("u1", 1_000_000, "c1", None);
 
         var requests = Enumerable.Range(0, 100).Select(i => new SendRequest($"0912{i:D7}", "bulk " + i, "express", "u1")).ToList();
         var results = await pipeline.SendBatchAsync(requests, Guid.NewGuid(), None);
         Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
-        await WaitUntilAsync(() => Interlocked.Read(ref requeued) > 0, "the rest of the frame published back");
+        await Eventually.WaitUntilAsync(() => requeued.Value > 0, "the rest of the frame published back");
 
         operators.Open();
-        await WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
-        await WaitUntilAsync(() => transport.Pending(Topics.Express, options.DispatchGroup) == 0, "every frame acked");
+        await Eventually.WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
+        await Eventually.WaitUntilAsync(() => transport.Pending(Topics.Express, options.DispatchGroup) == 0, "every frame acked");
         Assert.All(results, r => Assert.Equal(1, operators.Sends(r.Message!.Id)));
         Assert.Equal(new Balance("u1", 1_000_000 - (100 * 1150), 0, 100 * 1150), await ledger.GetBalanceAsync("u1", None));
     }
@@ -250,7 +240,7 @@ public sealed class MessageFrameTests
         };
         await using var run = await BulkRun.StartAsync(options, operators, OperatorTable.Parse(DispatchLaneTests.Table(mciConcurrency: 1, mciRate: 0)));
 
-        await WaitUntilAsync(() => run.Transport.Published.Count(f => f.Topic == Topics.Express) >= 2, "the rest published back");
+        await Eventually.WaitUntilAsync(() => run.Transport.Published.Count(f => f.Topic == Topics.Express) >= 2, "the rest published back");
         await run.AssertEachSentOnceAsync(operators.Sends, pricePerMessage: 1); // 1 per segment here
     }
 
@@ -282,7 +272,7 @@ public sealed class MessageFrameTests
         var results = await Task.WhenAll(queued);
         Assert.Equal(AcceptStatus.Queued, (await first).Status);
         Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
-        await WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
+        await Eventually.WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every message sent");
 
         // The second batch (z's frame is published concurrently, in either order): 4 express messages (users a, c) in one
         // publish, 4 normal ones (users b, d) in another.
@@ -320,21 +310,11 @@ public sealed class MessageFrameTests
 
         Assert.All(results, r => Assert.Equal(AcceptStatus.Scheduled, r.Status));
         Assert.Empty(transport.Published); // nothing is published before it is due
-        await WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every scheduled message sent");
+        await Eventually.WaitUntilAsync(() => results.All(r => operators.Sends(r.Message!.Id) == 1), "every scheduled message sent");
         var frame = Assert.Single(transport.Published);
         Assert.Equal(Topics.Express, frame.Topic);
         Assert.Equal(results.Select(r => r.Message!.Id).Order(), frame.Messages.Select(m => m.Id).Order());
         Assert.Equal(new Balance("u1", 1_000_000 - 5 * 1150, 0, 5 * 1150), await ledger.GetBalanceAsync("u1", None));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, what + ": not within 20 s");
-            await Task.Delay(10);
-        }
     }
 
     private sealed record Published(string Topic, byte[] Payload, IReadOnlyList<SmsMessage> Messages);
@@ -432,8 +412,8 @@ public sealed class MessageFrameTests
         // Every message sent exactly once, every frame acked, and the money of 100 sends spent.
         public async Task AssertEachSentOnceAsync(Func<Guid, int> sends, long pricePerMessage)
         {
-            await WaitUntilAsync(() => Results.All(r => sends(r.Message!.Id) == 1), "every message sent");
-            await WaitUntilAsync(() => Transport.Inner.Pending(Topics.Express, _options.DispatchGroup) == 0, "every frame acked");
+            await Eventually.WaitUntilAsync(() => Results.All(r => sends(r.Message!.Id) == 1), "every message sent");
+            await Eventually.WaitUntilAsync(() => Transport.Inner.Pending(Topics.Express, _options.DispatchGroup) == 0, "every frame acked");
             Assert.All(Results, r => Assert.Equal(1, sends(r.Message!.Id)));
             Assert.Equal(new Balance("u1", 1_000_000 - (100 * pricePerMessage), 0, 100 * pricePerMessage), await Ledger.GetBalanceAsync("u1", None));
         }
@@ -442,19 +422,6 @@ public sealed class MessageFrameTests
         {
             await _pipeline.DisposeAsync();
             await Transport.DisposeAsync();
-        }
-    }
-
-    private sealed class SlowOperator(TimeSpan each) : IOperatorClient
-    {
-        private readonly CountingOperator _counts = new();
-
-        public int Sends(Guid id) => _counts.Sends(id);
-
-        public async ValueTask<SendResult> SendAsync(SmsMessage message, CancellationToken cancellationToken)
-        {
-            await Task.Delay(each, cancellationToken);
-            return await _counts.SendAsync(message, cancellationToken);
         }
     }
 
