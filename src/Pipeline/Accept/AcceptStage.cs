@@ -191,8 +191,9 @@ internal sealed partial class AcceptStage
         ReserveOutcome[] outcomes;
         var resource = "user:" + userId;
         var deadline = DeadlineFor(items);
+        var token = deadline?.Token ?? CancellationToken.None;
         using (var reserve = PipelineTelemetry.Source.HasListeners() ? PipelineTelemetry.StartBatch("reserve", ActivityKind.Internal, TracesOf(items)) : null)
-        await using (var grant = await LockWithinAsync(resource, items, deadline?.Token ?? CancellationToken.None).ConfigureAwait(false))
+        await using (var grant = await LockWithinAsync(resource, items, token).ConfigureAwait(false))
         {
             if (grant is null)
             {
@@ -214,7 +215,7 @@ internal sealed partial class AcceptStage
             var reserveGiven = LeftOf(items);
             try
             {
-                outcomes = await _ledger.ReserveAsync(userId, reservations, grant.FencingToken, deadline?.Token ?? CancellationToken.None).ConfigureAwait(false);
+                outcomes = await _ledger.ReserveAsync(userId, reservations, grant.FencingToken, token).ConfigureAwait(false);
                 _circuits.Succeeded(AcceptDependency.Ledger);
                 if (Array.IndexOf(outcomes, ReserveOutcome.StaleFencingToken) >= 0)
                 {
