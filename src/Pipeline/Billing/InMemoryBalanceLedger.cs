@@ -7,7 +7,7 @@ namespace SmsGateway.Billing;
 /// <remarks>Thread-safe. A settled (captured or refunded) reservation is kept so that repeats are recognised, as the Redis
 /// ledger keeps it for <c>Redis:SettledReservationTtlSeconds</c>, but bounded for the embedded profile: for the settled
 /// retention (default 10 min: the in-memory transport redelivers only deliveries not yet acked, within their ack wait),
-/// and at most the newest 100,000 per user (about 100 bytes each); older ones are forgotten, oldest first, when the user
+/// and at most the newest 100,000 per user (about 70 bytes each); older ones are forgotten, oldest first, when the user
 /// next settles (docs/architecture.md "Durability and faults: where it stands"). Like the Redis ledger, each new reservation waits in a per-user pending index (message id → reserve time, ms) until
 /// <see cref="ConfirmAsync"/>, a capture or a refund drops it; <see cref="SweepExpiredAsync"/> refunds the ones left past the
 /// deadline. A reservation's "stored" mark (the Redis hash field <c>k</c>) is its absence from the index while held.</remarks>
@@ -279,7 +279,7 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
             }
 
             // A started send (the Redis field n) or a capture: too late to cancel.
-            if (hold.State == HoldState.Captured || account.Sends.ContainsKey(messageId))
+            if (hold.State == HoldState.Captured || hold.SendAttempt > 0)
             {
                 return ValueTask.FromResult(CancelOutcome.SendingStarted);
             }
@@ -307,18 +307,17 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
                 return new BeginSendResult(BeginSendOutcome.NotReserved);
             }
 
-            account.Sends.TryGetValue(messageId, out var send); // Attempt 0: no send started
-            var result = hold.State switch
+            var result = hold.State switch // SendAttempt 0: no send started
             {
-                _ when send.Attempt > attempt => new BeginSendResult(BeginSendOutcome.Superseded, null, send.Attempt),
-                HoldState.Captured => new BeginSendResult(BeginSendOutcome.AlreadyCaptured, send.OperatorMessageId, send.Attempt),
-                HoldState.Refunded => new BeginSendResult(BeginSendOutcome.Refunded, null, send.Attempt),
-                _ when send.Attempt == attempt => new BeginSendResult(BeginSendOutcome.AttemptStarted, send.OperatorMessageId, send.Attempt),
-                _ => new BeginSendResult(BeginSendOutcome.Send, null, send.Attempt),
+                _ when hold.SendAttempt > attempt => new BeginSendResult(BeginSendOutcome.Superseded, null, hold.SendAttempt),
+                HoldState.Captured => new BeginSendResult(BeginSendOutcome.AlreadyCaptured, hold.OperatorMessageId, hold.SendAttempt),
+                HoldState.Refunded => new BeginSendResult(BeginSendOutcome.Refunded, null, hold.SendAttempt),
+                _ when hold.SendAttempt == attempt => new BeginSendResult(BeginSendOutcome.AttemptStarted, hold.OperatorMessageId, hold.SendAttempt),
+                _ => new BeginSendResult(BeginSendOutcome.Send, null, hold.SendAttempt),
             };
             if (result.Outcome == BeginSendOutcome.Send)
             {
-                account.Sends[messageId] = new SendMark(attempt, null);
+                account.Holds[messageId] = hold with { SendAttempt = attempt, OperatorMessageId = null };
                 account.Pending.Remove(messageId); // the Redis script's k = 1: a message being sent is never swept
             }
 
@@ -326,22 +325,11 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
         }
     }
 
-    private SettleOutcome Capture(string userId, Guid messageId, string? operatorMessageId)
-    {
-        var outcome = Settle(userId, messageId, HoldState.Captured);
-        if (outcome == SettleOutcome.Settled && operatorMessageId is not null && _accounts.TryGetValue(userId, out var account))
-        {
-            lock (account)
-            {
-                account.Sends.TryGetValue(messageId, out var send);
-                account.Sends[messageId] = send with { OperatorMessageId = operatorMessageId };
-            }
-        }
+    private SettleOutcome Capture(string userId, Guid messageId, string? operatorMessageId) =>
+        Settle(userId, messageId, HoldState.Captured, operatorMessageId);
 
-        return outcome;
-    }
-
-    private SettleOutcome Settle(string userId, Guid messageId, HoldState target)
+    // operatorMessageId: recorded with a capture that settles the reservation (the Redis field o), null for none.
+    private SettleOutcome Settle(string userId, Guid messageId, HoldState target, string? operatorMessageId = null)
     {
         if (!_accounts.TryGetValue(userId, out var account))
         {
@@ -371,7 +359,8 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
                 account.Available += hold.Amount;
             }
 
-            account.Holds[messageId] = hold with { State = target };
+            account.Holds[messageId] = operatorMessageId is null ? hold with { State = target }
+                : hold with { State = target, OperatorMessageId = operatorMessageId };
             Retire(account, messageId);
             return SettleOutcome.Settled;
         }
@@ -389,7 +378,6 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
         {
             account.Settled.Dequeue();
             account.Holds.Remove(oldest.Id);
-            account.Sends.Remove(oldest.Id);
         }
     }
 
@@ -403,10 +391,9 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
     /// <param name="Amount">Minor units.</param>
     /// <param name="State">Held, captured or refunded.</param>
     /// <param name="Expired">Refunded by the expiry sweep (the Redis hash field <c>e</c>).</param>
-    private readonly record struct Hold(long Amount, HoldState State, bool Expired = false);
-
-    // Reservation fields n (attempt whose send started) and o (operator message id) of the Redis ledger.
-    private readonly record struct SendMark(int Attempt, string? OperatorMessageId);
+    /// <param name="SendAttempt">The attempt whose send started, 0 for none (the Redis hash field <c>n</c>).</param>
+    /// <param name="OperatorMessageId">The operator's message id recorded by the capture (the Redis hash field <c>o</c>).</param>
+    private readonly record struct Hold(long Amount, HoldState State, bool Expired = false, int SendAttempt = 0, string? OperatorMessageId = null);
 
     private sealed class Account
     {
@@ -416,7 +403,6 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
         public long LastFencingToken;
         public readonly HashSet<string> ChargeIds = new(StringComparer.Ordinal);
         public readonly Dictionary<Guid, Hold> Holds = new();
-        public readonly Dictionary<Guid, SendMark> Sends = new();
 
         /// <summary>Held reservations not yet confirmed stored: message id → reserve time, ms since the Unix epoch.</summary>
         public readonly Dictionary<Guid, long> Pending = new();
