@@ -231,7 +231,10 @@ public sealed partial class SmsPipeline : IAsyncDisposable
             if (errors.Count == 0 && sendAt is not null)
             {
                 // Batches are published at once; a scheduled item would be sent early, so it is refused rather than ignored.
-                errors["send_at"] = ["send_at is not supported in POST /send/batch; schedule messages with POST /send"];
+                errors = new Dictionary<string, string[]>(StringComparer.Ordinal)
+                {
+                    ["send_at"] = ["send_at is not supported in POST /send/batch; schedule messages with POST /send"],
+                };
             }
 
             if (errors.Count > 0)

@@ -11,7 +11,7 @@ public sealed class ScheduleValidationTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
 
-    private static Dictionary<string, string[]> Validate(string? sendAt, long? validity, out SmsMessage? m, out DateTimeOffset? at) =>
+    private static IReadOnlyDictionary<string, string[]> Validate(string? sendAt, long? validity, out SmsMessage? m, out DateTimeOffset? at) =>
         SendValidator.Validate(new SendRequest("09121234567", "hi", "normal", "u", SendAt: sendAt, ValidityPeriod: validity),
             OperatorTable.Default, Now, new PipelineOptions(), out m, out at);
 

@@ -7,7 +7,7 @@ namespace SmsGateway.Tests.Unit;
 
 public sealed class SendValidatorTests
 {
-    private static Dictionary<string, string[]> Validate(SendRequest r, out SmsMessage? m) =>
+    private static IReadOnlyDictionary<string, string[]> Validate(SendRequest r, out SmsMessage? m) =>
         SendValidator.Validate(r, OperatorTable.Default, DateTimeOffset.UnixEpoch, out m);
 
     [Fact]

@@ -21,13 +21,16 @@ public static class SendValidator
     /// <summary>The user-id rule as problem details state it: <c>"1-64 characters of letters, digits, '-', '_' or '.'"</c>.</summary>
     public static readonly string UserIdRule = $"1-{MaxUserIdLength} characters of letters, digits, '-', '_' or '.'";
 
+    // What a valid request gets: one shared empty instance, read-only, so no caller can add to it.
+    private static readonly IReadOnlyDictionary<string, string[]> NoErrors = System.Collections.ObjectModel.ReadOnlyDictionary<string, string[]>.Empty;
+
     /// <summary>Validates and prices <paramref name="request"/>.</summary>
     /// <param name="request">The client's request.</param>
     /// <param name="table">The routing table in force.</param>
     /// <param name="now">Accept time stamped on the message.</param>
     /// <param name="message">The priced message with a new UUIDv7 id; null when invalid.</param>
-    /// <returns>Field name → problems; empty when the request is valid.</returns>
-    public static Dictionary<string, string[]> Validate(SendRequest request, OperatorTable table, DateTimeOffset now, out SmsMessage? message) =>
+    /// <returns>Field name → problems; empty when the request is valid (then a shared empty instance: nothing is allocated).</returns>
+    public static IReadOnlyDictionary<string, string[]> Validate(SendRequest request, OperatorTable table, DateTimeOffset now, out SmsMessage? message) =>
         Validate(request, table, now, Defaults, out message, out _);
 
     /// <summary>
@@ -42,18 +45,18 @@ public static class SendValidator
     /// <param name="options">The schedule and validity bounds.</param>
     /// <param name="message">The priced message with a new UUIDv7 id; null when invalid.</param>
     /// <param name="sendAt">When to publish the message: a time after <paramref name="now"/>, or null to publish now.</param>
-    /// <returns>Field name → problems; empty when the request is valid.</returns>
-    public static Dictionary<string, string[]> Validate(SendRequest request, OperatorTable table, DateTimeOffset now, PipelineOptions options,
+    /// <returns>Field name → problems; empty when the request is valid (then a shared empty instance: nothing is allocated).</returns>
+    public static IReadOnlyDictionary<string, string[]> Validate(SendRequest request, OperatorTable table, DateTimeOffset now, PipelineOptions options,
         out SmsMessage? message, out DateTimeOffset? sendAt)
     {
         sendAt = null;
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        Dictionary<string, string[]>? errors = null; // made at the first problem: a valid request allocates none
         message = null;
 
         MessageType type = MessageType.Normal;
         if (string.IsNullOrEmpty(request.Type))
         {
-            errors["type"] = ["type is required: \"express\" or \"normal\""];
+            Add(ref errors, "type", "type is required: \"express\" or \"normal\"");
         }
         else if (string.Equals(request.Type, "express", StringComparison.OrdinalIgnoreCase))
         {
@@ -61,52 +64,52 @@ public static class SendValidator
         }
         else if (!string.Equals(request.Type, "normal", StringComparison.OrdinalIgnoreCase))
         {
-            errors["type"] = [$"unknown type '{Truncate(request.Type)}': use \"express\" or \"normal\""];
+            Add(ref errors, "type", $"unknown type '{Truncate(request.Type)}': use \"express\" or \"normal\"");
         }
 
         if (string.IsNullOrWhiteSpace(request.UserId))
         {
-            errors["user_id"] = ["user_id is required"];
+            Add(ref errors, "user_id", "user_id is required");
         }
         else if (!IsValidUserId(request.UserId))
         {
-            errors["user_id"] = [$"user_id must be {UserIdRule}"];
+            Add(ref errors, "user_id", $"user_id must be {UserIdRule}");
         }
 
         SegmentInfo segments = default;
         if (string.IsNullOrEmpty(request.Text))
         {
-            errors["text"] = ["text is required and must not be empty"];
+            Add(ref errors, "text", "text is required and must not be empty");
         }
         else if (request.Text.Length > SegmentCalculator.Gsm7Part * MaxSegments * 4)
         {
-            errors["text"] = [$"text is too long: at most {MaxSegments} segments"];
+            Add(ref errors, "text", $"text is too long: at most {MaxSegments} segments");
         }
         else
         {
             segments = SegmentCalculator.Analyze(request.Text);
             if (segments.Segments > MaxSegments)
             {
-                errors["text"] = [$"text needs {segments.Segments} segments; at most {MaxSegments} are allowed"];
+                Add(ref errors, "text", $"text needs {segments.Segments} segments; at most {MaxSegments} are allowed");
             }
         }
 
         if (request.From is not null && SenderId.Classify(request.From) is null)
         {
-            errors["from"] = [$"from must be {SenderId.Rule}"];
+            Add(ref errors, "from", $"from must be {SenderId.Rule}");
         }
 
         OperatorInfo? op = null;
         if (!MsisdnNormalizer.TryNormalize(request.Phone, out var msisdn, out var phoneError))
         {
-            errors["phone"] = [phoneError!];
+            Add(ref errors, "phone", phoneError!);
         }
         else
         {
             op = table.Route(msisdn);
             if (op is null)
             {
-                errors["phone"] = [$"no route: no operator serves the prefix of {msisdn}"];
+                Add(ref errors, "phone", $"no route: no operator serves the prefix of {msisdn}");
             }
         }
 
@@ -115,15 +118,15 @@ public static class SendValidator
         {
             if (!Rfc3339.TryParse(request.SendAt, out var at))
             {
-                errors["send_at"] = [$"send_at must be {Rfc3339.Rule}"];
+                Add(ref errors, "send_at", $"send_at must be {Rfc3339.Rule}");
             }
             else if (at > now + options.MaxScheduleAhead)
             {
-                errors["send_at"] = [$"send_at must be at most {options.MaxScheduleAhead.TotalDays:0.##} days ahead"];
+                Add(ref errors, "send_at", $"send_at must be at most {options.MaxScheduleAhead.TotalDays:0.##} days ahead");
             }
             else if (at < now - options.SendAtPastTolerance)
             {
-                errors["send_at"] = [$"send_at is in the past (more than {options.SendAtPastTolerance.TotalSeconds:0} s before the gateway's clock)"];
+                Add(ref errors, "send_at", $"send_at is in the past (more than {options.SendAtPastTolerance.TotalSeconds:0} s before the gateway's clock)");
             }
             else if (at > now)
             {
@@ -136,7 +139,7 @@ public static class SendValidator
             long min = (long)options.MinValidityPeriod.TotalSeconds, max = (long)options.MaxValidityPeriod.TotalSeconds;
             if (seconds < min || seconds > max)
             {
-                errors["validity_period"] = [$"validity_period must be an integer number of seconds from {min} to {max}"];
+                Add(ref errors, "validity_period", $"validity_period must be an integer number of seconds from {min} to {max}");
             }
             else
             {
@@ -144,15 +147,19 @@ public static class SendValidator
             }
         }
 
-        if (errors.Count == 0)
+        if (errors is null)
         {
             long cost = checked(segments.Segments * op!.PricePerSegment);
             message = new SmsMessage(MessageIds.New(), request.UserId!, msisdn, request.Text!, type, op.Name, segments.Encoding,
                 segments.Segments, cost, now, From: request.From, CallbackUrl: request.CallbackUrl, StoreText: request.StoreText, ValidUntil: validUntil);
         }
 
-        return errors;
+        return errors ?? NoErrors;
     }
+
+
+    private static void Add(ref Dictionary<string, string[]>? errors, string field, string problem) =>
+        (errors ??= new Dictionary<string, string[]>(StringComparer.Ordinal))[field] = [problem];
 
     /// <summary>True for 1-64 characters of ASCII letters, digits, '-', '_' and '.'.</summary>
     public static bool IsValidUserId(string userId)
