@@ -44,7 +44,7 @@ public sealed partial class InMemoryStatusStore
         {
             if (_messages.Remove(id, out var record))
             {
-                var user = record.First.UserId;
+                var user = record.UserId;
                 if (!byUser.TryGetValue(user, out var ids))
                 {
                     byUser[user] = ids = [];

@@ -116,7 +116,7 @@ public sealed partial class InMemoryStatusStore : IStatusStore
         _lock.EnterReadLock();
         try
         {
-            if (!_messages.TryGetValue(messageId, out var r) || (userId is not null && r.First.UserId != userId))
+            if (!_messages.TryGetValue(messageId, out var r) || (userId is not null && r.UserId != userId))
             {
                 return ValueTask.FromResult<MessageHistory?>(null);
             }
@@ -146,7 +146,7 @@ public sealed partial class InMemoryStatusStore : IStatusStore
                 counts[_messages[id].Current]++;
             }
 
-            return ValueTask.FromResult<BatchCounts?>(new BatchCounts(batchId, _messages[members[0]].First.UserId, counts, members.Count));
+            return ValueTask.FromResult<BatchCounts?>(new BatchCounts(batchId, _messages[members[0]].UserId, counts, members.Count));
         }
         finally
         {
@@ -203,34 +203,46 @@ public sealed partial class InMemoryStatusStore : IStatusStore
         }
     }
 
-    // One message: its first event (the fields every event of the message repeats: user, MSISDN, operator, type, encoding,
-    // segments, cost, accept time) and its history as compact entries, as the PostgreSQL store keeps one row per event
-    // (status, attempt, time, error code) rather than the decoded events. A decoded event carries its own copies of the
-    // user id, MSISDN and operator strings; keeping each one would keep about three events' worth of objects per message
-    // alive into the oldest GC generation (bench/README.md "The embedded status store: a compact history").
+    // One message: the fields every event of the message repeats (user, MSISDN, operator, type, encoding, segments, cost,
+    // accept time), taken from its first event, and its history as compact entries, as the PostgreSQL store keeps one row
+    // per event (status, attempt, time, error code) rather than the decoded events. A decoded event carries its own copies
+    // of the user id, MSISDN and operator strings; keeping each one would keep about three events' worth of objects per
+    // message alive into the oldest GC generation (bench/README.md "The embedded status store: a compact history"). Neither
+    // the first event nor a list around the entries is kept: the fields and one array (bench/README.md "The embedded
+    // status store without its first event").
     private sealed class Record(StatusEvent first)
     {
-        private readonly List<HistoryEntry> _history = new(3);
-        private HistoryEntry _latest = HistoryEntry.Of(first);
+        private readonly Guid _messageId = first.MessageId;
+        private readonly string _msisdn = first.Msisdn;
+        private readonly string _operator = first.Operator;
+        private readonly MessageType _type = first.Type;
+        private readonly SmsEncoding _encoding = first.Encoding;
+        private readonly int _segments = first.Segments;
+        private readonly long _cost = first.Cost;
 
-        public StatusEvent First { get; } = first;
+        // Most messages get three events (queued, sent, delivered); a retry or a late duplicate grows the array.
+        private HistoryEntry[] _history = new HistoryEntry[3];
+        private int _count;
+        private int _latest; // index in _history of the entry that decides the current status
 
-        public MessageStatus Current { get; private set; } = first.Status;
+        public string UserId { get; } = first.UserId;
 
-        public DateTimeOffset AcceptedAt => First.AcceptedAt;
+        public DateTimeOffset AcceptedAt { get; } = first.AcceptedAt;
+
+        public MessageStatus Current => _history[_latest].Status;
 
         public Guid? BatchId { get; set; }
 
         public string? Text { get; set; }
 
-        /// <summary>The history as events (oldest first), rebuilt from the first event's fields, as the PostgreSQL store does.</summary>
+        /// <summary>The history as events (oldest first), rebuilt from the message's fields, as the PostgreSQL store does.</summary>
         public List<StatusEvent> Events()
         {
-            var events = new List<StatusEvent>(_history.Count + 1);
-            foreach (var h in _history.OrderBy(h => h.At).ThenBy(h => h.Attempt).ThenBy(h => h.Status))
+            var events = new List<StatusEvent>(_count);
+            foreach (var h in _history.Take(_count).OrderBy(h => h.At).ThenBy(h => h.Attempt).ThenBy(h => h.Status))
             {
-                events.Add(new StatusEvent(First.MessageId, First.UserId, h.Status, h.Attempt, h.At, First.Msisdn, First.Operator,
-                    First.Type, First.Encoding, First.Segments, First.Cost, First.AcceptedAt, h.ErrorCode));
+                events.Add(new StatusEvent(_messageId, UserId, h.Status, h.Attempt, h.At, _msisdn, _operator, _type, _encoding, _segments,
+                    _cost, AcceptedAt, h.ErrorCode));
             }
 
             return events;
@@ -238,25 +250,34 @@ public sealed partial class InMemoryStatusStore : IStatusStore
 
         public void Apply(StatusEvent e)
         {
-            foreach (var existing in _history)
+            for (int i = 0; i < _count; i++)
             {
-                if (existing.Status == e.Status && existing.Attempt == e.Attempt)
+                if (_history[i].Status == e.Status && _history[i].Attempt == e.Attempt)
                 {
                     return;
                 }
             }
 
-            var entry = HistoryEntry.Of(e);
-            _history.Add(entry);
-            if (_history.Count == 1 || StatusPrecedence.Supersedes(e, _latest.Status, _latest.Attempt))
+            if (_count == _history.Length)
             {
-                _latest = entry;
-                Current = e.Status;
+                Array.Resize(ref _history, _count * 2);
             }
+
+            _history[_count] = HistoryEntry.Of(e);
+            if (_count == 0 || StatusPrecedence.Supersedes(e, _history[_latest].Status, _history[_latest].Attempt))
+            {
+                _latest = _count;
+            }
+
+            _count++;
         }
 
-        public MessageSummary Summary() => new(First.MessageId, First.UserId, First.Msisdn, First.Operator, First.Type, First.Encoding,
-            First.Segments, First.Cost, First.AcceptedAt, _latest.Status, _latest.Attempt, _latest.At, _latest.ErrorCode, BatchId, Text);
+        public MessageSummary Summary()
+        {
+            ref readonly var latest = ref _history[_latest];
+            return new(_messageId, UserId, _msisdn, _operator, _type, _encoding, _segments, _cost, AcceptedAt, latest.Status, latest.Attempt,
+                latest.At, latest.ErrorCode, BatchId, Text);
+        }
     }
 
     // One stored event: what differs between the events of one message.

@@ -5,8 +5,8 @@ using SmsGateway.Status;
 namespace SmsGateway.Tests.Unit.Status;
 
 /// <summary>
-/// The embedded store keeps a message's first event and, per later event, only what differs (status, attempt, time, error
-/// code), as the PostgreSQL store keeps one row per event; histories are rebuilt from them.
+/// The embedded store keeps the fields every event of a message repeats and, per event, only what differs (status, attempt,
+/// time, error code), as the PostgreSQL store keeps one row per event; histories are rebuilt from them.
 /// </summary>
 public sealed class InMemoryStatusStoreHistoryTests
 {
@@ -48,6 +48,41 @@ public sealed class InMemoryStatusStoreHistoryTests
         Assert.False(sent.IsAlive, "the store still references the decoded sent event");
         var history = await store.GetMessageAsync(queued.MessageId, null, None);
         Assert.Equal([MessageStatus.Queued, MessageStatus.Sent], history!.Events.Select(e => e.Status));
+    }
+
+    [Fact]
+    public async Task The_first_event_object_is_not_kept_either()
+    {
+        var store = new InMemoryStatusStore();
+        var messageId = Guid.Parse("01938a6e-0000-7000-8000-000000000002");
+        var first = await WriteAndForgetAsync(store, messageId);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(first.IsAlive, "the store still references the message's first event");
+        var history = await store.GetMessageAsync(messageId, "u1", None);
+        Assert.Equal((MessageStatus.Sent, 1, "989121234567", 2500L), (history!.Message.Status, history.Message.Attempt, history.Message.Msisdn, history.Message.Cost));
+        Assert.Equal(MessageStatus.Sent, history.Events[^1].Status);
+    }
+
+    /// <summary>Events of one message may be stored out of order (redelivery, a receipt before its sent event): the
+    /// current status is the one that supersedes the others (StatusPrecedence), not the last one written.</summary>
+    [Fact]
+    public async Task An_event_stored_late_does_not_replace_a_status_that_supersedes_it()
+    {
+        var store = new InMemoryStatusStore();
+        var delivered = Event(MessageStatus.Delivered, 1, T0.AddSeconds(3));
+        await store.WriteBatchAsync([delivered], None);
+        await store.WriteBatchAsync([Event(MessageStatus.Sent, 1, T0.AddSeconds(2)), Event(MessageStatus.Queued, 0, T0)], None);
+
+        var history = await store.GetMessageAsync(delivered.MessageId, "u1", None);
+        var report = await store.GetReportAsync(new ReportQuery("u1"), None);
+
+        Assert.Equal((MessageStatus.Delivered, 1, T0.AddSeconds(3)), (history!.Message.Status, history.Message.Attempt, history.Message.UpdatedAt));
+        Assert.Equal([MessageStatus.Queued, MessageStatus.Sent, MessageStatus.Delivered], history.Events.Select(e => e.Status));
+        Assert.Equal(MessageStatus.Delivered, Assert.Single(report.Messages).Status);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
