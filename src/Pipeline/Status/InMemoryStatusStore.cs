@@ -208,8 +208,8 @@ public sealed partial class InMemoryStatusStore : IStatusStore
     // per event (status, attempt, time, error code) rather than the decoded events. A decoded event carries its own copies
     // of the user id, MSISDN and operator strings; keeping each one would keep about three events' worth of objects per
     // message alive into the oldest GC generation (bench/README.md "The embedded status store: a compact history"). Neither
-    // the first event nor a list around the entries is kept: the fields and one array (bench/README.md "The embedded
-    // status store without its first event").
+    // the first event nor a list around the entries is kept: the fields and one array (bench/README.md "Where the embedded
+    // graph allocates, and three cuts").
     private sealed class Record(StatusEvent first)
     {
         private readonly Guid _messageId = first.MessageId;
