@@ -1,4 +1,5 @@
 using SmsGateway.Accept;
+using SmsGateway.Billing;
 using SmsGateway.Model;
 using SmsGateway.Routing;
 using SmsGateway.Status;
@@ -73,6 +74,30 @@ public sealed class ScheduleValidationTests
         Assert.Equal(Now.AddDays(1).AddHours(1), later!.ValidUntil);
         Assert.Empty(Validate(null, null, out var none, out _));
         Assert.Null(none!.ValidUntil);
+    }
+
+    /// <summary>
+    /// A bulk request is published at once, so an item with a future <c>send_at</c> is refused on that field (never sent
+    /// early), is charged nothing, and leaves the other items queued (SmsPipeline.SendBatchAsync).
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task A_bulk_item_with_a_send_at_is_refused_on_that_field_and_the_other_items_are_queued()
+    {
+        var ledger = new InMemoryBalanceLedger();
+        await using var pipeline = new SmsPipelineBuilder().WithLedger(ledger).Build();
+        await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
+        await ledger.ChargeAsync("u1", 1_000_000, "c1", CancellationToken.None);
+        var later = DateTimeOffset.UtcNow.AddHours(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+        var results = await pipeline.SendBatchAsync(
+            [new SendRequest("09121234567", "now", "normal", "u1"), new SendRequest("09121234568", "later", "normal", "u1", SendAt: later)],
+            Guid.NewGuid(), CancellationToken.None);
+
+        Assert.Equal(AcceptStatus.Queued, results[0].Status);
+        Assert.Equal(AcceptStatus.Invalid, results[1].Status);
+        Assert.Contains("not supported in POST /send/batch", Assert.Single(results[1].Errors!["send_at"]), StringComparison.Ordinal);
+        var balance = await ledger.GetBalanceAsync("u1", CancellationToken.None);
+        Assert.Equal((1_000_000 - results[0].Message!.Cost, results[0].Message!.Cost), (balance.Available, balance.Reserved));
     }
 
     [Fact]
