@@ -225,7 +225,7 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
 
     /// <inheritdoc />
     public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Capture(userId, messageId, operatorMessageId));
+        ValueTask.FromResult(Settle(userId, messageId, HoldState.Captured, operatorMessageId));
 
     /// <inheritdoc />
     /// <remarks>Each item takes its user's monitor on its own: items are atomic one by one, as in the Redis script.</remarks>
@@ -251,7 +251,7 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
         {
             var item = items[i];
             results[i] = item.Kind == SettleKind.Capture
-                ? Capture(item.UserId, item.MessageId, item.OperatorMessageId)
+                ? Settle(item.UserId, item.MessageId, HoldState.Captured, item.OperatorMessageId)
                 : Settle(item.UserId, item.MessageId, HoldState.Refunded);
         }
 
@@ -324,9 +324,6 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
             return result;
         }
     }
-
-    private SettleOutcome Capture(string userId, Guid messageId, string? operatorMessageId) =>
-        Settle(userId, messageId, HoldState.Captured, operatorMessageId);
 
     // operatorMessageId: recorded with a capture that settles the reservation (the Redis field o), null for none.
     private SettleOutcome Settle(string userId, Guid messageId, HoldState target, string? operatorMessageId = null)
