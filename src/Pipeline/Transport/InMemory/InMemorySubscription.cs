@@ -103,8 +103,11 @@ internal sealed class InMemorySubscription : IMessageSubscription, IConsumerLag
             return new ValueTask<bool>(false);
         }
 
+        // Count, not TryPeek: a peek marks the queue's current segment as observed, and an observed segment never clears the
+        // slots of the messages taken from it, so every message it held stayed reachable until the whole segment was used up
+        // (bench/README.md "Taken messages no longer kept by a peek").
         var ready = _group.Ready.Reader;
-        return ready.TryPeek(out _) ? new ValueTask<bool>(true) : WaitSlowAsync(ready, cancellationToken);
+        return ready.Count > 0 ? new ValueTask<bool>(true) : WaitSlowAsync(ready, cancellationToken);
     }
 
     internal void Settle(InMemoryDelivery delivery, TimeSpan? nakDelay)
