@@ -26,6 +26,7 @@ internal sealed class ImpliedQueuedEvents : IAsyncDisposable
     private readonly long _delayTicks;
     private readonly ITimer _timer;
     private readonly Lock _publishing = new();
+    private (Guid MessageId, long Due)? _head; // taken from _order, not yet due; used under _publishing only
 
     /// <param name="status">Publishes the events the delay let through; its <see cref="StatusPublisher.Published"/> drops held ones.</param>
     /// <param name="delay">How long an event is held; greater than zero.</param>
@@ -81,9 +82,11 @@ internal sealed class ImpliedQueuedEvents : IAsyncDisposable
         lock (_publishing)
         {
             long now = _time.GetTimestamp();
-            while (_order.TryPeek(out var head) && (all || head.Due <= now))
+            // The oldest entry is taken out and kept in _head until it is due, not peeked at: a peek marks the queue's segment
+            // as observed, and an observed segment never reuses its slots (a new segment every 32 entries).
+            while ((_head ??= _order.TryDequeue(out var next) ? next : null) is { } head && (all || head.Due <= now))
             {
-                _order.TryDequeue(out _);
+                _head = null;
                 if (_held.TryRemove(head.MessageId, out var queued))
                 {
                     published.Add(_status.TryPublishAsync(queued, CancellationToken.None).AsTask());
