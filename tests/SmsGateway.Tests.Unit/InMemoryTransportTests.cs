@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using SmsGateway.Model;
 using SmsGateway.Serialization;
 using SmsGateway.Status;
@@ -93,7 +94,7 @@ public sealed class InMemoryTransportTests
         GC.KeepAlive(sub);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static async Task<WeakReference> PublishTrackedAsync(InMemoryTransport transport, int i)
     {
         var payload = BitConverter.GetBytes(i);
@@ -102,7 +103,7 @@ public sealed class InMemoryTransportTests
     }
 
     // Takes what the group's queue holds the way a consumer loop does (WaitToReadAsync, then TryRead), acking each.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static async Task TakeAndAckAllAsync(InMemoryTransport transport, IMessageSubscription sub)
     {
         while (transport.Pending("t", "g") > 0 && await sub.Deliveries.WaitToReadAsync(None))
