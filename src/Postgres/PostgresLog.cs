@@ -20,6 +20,9 @@ internal static partial class PostgresLog
     [LoggerMessage(6004, LogLevel.Error, "Migration {FileName} failed")]
     public static partial void MigrationFailed(this ILogger logger, Exception exception, string fileName);
 
+    [LoggerMessage(6005, LogLevel.Warning, "Releasing the migration lock failed; the server releases it when the connection closes")]
+    public static partial void MigrationUnlockFailed(this ILogger logger, Exception exception);
+
     [LoggerMessage(6010, LogLevel.Warning, "Writing a batch of {Count} status events failed")]
     public static partial void WriteFailed(this ILogger logger, Exception exception, int count);
 

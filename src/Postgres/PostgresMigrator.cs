@@ -87,7 +87,7 @@ public static class PostgresMigrator
         }
         finally
         {
-            await ReleaseLockAsync(connection).ConfigureAwait(false);
+            await ReleaseLockAsync(connection, logger).ConfigureAwait(false);
         }
     }
 
@@ -121,7 +121,7 @@ public static class PostgresMigrator
         }
     }
 
-    private static async Task ReleaseLockAsync(NpgsqlConnection connection)
+    private static async Task ReleaseLockAsync(NpgsqlConnection connection, ILogger logger)
     {
         try
         {
@@ -129,9 +129,10 @@ public static class PostgresMigrator
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = AdvisoryLockKey });
             await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (NpgsqlException)
+        catch (NpgsqlException ex)
         {
             // The connection is broken: the server releases a session lock when the session ends.
+            logger.MigrationUnlockFailed(ex);
         }
     }
 

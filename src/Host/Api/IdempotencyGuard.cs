@@ -8,7 +8,7 @@ namespace SmsGateway.Host.Api;
 /// wins; a repeat with the same body gets the first answer again (header <c>Idempotent-Replayed: true</c>); the same key with
 /// another body is 422; a repeat while the first still runs is 409. Answers that changed nothing (429/503) release the key.
 /// </summary>
-internal sealed class IdempotencyGuard(IIdempotencyStore store, TimeSpan ttl)
+internal sealed class IdempotencyGuard(IIdempotencyStore store, TimeSpan ttl, ILogger<IdempotencyGuard> logger)
 {
     public const string Header = "Idempotency-Key";
     private const int MaxKeyLength = 255;
@@ -69,9 +69,10 @@ internal sealed class IdempotencyGuard(IIdempotencyStore store, TimeSpan ttl)
         {
             await store.CompleteAsync(claim.Key, new StoredResponse(statusCode, body), ttl, CancellationToken.None);
         }
-        catch (IdempotencyStoreUnavailableException)
+        catch (IdempotencyStoreUnavailableException ex)
         {
             // The answer was given; a repeat will find the key in progress (409) until it expires, never a second charge.
+            ProblemLog.IdempotencyKeyNotSettled(logger, ex, "completed");
         }
     }
 
@@ -87,9 +88,10 @@ internal sealed class IdempotencyGuard(IIdempotencyStore store, TimeSpan ttl)
         {
             await store.ReleaseAsync(claim.Key, CancellationToken.None);
         }
-        catch (IdempotencyStoreUnavailableException)
+        catch (IdempotencyStoreUnavailableException ex)
         {
             // The key expires by itself.
+            ProblemLog.IdempotencyKeyNotSettled(logger, ex, "released");
         }
     }
 }

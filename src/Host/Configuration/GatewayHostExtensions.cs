@@ -117,7 +117,7 @@ public static class GatewayHostExtensions
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CallbackSender>>()));
         }
 
-        builder.Services.AddSingleton(sp => new IdempotencyGuard(sp.GetRequiredService<IIdempotencyStore>(), TimeSpan.FromHours(gateway.IdempotencyKeyHours)));
+        builder.Services.AddSingleton(sp => new IdempotencyGuard(sp.GetRequiredService<IIdempotencyStore>(), TimeSpan.FromHours(gateway.IdempotencyKeyHours), sp.GetRequiredService<ILogger<IdempotencyGuard>>()));
         builder.Services.AddSingleton<AcceptServices>();
         builder.AddGatewayTelemetry(gateway.ParsedRoles());
         builder.Services.AddProblemDetails();

@@ -172,9 +172,10 @@ public sealed partial class NatsTransport : IDeadLetterStore
             {
                 await JetStream.DeleteConsumerAsync(_options.DeadStream, consumer.Info.Name, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (NatsException)
+            catch (NatsException ex)
             {
-                // removed by the server after its inactive threshold anyway
+                // The server removes it after its inactive threshold anyway.
+                TransportLog.ReplayConsumerNotDeleted(_logger, _options.DeadStream, ex.Message);
             }
         }
     }

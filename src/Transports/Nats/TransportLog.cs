@@ -29,6 +29,9 @@ internal static partial class TransportLog
     [LoggerMessage(EventId = 7061, Level = LogLevel.Information, Message = "NATS dead letter {DeadSequence} replayed to {Topic}")]
     public static partial void Replayed(ILogger logger, ulong deadSequence, string topic);
 
+    [LoggerMessage(EventId = 4207, Level = LogLevel.Debug, Message = "NATS replay consumer on {Stream} not deleted ({Reason}); the server removes it when idle")]
+    public static partial void ReplayConsumerNotDeleted(ILogger logger, string stream, string reason);
+
     [LoggerMessage(EventId = 4290, Level = LogLevel.Debug, Message = "NATS readiness probe could not connect ({Reason})")]
     public static partial void ProbeFailed(ILogger logger, string reason);
 }
