@@ -209,6 +209,40 @@ public sealed class InMemoryTransportTests
         Assert.Equal(0, transport.Pending("t", "g"));
     }
 
+    [Theory(Timeout = 20_000)]
+    [InlineData("loop token")] // the consumer loop's token, which shares one linked source across waits
+    [InlineData("another token")] // a token after the first: linked for that wait only
+    [InlineData("no token")]
+    public async Task A_waiting_consumer_is_woken_by_its_disposal_and_stopped_by_its_own_token(string kind)
+    {
+        await using var transport = new InMemoryTransport();
+        using var loop = new CancellationTokenSource();
+        using var other = new CancellationTokenSource();
+        var member = await transport.SubscribeAsync("t", "g", SubscriptionOptions.Default, None);
+        await using var otherMember = await transport.SubscribeAsync("t", "g", SubscriptionOptions.Default, None);
+
+        // A first wait that a message ends, then the wait under test on an empty queue.
+        var first = member.Deliveries.WaitToReadAsync(loop.Token).AsTask();
+        await transport.PublishAsync("t", Msg(1), None);
+        Assert.True(await first.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(member.Deliveries.TryRead(out var taken));
+        await taken.AckAsync(None);
+        var token = kind switch { "loop token" => loop.Token, "another token" => other.Token, _ => None };
+        var waiting = member.Deliveries.WaitToReadAsync(token).AsTask();
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+
+        await member.DisposeAsync();
+        Assert.False(await waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+
+        // The other member of the group still waits on the same queue, and its own token ends its wait with a cancellation.
+        var stillWaiting = otherMember.Deliveries.WaitToReadAsync(loop.Token).AsTask();
+        await Task.Delay(50);
+        Assert.False(stillWaiting.IsCompleted);
+        await loop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stillWaiting.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
     [Fact(Timeout = 20_000)]
     public async Task Duplicate_message_ids_are_stored_once_and_messages_before_a_group_are_kept()
     {

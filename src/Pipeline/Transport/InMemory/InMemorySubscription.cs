@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
 namespace SmsGateway.Transport.InMemory;
@@ -22,6 +23,7 @@ internal sealed class InMemorySubscription : IMessageSubscription, IConsumerLag
     private readonly Timer _ackWaitTimer;
     private long _sequence;
     private volatile bool _closed;
+    private LinkedStop? _linkedStop;
 
     public InMemorySubscription(InMemoryGroup group, SubscriptionOptions options)
     {
@@ -51,6 +53,7 @@ internal sealed class InMemorySubscription : IMessageSubscription, IConsumerLag
         await _ackWaitTimer.DisposeAsync().ConfigureAwait(false);
         _closed = true;
         _stop.Cancel();
+        Interlocked.Exchange(ref _linkedStop, null)?.Source.Dispose(); // canceled with _stop; drops its hold on the consumer's token
         _completion.TrySetResult();
 
         // Whatever this member holds goes back to the group: delivered but unsettled.
@@ -135,19 +138,48 @@ internal sealed class InMemorySubscription : IMessageSubscription, IConsumerLag
         _group.Acked();
     }
 
+    // Pooled box: a consumer waits here each time the group's queue runs empty, which at a steady trickle is once a message.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> WaitSlowAsync(ChannelReader<InMemoryEnvelope> ready, CancellationToken cancellationToken)
     {
         // The group's queue outlives this member, so disposal has to wake a waiting consumer through the stop token.
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        var shared = SharedStopToken(cancellationToken);
+        using var own = shared is null ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token) : null;
         try
         {
-            return await ready.WaitToReadAsync(linked.Token).ConfigureAwait(false) && !_closed;
+            return await ready.WaitToReadAsync(own?.Token ?? shared!.Value).ConfigureAwait(false) && !_closed;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return false;
         }
     }
+
+    // The stop token linked with the caller's, without a new linked source for every wait: a consumer loop passes the same
+    // token each time, so the first cancelable one gets a source kept until disposal. Null for any other token (the caller
+    // then links its own). A token that cannot be canceled needs no link.
+    private CancellationToken? SharedStopToken(CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled || _closed)
+        {
+            return _stop.Token;
+        }
+
+        var linked = Volatile.Read(ref _linkedStop);
+        if (linked is null)
+        {
+            var fresh = new LinkedStop(cancellationToken, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token));
+            linked = Interlocked.CompareExchange(ref _linkedStop, fresh, null) ?? fresh;
+            if (!ReferenceEquals(linked, fresh))
+            {
+                fresh.Source.Dispose();
+            }
+        }
+
+        return linked.For == cancellationToken ? linked.Source.Token : null;
+    }
+
+    private sealed record LinkedStop(CancellationToken For, CancellationTokenSource Source);
 
     private async Task RedeliverLaterAsync(InMemoryEnvelope envelope, TimeSpan delay)
     {
