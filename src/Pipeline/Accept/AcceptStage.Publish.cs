@@ -139,11 +139,12 @@ internal sealed partial class AcceptStage
     // earliest request is oldest, the first of its deadlines to run out.
     private List<OutgoingFrame> FramesOf(IReadOnlyList<ReservedBatch> users)
     {
-        var frames = new List<OutgoingFrame>();
+        // Index loops, not foreach: a foreach over the IReadOnlyList boxes its enumerator, three times per user batch.
+        var frames = new List<OutgoingFrame>(2); // most batches make one frame, or one per topic
         int count = 0;
-        foreach (var user in users)
+        for (int u = 0; u < users.Count; u++)
         {
-            count += user.Items.Count;
+            count += users[u].Items.Count;
         }
 
         int capacity = Math.Min(_options.MessageFrameSize, count);
@@ -157,8 +158,9 @@ internal sealed partial class AcceptStage
         List<AcceptWork>? open = null;
         ReservedBatch? oldest = null;
         long oldestStart = long.MaxValue;
-        foreach (var user in users)
+        for (int u = 0; u < users.Count; u++)
         {
+            var user = users[u];
             var (_, items, outcomes, _) = user;
             long userStart = EarliestStart(items);
             for (int i = 0; i < items.Count; i++)
