@@ -21,16 +21,17 @@ internal sealed class CachedAccessStore : IAccessStore
     private readonly RevalidatingCache<string, Found<ApiKeyRecord>> _keys;
     private readonly RevalidatingCache<string, Found<AccountLimits>> _limits;
 
-    /// <summary>Caches <paramref name="inner"/>'s keys and limits for <paramref name="ttl"/>.</summary>
+    /// <summary>Caches <paramref name="inner"/>'s keys and limits with the timings of <paramref name="options"/>.</summary>
     /// <param name="inner">The store (PostgreSQL in the full profile).</param>
-    /// <param name="ttl">How long a copy is served without asking the store; above zero.</param>
+    /// <param name="options">The caches' timings: <see cref="StoreCacheOptions.Ttl"/> is how long a copy is served without
+    /// asking the store (<see cref="AuthOptions.KeyCacheMs"/> in the host); the other defaults are those described above.</param>
     /// <param name="logger">Receives the outage events of the caches (7510, 7511).</param>
     /// <param name="time">The clock (tests); <see cref="TimeProvider.System"/> when null.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ttl"/> is not above zero.</exception>
-    public CachedAccessStore(IAccessStore inner, TimeSpan ttl, ILogger logger, TimeProvider? time = null)
+    /// <exception cref="ArgumentOutOfRangeException">A timing of <paramref name="options"/> is out of range
+    /// (<see cref="StoreCacheOptions.Validate"/>).</exception>
+    public CachedAccessStore(IAccessStore inner, StoreCacheOptions options, ILogger logger, TimeProvider? time = null)
     {
         _inner = inner;
-        var options = new StoreCacheOptions { Ttl = ttl };
         // Not cancellable by one waiter: the read is shared, and the store's own timeout bounds it.
         _keys = new RevalidatingCache<string, Found<ApiKeyRecord>>("api_keys", options,
             async (keyId, _) => new Found<ApiKeyRecord>(await inner.FindKeyAsync(keyId, CancellationToken.None).ConfigureAwait(false)), logger, time);

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using SmsGateway.Access;
+using SmsGateway.Host.Accounts;
 using SmsGateway.Host.Api;
 using SmsGateway.Host.Configuration;
 using SmsGateway.Postgres;
@@ -54,7 +55,7 @@ public static class GatewayAccessExtensions
             {
                 var store = new PostgresAccessStore(sp.GetRequiredService<PostgresStatusStore>(), sp.GetRequiredService<ILogger<PostgresAccessStore>>());
                 return auth.KeyCacheMs == 0 ? store // no caching: every lookup asks PostgreSQL
-                    : new CachedAccessStore(store, TimeSpan.FromMilliseconds(auth.KeyCacheMs), sp.GetRequiredService<ILogger<CachedAccessStore>>());
+                    : new CachedAccessStore(store, new StoreCacheOptions { Ttl = TimeSpan.FromMilliseconds(auth.KeyCacheMs) }, sp.GetRequiredService<ILogger<CachedAccessStore>>());
             });
             services.AddRedisAccountLimiter();
         }
