@@ -10,8 +10,8 @@ namespace SmsGateway.Billing;
 /// and at most the newest 100,000 per user (about 130 bytes of heap each, bench/README.md "Where the embedded graph
 /// allocates, and three cuts"); older ones are forgotten, oldest first, when the user next settles (docs/architecture.md
 /// "Durability and faults: where it stands"). Like the Redis ledger, each new reservation waits in a per-user pending index
-/// (message id → reserve time, ms) until <see cref="ConfirmAsync"/>, a capture or a refund drops it; <see cref="SweepExpiredAsync"/> refunds the ones left past the
-/// deadline. A reservation's "stored" mark (the Redis hash field <c>k</c>) is its absence from the index while held.</remarks>
+/// (message id → reserve time, ms) until <see cref="ConfirmAsync"/>, a capture or a refund drops it;
+/// <see cref="SweepExpiredAsync"/> refunds the ones left past the deadline. A reservation's "stored" mark (the Redis hash field <c>k</c>) is its absence from the index while held.</remarks>
 public sealed class InMemoryBalanceLedger : IBalanceLedger
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
