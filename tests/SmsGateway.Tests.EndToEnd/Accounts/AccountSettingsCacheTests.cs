@@ -54,6 +54,7 @@ public sealed class AccountSettingsCacheTests
         var store = new OutageStores();
         await store.SaveAsync(new AccountSettings("u1", ["A1"], null, null), CancellationToken.None);
         var cache = new AccountSettingsCache(store, NullLogger<AccountSettingsCache>.Instance, ShortTtl, null);
+        await ColdRead.WarmAsync(() => cache.GetAsync("u1", CancellationToken.None).AsTask());
         Assert.Equal(["A1"], (await cache.GetAsync("u1", CancellationToken.None)).AllowedSenders);
         var callsBefore = store.Calls;
 
@@ -81,7 +82,7 @@ public sealed class AccountSettingsCacheTests
         var store = new OutageStores();
         await store.SaveAsync(new AccountSettings("u1", ["A1"], null, null), CancellationToken.None);
         var cache = new AccountSettingsCache(store, NullLogger<AccountSettingsCache>.Instance, ShortTtl with { RetryInterval = TimeSpan.FromMilliseconds(50) }, null);
-        await cache.GetAsync("u1", CancellationToken.None);
+        await ColdRead.WarmAsync(() => cache.GetAsync("u1", CancellationToken.None).AsTask());
 
         store.Mode = StoreMode.Throws;
         for (int i = 0; i < 10; i++)
