@@ -43,6 +43,26 @@ public sealed class ScheduleStoreTests(PostgresFixture fixture)
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Any_due_answers_whether_a_waiting_message_is_due_by_then()
+    {
+        await using var db = await fixture.CreateMigratedAsync("sch_any");
+        var store = new PostgresScheduleStore(db.Store);
+        Assert.False(await store.AnyDueAsync(Epoch.AddDays(1), None)); // empty
+
+        var early = Message(Epoch);
+        var late = Message(Epoch.AddSeconds(1));
+        await store.AddAsync(early, Epoch.AddMinutes(5), None);
+        await store.AddAsync(late, Epoch.AddMinutes(10), None);
+        Assert.False(await store.AnyDueAsync(Epoch.AddMinutes(4), None));
+        Assert.True(await store.AnyDueAsync(Epoch.AddMinutes(5), None)); // due at send_at itself
+
+        Assert.Equal(1, (await store.ReleaseDueAsync(Epoch.AddMinutes(5), 10, 1, (_, _) => ValueTask.CompletedTask, None)).Released);
+        Assert.False(await store.AnyDueAsync(Epoch.AddMinutes(9), None)); // released rows are not waiting
+        Assert.True(await store.RemoveAsync(late.Id, None));
+        Assert.False(await store.AnyDueAsync(Epoch.AddDays(1), None)); // nor are removed ones
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_failed_publish_leaves_the_batch_waiting_and_a_stale_fencing_token_releases_nothing()
     {
         await using var db = await fixture.CreateMigratedAsync("sch_fence");

@@ -212,6 +212,30 @@ public sealed class SchedulingFlowTests
         Assert.Equal(0, (await ledger.GetBalanceAsync("u", CancellationToken.None)).Reserved);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task An_idle_scheduler_takes_its_lock_only_on_every_hundredth_poll_and_at_once_when_a_message_is_due()
+    {
+        var ledger = new InMemoryBalanceLedger();
+        var locks = new CountingLocks();
+        var events = new ConcurrentQueue<StatusEvent>();
+        var options = Fast with { SchedulerPollInterval = TimeSpan.FromMilliseconds(5) };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLedger(ledger).WithLocks(locks).Build();
+        pipeline.StatusPublished += events.Enqueue;
+        await pipeline.StartAsync(PipelineRoles.All, CancellationToken.None);
+        await ledger.ChargeAsync("u", 10_000, "c", CancellationToken.None);
+
+        // Nothing scheduled: at most 400 polls in two seconds (5 ms apart), so at most 4 of them take the lock. (Taking it on
+        // every poll made about 150 here: the first half-second goes to starting up.)
+        await Task.Delay(2000);
+        Assert.InRange(locks.Count(SchedulerStage.LockResource), 0, 4);
+
+        var before = locks.Count(SchedulerStage.LockResource);
+        var result = await pipeline.SendAsync(new SendRequest("09121234567", "later", "express", "u", SendAt: At(TimeSpan.FromMilliseconds(300))), CancellationToken.None);
+        Assert.Equal(AcceptStatus.Scheduled, result.Status);
+        await WaitForAsync(events, result.Message!.Id, MessageStatus.Sent);
+        Assert.True(locks.Count(SchedulerStage.LockResource) > before, "the due message was released without the scheduler lock");
+    }
+
     private static async Task<StatusEvent> WaitForAsync(ConcurrentQueue<StatusEvent> events, Guid id, MessageStatus status)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
@@ -225,6 +249,21 @@ public sealed class SchedulingFlowTests
 
             Assert.True(DateTime.UtcNow < deadline, $"message {id} did not reach {status}; saw {string.Join(",", events.Where(e => e.MessageId == id).Select(e => e.Status))}");
             await Task.Delay(10);
+        }
+    }
+
+    /// <summary>In-memory locks that count the locks created per resource.</summary>
+    private sealed class CountingLocks : IDistributedLockFactory
+    {
+        private readonly InMemoryLockFactory _inner = new();
+        private readonly ConcurrentDictionary<string, int> _counts = new();
+
+        public int Count(string resource) => _counts.GetValueOrDefault(resource);
+
+        public Task<IDistributedLock> CreateLockAsync(string resource, TimeSpan expiry, TimeSpan wait, TimeSpan retry, CancellationToken cancellationToken)
+        {
+            _counts.AddOrUpdate(resource, 1, (_, n) => n + 1);
+            return _inner.CreateLockAsync(resource, expiry, wait, retry, cancellationToken);
         }
     }
 

@@ -23,6 +23,15 @@ public interface IScheduleStore
     ValueTask<bool> RemoveAsync(Guid messageId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Whether a waiting message may be due at <paramref name="now"/>: one cheap read, without the <c>scheduler</c> lock, so
+    /// that an idle scheduler does not take the lock on every poll (README "Scheduling, validity and cancel"). A hint: it
+    /// may be stale by the time the caller acts, and it may answer true for a message that is no longer waiting;
+    /// <see cref="ReleaseDueAsync"/>, under the lock, decides.
+    /// </summary>
+    /// <exception cref="ScheduleStoreUnavailableException">The store could not be reached.</exception>
+    ValueTask<bool> AnyDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Releases at most <paramref name="max"/> waiting messages due at <paramref name="now"/> (earliest first): calls
     /// <paramref name="publish"/> with them, then marks them released, as one step. When <paramref name="publish"/> throws,
     /// none is marked and they stay waiting (a repeat publishes the same message ids: brokers de-duplicate by them).

@@ -64,6 +64,16 @@ public sealed class InMemoryScheduleStore : IScheduleStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Looks at the earliest queue entry only: a removed or released message's entry is dropped by the next release.</remarks>
+    public ValueTask<bool> AnyDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_entries)
+        {
+            return ValueTask.FromResult(_due.TryPeek(out _, out var at) && at <= now);
+        }
+    }
+
+    /// <inheritdoc />
     public async ValueTask<ScheduleRelease> ReleaseDueAsync(DateTimeOffset now, int max, long fencingToken,
         Func<IReadOnlyList<SmsMessage>, CancellationToken, ValueTask> publish, CancellationToken cancellationToken)
     {

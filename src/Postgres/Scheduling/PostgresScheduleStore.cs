@@ -69,6 +69,17 @@ public sealed class PostgresScheduleStore(PostgresStatusStore store) : ISchedule
         }).ConfigureAwait(false);
 
     /// <inheritdoc />
+    /// <remarks>One statement outside a transaction, on the partial index of waiting rows (<c>scheduled_messages_due_idx</c>).</remarks>
+    public async ValueTask<bool> AnyDueAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        await RunAsync("looking for due messages", async () =>
+        {
+            await using var cmd = store.DataSource.CreateCommand(
+                "SELECT EXISTS (SELECT 1 FROM scheduled_messages WHERE released_at IS NULL AND send_at <= $1)");
+            cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = now.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            return (bool)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }).ConfigureAwait(false);
+
+    /// <inheritdoc />
     public async ValueTask<ScheduleRelease> ReleaseDueAsync(DateTimeOffset now, int max, long fencingToken,
         Func<IReadOnlyList<SmsMessage>, CancellationToken, ValueTask> publish, CancellationToken cancellationToken)
     {
@@ -151,10 +162,11 @@ public sealed class PostgresScheduleStore(PostgresStatusStore store) : ISchedule
         }
     }
 
-    // Released rows are kept a day for owner look-ups (DELETE /messages/{id}); removed about every 1,000th empty release.
+    // Released rows are kept a day for owner look-ups (DELETE /messages/{id}); removed about every 10th empty release. An idle
+    // scheduler makes an empty release about every 10 s (SchedulerStage.IdleReleaseEvery polls), so about every 100 s.
     private async Task CleanUpAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        if (Interlocked.Increment(ref _releases) % 1000 != 1)
+        if (Interlocked.Increment(ref _releases) % 10 != 1)
         {
             return;
         }
