@@ -230,7 +230,8 @@ public sealed class SchedulingFlowTests
         Assert.InRange(locks.Count(SchedulerStage.LockResource), 0, 4);
 
         var before = locks.Count(SchedulerStage.LockResource);
-        var result = await pipeline.SendAsync(new SendRequest("09121234567", "later", "express", "u", SendAt: At(TimeSpan.FromMilliseconds(300))), CancellationToken.None);
+        var request = new SendRequest("09121234567", "later", "express", "u", SendAt: At(TimeSpan.FromMilliseconds(300)));
+        var result = await pipeline.SendAsync(request, CancellationToken.None);
         Assert.Equal(AcceptStatus.Scheduled, result.Status);
         await WaitForAsync(events, result.Message!.Id, MessageStatus.Sent);
         Assert.True(locks.Count(SchedulerStage.LockResource) > before, "the due message was released without the scheduler lock");

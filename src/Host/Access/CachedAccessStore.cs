@@ -11,8 +11,9 @@ namespace SmsGateway.Host.Access;
 /// (README "Store outages on the accept path"): a copy younger than <see cref="AuthOptions.KeyCacheMs"/> is served as it
 /// is, so a revocation made on another gateway takes effect here within that time while the store answers; past it, the
 /// refresh is waited for at most <see cref="StoreCacheOptions.ColdWait"/> (500 ms by default), then the held copy (at most
-/// 1 h old) is served, at once for 1 s after a failed read. A key never seen, with the store down, is refused (<see cref="AccessStoreUnavailableException"/>: 503, nothing
-/// charged). Writes go to the store and drop this process's copy at once.
+/// 1 h old) is served, at once for 1 s after a failed read. A key never seen, with the store down, is refused
+/// (<see cref="AccessStoreUnavailableException"/>: 503, nothing charged). Writes go to the store and drop this process's
+/// copy at once.
 /// </summary>
 /// <remarks>Thread-safe. Concurrent lookups of one key share one store query.</remarks>
 internal sealed class CachedAccessStore : IAccessStore

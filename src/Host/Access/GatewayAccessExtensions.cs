@@ -55,7 +55,8 @@ public static class GatewayAccessExtensions
             {
                 var store = new PostgresAccessStore(sp.GetRequiredService<PostgresStatusStore>(), sp.GetRequiredService<ILogger<PostgresAccessStore>>());
                 return auth.KeyCacheMs == 0 ? store // no caching: every lookup asks PostgreSQL
-                    : new CachedAccessStore(store, new StoreCacheOptions { Ttl = TimeSpan.FromMilliseconds(auth.KeyCacheMs) }, sp.GetRequiredService<ILogger<CachedAccessStore>>());
+                    : new CachedAccessStore(store, new StoreCacheOptions { Ttl = TimeSpan.FromMilliseconds(auth.KeyCacheMs) },
+                        sp.GetRequiredService<ILogger<CachedAccessStore>>());
             });
             services.AddRedisAccountLimiter();
         }

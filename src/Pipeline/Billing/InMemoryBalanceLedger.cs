@@ -11,7 +11,8 @@ namespace SmsGateway.Billing;
 /// allocates, and three cuts"); older ones are forgotten, oldest first, when the user next settles (docs/architecture.md
 /// "Durability and faults: where it stands"). Like the Redis ledger, each new reservation waits in a per-user pending index
 /// (message id → reserve time, ms) until <see cref="ConfirmAsync"/>, a capture or a refund drops it;
-/// <see cref="SweepExpiredAsync"/> refunds the ones left past the deadline. A reservation's "stored" mark (the Redis hash field <c>k</c>) is its absence from the index while held.</remarks>
+/// <see cref="SweepExpiredAsync"/> refunds the ones left past the deadline. A reservation's "stored" mark (the Redis hash
+/// field <c>k</c>) is its absence from the index while held.</remarks>
 public sealed class InMemoryBalanceLedger : IBalanceLedger
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
