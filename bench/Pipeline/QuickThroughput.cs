@@ -26,7 +26,8 @@ public static class QuickThroughput
             "dispatch" => PipelineRoles.Gateway | PipelineRoles.Dispatcher,
             _ => PipelineRoles.All,
         };
-        // Optional lane=N and inflight=N (PipelineOptions.LaneCapacity, MaxInFlight): how much the graph holds in flight.
+        // Optional lane=N and inflight=N (PipelineOptions.LaneCapacity, MaxInFlight): how much the graph holds in flight;
+        // warmup=S: seconds of unmeasured rounds before the measured runs.
         var options = new PipelineOptions();
         var warmup = TimeSpan.FromSeconds(10);
         foreach (var arg in args.Skip(3).Where(a => a.Contains('=')))
