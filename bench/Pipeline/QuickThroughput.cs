@@ -6,8 +6,9 @@ namespace SmsGateway.Bench.Pipeline;
 /// A fast stopwatch run of <see cref="EmbeddedGraphBenchmark"/> (no BenchmarkDotNet harness): alternates baseline and graph
 /// runs and prints each run's msg/s and the medians. <c>dotnet run -c Release --project bench -- graph [messages] [runs] [accept|dispatch]</c>
 /// (the last argument runs only the gateway role, or gateway and dispatcher without the status writer); after it, optional
-/// <c>lane=N</c> and <c>inflight=N</c> set <see cref="PipelineOptions.LaneCapacity"/> and
-/// <see cref="PipelineOptions.MaxInFlight"/>, and <c>warmup=S</c> the warm-up in seconds (default 10).
+/// <c>lane=N</c>, <c>inflight=N</c> and <c>queuedms=N</c> set <see cref="PipelineOptions.LaneCapacity"/>,
+/// <see cref="PipelineOptions.MaxInFlight"/> and <see cref="PipelineOptions.QueuedEventDelay"/> (ms), and <c>warmup=S</c> the warm-up in seconds (default 10);
+/// <c>graphonly=S</c> runs only graph rounds for S seconds after the warm-up and measures nothing (for a profiler).
 /// </summary>
 /// <remarks>
 /// Before the measured runs, baseline and graph runs alternate unmeasured for at least the warm-up time: with one round
@@ -27,9 +28,11 @@ public static class QuickThroughput
             _ => PipelineRoles.All,
         };
         // Optional lane=N and inflight=N (PipelineOptions.LaneCapacity, MaxInFlight): how much the graph holds in flight;
-        // warmup=S: seconds of unmeasured rounds before the measured runs.
+        // queuedms=N: PipelineOptions.QueuedEventDelay in ms (zero in memory unless set);
+        // warmup=S: seconds of unmeasured rounds before the measured runs; graphonly=S: graph rounds only, for a profiler.
         var options = new PipelineOptions();
         var warmup = TimeSpan.FromSeconds(10);
+        var graphOnly = TimeSpan.Zero;
         foreach (var arg in args.Skip(3).Where(a => a.Contains('=')))
         {
             var value = int.Parse(arg[(arg.IndexOf('=') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
@@ -39,9 +42,16 @@ public static class QuickThroughput
                 continue;
             }
 
+            if (arg.StartsWith("graphonly=", StringComparison.Ordinal))
+            {
+                graphOnly = TimeSpan.FromSeconds(value);
+                continue;
+            }
+
             options = arg.StartsWith("lane=", StringComparison.Ordinal) ? options with { LaneCapacity = value }
                 : arg.StartsWith("inflight=", StringComparison.Ordinal) ? options with { MaxInFlight = value }
-                : throw new ArgumentException($"unknown option {arg} (lane=N, inflight=N, warmup=S)");
+                : arg.StartsWith("queuedms=", StringComparison.Ordinal) ? options with { QueuedEventDelay = TimeSpan.FromMilliseconds(value) }
+                : throw new ArgumentException($"unknown option {arg} (lane=N, inflight=N, queuedms=N, warmup=S, graphonly=S)");
         }
 
         var bench = new EmbeddedGraphBenchmark { Messages = messages, Concurrency = 1024, Roles = roles, Options = options };
@@ -57,6 +67,19 @@ public static class QuickThroughput
         while (warming.Elapsed < warmup);
 
         Console.WriteLine($"warm-up: {rounds} rounds of baseline and graph in {warming.Elapsed.TotalSeconds:N1} s");
+        if (graphOnly > TimeSpan.Zero)
+        {
+            // Only graph rounds, for a profiler attached to this process (perf, dotnet-trace); nothing is measured.
+            var profiling = Stopwatch.StartNew();
+            for (rounds = 0; profiling.Elapsed < graphOnly; rounds++)
+            {
+                await bench.EmbeddedGraph();
+            }
+
+            Console.WriteLine($"graph only: {rounds} rounds in {profiling.Elapsed.TotalSeconds:N1} s");
+            return;
+        }
+
         var baseline = new List<double>();
         var graph = new List<double>();
         for (int r = 0; r < runs; r++)
