@@ -36,6 +36,12 @@ internal sealed class StatusFrame(bool withDecoded = false)
     /// <summary>Events added so far.</summary>
     public int Count { get; private set; }
 
+    /// <summary>The event added <paramref name="index"/>-th (0 = first), for the publisher's observers once the frame is acked.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="Count"/>.</exception>
+    public StatusEvent this[int index] => (uint)index < (uint)Count
+        ? (index == 0 ? _first! : _events![index])
+        : throw new ArgumentOutOfRangeException(nameof(index), index, "past the frame's events");
+
     /// <summary>True when an entry of <paramref name="entryBytes"/> (<see cref="StatusBatchJson.EntryBytes"/>) still fits; an empty frame takes any.</summary>
     public bool Fits(int entryBytes, int maxEvents, int maxBytes) =>
         Count == 0 || (Count < maxEvents && _bytes + entryBytes <= maxBytes);
@@ -66,11 +72,11 @@ internal sealed class StatusFrame(bool withDecoded = false)
         {
             if (_traceParents is null)
             {
-                _events = withDecoded ? new List<StatusEvent>(4) { _first! } : null;
+                _events = new List<StatusEvent>(4) { _first! };
                 _traceParents = new List<string?>(4) { _firstTraceParent };
             }
 
-            _events?.Add(e);
+            _events!.Add(e);
             _traceParents.Add(traceParent);
         }
 

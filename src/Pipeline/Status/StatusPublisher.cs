@@ -41,8 +41,26 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
     /// <see cref="TransportException"/> on failure, <see cref="OperationCanceledException"/> when
     /// <paramref name="cancellationToken"/> ends the wait (the event may still be published).
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per message: the state machine box is pooled (docs: bench/README.md)
-    public async ValueTask PublishAsync(StatusEvent e, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Counted and passed to <see cref="Published"/> once the broker acked it, before its caller continues: by the publish
+    /// loop for a frame, so a slow observer delays the events published after it. Without a listener on the pipeline's
+    /// spans the caller waits on the frame's task itself: no state machine per event (bench/README.md "Status publish
+    /// without a state machine per event").
+    /// </remarks>
+    public ValueTask PublishAsync(StatusEvent e, CancellationToken cancellationToken)
+    {
+        if (_maxEvents == 1 || PipelineTelemetry.Source.HasListeners())
+        {
+            return PublishTracedAsync(e, cancellationToken);
+        }
+
+        var acked = Enqueue(e, Activity.Current);
+        return new ValueTask(cancellationToken.CanBeCanceled ? acked.WaitAsync(cancellationToken) : acked);
+    }
+
+    // The same with the publish span around the wait (and the uncoalesced publish of StatusPublishMaxEvents = 1).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask PublishTracedAsync(StatusEvent e, CancellationToken cancellationToken)
     {
         // The status write in the reporter continues this span's trace through the traceparent header (version 1) or the
         // batch's traceparents (version 2).
@@ -51,13 +69,18 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
         if (_maxEvents == 1)
         {
             await transport.PublishAsync(Topics.Status, TransportCodec.ForStatus(e), cancellationToken).ConfigureAwait(false);
+            Observe(e, time.GetUtcNow());
         }
         else
         {
             await Enqueue(e, Activity.Current).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
 
-        metrics.Status(e, time.GetUtcNow());
+    // An acked event: counted, then its observers told.
+    private void Observe(StatusEvent e, DateTimeOffset now)
+    {
+        metrics.Status(e, now);
         Notify(Published, e, metrics, logger);
     }
 
@@ -129,6 +152,12 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
             {
                 // Not cancellable: the frame's callers may each stop waiting, but the frame is published for all of them.
                 await transport.PublishAsync(Topics.Status, frame.ToMessage(), CancellationToken.None).ConfigureAwait(false);
+                var now = time.GetUtcNow();
+                for (int i = 0; i < frame.Count; i++)
+                {
+                    Observe(frame[i], now);
+                }
+
                 frame.Acked.TrySetResult();
             }
             catch (Exception ex)
@@ -172,15 +201,17 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
     /// <c>failed</c>) and <paramref name="callbackUrl"/> is set, queues its callback on <c>sms-callback</c>. Throws
     /// <see cref="TransportException"/> on failure (the caller then repeats both; callbacks are at least once).
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per message: the state machine box is pooled (docs: bench/README.md)
-    public async ValueTask PublishAsync(StatusEvent e, string? callbackUrl, CancellationToken cancellationToken)
+    public ValueTask PublishAsync(StatusEvent e, string? callbackUrl, CancellationToken cancellationToken) =>
+        callbackUrl is not null && Callbacks.CallbackJob.IsCallbackStatus(e.Status)
+            ? PublishWithCallbackAsync(e, callbackUrl, cancellationToken)
+            : PublishAsync(e, cancellationToken);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask PublishWithCallbackAsync(StatusEvent e, string callbackUrl, CancellationToken cancellationToken)
     {
         await PublishAsync(e, cancellationToken).ConfigureAwait(false);
-        if (callbackUrl is not null && Callbacks.CallbackJob.IsCallbackStatus(e.Status))
-        {
-            var job = Callbacks.CallbackJob.For(e, callbackUrl, time.GetUtcNow());
-            await transport.PublishAsync(Topics.Callback, new OutgoingMessage(e.UserId, job.Serialize(), job.Key), cancellationToken).ConfigureAwait(false);
-        }
+        var job = Callbacks.CallbackJob.For(e, callbackUrl, time.GetUtcNow());
+        await transport.PublishAsync(Topics.Callback, new OutgoingMessage(e.UserId, job.Serialize(), job.Key), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Publishes without failing the caller: a lost non-final event costs report detail, not money.</summary>
