@@ -88,6 +88,12 @@ public sealed partial class SmsPipeline : IAsyncDisposable
     }
 
     /// <summary>Raised in this process after each status event it published (accept, dispatch and retry roles).</summary>
+    /// <remarks>
+    /// Raised once per event after the broker acked it, before the publishing caller continues, on the thread-pool thread of
+    /// the status publish loop (of the caller when <see cref="PipelineOptions.StatusPublishMaxEvents"/> is 1): a slow handler
+    /// delays the status events published after it. An exception a handler
+    /// throws is logged and counted, never passed on (docs/architecture.md "Status events on the wire").
+    /// </remarks>
     public event Action<StatusEvent>? StatusPublished;
 
     /// <summary>The roles started, <see cref="PipelineRoles.None"/> when stopped.</summary>
