@@ -91,8 +91,8 @@ public sealed partial class SmsPipeline : IAsyncDisposable
     /// <remarks>
     /// Raised once per event after the broker acked it, before the publishing caller continues, on the thread-pool thread of
     /// the status publish loop (of the caller when <see cref="PipelineOptions.StatusPublishMaxEvents"/> is 1): a slow handler
-    /// delays the status events published after it. An exception a handler
-    /// throws is logged and counted, never passed on (docs/architecture.md "Status events on the wire").
+    /// delays the status events published after it. An exception a handler throws is logged and counted, never passed on
+    /// (docs/architecture.md "Status events on the wire").
     /// </remarks>
     public event Action<StatusEvent>? StatusPublished;
 
