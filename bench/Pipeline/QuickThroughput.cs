@@ -7,8 +7,9 @@ namespace SmsGateway.Bench.Pipeline;
 /// runs and prints each run's msg/s and the medians. <c>dotnet run -c Release --project bench -- graph [messages] [runs] [accept|dispatch]</c>
 /// (the last argument runs only the gateway role, or gateway and dispatcher without the status writer); after it, optional
 /// <c>lane=N</c>, <c>inflight=N</c> and <c>queuedms=N</c> set <see cref="PipelineOptions.LaneCapacity"/>,
-/// <see cref="PipelineOptions.MaxInFlight"/> and <see cref="PipelineOptions.QueuedEventDelay"/> (ms), and <c>warmup=S</c> the warm-up in seconds (default 10);
-/// <c>graphonly=S</c> runs only graph rounds for S seconds after the warm-up and measures nothing (for a profiler).
+/// <see cref="PipelineOptions.MaxInFlight"/> and <see cref="PipelineOptions.QueuedEventDelay"/> (ms), and <c>warmup=S</c>
+/// the warm-up in seconds (default 10); <c>graphonly=S</c> runs only graph rounds for S seconds after the warm-up and
+/// measures nothing (for a profiler).
 /// </summary>
 /// <remarks>
 /// Before the measured runs, baseline and graph runs alternate unmeasured for at least the warm-up time: with one round
@@ -17,6 +18,9 @@ namespace SmsGateway.Bench.Pipeline;
 /// </remarks>
 public static class QuickThroughput
 {
+    /// <summary>Runs the quick mode; <paramref name="args"/> as in the class summary (<c>args[0]</c> is <c>graph</c>).</summary>
+    /// <exception cref="ArgumentException">An unknown <c>key=value</c> option.</exception>
+    /// <exception cref="FormatException">A count or option value that is not an integer.</exception>
     public static async Task RunAsync(string[] args)
     {
         int messages = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 50_000;
@@ -35,23 +39,28 @@ public static class QuickThroughput
         var graphOnly = TimeSpan.Zero;
         foreach (var arg in args.Skip(3).Where(a => a.Contains('=')))
         {
-            var value = int.Parse(arg[(arg.IndexOf('=') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-            if (arg.StartsWith("warmup=", StringComparison.Ordinal))
+            int split = arg.IndexOf('=');
+            var value = int.Parse(arg[(split + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            switch (arg[..split])
             {
-                warmup = TimeSpan.FromSeconds(value);
-                continue;
+                case "lane":
+                    options = options with { LaneCapacity = value };
+                    break;
+                case "inflight":
+                    options = options with { MaxInFlight = value };
+                    break;
+                case "queuedms":
+                    options = options with { QueuedEventDelay = TimeSpan.FromMilliseconds(value) };
+                    break;
+                case "warmup":
+                    warmup = TimeSpan.FromSeconds(value);
+                    break;
+                case "graphonly":
+                    graphOnly = TimeSpan.FromSeconds(value);
+                    break;
+                default:
+                    throw new ArgumentException($"unknown option {arg} (lane=N, inflight=N, queuedms=N, warmup=S, graphonly=S)");
             }
-
-            if (arg.StartsWith("graphonly=", StringComparison.Ordinal))
-            {
-                graphOnly = TimeSpan.FromSeconds(value);
-                continue;
-            }
-
-            options = arg.StartsWith("lane=", StringComparison.Ordinal) ? options with { LaneCapacity = value }
-                : arg.StartsWith("inflight=", StringComparison.Ordinal) ? options with { MaxInFlight = value }
-                : arg.StartsWith("queuedms=", StringComparison.Ordinal) ? options with { QueuedEventDelay = TimeSpan.FromMilliseconds(value) }
-                : throw new ArgumentException($"unknown option {arg} (lane=N, inflight=N, queuedms=N, warmup=S, graphonly=S)");
         }
 
         var bench = new EmbeddedGraphBenchmark { Messages = messages, Concurrency = 1024, Roles = roles, Options = options };
