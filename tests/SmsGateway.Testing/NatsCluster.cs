@@ -35,7 +35,15 @@ public sealed class NatsCluster : IAsyncDisposable
     public static async Task<NatsCluster> StartAsync()
     {
         var cluster = new NatsCluster();
-        await Task.WhenAll(Enumerable.Range(0, 3).Select(cluster.StartNodeAsync));
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, 3).Select(cluster.StartNodeAsync));
+        }
+        catch (TimeoutException)
+        {
+            await cluster.DisposeAsync(); // the nodes that did start
+            throw;
+        }
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!cluster._nodes.Any(n => n!.Output.Contains("new metadata leader", StringComparison.Ordinal)))
         {

@@ -59,8 +59,16 @@ public sealed class NatsServer : IAsyncLifetime
         }
 
         _process = ServerProcess.Start(exe, [.. args, .. _extraArgs]);
-        await _process.WaitForOutputAsync("Server is ready", TimeSpan.FromSeconds(20));
-        await _process.WaitForPortAsync(Port, TimeSpan.FromSeconds(10));
+        try
+        {
+            await _process.WaitForOutputAsync("Server is ready", TimeSpan.FromSeconds(20));
+            await _process.WaitForPortAsync(Port, TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            await KillAsync(); // not ready: stop it rather than leave it behind
+            throw;
+        }
     }
 
     /// <summary>SIGKILL by PID (no graceful shutdown), then waits for the exit.</summary>

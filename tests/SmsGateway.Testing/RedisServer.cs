@@ -30,8 +30,25 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="count"/> independent servers in parallel (e.g. three Redlock masters).</summary>
+    /// <exception cref="InvalidOperationException"><c>redis-server</c> is not installed.</exception>
+    /// <exception cref="TimeoutException">One did not listen within 10 s; the others are stopped again.</exception>
     public static async Task<RedisServer[]> StartManyAsync(int count)
-        => await Task.WhenAll(Enumerable.Range(0, count).Select(_ => StartAsync()));
+    {
+        var starts = Enumerable.Range(0, count).Select(_ => StartAsync()).ToArray();
+        try
+        {
+            return await Task.WhenAll(starts);
+        }
+        catch
+        {
+            foreach (var start in starts.Where(s => s.IsCompletedSuccessfully))
+            {
+                await start.Result.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
 
     /// <summary>Kills the process (data is lost: no persistence).</summary>
     public async Task StopAsync()
@@ -88,6 +105,11 @@ public sealed class RedisServer : IAsyncDisposable
                 // The old process's socket is still closing; try again shortly.
                 await process.DisposeAsync();
                 await Task.Delay(100);
+            }
+            catch (TimeoutException)
+            {
+                await process.DisposeAsync(); // running but not listening: stop it rather than leave it behind
+                throw;
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
@@ -8,12 +9,35 @@ namespace SmsGateway.Testing;
 /// A real server process (redis-server, nats-server, postgres) started for tests and stopped by PID.
 /// Its output is kept so a failed start can say why.
 /// </summary>
+/// <remarks>
+/// Every process started here is tracked until it is disposed, with the test that started it. A process still running
+/// when the test host exits was never stopped by its test: it is killed then, and named with that test on standard error
+/// and in <see cref="UnstoppedLog"/>, so no server outlives the test run (a leftover keeps its port and memory on the CI
+/// machine). A test host that is itself killed cannot do this; <c>.ci/run</c> lists what is left after the run.
+/// </remarks>
 public sealed class ServerProcess : IAsyncDisposable
 {
+    private static readonly ConcurrentDictionary<ServerProcess, string> Running = new();
+
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
+    /// <summary>
+    /// Where the servers killed at a test host's exit are also named (<c>$TMPDIR/smsgw-unstopped-servers.log</c>): the
+    /// test runner shows a test host's standard error only at detailed verbosity, so <c>.ci/run</c> prints this file.
+    /// </summary>
+    public static readonly string UnstoppedLog = Path.Combine(Path.GetTempPath(), "smsgw-unstopped-servers.log");
+
+    static ServerProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) => KillUnstopped();
+
     private ServerProcess(Process process) => _process = process;
+
+    /// <summary>
+    /// The processes started here and not yet disposed, each with the test method that started it
+    /// (<c>Class.Method</c>, or <c>?</c> when no test method was on the stack).
+    /// </summary>
+    public static IReadOnlyCollection<(int Pid, string StartedBy)> Unstopped =>
+        [.. Running.Select(kv => (kv.Key.Pid, kv.Value))];
 
     /// <summary>OS process id.</summary>
     public int Pid => _process.Id;
@@ -101,6 +125,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {fileName}");
         var server = new ServerProcess(process);
+        Running[server] = $"{Path.GetFileName(fileName)} started by {StartingTest()}";
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
@@ -198,7 +223,67 @@ public sealed class ServerProcess : IAsyncDisposable
             // could not confirm the exit; the PID is logged by the caller's output
         }
 
+        Running.TryRemove(this, out _);
         _process.Dispose();
+    }
+
+    /// <summary>Kills what the tests left running (called when the test host exits).</summary>
+    private static void KillUnstopped()
+    {
+        foreach (var (server, startedBy) in Running)
+        {
+            try
+            {
+                if (server._process.HasExited)
+                {
+                    continue;
+                }
+
+                server._process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                continue; // exited in between
+            }
+
+            var line = $"testing: {startedBy} (pid {server.Pid}) was never stopped; killed as the test host exits";
+            Console.Error.WriteLine(line);
+            try
+            {
+                File.AppendAllLines(UnstoppedLog, [line]);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"testing: could not append to {UnstoppedLog}: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The outermost method of a test assembly on the current stack (the test method, or a fixture's set-up), as
+    /// <c>Class.Method</c>; <c>?</c> when there is none (a start after an <c>await</c> runs on a pool thread). An async
+    /// method shows up as its state machine (<c>Class+&lt;Method&gt;d__N.MoveNext</c>) and is named by its method.
+    /// </summary>
+    private static string StartingTest()
+    {
+        string? found = null;
+        foreach (var frame in new StackTrace().GetFrames())
+        {
+            var type = frame.GetMethod()?.DeclaringType;
+            var method = frame.GetMethod()?.Name;
+            if (type is { Name: ['<', ..] } && type.Name.IndexOf('>', StringComparison.Ordinal) > 1 && type.DeclaringType is { } outer)
+            {
+                method = type.Name[1..type.Name.IndexOf('>', StringComparison.Ordinal)];
+                type = outer;
+            }
+
+            if (type?.Namespace?.StartsWith("SmsGateway.Tests.", StringComparison.Ordinal) == true)
+            {
+                found = $"{type.Name}.{method}";
+            }
+        }
+
+        return found ?? "?";
     }
 
     private void Append(string? line)

@@ -50,27 +50,58 @@ public sealed class CrashStack : IAsyncDisposable
     public static async Task<CrashStack> StartAsync(string transport)
     {
         var redis = RedisServer.StartManyAsync(3);
-        var postgres = await PostgresServer.StartAsync();
+        PostgresServer? postgres = null;
         NatsServer? nats = null;
         NatsCluster? cluster = null;
         KafkaMockCluster? kafka = null;
-        switch (transport)
+        try
         {
-            case "nats":
-                nats = new NatsServer();
-                await nats.StartAsync();
-                break;
-            case "nats-r3":
-                cluster = await NatsCluster.StartAsync();
-                break;
-            case "kafka":
-                kafka = KafkaMockCluster.Start();
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(transport), transport, "nats, nats-r3 or kafka");
-        }
+            postgres = await PostgresServer.StartAsync();
+            switch (transport)
+            {
+                case "nats":
+                    nats = new NatsServer();
+                    await nats.StartAsync();
+                    break;
+                case "nats-r3":
+                    cluster = await NatsCluster.StartAsync();
+                    break;
+                case "kafka":
+                    kafka = KafkaMockCluster.Start();
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(transport), transport, "nats, nats-r3 or kafka");
+            }
 
-        return new CrashStack(await redis, postgres, await postgres.CreateDatabaseAsync("crash"), nats, cluster, kafka);
+            return new CrashStack(await redis, postgres, await postgres.CreateDatabaseAsync("crash"), nats, cluster, kafka);
+        }
+        catch
+        {
+            // One part failed to start: stop the parts that did, rather than leave them running.
+            await Task.WhenAny(redis);
+            foreach (var server in redis.IsCompletedSuccessfully ? redis.Result : [])
+            {
+                await server.DisposeAsync();
+            }
+
+            kafka?.Dispose();
+            if (cluster is not null)
+            {
+                await cluster.DisposeAsync();
+            }
+
+            if (nats is not null)
+            {
+                await nats.DisposeAsync();
+            }
+
+            if (postgres is not null)
+            {
+                await postgres.DisposeAsync();
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Index (0..2) of the cluster node that leads <paramref name="stream"/> now, asked over any live node.</summary>

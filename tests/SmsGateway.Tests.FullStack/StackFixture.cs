@@ -19,9 +19,19 @@ public sealed class StackFixture : IAsyncLifetime
     {
         var redis = RedisServer.StartManyAsync(3);
         var postgres = PostgresServer.StartAsync();
-        await Nats.InitializeAsync();
-        Redis = await redis;
-        _postgres = await postgres;
+        var nats = Nats.InitializeAsync();
+        await Task.WhenAll(Task.WhenAny(redis), Task.WhenAny(postgres), Task.WhenAny(nats)); // all three settled, failed or not
+        Redis = redis.IsCompletedSuccessfully ? redis.Result : [];
+        _postgres = postgres.IsCompletedSuccessfully ? postgres.Result : null;
+        try
+        {
+            await Task.WhenAll(redis, postgres, nats);
+        }
+        catch
+        {
+            await DisposeAsync(); // one failed to start: stop the others rather than leave them running
+            throw;
+        }
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,42 @@
+namespace SmsGateway.Tests.Redis;
+
+/// <summary>
+/// The testing helpers' bookkeeping of the servers they start (<see cref="ServerProcess.Unstopped"/>): what a test
+/// leaves running is killed and named when the test host exits, so each start must be tracked and each stop untracked.
+/// </summary>
+public sealed class TestServerTests
+{
+    [Fact]
+    public async Task A_started_server_is_tracked_with_its_test_until_it_is_stopped()
+    {
+        var server = await RedisServer.StartAsync();
+        var started = Assert.Single(ServerProcess.Unstopped, p => p.StartedBy.EndsWith(
+            $"started by {nameof(TestServerTests)}.{nameof(A_started_server_is_tracked_with_its_test_until_it_is_stopped)}", StringComparison.Ordinal));
+        Assert.StartsWith("redis-server", started.StartedBy, StringComparison.Ordinal);
+        Assert.True(Directory.Exists($"/proc/{started.Pid}"), "the tracked PID is the running server");
+
+        await server.DisposeAsync();
+
+        Assert.DoesNotContain(ServerProcess.Unstopped, p => p.Pid == started.Pid);
+        Assert.False(Directory.Exists($"/proc/{started.Pid}"), "the server's process is gone after the stop");
+    }
+
+    [Fact]
+    public async Task Many_servers_started_together_are_each_tracked_and_each_stopped()
+    {
+        var servers = await RedisServer.StartManyAsync(3);
+        var pids = ServerProcess.Unstopped
+            .Where(p => p.StartedBy.EndsWith($".{nameof(Many_servers_started_together_are_each_tracked_and_each_stopped)}", StringComparison.Ordinal))
+            .Select(p => p.Pid)
+            .ToArray();
+        Assert.Equal(3, pids.Length);
+
+        foreach (var server in servers)
+        {
+            await server.DisposeAsync();
+        }
+
+        Assert.All(pids, pid => Assert.False(Directory.Exists($"/proc/{pid}"), $"pid {pid} still runs"));
+        Assert.DoesNotContain(ServerProcess.Unstopped, p => pids.Contains(p.Pid));
+    }
+}
