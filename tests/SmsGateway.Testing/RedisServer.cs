@@ -9,6 +9,7 @@ namespace SmsGateway.Testing;
 public sealed class RedisServer : IAsyncDisposable
 {
     private ServerProcess? _process;
+    private string? _startedBy; // the test of the first start, named by restarts too (ServerProcess.Start)
     private bool _frozen;
 
     private RedisServer(int port) => Port = port;
@@ -93,7 +94,8 @@ public sealed class RedisServer : IAsyncDisposable
         var exe = ServerProcess.Require("redis-server", "redis-server");
         for (var attempt = 0; ; attempt++)
         {
-            var process = ServerProcess.Start(exe, ["--port", Port.ToString(CultureInfo.InvariantCulture), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"]);
+            var process = ServerProcess.Start(exe, ["--port", Port.ToString(CultureInfo.InvariantCulture), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"], startedBy: _startedBy);
+            _startedBy ??= process.StartedBy;
             try
             {
                 await process.WaitForPortAsync(Port, TimeSpan.FromSeconds(10));

@@ -17,10 +17,11 @@ namespace SmsGateway.Testing;
 /// </remarks>
 public sealed class ServerProcess : IAsyncDisposable
 {
-    private static readonly ConcurrentDictionary<ServerProcess, string> Running = new();
+    private static readonly ConcurrentDictionary<ServerProcess, bool> Running = new();
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly string _fileName;
 
     /// <summary>
     /// Where the servers killed at a test host's exit are also named (<c>$TMPDIR/smsgw-unstopped-servers.log</c>): the
@@ -30,14 +31,22 @@ public sealed class ServerProcess : IAsyncDisposable
 
     static ServerProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) => KillUnstopped();
 
-    private ServerProcess(Process process) => _process = process;
+    private ServerProcess(Process process, string fileName, string startedBy)
+    {
+        _process = process;
+        _fileName = Path.GetFileName(fileName);
+        StartedBy = startedBy;
+    }
+
+    /// <summary>The test that started this process (<c>Class.Method</c>, <c>?</c> when unknown).</summary>
+    public string StartedBy { get; }
 
     /// <summary>
     /// The processes started here and not yet disposed, each with the test method that started it
     /// (<c>Class.Method</c>, or <c>?</c> when no test method was on the stack).
     /// </summary>
     public static IReadOnlyCollection<(int Pid, string StartedBy)> Unstopped =>
-        [.. Running.Select(kv => (kv.Key.Pid, kv.Value))];
+        [.. Running.Keys.Select(p => (p.Pid, $"{p._fileName} started by {p.StartedBy}"))];
 
     /// <summary>OS process id.</summary>
     public int Pid => _process.Id;
@@ -89,7 +98,10 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <param name="arguments">Arguments, one per element (no shell quoting).</param>
     /// <param name="environment">Extra environment variables.</param>
     /// <param name="user">When set, run as this OS user through <c>runuser -u</c> (PostgreSQL refuses root).</param>
-    public static ServerProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? user = null)
+    /// <param name="startedBy">The test to name should it never stop the process; by default the test method on the
+    /// stack. A restart passes the first start's <see cref="StartedBy"/>: it runs after an <c>await</c>, where the test's
+    /// frames are no longer on the stack.</param>
+    public static ServerProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? user = null, string? startedBy = null)
     {
         var psi = new ProcessStartInfo
         {
@@ -124,8 +136,8 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {fileName}");
-        var server = new ServerProcess(process);
-        Running[server] = $"{Path.GetFileName(fileName)} started by {StartingTest()}";
+        var server = new ServerProcess(process, fileName, startedBy ?? StartingTest());
+        Running[server] = true;
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
@@ -230,7 +242,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Kills what the tests left running (called when the test host exits).</summary>
     private static void KillUnstopped()
     {
-        foreach (var (server, startedBy) in Running)
+        foreach (var server in Running.Keys)
         {
             try
             {
@@ -246,7 +258,7 @@ public sealed class ServerProcess : IAsyncDisposable
                 continue; // exited in between
             }
 
-            var line = $"testing: {startedBy} (pid {server.Pid}) was never stopped; killed as the test host exits";
+            var line = $"testing: {server._fileName} started by {server.StartedBy} (pid {server.Pid}) was never stopped; killed as the test host exits";
             Console.Error.WriteLine(line);
             try
             {

@@ -22,6 +22,20 @@ public sealed class TestServerTests
     }
 
     [Fact]
+    public async Task A_restarted_server_is_still_named_by_the_test_that_started_it()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var suffix = $"started by {nameof(TestServerTests)}.{nameof(A_restarted_server_is_still_named_by_the_test_that_started_it)}";
+        var first = Assert.Single(ServerProcess.Unstopped, p => p.StartedBy.EndsWith(suffix, StringComparison.Ordinal));
+
+        await server.RestartAsync(); // starts after an await inside the helper, where the test is no longer on the stack
+
+        var second = Assert.Single(ServerProcess.Unstopped, p => p.StartedBy.EndsWith(suffix, StringComparison.Ordinal));
+        Assert.NotEqual(first.Pid, second.Pid);
+        Assert.DoesNotContain(ServerProcess.Unstopped, p => p.Pid == first.Pid);
+    }
+
+    [Fact]
     public async Task Many_servers_started_together_are_each_tracked_and_each_stopped()
     {
         var servers = await RedisServer.StartManyAsync(3);
