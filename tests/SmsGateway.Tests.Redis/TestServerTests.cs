@@ -10,9 +10,9 @@ public sealed class TestServerTests
     public async Task A_started_server_is_tracked_with_its_test_until_it_is_stopped()
     {
         var server = await RedisServer.StartAsync();
-        var started = Assert.Single(ServerProcess.Unstopped, p => p.StartedBy.EndsWith(
+        var started = Assert.Single(ServerProcess.Unstopped, p => p.Label.EndsWith(
             $"started by {nameof(TestServerTests)}.{nameof(A_started_server_is_tracked_with_its_test_until_it_is_stopped)}", StringComparison.Ordinal));
-        Assert.StartsWith("redis-server", started.StartedBy, StringComparison.Ordinal);
+        Assert.StartsWith("redis-server", started.Label, StringComparison.Ordinal);
         Assert.True(Directory.Exists($"/proc/{started.Pid}"), "the tracked PID is the running server");
 
         await server.DisposeAsync();
@@ -26,11 +26,11 @@ public sealed class TestServerTests
     {
         await using var server = await RedisServer.StartAsync();
         var suffix = $"started by {nameof(TestServerTests)}.{nameof(A_restarted_server_is_still_named_by_the_test_that_started_it)}";
-        var first = Assert.Single(ServerProcess.Unstopped, p => p.StartedBy.EndsWith(suffix, StringComparison.Ordinal));
+        var first = Assert.Single(ServerProcess.Unstopped, p => p.Label.EndsWith(suffix, StringComparison.Ordinal));
 
         await server.RestartAsync(); // starts after an await inside the helper, where the test is no longer on the stack
 
-        var second = Assert.Single(ServerProcess.Unstopped, p => p.StartedBy.EndsWith(suffix, StringComparison.Ordinal));
+        var second = Assert.Single(ServerProcess.Unstopped, p => p.Label.EndsWith(suffix, StringComparison.Ordinal));
         Assert.NotEqual(first.Pid, second.Pid);
         Assert.DoesNotContain(ServerProcess.Unstopped, p => p.Pid == first.Pid);
     }
@@ -40,7 +40,7 @@ public sealed class TestServerTests
     {
         var servers = await RedisServer.StartManyAsync(3);
         var pids = ServerProcess.Unstopped
-            .Where(p => p.StartedBy.EndsWith($".{nameof(Many_servers_started_together_are_each_tracked_and_each_stopped)}", StringComparison.Ordinal))
+            .Where(p => p.Label.EndsWith($".{nameof(Many_servers_started_together_are_each_tracked_and_each_stopped)}", StringComparison.Ordinal))
             .Select(p => p.Pid)
             .ToArray();
         Assert.Equal(3, pids.Length);
