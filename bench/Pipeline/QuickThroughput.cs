@@ -6,8 +6,9 @@ namespace SmsGateway.Bench.Pipeline;
 /// A fast stopwatch run of <see cref="EmbeddedGraphBenchmark"/> (no BenchmarkDotNet harness): alternates baseline and graph
 /// runs and prints each run's msg/s and the medians. <c>dotnet run -c Release --project bench -- graph [messages] [runs] [accept|dispatch]</c>
 /// (the last argument runs only the gateway role, or gateway and dispatcher without the status writer); after it, optional
-/// <c>lane=N</c>, <c>inflight=N</c> and <c>queuedms=N</c> set <see cref="PipelineOptions.LaneCapacity"/>,
-/// <see cref="PipelineOptions.MaxInFlight"/> and <see cref="PipelineOptions.QueuedEventDelay"/> (ms), and <c>warmup=S</c>
+/// <c>lane=N</c>, <c>inflight=N</c>, <c>partitions=N</c> and <c>queuedms=N</c> set <see cref="PipelineOptions.LaneCapacity"/>,
+/// <see cref="PipelineOptions.MaxInFlight"/>, <see cref="PipelineOptions.AcceptPartitions"/> and
+/// <see cref="PipelineOptions.QueuedEventDelay"/> (ms), and <c>warmup=S</c>
 /// the warm-up in seconds (default 10); <c>graphonly=S</c> runs only graph rounds for S seconds after the warm-up and
 /// measures nothing (for a profiler).
 /// </summary>
@@ -32,6 +33,7 @@ public static class QuickThroughput
             _ => PipelineRoles.All,
         };
         // Optional lane=N and inflight=N (PipelineOptions.LaneCapacity, MaxInFlight): how much the graph holds in flight;
+        // partitions=N: PipelineOptions.AcceptPartitions;
         // queuedms=N: PipelineOptions.QueuedEventDelay in ms (zero in memory unless set);
         // warmup=S: seconds of unmeasured rounds before the measured runs; graphonly=S: graph rounds only, for a profiler.
         var options = new PipelineOptions();
@@ -49,6 +51,9 @@ public static class QuickThroughput
                 case "inflight":
                     options = options with { MaxInFlight = value };
                     break;
+                case "partitions":
+                    options = options with { AcceptPartitions = value };
+                    break;
                 case "queuedms":
                     options = options with { QueuedEventDelay = TimeSpan.FromMilliseconds(value) };
                     break;
@@ -59,7 +64,7 @@ public static class QuickThroughput
                     graphOnly = TimeSpan.FromSeconds(value);
                     break;
                 default:
-                    throw new ArgumentException($"unknown option {arg} (lane=N, inflight=N, queuedms=N, warmup=S, graphonly=S)");
+                    throw new ArgumentException($"unknown option {arg} (lane=N, inflight=N, partitions=N, queuedms=N, warmup=S, graphonly=S)");
             }
         }
 

@@ -52,7 +52,7 @@ internal static class PipelineGraph
             BoundedCapacity = publishing,
         });
 
-        var partitions = new DrainingBatchBlock<AcceptWork>[options.AcceptPartitions];
+        var partitions = new DrainingBatchBlock<AcceptWork>[options.ResolvedAcceptPartitions];
         for (int i = 0; i < partitions.Length; i++)
         {
             int partition = i;
@@ -86,7 +86,7 @@ internal static class PipelineGraph
     }
 
     /// <summary>Reserved partition batches the gateway publishes at once: four per accept partition.</summary>
-    public static int PublishConcurrency(PipelineOptions options) => options.AcceptPartitions * 4;
+    public static int PublishConcurrency(PipelineOptions options) => options.ResolvedAcceptPartitions * 4;
 
     /// <summary>
     /// One operator's lane: a target block that queues express and normal messages apart and sends express first, under the

@@ -63,6 +63,7 @@ public sealed partial class SmsPipeline : IAsyncDisposable
     {
         _schedule = schedule ?? new InMemoryScheduleStore();
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate() with { };
+        _options = _options with { AcceptPartitions = _options.AcceptPartitionsFor(transport is InMemoryTransport) };
         _routes = routes ?? throw new ArgumentNullException(nameof(routes));
         Metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
 

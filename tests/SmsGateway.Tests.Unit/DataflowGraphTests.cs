@@ -94,6 +94,25 @@ public sealed class DataflowGraphTests
         Assert.True((await ledger.GetBalanceAsync("a", CancellationToken.None)).Reserved > 0);
     }
 
+    [Fact]
+    public async Task Accept_partitions_default_to_eight_in_memory_and_two_over_a_broker_unless_set()
+    {
+        // One accept queue depth measurement per partition (PipelineMetrics "sms.accept.queue.depth").
+        static async Task<int> PartitionsAsync(IMessageTransport transport, int? set)
+        {
+            await using var pipeline = new SmsPipelineBuilder().WithOptions(new PipelineOptions { AcceptPartitions = set }).WithTransport(transport).Build();
+            await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
+            return pipeline.Metrics.AcceptQueueDepth!().Count();
+        }
+
+        var broker = new FirstPublishGated(); // any transport but the in-memory one counts as a broker
+        broker.Release();
+        Assert.Equal(8, await PartitionsAsync(new InMemoryTransport(), null));
+        Assert.Equal(2, await PartitionsAsync(broker, null));
+        Assert.Equal(5, await PartitionsAsync(new InMemoryTransport(), 5));
+        Assert.Equal(3, await PartitionsAsync(new FirstPublishGated(), 3));
+    }
+
     /// <summary>The in-memory broker, except that the first message publish waits until <see cref="Release"/>.</summary>
     private sealed class FirstPublishGated : IMessageTransport
     {

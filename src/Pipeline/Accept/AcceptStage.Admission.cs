@@ -20,7 +20,7 @@ internal sealed partial class AcceptStage
     private void InitAdmission(DependencyCircuits? circuits)
     {
         _circuits = circuits ?? new DependencyCircuits(_options, _time, _logger);
-        _clocks = new AcceptQueueClock[_options.AcceptPartitions];
+        _clocks = new AcceptQueueClock[_options.ResolvedAcceptPartitions];
         for (int i = 0; i < _clocks.Length; i++)
         {
             _clocks[i] = new AcceptQueueClock();
