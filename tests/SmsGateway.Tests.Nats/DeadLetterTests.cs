@@ -91,7 +91,14 @@ public sealed class DeadLetterTests(NatsServer server)
     {
         await using var t = NewTransport();
         var ledger = new StallingLedger(new InMemoryBalanceLedger()) { CaptureFailures = 12 };
-        var options = new PipelineOptions { OutageRetryMin = TimeSpan.FromMilliseconds(20), OutageRetryMax = TimeSpan.FromMilliseconds(400) };
+        // A generous accept deadline: this test is about settle, and the first accept of a cold pipeline (JIT, the first
+        // JetStream publish) on a loaded 2-core CI machine once took past the default 900 ms and was answered 429.
+        var options = new PipelineOptions
+        {
+            OutageRetryMin = TimeSpan.FromMilliseconds(20),
+            OutageRetryMax = TimeSpan.FromMilliseconds(400),
+            AcceptDeadline = TimeSpan.FromSeconds(20),
+        };
         var operators = new CountingOperator();
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(t).WithLedger(ledger).WithOperatorClient(operators).Build();
         var final = new TaskCompletionSource<StatusEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
