@@ -62,8 +62,10 @@ public sealed partial class SmsPipeline : IAsyncDisposable
         ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, ReceiptCorrelator? receipts = null, IScheduleStore? schedule = null)
     {
         _schedule = schedule ?? new InMemoryScheduleStore();
-        _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate() with { };
-        _options = _options with { AcceptPartitions = _options.AcceptPartitionsFor(transport is InMemoryTransport) };
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate() with
+        {
+            AcceptPartitions = options.AcceptPartitionsFor(transport is InMemoryTransport),
+        };
         _routes = routes ?? throw new ArgumentNullException(nameof(routes));
         Metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
 

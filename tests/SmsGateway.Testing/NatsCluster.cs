@@ -44,6 +44,7 @@ public sealed class NatsCluster : IAsyncDisposable
             await cluster.DisposeAsync(); // the nodes that did start
             throw;
         }
+
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!cluster._nodes.Any(n => n!.Output.Contains("new metadata leader", StringComparison.Ordinal)))
         {

@@ -79,27 +79,7 @@ public sealed class CrashStack : IAsyncDisposable
         {
             // One part failed to start: stop the parts that did, rather than leave them running.
             await Task.WhenAny(redis);
-            foreach (var server in redis.IsCompletedSuccessfully ? redis.Result : [])
-            {
-                await server.DisposeAsync();
-            }
-
-            kafka?.Dispose();
-            if (cluster is not null)
-            {
-                await cluster.DisposeAsync();
-            }
-
-            if (nats is not null)
-            {
-                await nats.DisposeAsync();
-            }
-
-            if (postgres is not null)
-            {
-                await postgres.DisposeAsync();
-            }
-
+            await StopAsync(redis.IsCompletedSuccessfully ? redis.Result : [], postgres, nats, cluster, kafka);
             throw;
         }
     }
@@ -198,24 +178,7 @@ public sealed class CrashStack : IAsyncDisposable
     /// <summary>Stops every server and deletes the case's files.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var r in Redis)
-        {
-            await r.DisposeAsync();
-        }
-
-        if (Nats is not null)
-        {
-            await Nats.DisposeAsync();
-        }
-
-        if (NatsCluster is not null)
-        {
-            await NatsCluster.DisposeAsync();
-        }
-
-        Kafka?.Dispose();
-
-        await Postgres.DisposeAsync();
+        await StopAsync(Redis, Postgres, Nats, NatsCluster, Kafka);
         try
         {
             Directory.Delete(_workDir, recursive: true);
@@ -223,6 +186,31 @@ public sealed class CrashStack : IAsyncDisposable
         catch (IOException)
         {
             // a leftover temp directory is harmless
+        }
+    }
+
+    // Stops the servers that are there (a failed start may have only some of them).
+    private static async Task StopAsync(RedisServer[] redis, PostgresServer? postgres, NatsServer? nats, NatsCluster? cluster, KafkaMockCluster? kafka)
+    {
+        foreach (var r in redis)
+        {
+            await r.DisposeAsync();
+        }
+
+        if (nats is not null)
+        {
+            await nats.DisposeAsync();
+        }
+
+        if (cluster is not null)
+        {
+            await cluster.DisposeAsync();
+        }
+
+        kafka?.Dispose();
+        if (postgres is not null)
+        {
+            await postgres.DisposeAsync();
         }
     }
 }
