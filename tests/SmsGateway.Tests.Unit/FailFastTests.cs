@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using SmsGateway.Accept;
 using SmsGateway.Billing;
 using SmsGateway.Locking;
@@ -175,7 +178,10 @@ public sealed class FailFastTests
         var transport = new StallingTransport { Stalled = true };
         var ledger = new InMemoryBalanceLedger();
         var options = OneRequestAtATime(TimeSpan.FromSeconds(3));
-        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLocks(locks).WithLedger(ledger).Build();
+        var logs = new FakeLogCollector();
+        using var loggerFactory = new LoggerFactory([new FakeLoggerProvider(logs)]);
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLocks(locks).WithLedger(ledger)
+            .WithLoggerFactory(loggerFactory).Build();
         await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
         await ledger.ChargeAsync("ff", 1_000_000, "c", CancellationToken.None);
 
@@ -196,6 +202,16 @@ public sealed class FailFastTests
         Assert.Contains("message broker", stalled.Detail, StringComparison.Ordinal);
         Assert.True(pipeline.Circuits.IsOpen(AcceptDependency.Broker));
         Assert.Equal(new Balance("ff", 1_000_000, 0, 0), await ledger.GetBalanceAsync("ff", CancellationToken.None));
+
+        // Each miss is logged once (event 7106) with what the publish was given, how late the miss was handled, and the verdict.
+        var misses = logs.GetSnapshot().Where(r => r.Id.Id == 7106).ToList();
+        Assert.Equal(2, misses.Count);
+        Assert.All(misses, m => Assert.Equal("Broker", m.GetStructuredStateValue("Dependency")));
+        Assert.All(misses, m => Assert.InRange(double.Parse(m.GetStructuredStateValue("LateMs")!, CultureInfo.InvariantCulture), -20, 10_000)); // timer granularity
+        Assert.True(double.Parse(misses[0].GetStructuredStateValue("GivenMs")!, CultureInfo.InvariantCulture) < 1500, misses[0].Message);
+        Assert.Contains("not blamed", misses[0].Message, StringComparison.Ordinal);
+        Assert.True(double.Parse(misses[1].GetStructuredStateValue("GivenMs")!, CultureInfo.InvariantCulture) >= 1500, misses[1].Message);
+        Assert.Contains("is blamed", misses[1].Message, StringComparison.Ordinal);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -20,6 +20,9 @@ internal static partial class AcceptLog
     [LoggerMessage(EventId = 7104, Level = LogLevel.Warning, Message = "The accept deadline passed before user {UserId}'s lock or reservation completed; {Count} requests answered 503, or 429 when the call was given less than half the deadline")]
     public static partial void ReservePastDeadline(ILogger logger, string userId, int count);
 
+    [LoggerMessage(EventId = 7106, Level = LogLevel.Warning, Message = "The accept deadline ran out in a call to the {Dependency} for {Count} requests: the call was given {GivenMs} ms of the {DeadlineMs} ms, and the miss was handled {LateMs} ms after the deadline; {Verdict}")]
+    public static partial void DeadlineMissed(ILogger logger, AcceptDependency dependency, int count, double givenMs, double deadlineMs, double lateMs, string verdict);
+
     [LoggerMessage(EventId = 7105, Level = LogLevel.Error, Message = "Accept of {Count} requests failed unexpectedly; each unanswered one is answered 503 (nothing charged, or the expiry sweep refunds)")]
     public static partial void BatchFailed(ILogger logger, Exception exception, int count);
 

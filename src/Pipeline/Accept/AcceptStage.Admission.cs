@@ -115,7 +115,7 @@ internal sealed partial class AcceptStage
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            bool blamed = DeadlineFailure(AcceptDependency.LockQuorum, given, "no grant within the accept deadline");
+            bool blamed = DeadlineFailure(AcceptDependency.LockQuorum, items, given, "no grant within the accept deadline");
             RefusePastDeadline(items, blamed, AcceptDependency.LockQuorum);
             return null;
         }
@@ -133,21 +133,28 @@ internal sealed partial class AcceptStage
         return lease;
     }
 
+    private const string BlamedVerdict = "the dependency is blamed: answered 503 (202 for a message already being sent), and the miss counts toward its circuit";
+    private const string NotBlamedVerdict = "the call had less than half the deadline, so the dependency is not blamed: answered 429 (202 for a message already being sent)";
+
     // A call cut short by the accept deadline counts against its dependency's circuit only when the call was given at least
     // half the deadline (what was left of it when the call started). Under CPU saturation a request spends its time queued
     // behind others and reaches the dependency with little of its deadline left; that miss says nothing about the
     // dependency, and opening its circuit would turn an overload (429) into an outage (503) for everyone (issue 12 item 6;
     // README "Admission control and fail-fast"). Judged by the time given, not the time elapsed when the miss is seen: a
     // starved thread pool runs the deadline's continuation late. True when the dependency was blamed.
-    private bool DeadlineFailure(AcceptDependency dependency, TimeSpan given, string reason)
+    // Each miss is logged with the time the call was given and how long after the deadline the miss was handled (event
+    // 7106): a miss handled long after the deadline means this process was short of CPU, whoever is blamed.
+    private bool DeadlineFailure(AcceptDependency dependency, IReadOnlyList<AcceptWork> items, TimeSpan given, string reason)
     {
-        if (given < _options.AcceptDeadline / 2)
+        bool blamed = given >= _options.AcceptDeadline / 2;
+        AcceptLog.DeadlineMissed(_logger, dependency, items.Count, Math.Round(given.TotalMilliseconds, 1), _options.AcceptDeadline.TotalMilliseconds,
+            Math.Round(-LeftOf(items).TotalMilliseconds, 1), blamed ? BlamedVerdict : NotBlamedVerdict);
+        if (blamed)
         {
-            return false;
+            _circuits.Failed(dependency, reason);
         }
 
-        _circuits.Failed(dependency, reason);
-        return true;
+        return blamed;
     }
 
     // The answer to requests whose call was cut short by the accept deadline. When DeadlineFailure did not blame the

@@ -49,7 +49,7 @@ internal sealed partial class AcceptStage
             bool blamed = true; // a failed publish, or one whose own call used most of the deadline: the broker's fault
             if (pastDeadline)
             {
-                blamed = DeadlineFailure(AcceptDependency.Broker, publishGiven, "no publish ack within the accept deadline");
+                blamed = DeadlineFailure(AcceptDependency.Broker, frame, publishGiven, "no publish ack within the accept deadline");
             }
             else
             {

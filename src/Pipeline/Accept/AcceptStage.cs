@@ -234,7 +234,7 @@ internal sealed partial class AcceptStage
                 }
                 else
                 {
-                    bool blamed = DeadlineFailure(AcceptDependency.Ledger, reserveGiven, "no answer within the accept deadline");
+                    bool blamed = DeadlineFailure(AcceptDependency.Ledger, items, reserveGiven, "no answer within the accept deadline");
                     RefusePastDeadline(items, blamed, AcceptDependency.Ledger);
                 }
 
