@@ -130,10 +130,10 @@ public sealed class CrashCases(ITestOutputHelper output)
         var faultEnded = Stopwatch.GetTimestamp();
         await run;
         var figures = await Reconciliation.RunAsync(spec, host, users, traffic, stack.SendLogPath, Settle);
-        Report(spec, figures with { CaseTime = watch.Elapsed, AcceptedAfterFault = traffic.AcceptedAfter(faultEnded) }, traffic, host);
+        Report(spec, figures with { CaseTime = watch.Elapsed, AcceptedAfterFault = traffic.AcceptedAfter(faultEnded) }, traffic, host, stack.SendLogPath);
     }
 
-    private void Report(CaseSpec spec, CaseFigures figures, Traffic traffic, GatewayProcess host)
+    private void Report(CaseSpec spec, CaseFigures figures, Traffic traffic, GatewayProcess host, string sendLogPath)
     {
         output.WriteLine(CaseFigures.Header);
         output.WriteLine(figures.Row());
@@ -141,7 +141,39 @@ public sealed class CrashCases(ITestOutputHelper output)
         CrashSummary.Append(figures);
         var violations = figures.Violations(spec);
         Assert.True(violations.Count == 0,
-            $"{spec.Name}: {string.Join("; ", violations)}\n{CaseFigures.Header}\n{figures.Row()}\n--- gateway output (tail) ---\n{Tail(host.Output)}");
+            $"{spec.Name}: {string.Join("; ", violations)}\n{CaseFigures.Header}\n{figures.Row()}\n" +
+            $"{OverSent(spec, sendLogPath, host.Output)}--- gateway output (tail) ---\n{Tail(host.Output)}");
+    }
+
+    // For up to three messages the operator got more often than the case allows: their lines of the send log and of the
+    // gateway's log (its warnings name the message: a resend, a nak, a settle that failed), so a failed run explains itself.
+    private static string OverSent(CaseSpec spec, string sendLogPath, string output)
+    {
+        var over = SendLog.Read(sendLogPath).AcceptedSends.Where(kv => kv.Value > spec.MaxSendsPerMessage).Select(kv => kv.Key).Take(3).ToList();
+        if (over.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var sends = File.ReadAllLines(sendLogPath);
+        var lines = output.Split('\n');
+        var text = new System.Text.StringBuilder();
+        foreach (var id in over)
+        {
+            text.Append("--- message ").Append(id).Append(" sent more than ").Append(spec.MaxSendsPerMessage).Append(" time(s) ---\n");
+            foreach (var send in sends.Where(l => l.StartsWith(id.ToString("N"), StringComparison.Ordinal)))
+            {
+                text.Append("operator: ").Append(send).Append('\n');
+            }
+
+            var named = id.ToString();
+            foreach (int i in Enumerable.Range(0, lines.Length).Where(i => lines[i].Contains(named, StringComparison.Ordinal)).Take(12))
+            {
+                text.Append(i > 0 ? lines[i - 1].TrimEnd() + " | " : string.Empty).Append(lines[i].Trim()).Append('\n'); // the logger's header line, then the message
+            }
+        }
+
+        return text.ToString();
     }
 
     private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
