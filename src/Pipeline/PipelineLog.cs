@@ -71,6 +71,9 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 7056, Level = LogLevel.Warning, Message = "Message {MessageId} attempt {Attempt} was started before and never settled (crash or lost ack); sending it again (at-least-once window)")]
     public static partial void AttemptResent(ILogger logger, Guid messageId, int attempt);
 
+    [LoggerMessage(EventId = 7062, Level = LogLevel.Warning, Message = "Message {MessageId} attempt {Attempt} started {StartedAgoMs} ms ago in another delivery that may still be settling; this copy is not sent, nak'ed for {DelayMs} ms")]
+    public static partial void AttemptInProgress(ILogger logger, Guid messageId, int attempt, double startedAgoMs, double delayMs);
+
     [LoggerMessage(EventId = 7057, Level = LogLevel.Warning, Message = "Begin-send of message {MessageId} attempt {Attempt} failed (ledger unavailable); nak'ed for {DelayMs} ms")]
     public static partial void BeginSendFailed(ILogger logger, Exception exception, Guid messageId, int attempt, double delayMs);
 

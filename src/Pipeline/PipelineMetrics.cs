@@ -150,7 +150,7 @@ public sealed class PipelineMetrics : IDisposable
 
     private Counter<long> RestartCounter => field ??= _meter.CreateCounter<long>("sms.consumer.restarts", "{restart}", "Consumer loops that ended on a fault and were subscribed again, by topic");
 
-    private Counter<long> BeginSendCounter => field ??= _meter.CreateCounter<long>("sms.dispatch.begin_send", "{message}", "Begin-send outcomes before an operator send (send, already_captured, refunded, attempt_started, not_reserved)");
+    private Counter<long> BeginSendCounter => field ??= _meter.CreateCounter<long>("sms.dispatch.begin_send", "{message}", "Begin-send outcomes before an operator send (send, already_captured, refunded, attempt_in_progress, attempt_started, superseded, not_reserved)");
 
     private Counter<long> MismatchCounter => field ??= _meter.CreateCounter<long>("sms.ledger.settle_mismatches", "{message}", "Captures or refunds that found the reservation settled the other way or gone, by operation and outcome");
 

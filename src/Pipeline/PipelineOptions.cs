@@ -203,6 +203,7 @@ public sealed record PipelineOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CircuitBreakDuration, TimeSpan.Zero, nameof(CircuitBreakDuration));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(OutageRetryMin, TimeSpan.Zero, nameof(OutageRetryMin));
         ArgumentOutOfRangeException.ThrowIfLessThan(OutageRetryMax, OutageRetryMin, nameof(OutageRetryMax));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SettleGrace, TimeSpan.Zero, nameof(SettleGrace));
         ArgumentOutOfRangeException.ThrowIfLessThan(ConsumerRestartMax, TimeSpan.FromMilliseconds(10), nameof(ConsumerRestartMax));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxScheduleAhead, TimeSpan.Zero, nameof(MaxScheduleAhead));
         ArgumentOutOfRangeException.ThrowIfLessThan(SendAtPastTolerance, TimeSpan.Zero, nameof(SendAtPastTolerance));
@@ -255,6 +256,15 @@ public sealed record PipelineOptions
 
     /// <summary>Longest pause of <see cref="OutageRetryMin"/>'s growing backoff. Default 30 s.</summary>
     public TimeSpan OutageRetryMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long after an operator send's timeout its delivery may still be settling (receipt registration, the capture or
+    /// refund call). A second copy of a message whose attempt started less than the operator's send timeout plus this grace
+    /// ago (<see cref="Billing.BeginSendResult.StartedAgo"/>) is not sent: it is nak'ed until then, and by then the first
+    /// copy has settled (the copy is acked without a send) or its dispatcher is gone (the copy is sent: README
+    /// "Durability"). Default 5 s, ten times the Redis ledger's call timeout.
+    /// </summary>
+    public TimeSpan SettleGrace { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Longest pause before a consumer loop that ended on a fault (its deliveries channel faulted, or the loop threw) is

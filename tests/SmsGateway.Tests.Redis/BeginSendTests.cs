@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using SmsGateway.Billing;
 using SmsGateway.Redis;
@@ -20,7 +21,14 @@ public sealed class BeginSendTests(RedisServersFixture fixture) : LedgerTestBase
         Assert.Equal(new BeginSendResult(BeginSendOutcome.Send), await Ledger.BeginSendAsync(user, sent, 1, CancellationToken.None));
         Assert.Equal("1", await Field(user, sent, "n"));
         Assert.Equal("1", await Field(user, sent, "k"));
-        Assert.Equal(new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 1), await Ledger.BeginSendAsync(user, sent, 1, CancellationToken.None));
+        var startedAt = long.Parse(await Field(user, sent, "t"), CultureInfo.InvariantCulture); // the server's clock, Unix ms
+        Assert.InRange(startedAt, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds());
+        await Task.Delay(50);
+        var again = await Ledger.BeginSendAsync(user, sent, 1, CancellationToken.None);
+        Assert.Equal(new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 1), again with { StartedAgo = null });
+        Assert.InRange(again.StartedAgo!.Value.TotalMilliseconds, 40, 10_000); // how long ago attempt 1 started
+        await RedisCli.RunAsync(Fixture.Servers[0].Port, "HDEL", Options.KeyPrefix + "ledger:{" + user + "}:r:" + sent.ToString("N"), "t");
+        Assert.Equal(new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 1), await Ledger.BeginSendAsync(user, sent, 1, CancellationToken.None)); // started by a version without t: age unknown
         Assert.Equal(new BeginSendResult(BeginSendOutcome.Send, null, 1), await Ledger.BeginSendAsync(user, sent, 2, CancellationToken.None));
         Assert.Equal("2", await Field(user, sent, "n"));
         Assert.Equal(new BeginSendResult(BeginSendOutcome.Superseded, null, 2), await Ledger.BeginSendAsync(user, sent, 1, CancellationToken.None));

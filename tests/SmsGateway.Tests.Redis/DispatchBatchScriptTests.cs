@@ -38,7 +38,9 @@ public sealed class DispatchBatchScriptTests(RedisServersFixture fixture) : Ledg
             new BeginSendResult(BeginSendOutcome.NotReserved), new BeginSendResult(BeginSendOutcome.Send),
             new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 1), // the same item again in one call sees the first's mark
             new BeginSendResult(BeginSendOutcome.Superseded, null, 2), // attempt 1 of a message whose attempt 2 started: stale
-        ], results);
+        ], results.Select(r => r with { StartedAgo = null }));
+        Assert.All([results[3], results[6]], r => Assert.InRange(r.StartedAgo!.Value.TotalMilliseconds, 0, 10_000)); // started this run
+        Assert.All(results.Where(r => r.Outcome != BeginSendOutcome.AttemptStarted), r => Assert.Null(r.StartedAgo));
         Assert.Equal(("1", "1"), (await Field(u, reserved, "n"), await Field(u, reserved, "k")));
         Assert.Equal(("3", "1"), (await Field(v, other, "n"), await Field(v, other, "k")));
         Assert.Equal(string.Empty, await Field(u, refunded, "n")); // a refunded message is never marked as sending

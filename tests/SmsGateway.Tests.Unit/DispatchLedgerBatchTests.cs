@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using SmsGateway.Accept;
 using SmsGateway.Billing;
 using SmsGateway.Dispatch;
@@ -17,7 +18,8 @@ public sealed class DispatchLedgerBatchTests
     [Fact]
     public async Task Begin_send_many_reports_each_state_of_a_mixed_batch_like_the_single_call()
     {
-        var ledger = new InMemoryBalanceLedger();
+        var clock = new FakeTimeProvider();
+        var ledger = new InMemoryBalanceLedger(clock);
         await ledger.ChargeAsync("u", 1_000, "c", None);
         await ledger.ChargeAsync("v", 1_000, "c", None);
         Guid reserved = Guid.NewGuid(), captured = Guid.NewGuid(), refunded = Guid.NewGuid(), started = Guid.NewGuid(), other = Guid.NewGuid();
@@ -27,6 +29,7 @@ public sealed class DispatchLedgerBatchTests
         await ledger.CaptureAsync("u", captured, "smsc-1", None);
         await ledger.RefundAsync("u", refunded, None);
         await ledger.BeginSendAsync("u", started, 2, None);
+        clock.Advance(TimeSpan.FromSeconds(3));
 
         var results = await ledger.BeginSendManyAsync(
         [
@@ -37,10 +40,10 @@ public sealed class DispatchLedgerBatchTests
         Assert.Equal(
         [
             new BeginSendResult(BeginSendOutcome.Send), new BeginSendResult(BeginSendOutcome.AlreadyCaptured, "smsc-1", 1),
-            new BeginSendResult(BeginSendOutcome.Refunded), new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 2),
+            new BeginSendResult(BeginSendOutcome.Refunded), new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 2, TimeSpan.FromSeconds(3)),
             new BeginSendResult(BeginSendOutcome.NotReserved), new BeginSendResult(BeginSendOutcome.NotReserved),
             new BeginSendResult(BeginSendOutcome.Send),
-            new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 1), // the same item again in one batch sees the first's mark
+            new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 1, TimeSpan.Zero), // the same item again in one batch sees the first's mark
             new BeginSendResult(BeginSendOutcome.Send, null, 2), // a later attempt of a started message
             new BeginSendResult(BeginSendOutcome.Superseded, null, 3), // the older attempt again: a stale redelivery, never sent
         ], results);
@@ -85,13 +88,13 @@ public sealed class DispatchLedgerBatchTests
     [Fact]
     public async Task A_ledger_without_batch_methods_gets_the_single_calls_in_order()
     {
-        var ledger = new SingleCallsOnly(new InMemoryBalanceLedger());
+        var ledger = new SingleCallsOnly(new InMemoryBalanceLedger(new FakeTimeProvider()));
         IBalanceLedger asInterface = ledger;
         await ledger.ChargeAsync("u", 100, "c", None);
         Guid a = Guid.NewGuid(), b = Guid.NewGuid();
         await ledger.ReserveAsync("u", [new(a, 10), new(b, 20)], 1, None);
 
-        Assert.Equal([new BeginSendResult(BeginSendOutcome.Send), new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 1)],
+        Assert.Equal([new BeginSendResult(BeginSendOutcome.Send), new BeginSendResult(BeginSendOutcome.AttemptStarted, null, 1, TimeSpan.Zero)],
             await asInterface.BeginSendManyAsync([new("u", a, 1), new("u", a, 1)], None));
         Assert.Equal([SettleOutcome.Settled, SettleOutcome.Settled, SettleOutcome.SettledOtherwise],
             await asInterface.SettleManyAsync([new("u", a, SettleKind.Capture, "x"), new("u", b, SettleKind.Refund), new("u", b, SettleKind.Capture)], None));
@@ -102,7 +105,7 @@ public sealed class DispatchLedgerBatchTests
     [Fact]
     public async Task Confirm_many_of_a_ledger_without_it_makes_one_single_call_per_run_of_one_users_items()
     {
-        var ledger = new SingleCallsOnly(new InMemoryBalanceLedger());
+        var ledger = new SingleCallsOnly(new InMemoryBalanceLedger(new FakeTimeProvider()));
         IBalanceLedger asInterface = ledger;
         await ledger.ChargeAsync("u", 100, "c", None);
         await ledger.ChargeAsync("v", 100, "c", None);

@@ -13,9 +13,12 @@ public enum BeginSendOutcome
     Refunded = 2,
 
     /// <summary>
-    /// Reserved, and this very attempt was started before by a delivery that did not settle (crash or lost ack between the
-    /// operator's answer and the capture): its outcome is unknown. This is the documented at-least-once window
-    /// (README "Durability"): the message is sent again, at most once more per crash.
+    /// Reserved, and this very attempt was started before by a delivery that has not settled it. Either that delivery is
+    /// still under way (a second copy of the message met it: the broker redelivered it, or a frame holding it was
+    /// published twice), or it never will settle (its dispatcher crashed, or lost its ack, between the operator's answer
+    /// and the capture). <see cref="BeginSendResult.StartedAgo"/> tells them apart: dispatch waits while the first send
+    /// may still be settling, and only then sends again. That resend is the documented at-least-once window
+    /// (README "Durability"): at most once more per crash.
     /// </summary>
     AttemptStarted = 3,
 
@@ -34,4 +37,9 @@ public enum BeginSendOutcome
 /// <param name="Outcome">What the reservation held.</param>
 /// <param name="OperatorMessageId">The operator's message id recorded at capture (<c>o</c>), when known; null otherwise.</param>
 /// <param name="StartedAttempt">The attempt (1-based) whose send had started before this call (<c>n</c>); 0 when none had.</param>
-public readonly record struct BeginSendResult(BeginSendOutcome Outcome, string? OperatorMessageId = null, int StartedAttempt = 0);
+/// <param name="StartedAgo">
+/// For <see cref="BeginSendOutcome.AttemptStarted"/>: how long before this call the attempt was recorded as started, by the
+/// ledger's own clock (the Redis server's <c>TIME</c>, so every dispatcher measures against one clock; field <c>t</c>).
+/// Null for the other outcomes, and when the start was recorded without a time (by a version before this field).
+/// </param>
+public readonly record struct BeginSendResult(BeginSendOutcome Outcome, string? OperatorMessageId = null, int StartedAttempt = 0, TimeSpan? StartedAgo = null);

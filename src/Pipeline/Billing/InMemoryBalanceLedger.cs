@@ -314,12 +314,13 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
                 _ when hold.SendAttempt > attempt => new BeginSendResult(BeginSendOutcome.Superseded, null, hold.SendAttempt),
                 HoldState.Captured => new BeginSendResult(BeginSendOutcome.AlreadyCaptured, hold.OperatorMessageId, hold.SendAttempt),
                 HoldState.Refunded => new BeginSendResult(BeginSendOutcome.Refunded, null, hold.SendAttempt),
-                _ when hold.SendAttempt == attempt => new BeginSendResult(BeginSendOutcome.AttemptStarted, hold.OperatorMessageId, hold.SendAttempt),
+                _ when hold.SendAttempt == attempt => new BeginSendResult(BeginSendOutcome.AttemptStarted, hold.OperatorMessageId, hold.SendAttempt,
+                    TimeSpan.FromMilliseconds(Math.Max(_time.GetUtcNow().ToUnixTimeMilliseconds() - hold.SendStartedAt, 0))),
                 _ => new BeginSendResult(BeginSendOutcome.Send, null, hold.SendAttempt),
             };
             if (result.Outcome == BeginSendOutcome.Send)
             {
-                account.Holds[messageId] = hold with { SendAttempt = attempt, OperatorMessageId = null };
+                account.Holds[messageId] = hold with { SendAttempt = attempt, SendStartedAt = _time.GetUtcNow().ToUnixTimeMilliseconds(), OperatorMessageId = null };
                 account.Pending.Remove(messageId); // the Redis script's k = 1: a message being sent is never swept
             }
 
@@ -392,7 +393,8 @@ public sealed class InMemoryBalanceLedger : IBalanceLedger
     /// <param name="Expired">Refunded by the expiry sweep (the Redis hash field <c>e</c>).</param>
     /// <param name="SendAttempt">The attempt whose send started, 0 for none (the Redis hash field <c>n</c>).</param>
     /// <param name="OperatorMessageId">The operator's message id recorded by the capture (the Redis hash field <c>o</c>).</param>
-    private readonly record struct Hold(long Amount, HoldState State, bool Expired = false, int SendAttempt = 0, string? OperatorMessageId = null);
+    /// <param name="SendStartedAt">When <paramref name="SendAttempt"/> started, Unix ms (the Redis hash field <c>t</c>).</param>
+    private readonly record struct Hold(long Amount, HoldState State, bool Expired = false, int SendAttempt = 0, string? OperatorMessageId = null, long SendStartedAt = 0);
 
     private sealed class Account
     {

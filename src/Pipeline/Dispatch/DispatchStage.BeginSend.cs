@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using SmsGateway.Billing;
 using SmsGateway.Model;
+using SmsGateway.Routing;
 using SmsGateway.Transport;
 
 namespace SmsGateway.Dispatch;
@@ -26,10 +27,11 @@ internal sealed partial class DispatchStage
     /// <see cref="IBalanceLedger.BeginSendManyAsync"/> call) before the operator send. Null: send it. Otherwise the
     /// message is not sent: an <see cref="SendOutcome.Accepted"/> result is an attempt the operator accepted before (the
     /// caller captures it); any other result means this method already settled the delivery (acked with a final status, or
-    /// nak'ed with the outage backoff while the ledger is down).
+    /// nak'ed with the outage backoff while the ledger is down, or until another copy's send of this attempt, started at
+    /// most <paramref name="op"/>'s send timeout plus <see cref="PipelineOptions.SettleGrace"/> ago, has settled).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // one per message: the state machine box is pooled (docs: bench/README.md)
-    private async ValueTask<SendResult?> BeginSendAsync(DispatchWork work)
+    private async ValueTask<SendResult?> BeginSendAsync(DispatchWork work, OperatorInfo op)
     {
         var message = work.Message;
         BeginSendResult begin;
@@ -48,15 +50,29 @@ internal sealed partial class DispatchStage
             return Handled;
         }
 
+        // A copy of an attempt whose send may still be under way (the broker redelivered it, or two frames hold it) waits
+        // until that send must have settled; only a start older than that is a dispatcher that died (README "Durability").
+        var settling = begin is { Outcome: BeginSendOutcome.AttemptStarted, OperatorMessageId: null, StartedAgo: { } ago }
+            && !_unsettled.ContainsKey((message.Id, message.Attempt))
+            ? op.SendTimeout + _options.SettleGrace - ago
+            : TimeSpan.Zero;
         _metrics.BeginSend(begin.Outcome switch
         {
             BeginSendOutcome.Send => "send",
             BeginSendOutcome.AlreadyCaptured => "already_captured",
             BeginSendOutcome.Refunded => "refunded",
+            BeginSendOutcome.AttemptStarted when settling > TimeSpan.Zero => "attempt_in_progress",
             BeginSendOutcome.AttemptStarted => "attempt_started",
             BeginSendOutcome.Superseded => "superseded",
             _ => "not_reserved",
         });
+        if (settling > TimeSpan.Zero)
+        {
+            PipelineLog.AttemptInProgress(_logger, message.Id, message.Attempt, begin.StartedAgo!.Value.TotalMilliseconds, settling.TotalMilliseconds);
+            await NakQuietlyAsync(work, settling).ConfigureAwait(false);
+            return Handled;
+        }
+
         if (begin.Outcome == BeginSendOutcome.Superseded)
         {
             // A stale redelivery of an attempt that already failed over to its retry: the later attempt reports the statuses.

@@ -262,7 +262,7 @@ internal sealed partial class DispatchStage
         }
 
         var message = work.Message;
-        if (await BeginSendAsync(work).ConfigureAwait(false) is { } settled)
+        if (await BeginSendAsync(work, op).ConfigureAwait(false) is { } settled)
         {
             if (settled != Handled)
             {

@@ -33,14 +33,14 @@ internal sealed partial class RedisBalanceLedger
             }
 
             var parts = (RedisResult[])(await RunScriptAsync(count == 1 ? "begin_send" : "begin_send_batch", items[start].UserId, LuaScripts.LedgerBeginSend, keys, args, cancellationToken).ConfigureAwait(false))!;
-            if (parts.Length != 3 * count)
+            if (parts.Length != 4 * count)
             {
                 throw new LedgerUnavailableException($"ledger begin-send batch script answered {parts.Length} values for {count} messages");
             }
 
             for (var i = 0; i < count; i++)
             {
-                results[start + i] = ToBeginSendResult((long)parts[3 * i], (string?)parts[(3 * i) + 1], (int)parts[(3 * i) + 2]);
+                results[start + i] = ToBeginSendResult((long)parts[4 * i], (string?)parts[(4 * i) + 1], (int)parts[(4 * i) + 2], (long)parts[(4 * i) + 3]);
             }
         }
 
@@ -88,7 +88,8 @@ internal sealed partial class RedisBalanceLedger
         return results;
     }
 
-    private static BeginSendResult ToBeginSendResult(long code, string? o, int started)
+    // ageMs: for code 3, ms since the started attempt was recorded by the server's clock; -1 when it was recorded without a time.
+    private static BeginSendResult ToBeginSendResult(long code, string? o, int started, long ageMs)
     {
         var operatorMessageId = string.IsNullOrEmpty(o) ? null : o;
         var outcome = code switch
@@ -96,7 +97,8 @@ internal sealed partial class RedisBalanceLedger
             >= 0 and <= 5 => (BeginSendOutcome)code,
             _ => throw new LedgerUnavailableException($"ledger begin-send script answered unknown code {code}"),
         };
-        return new BeginSendResult(outcome, outcome is BeginSendOutcome.AlreadyCaptured or BeginSendOutcome.AttemptStarted ? operatorMessageId : null, started);
+        return new BeginSendResult(outcome, outcome is BeginSendOutcome.AlreadyCaptured or BeginSendOutcome.AttemptStarted ? operatorMessageId : null, started,
+            outcome == BeginSendOutcome.AttemptStarted && ageMs >= 0 ? TimeSpan.FromMilliseconds(ageMs) : null);
     }
 
     private static SettleOutcome ToSettleOutcome(long code) => code switch
