@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using SmsGateway.Accept;
 using SmsGateway.Billing;
 using SmsGateway.Dispatch;
@@ -37,26 +40,34 @@ public sealed class EmbeddedDrainTests
     public async Task Stop_out_of_time_fails_and_refunds_what_was_not_sent()
     {
         var ledger = new InMemoryBalanceLedger();
-        var options = new PipelineOptions { ShutdownTimeout = TimeSpan.FromSeconds(10), AcceptQueueBudget = TimeSpan.Zero }; // the burst below is not under test
-        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLedger(ledger)
-            .WithOperatorSimulator(new OperatorSimulatorOptions { Latency = TimeSpan.FromMilliseconds(500) }).Build();
+        var options = new PipelineOptions { ShutdownTimeout = TimeSpan.FromSeconds(12), AcceptQueueBudget = TimeSpan.Zero }; // the burst below is not under test
+        var logs = new FakeLogCollector();
+        using var loggerFactory = new LoggerFactory([new FakeLoggerProvider(logs)]);
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLedger(ledger).WithLoggerFactory(loggerFactory)
+            .WithOperatorSimulator(new OperatorSimulatorOptions { Latency = TimeSpan.FromMilliseconds(250) }).Build();
         var finals = new ConcurrentDictionary<Guid, ConcurrentBag<StatusEvent>>();
         pipeline.StatusPublished += e => { if (e.Status.IsFinal()) finals.GetOrAdd(e.MessageId, _ => []).Add(e); };
         await pipeline.StartAsync(PipelineRoles.All, CancellationToken.None);
         await ledger.ChargeAsync("late", 100_000_000, "c", CancellationToken.None);
 
-        // MCI sends 64 at a time, 500 ms each: about 1,000 of 3,000 fit in the 7.5 s the drain may take (10 s less a quarter);
-        // the 2.5 s left are for failing the rest, generous on a loaded CI machine.
+        // MCI sends 64 at a time, 250 ms each: at most ~2,300 of 3,000 fit in the 9 s the drain may take (12 s less at most
+        // 3 s); the 3 s left are for stopping the dispatchers (their sends in progress end) and failing the rest. In six runs
+        // of the whole Unit project on 2 cores, with 500-ms sends, the dispatchers took 0.37-1.49 s to stop and failing ~2,050
+        // messages 20 ms; one CI run with the 10-s timeout (2.5 s left) ran out of time, so the sends in progress are shorter.
         var results = await Task.WhenAll(Enumerable.Range(0, 3000).Select(i =>
             pipeline.SendAsync(new SendRequest($"0912{i:D7}", "late " + i, "normal", "late"), CancellationToken.None)));
         Assert.All(results, r => Assert.Equal(AcceptStatus.Queued, r.Status));
+        var stop = Stopwatch.StartNew();
         await pipeline.StopAsync(CancellationToken.None);
+        stop.Stop();
 
         long sentCost = 0;
         int failed = 0;
         foreach (var r in results)
         {
-            Assert.True(finals.TryGetValue(r.Message!.Id, out var events), $"message {r.Message.Id} has no final status");
+            Assert.True(finals.TryGetValue(r.Message!.Id, out var events),
+                $"message {r.Message.Id} has no final status; the stop took {stop.ElapsedMilliseconds} ms; its log: " +
+                string.Join(" | ", logs.GetSnapshot().Where(l => l.Level >= LogLevel.Warning || l.Id.Id is >= 7110 and <= 7112).Select(l => $"{l.Id.Id} {l.Message}")));
             var only = Assert.Single(events);
             if (only.Status == MessageStatus.Sent)
             {
