@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Dataflow;
+using Microsoft.Extensions.Logging;
 using SmsGateway.Accept;
 using SmsGateway.Dataflow;
 using SmsGateway.Dispatch;
@@ -91,10 +92,11 @@ internal static class PipelineGraph
     /// <summary>
     /// One operator's lane: a target block that queues express and normal messages apart and sends express first, under the
     /// operator's rate limit, with <c>max_concurrency</c> workers, each running <paramref name="send"/> (begin-send → send →
-    /// settle → status). It declines when full, so the consumer hands the delivery back to the broker.
+    /// settle → status). It declines when full, so the consumer hands the delivery back to the broker. A throw of
+    /// <paramref name="send"/> is logged to <paramref name="logger"/> and leaves the delivery unsettled.
     /// </summary>
-    public static OperatorLane Lane(OperatorInfo op, PipelineOptions options, Func<DispatchWork, OperatorInfo, SendTimeout, ValueTask> send) =>
-        new(op, options.LaneCapacity, send, options.AckWait / 2);
+    public static OperatorLane Lane(OperatorInfo op, PipelineOptions options, Func<DispatchWork, OperatorInfo, SendTimeout, ValueTask> send, ILogger? logger = null) =>
+        new(op, options.LaneCapacity, send, options.AckWait / 2, logger);
 
     /// <summary>
     /// The reporter's blocks: status events are batched by size (<see cref="PipelineOptions.StatusBatchSize"/>; the stage's

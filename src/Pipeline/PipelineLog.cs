@@ -74,6 +74,9 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 7062, Level = LogLevel.Warning, Message = "Message {MessageId} attempt {Attempt} started {StartedAgoMs} ms ago in another delivery that may still be settling; this copy is not sent, nak'ed for {DelayMs} ms")]
     public static partial void AttemptInProgress(ILogger logger, Guid messageId, int attempt, double startedAgoMs, double delayMs);
 
+    [LoggerMessage(EventId = 7063, Level = LogLevel.Error, Message = "Dispatch of message {MessageId} attempt {Attempt} to {Operator} threw; its delivery is left unsettled and comes back after the broker's ack wait")]
+    public static partial void SendThrew(ILogger logger, Exception exception, Guid messageId, int attempt, string @operator);
+
     [LoggerMessage(EventId = 7057, Level = LogLevel.Warning, Message = "Begin-send of message {MessageId} attempt {Attempt} failed (ledger unavailable); nak'ed for {DelayMs} ms")]
     public static partial void BeginSendFailed(ILogger logger, Exception exception, Guid messageId, int attempt, double delayMs);
 

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using SmsGateway.Dispatch;
 using SmsGateway.Model;
 using SmsGateway.Routing;
@@ -14,6 +16,29 @@ public sealed class OperatorLaneTests
     private static DispatchWork Work(int n, MessageType type) => new(
         new SmsMessage(MessageIds.New(), "u", "+989121234567", "m" + n, type, "MCI", SmsEncoding.Gsm7, 1, 1150, DateTimeOffset.UtcNow),
         new NoDelivery());
+
+    [Fact(Timeout = 20_000)]
+    public async Task A_send_that_throws_is_logged_and_its_worker_goes_on()
+    {
+        var logs = new FakeLogCollector();
+        using var loggerFactory = new LoggerFactory([new FakeLoggerProvider(logs)]);
+        var sent = new ConcurrentQueue<string>();
+        var first = Work(0, MessageType.Normal);
+        await using (var lane = new OperatorLane(Op(1), 10, (work, _, _) =>
+        {
+            sent.Enqueue(work.Message.Text);
+            return work.Message.Text == "m0" ? throw new InvalidOperationException("receipt registry broken") : ValueTask.CompletedTask;
+        }, logger: loggerFactory.CreateLogger("lane")))
+        {
+            Assert.True(lane.TryEnqueue(first));
+            Assert.True(lane.TryEnqueue(Work(1, MessageType.Normal)));
+        } // graceful: sends everything queued
+
+        Assert.Equal(["m0", "m1"], sent); // the only worker survived the throw
+        var record = Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 7063);
+        Assert.Contains(first.Message.Id.ToString(), record.Message, StringComparison.Ordinal);
+        Assert.Equal("receipt registry broken", record.Exception!.Message);
+    }
 
     [Fact(Timeout = 20_000)]
     public async Task Express_overtakes_a_normal_backlog_in_a_lane_of_concurrency_one()

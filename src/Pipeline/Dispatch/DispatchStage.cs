@@ -245,7 +245,7 @@ internal sealed partial class DispatchStage
         {
             if (!_lanes.TryGetValue(op.Name, out lane))
             {
-                lane = PipelineGraph.Lane(op, _options, SendAsync);
+                lane = PipelineGraph.Lane(op, _options, SendAsync, _logger);
                 _lanes[op.Name] = lane;
             }
 

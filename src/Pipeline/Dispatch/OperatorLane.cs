@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks.Dataflow;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SmsGateway.Model;
 using SmsGateway.Routing;
 
@@ -33,6 +35,7 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
     private readonly Channel<DispatchWork> _normal = Channel.CreateUnbounded<DispatchWork>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly SemaphoreSlim _queued = new(0);
     private readonly Func<DispatchWork, OperatorInfo, SendTimeout, ValueTask> _send;
+    private readonly ILogger _logger;
     private readonly int _capacity;
     private readonly TimeSpan _maxHold;
     private readonly Lock _gate = new();
@@ -60,13 +63,15 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
     /// <param name="capacity">Messages each queue (express, normal) holds at most.</param>
     /// <param name="send">Sends and settles one message. Should not throw; a throw leaves the message unsettled (the broker delivers it again after the ack wait) and the worker goes on.</param>
     /// <param name="maxHold">Under a rate limit, a queue holds at most what the limit sends in this time (the broker's ack wait, halved, is a good value). Null: no such bound.</param>
-    public OperatorLane(OperatorInfo op, int capacity, Func<DispatchWork, OperatorInfo, SendTimeout, ValueTask> send, TimeSpan? maxHold = null)
+    /// <param name="logger">Where a throw of <paramref name="send"/> is logged (event 7063). Null: nowhere.</param>
+    public OperatorLane(OperatorInfo op, int capacity, Func<DispatchWork, OperatorInfo, SendTimeout, ValueTask> send, TimeSpan? maxHold = null, ILogger? logger = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _operator = op;
         _capacity = capacity;
         _maxHold = maxHold ?? TimeSpan.Zero;
         _send = send;
+        _logger = logger ?? NullLogger.Instance;
         _stopped = new Lazy<Task>(StopAsync);
         Update(op);
     }
@@ -320,9 +325,10 @@ internal sealed class OperatorLane : ITargetBlock<DispatchWork>, IAsyncDisposabl
             {
                 await _send(work, op, timeout).ConfigureAwait(false);
             }
-            catch (Exception)
+            catch (Exception ex)
             {
-                // Keep the worker: the unsettled delivery comes back after the broker's ack wait (send logs its own faults).
+                // Keep the worker: the unsettled delivery comes back after the broker's ack wait.
+                PipelineLog.SendThrew(_logger, ex, work.Message.Id, work.Message.Attempt, op.Name);
                 timeout.Reset();
             }
         }
