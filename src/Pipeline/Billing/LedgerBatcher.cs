@@ -170,6 +170,12 @@ internal static class LedgerBatcher
     /// Whether group commit pays for <paramref name="ledger"/>: a batch size above 1 and a ledger that is not the in-memory
     /// one, which answers at once (there is no round trip to share; batching would only add a hop per message).
     /// </summary>
-    public static bool Pays(IBalanceLedger ledger, int maxBatch) =>
-        maxBatch > 1 && ledger is not (InMemoryBalanceLedger or Diagnostics.TimedLedger { Inner: InMemoryBalanceLedger });
+    public static bool Pays(IBalanceLedger ledger, int maxBatch) => maxBatch > 1 && !InProcess(ledger);
+
+    /// <summary>
+    /// Whether <paramref name="ledger"/> is the in-memory one (timed or not): its calls answer at once and never fail for
+    /// want of a server, so there is neither a round trip to share nor an outage to retry.
+    /// </summary>
+    public static bool InProcess(IBalanceLedger ledger) =>
+        ledger is InMemoryBalanceLedger or Diagnostics.TimedLedger { Inner: InMemoryBalanceLedger };
 }
