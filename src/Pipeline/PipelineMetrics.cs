@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using SmsGateway.Model;
+using SmsGateway.Status;
 using SmsGateway.Transport;
 
 namespace SmsGateway;
@@ -33,7 +35,7 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _retriesExhausted;
     private readonly Counter<long> _redeliveries;
-    private readonly UpDownCounter<long> _inFlight;
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _inFlight = new(StringComparer.Ordinal);
     private readonly Histogram<double> _acceptMs;
     private readonly Histogram<double> _toFinalMs;
     private readonly Histogram<double> _ledgerMs;
@@ -54,7 +56,9 @@ public sealed class PipelineMetrics : IDisposable
         _deadLettered = _meter.CreateCounter<long>("sms.dlq.published", "{message}", "Failed attempts published to sms-dlq for a retry, by operator");
         _retriesExhausted = _meter.CreateCounter<long>("sms.retries.exhausted", "{message}", "Messages failed after their last retry, by operator");
         _redeliveries = _meter.CreateCounter<long>("sms.redeliveries", "{delivery}", "Broker deliveries of a message already delivered before (nak, ack timeout, crash), by topic");
-        _inFlight = _meter.CreateUpDownCounter<long>("sms.dispatch.in_flight", "{send}", "Sends to operators started and not yet answered, by operator");
+        // Counted in place and read at collection: an up-down counter recorded twice per send, each a tag lookup in the
+        // SDK (bench/README.md "Small cuts: the in-memory confirm, per-message recordings, the load client's read").
+        _meter.CreateObservableUpDownCounter("sms.dispatch.in_flight", MeasureInFlight, "{send}", "Sends to operators started and not yet answered, by operator");
         _acceptMs = _meter.CreateHistogram("sms.accept.duration", "ms", "Time from request to queued (reserve + publish), by type", advice: latency);
         _toFinalMs = _meter.CreateHistogram("sms.accept_to_final.duration", "ms", "Time from accept to a final status, by status and type", advice: latency);
         _ledgerMs = _meter.CreateHistogram("sms.ledger.duration", "ms", "Balance ledger calls (reserve, confirm, capture, refund), by operation and outcome", advice: call);
@@ -92,6 +96,35 @@ public sealed class PipelineMetrics : IDisposable
     internal void Status(StatusEvent e, DateTimeOffset now)
     {
         _statuses.Add(1, new KeyValuePair<string, object?>("status", e.Status.ToWireName()));
+        ToFinal(e, now);
+    }
+
+    /// <summary>
+    /// Counts the events of one acked status frame: one recording per status present in it rather than one per event (each
+    /// recording is a tag lookup in the SDK; bench/README.md "Small cuts: the in-memory confirm, per-message recordings,
+    /// the load client's read"), and each final event's time from accept.
+    /// </summary>
+    internal void Statuses(StatusFrame frame, DateTimeOffset now)
+    {
+        Span<int> counts = stackalloc int[(int)MessageStatus.Canceled + 1];
+        for (int i = 0; i < frame.Count; i++)
+        {
+            var e = frame[i];
+            counts[(int)e.Status]++;
+            ToFinal(e, now);
+        }
+
+        for (int status = 0; status < counts.Length; status++)
+        {
+            if (counts[status] > 0)
+            {
+                _statuses.Add(counts[status], new KeyValuePair<string, object?>("status", ((MessageStatus)status).ToWireName()));
+            }
+        }
+    }
+
+    private void ToFinal(StatusEvent e, DateTimeOffset now)
+    {
         if (e.Status.IsFinal() && e.Status != MessageStatus.Rejected)
         {
             _toFinalMs.Record((now - e.AcceptedAt).TotalMilliseconds,
@@ -103,9 +136,9 @@ public sealed class PipelineMetrics : IDisposable
     internal void Send(string op, string outcome) =>
         _sends.Add(1, new KeyValuePair<string, object?>("operator", op), new KeyValuePair<string, object?>("outcome", outcome));
 
-    internal void SendStarted(string op) => _inFlight.Add(1, new KeyValuePair<string, object?>("operator", op));
+    internal void SendStarted(string op) => Interlocked.Increment(ref InFlightOf(op).Value);
 
-    internal void SendEnded(string op) => _inFlight.Add(-1, new KeyValuePair<string, object?>("operator", op));
+    internal void SendEnded(string op) => Interlocked.Decrement(ref InFlightOf(op).Value);
 
     internal void DeadLettered(string op) => _deadLettered.Add(1, new KeyValuePair<string, object?>("operator", op));
 
@@ -186,6 +219,18 @@ public sealed class PipelineMetrics : IDisposable
                     new KeyValuePair<string, object?>("topic", subscription.Topic),
                     new KeyValuePair<string, object?>("group", subscription.ConsumerGroup));
             }
+        }
+    }
+
+    // One count per operator name, created at its first send and kept (operators are few and fixed per process).
+    private StrongBox<long> InFlightOf(string op) =>
+        _inFlight.TryGetValue(op, out var count) ? count : _inFlight.GetOrAdd(op, static _ => new StrongBox<long>());
+
+    private IEnumerable<Measurement<long>> MeasureInFlight()
+    {
+        foreach (var (op, count) in _inFlight)
+        {
+            yield return new Measurement<long>(Volatile.Read(ref count.Value), new KeyValuePair<string, object?>("operator", op));
         }
     }
 

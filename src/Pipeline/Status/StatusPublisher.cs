@@ -152,10 +152,10 @@ internal sealed class StatusPublisher(IMessageTransport transport, PipelineMetri
             {
                 // Not cancellable: the frame's callers may each stop waiting, but the frame is published for all of them.
                 await transport.PublishAsync(Topics.Status, frame.ToMessage(), CancellationToken.None).ConfigureAwait(false);
-                var now = time.GetUtcNow();
+                metrics.Statuses(frame, time.GetUtcNow()); // counted before any observer hears of them, as in Observe
                 for (int i = 0; i < frame.Count; i++)
                 {
-                    Observe(frame[i], now);
+                    Notify(Published, frame[i], metrics, logger);
                 }
 
                 frame.Acked.TrySetResult();
