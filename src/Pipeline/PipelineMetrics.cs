@@ -27,6 +27,9 @@ public sealed class PipelineMetrics : IDisposable
     /// <summary>Bucket upper bounds (ms) of the ledger, lock, broker and store call histograms (in-memory calls take microseconds).</summary>
     public static readonly IReadOnlyList<double> CallBucketsMs = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 5000];
 
+    // Per-status counts of a status frame: one slot per value of MessageStatus (its values run from 0 without gaps).
+    private static readonly int StatusValues = Enum.GetValues<MessageStatus>().Max(s => (int)s) + 1;
+
     private readonly Meter _meter = new(MeterName, "1.0");
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _refused;
@@ -106,7 +109,7 @@ public sealed class PipelineMetrics : IDisposable
     /// </summary>
     internal void Statuses(StatusFrame frame, DateTimeOffset now)
     {
-        Span<int> counts = stackalloc int[(int)MessageStatus.Canceled + 1];
+        Span<int> counts = stackalloc int[StatusValues];
         for (int i = 0; i < frame.Count; i++)
         {
             var e = frame[i];
