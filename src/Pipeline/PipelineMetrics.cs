@@ -226,8 +226,7 @@ public sealed class PipelineMetrics : IDisposable
     }
 
     // One count per operator name, created at its first send and kept (operators are few and fixed per process).
-    private StrongBox<long> InFlightOf(string op) =>
-        _inFlight.TryGetValue(op, out var count) ? count : _inFlight.GetOrAdd(op, static _ => new StrongBox<long>());
+    private StrongBox<long> InFlightOf(string op) => _inFlight.GetOrAdd(op, static _ => new StrongBox<long>());
 
     private IEnumerable<Measurement<long>> MeasureInFlight()
     {
