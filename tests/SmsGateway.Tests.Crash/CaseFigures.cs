@@ -45,6 +45,12 @@ public sealed record CaseFigures(
     /// <summary>202 answers that arrived after the fault ended (the gateway recovered by itself); -1 when not measured.</summary>
     public int AcceptedAfterFault { get; init; } = -1;
 
+    /// <summary>
+    /// Charged messages (sent, delivered, undelivered) whose request got no 202, for a failed case to explain; at most
+    /// <see cref="NoAnswer"/> of them are allowed (<see cref="RefusedButCharged"/> counts the rest).
+    /// </summary>
+    public IReadOnlyList<Guid> ChargedOutside202 { get; init; } = [];
+
     /// <summary>Wall time of the whole case: servers, gateway start, traffic, fault, settling, reconciliation.</summary>
     public TimeSpan CaseTime { get; init; }
 

@@ -142,15 +142,21 @@ public sealed class CrashCases(ITestOutputHelper output)
         var violations = figures.Violations(spec);
         Assert.True(violations.Count == 0,
             $"{spec.Name}: {string.Join("; ", violations)}\n{CaseFigures.Header}\n{figures.Row()}\n" +
-            $"{OverSent(spec, sendLogPath, host.Output)}--- gateway output (tail) ---\n{Tail(host.Output)}");
+            $"{Explain(spec, figures, sendLogPath, host.Output)}--- gateway output (tail) ---\n{Tail(host.Output)}");
     }
 
-    // For up to three messages the operator got more often than the case allows: their lines of the send log and of the
-    // gateway's log (its warnings name the message: a resend, a nak, a settle that failed), so a failed run explains itself.
-    private static string OverSent(CaseSpec spec, string sendLogPath, string output)
+    // For up to three messages the operator got more often than the case allows, and up to three charged messages whose
+    // request got no 202 (when those are more than the unanswered requests): their lines of the send log and of the
+    // gateway's log (its warnings name the message: a resend, a nak, a settle that failed, a withdrawal that failed), so a
+    // failed run explains itself.
+    private static string Explain(CaseSpec spec, CaseFigures figures, string sendLogPath, string output)
     {
-        var over = SendLog.Read(sendLogPath).AcceptedSends.Where(kv => kv.Value > spec.MaxSendsPerMessage).Select(kv => kv.Key).Take(3).ToList();
-        if (over.Count == 0)
+        var over = SendLog.Read(sendLogPath).AcceptedSends.Where(kv => kv.Value > spec.MaxSendsPerMessage).Select(kv => kv.Key).Take(3);
+        var refused = figures.RefusedButCharged > 0 ? figures.ChargedOutside202.Take(3) : [];
+        var explained = over.Select(id => (id, $"sent more than {spec.MaxSendsPerMessage} time(s)"))
+            .Concat(refused.Select(id => (id, "charged, but its request got no 202")))
+            .ToList();
+        if (explained.Count == 0)
         {
             return string.Empty;
         }
@@ -158,9 +164,9 @@ public sealed class CrashCases(ITestOutputHelper output)
         var sends = File.ReadAllLines(sendLogPath);
         var lines = output.Split('\n');
         var text = new System.Text.StringBuilder();
-        foreach (var id in over)
+        foreach (var (id, why) in explained)
         {
-            text.Append("--- message ").Append(id).Append(" sent more than ").Append(spec.MaxSendsPerMessage).Append(" time(s) ---\n");
+            text.Append("--- message ").Append(id).Append(' ').Append(why).Append(" ---\n");
             foreach (var send in sends.Where(l => l.StartsWith(id.ToString("N"), StringComparison.Ordinal)))
             {
                 text.Append("operator: ").Append(send).Append('\n');

@@ -51,8 +51,8 @@ public static class Reconciliation
         int neverFinal = snapshot.Messages.Values.Count(m => !Final.Contains(m.Status));
         int sendsAfterRefund = snapshot.Messages.Count(kv => Refunded.Contains(kv.Value.Status) && log.SendsOf(kv.Key) > 0);
         int chargedNotSent = snapshot.Messages.Count(kv => Charged.Contains(kv.Value.Status) && log.SendsOf(kv.Key) == 0);
-        int chargedOutside202 = snapshot.Messages.Count(kv => Charged.Contains(kv.Value.Status) && !acceptedIds.Contains(kv.Key));
-        int refusedButCharged = (int)Math.Max(0, chargedOutside202 - traffic.Unknown);
+        var chargedOutside202 = snapshot.Messages.Where(kv => Charged.Contains(kv.Value.Status) && !acceptedIds.Contains(kv.Key)).Select(kv => kv.Key).ToList();
+        int refusedButCharged = (int)Math.Max(0, chargedOutside202.Count - traffic.Unknown);
         int sentUnknown = log.AcceptedSends.Keys.Count(id => !snapshot.Messages.ContainsKey(id));
         int maxSends = log.AcceptedSends.Count == 0 ? 0 : log.AcceptedSends.Values.Max();
         int overBound = log.AcceptedSends.Values.Count(n => n > spec.MaxSendsPerMessage);
@@ -76,7 +76,10 @@ public static class Reconciliation
 
         return new CaseFigures(spec.Name, acceptedIds.Count, lost, neverFinal, stuck, doubleCharges, moneyBroken, sendsAfterRefund,
             chargedNotSent, sentUnknown, maxSends, overBound, refusedButCharged, traffic.ServerErrors, traffic.Unknown, traffic.MissingRetryAfter,
-            string.Join(" ", traffic.Refused.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}:{kv.Value}")), traffic.AnswerMs(0.5), traffic.AnswerMs(0.99), watch.Elapsed);
+            string.Join(" ", traffic.Refused.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}:{kv.Value}")), traffic.AnswerMs(0.5), traffic.AnswerMs(0.99), watch.Elapsed)
+        {
+            ChargedOutside202 = chargedOutside202,
+        };
     }
 
     private static async Task<Snapshot> ReadAsync(HttpClient billing, HttpClient reports, IEnumerable<string> users)
