@@ -43,6 +43,27 @@ public sealed class RoundTripTests(MockClusterFixture cluster)
         }
     }
 
+    // A deadline already past when the publish starts must store nothing (the accept stage then withdraws the reservation
+    // and answers "nothing was charged", docs/architecture.md "Money and locks"). Confluent.Kafka produces the record and
+    // only cancels the wait for its delivery report: without the check in KafkaTransport.PublishAsync, "first" is
+    // delivered here (one key, one partition: publish order).
+    [Fact(Timeout = 30_000)]
+    public async Task A_publish_whose_token_is_already_cancelled_stores_nothing()
+    {
+        await using var transport = new KafkaTransport(cluster.Options(TestOptions.Unique("cancelled")));
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            await transport.PublishAsync(Topics.Express, new OutgoingMessage("user-7", "first"u8.ToArray(), "m-first"), cancelled.Token));
+        await transport.PublishAsync(Topics.Express, new OutgoingMessage("user-7", "second"u8.ToArray(), "m-second"), CancellationToken.None);
+        await using var subscription = await transport.SubscribeAsync(Topics.Express, "dispatch", Subscription, CancellationToken.None);
+
+        var got = Assert.Single(await Consume.TakeAsync(subscription, 1, TimeSpan.FromSeconds(20)));
+        Assert.Equal("second", Encoding.UTF8.GetString(got.Payload.Span));
+        Assert.Null(await Consume.NextOrNullAsync(subscription, TimeSpan.FromMilliseconds(500)));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Nak_with_delay_delivers_again_after_the_delay_with_a_higher_count()
     {

@@ -56,6 +56,28 @@ public sealed class TransportTests(NatsServer server)
         await Assert.ThrowsAsync<TransportException>(async () => await t.PublishAsync("sms-unknown", Msg("x"), CancellationToken.None));
     }
 
+    // The accept stage publishes under the request's deadline and withdraws the reservation when the publish is cut off
+    // (docs/architecture.md "Money and locks"). A deadline already past when the publish starts must store nothing, or
+    // a refused request could still be sent once the ledger is back. NATS.Net writes the message and only then observes
+    // the token: without the check in NatsTransport.PublishAsync this test sees "first" delivered and 2 stored.
+    [Fact(Timeout = 30_000)]
+    public async Task A_publish_whose_token_is_already_cancelled_stores_nothing()
+    {
+        await using var t = NewTransport();
+        await t.EnsureReadyAsync(CancellationToken.None); // as in a running gateway: streams exist, the connection is open
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await t.PublishAsync(Topics.Express, Msg("first"), cancelled.Token));
+        await t.PublishAsync(Topics.Express, Msg("second"), CancellationToken.None);
+        await using var sub = await t.SubscribeAsync(Topics.Express, "dispatch", new SubscriptionOptions { MaxInFlight = 16 }, CancellationToken.None);
+
+        var d = await NextAsync(sub, TimeSpan.FromSeconds(5));
+        Assert.Equal("second", Encoding.UTF8.GetString(d.Payload.Span));
+        var info = (await t.JetStream.GetStreamAsync(t.Options.StreamOf(Topics.Express), cancellationToken: CancellationToken.None)).Info;
+        Assert.Equal(1, info.State.Messages);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Published_message_is_delivered_with_key_headers_count_and_removed_on_ack()
     {

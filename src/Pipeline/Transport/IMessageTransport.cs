@@ -12,8 +12,13 @@ public interface IMessageTransport : IAsyncDisposable
     /// </summary>
     /// <param name="topic">One of <see cref="Model.Topics"/>.</param>
     /// <param name="message">Key, payload and headers.</param>
-    /// <param name="cancellationToken">Cancels the wait; the message may still have been stored.</param>
+    /// <param name="cancellationToken">
+    /// Cancels the wait: cancelled during the call, the message may still have been stored; already cancelled when the
+    /// call starts, nothing is handed to the broker. The accept stage relies on the latter: a request whose deadline ran out
+    /// before its publish is answered "nothing was charged" (docs/architecture.md "Money and locks").
+    /// </param>
     /// <exception cref="TransportException">The broker refused the message or did not confirm it in time.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled, before the call (nothing stored) or during it.</exception>
     ValueTask PublishAsync(string topic, OutgoingMessage message, CancellationToken cancellationToken);
 
     /// <summary>

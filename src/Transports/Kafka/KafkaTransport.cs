@@ -66,6 +66,9 @@ public sealed partial class KafkaTransport : IMessageTransport, IBrokerProbe
             Headers = ToHeaders(message),
         };
         var producer = (topic == Topics.Express ? _express : _normal).Get();
+        // Confluent.Kafka produces the record whatever the token and cancels only the wait for its delivery report; a
+        // deadline already past must store nothing (IMessageTransport).
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
             // message.timeout.ms (= PublishTimeoutMs) bounds the wait, retries included, also with every broker gone

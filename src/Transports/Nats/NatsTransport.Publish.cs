@@ -49,6 +49,8 @@ public sealed partial class NatsTransport
             }
         }
 
+        // NATS.Net writes the message before it looks at the token; a deadline already past must store nothing (IMessageTransport).
+        cancellationToken.ThrowIfCancellationRequested();
         var opts = message.MessageId is null ? _noIdPubOpts : new NatsJSPubOpts { MsgId = message.MessageId };
         var timeout = TimeSpan.FromMilliseconds(_options.PublishTimeoutMs);
         var started = Stopwatch.GetTimestamp();
