@@ -71,6 +71,7 @@ public static class GatewayAccessExtensions
             .AddPolicy(AccessPolicies.Admin, p => p.RequireClaim(AccessClaims.Role, AccessClaims.AdminRole))
             .AddPolicy(AccessPolicies.Client, p => p.RequireClaim(AccessClaims.Role, AccessClaims.ClientRole, AccessClaims.AdminRole));
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OwnerAuthorizationHandler>();
+        ShareAuthorizationServices(services);
         services.AddRateLimiter(o => ConfigurePerIpLimit(o, auth.Abuse));
         services.Configure<ExceptionHandlerOptions>(o =>
             o.StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
@@ -165,6 +166,33 @@ public static class GatewayAccessExtensions
             }
 
             await next(context);
+        }
+    }
+
+    // ASP.NET Core registers its authorization services as transient, so that an application may give a policy provider or
+    // handler scoped dependencies. This host has none (its one handler, OwnerAuthorizationHandler, is a singleton), and the
+    // transients cost about ten service resolutions and objects per request: 2 % of the full-stack host's allocated bytes
+    // (bench/README.md "Authorization services shared"). The same implementation types, one instance each.
+    private static void ShareAuthorizationServices(IServiceCollection services)
+    {
+        Type[] shared =
+        [
+            typeof(Microsoft.AspNetCore.Authorization.IAuthorizationService),
+            typeof(Microsoft.AspNetCore.Authorization.IAuthorizationPolicyProvider),
+            typeof(Microsoft.AspNetCore.Authorization.IAuthorizationHandlerProvider),
+            typeof(Microsoft.AspNetCore.Authorization.IAuthorizationEvaluator),
+            typeof(Microsoft.AspNetCore.Authorization.IAuthorizationHandlerContextFactory),
+            typeof(Microsoft.AspNetCore.Authorization.IAuthorizationHandler),
+            typeof(Microsoft.AspNetCore.Authorization.Policy.IPolicyEvaluator),
+            typeof(Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler),
+        ];
+        for (int i = 0; i < services.Count; i++)
+        {
+            var d = services[i];
+            if (d is { Lifetime: ServiceLifetime.Transient, IsKeyedService: false, ImplementationType: { } type } && Array.IndexOf(shared, d.ServiceType) >= 0)
+            {
+                services[i] = ServiceDescriptor.Singleton(d.ServiceType, type);
+            }
         }
     }
 

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.DependencyInjection;
 using static SmsGateway.Tests.EndToEnd.SeedApiTests;
 
 namespace SmsGateway.Tests.EndToEnd.Access;
@@ -24,6 +27,21 @@ public sealed class AccessContractTests(SecuredGatewayFactory factory) : IClassF
 
     private static StringContent SendBody(string? userId) =>
         Json(Send.Replace("{0}", userId is null ? "" : $",\"user_id\":\"{userId}\"", StringComparison.Ordinal));
+
+    // GatewayAccessExtensions.ShareAuthorizationServices: one instance of each authorization service for all requests,
+    // with the owner rule among the handlers (the 401/403 answers of this class run on the shared instances).
+    [Fact]
+    public void Authorization_services_are_one_instance_for_every_request()
+    {
+        using var one = factory.Services.CreateScope();
+        using var two = factory.Services.CreateScope();
+        Assert.Same(one.ServiceProvider.GetRequiredService<IAuthorizationService>(), two.ServiceProvider.GetRequiredService<IAuthorizationService>());
+        Assert.Same(one.ServiceProvider.GetRequiredService<IPolicyEvaluator>(), two.ServiceProvider.GetRequiredService<IPolicyEvaluator>());
+        Assert.Same(one.ServiceProvider.GetRequiredService<IAuthorizationHandlerProvider>(), two.ServiceProvider.GetRequiredService<IAuthorizationHandlerProvider>());
+        var handlers = one.ServiceProvider.GetServices<IAuthorizationHandler>().ToList();
+        Assert.Contains(handlers, h => h is SmsGateway.Host.Access.OwnerAuthorizationHandler);
+        Assert.Equal(handlers, two.ServiceProvider.GetServices<IAuthorizationHandler>());
+    }
 
     [Theory(Timeout = 30_000)]
     [InlineData("POST", "/send")]
