@@ -34,4 +34,10 @@ internal static partial class AcceptLog
 
     [LoggerMessage(EventId = 7112, Level = LogLevel.Error, Message = "Shutdown timeout hit with {Pending} accepted messages unsent in the in-memory transport: {Failed} settled as failed and refunded, {Lost} lost with the process")]
     public static partial void DrainIncomplete(ILogger logger, long pending, int failed, long lost);
+
+    [LoggerMessage(EventId = 7107, Level = LogLevel.Warning, Message = "A frame of {Count} messages (first {MessageId}) whose publish ack missed the accept deadline, and whose withdrawal could not reach the ledger, was published again and is stored: answered 202")]
+    public static partial void PublishedAgain(ILogger logger, int count, Guid messageId);
+
+    [LoggerMessage(EventId = 7108, Level = LogLevel.Error, Message = "A frame of {Count} messages (first {MessageId}) whose publish ack missed the accept deadline, and whose withdrawal could not reach the ledger, could not be published again: answered 503; a copy the broker stored may still be sent and charged")]
+    public static partial void PublishAgainFailed(ILogger logger, Exception exception, int count, Guid messageId);
 }

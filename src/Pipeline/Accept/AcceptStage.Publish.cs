@@ -25,16 +25,18 @@ internal sealed partial class AcceptStage
         using var activity = PipelineTelemetry.StartPublish(topic, frame[0].Trace);
         activity?.SetTag("sms.message_id", first.Id.ToString());
         activity?.SetTag("sms.frame.messages", frame.Count);
+        var messages = new SmsMessage[frame.Count];
+        bool handedOver = false; // the broker was given the frame (a token already cancelled hands nothing over: IMessageTransport)
         try
         {
             var queued = new ValueTask[frame.Count];
-            var messages = new SmsMessage[frame.Count];
             for (int i = 0; i < frame.Count; i++)
             {
                 messages[i] = frame[i].Message;
                 queued[i] = PublishOrHoldQueued(messages[i], deadline);
             }
 
+            handedOver = !deadline.IsCancellationRequested;
             await _transport.PublishAsync(topic, TransportCodec.ForMessages(messages, _handOverDecoded), deadline).ConfigureAwait(false);
             _circuits.Succeeded(AcceptDependency.Broker);
             foreach (var q in queued)
@@ -57,7 +59,7 @@ internal sealed partial class AcceptStage
             }
 
             PipelineTelemetry.Fail(activity, pastDeadline ? "broker_deadline" : "broker_unavailable");
-            var answers = new Task[frame.Count];
+            var withdrawals = new Task<Withdrawal>[frame.Count];
             for (int i = 0; i < frame.Count; i++)
             {
                 if (pastDeadline)
@@ -69,10 +71,17 @@ internal sealed partial class AcceptStage
                     PipelineLog.PublishFailed(_logger, ex, frame[i].Message.Id);
                 }
 
-                answers[i] = AnswerUnpublishedAsync(frame[i], blamed);
+                withdrawals[i] = WithdrawAsync(frame[i].Message);
             }
 
-            await Task.WhenAll(answers).ConfigureAwait(false);
+            var outcomes = await Task.WhenAll(withdrawals).ConfigureAwait(false);
+            bool stored = pastDeadline && handedOver && Array.IndexOf(outcomes, Withdrawal.Unknown) >= 0
+                && await PublishAgainAsync(topic, messages).ConfigureAwait(false);
+            for (int i = 0; i < frame.Count; i++)
+            {
+                Answer(frame[i], outcomes[i], stored, blamed);
+            }
+
             return;
         }
 
@@ -110,15 +119,22 @@ internal sealed partial class AcceptStage
         }
     }
 
-    // A publish failed or was cut off: withdraw the reservation, and answer 202 only if a dispatcher had begun sending it;
-    // otherwise 503, or 429 when the broker was not blamed (the request spent its deadline queued: PastDeadline).
-    private async Task AnswerUnpublishedAsync(AcceptWork work, bool brokerBlamed)
+    // The answer to one message of a publish that failed or was cut off, once its withdrawal ran: 202 if a dispatcher had
+    // begun sending it, or if its withdrawal could not reach the ledger and the frame turned out to be stored
+    // (PublishAgainAsync); otherwise 503, or 429 when the broker was not blamed (the request spent its deadline queued:
+    // PastDeadline), and a rejected status.
+    private void Answer(AcceptWork work, Withdrawal withdrawal, bool stored, bool brokerBlamed)
     {
         var message = work.Message;
-        if (await WithdrawAsync(message).ConfigureAwait(false))
+        if (withdrawal == Withdrawal.SendingStarted || (withdrawal == Withdrawal.Unknown && stored))
         {
             _metrics.Accepted(message.Type, Stopwatch.GetElapsedTime(work.StartTimestamp).TotalMilliseconds);
             work.Completion.TrySetResult(new AcceptResult(AcceptStatus.Queued, message));
+            if (withdrawal == Withdrawal.Unknown)
+            {
+                _ = _status.TryPublishAsync(QueuedEvent(message), CancellationToken.None).AsTask(); // its held event was dropped
+            }
+
             return;
         }
 
@@ -131,6 +147,27 @@ internal sealed partial class AcceptStage
         // partition (and every user hashed onto it). TryPublishAsync never throws. The queued event may already be out;
         // a rejected event outranks it, so the report shows the truth once the broker is back.
         _ = _status.TryPublishAsync(StatusEvent.For(message, MessageStatus.Rejected, _time.GetUtcNow(), brokerBlamed ? "broker_unavailable" : "saturated", attempt: 0), CancellationToken.None).AsTask();
+    }
+
+    // A frame was handed to the broker and its ack missed the deadline, and some of its withdrawals could not reach the
+    // ledger: whether the broker stored it is unknown, and if it did, a dispatcher sends it once the ledger is back. So the
+    // same frame is published once more (the same de-duplication id: a broker that stored it drops the copy, and dispatch
+    // sends a message once whatever copies arrive, docs/architecture.md "Money and locks"), within half an accept
+    // deadline. True: the frame is stored now, and those requests are answered 202 instead of a 503 that could be charged.
+    private async Task<bool> PublishAgainAsync(string topic, SmsMessage[] messages)
+    {
+        using var bound = new CancellationTokenSource(_options.AcceptDeadline / 2);
+        try
+        {
+            await _transport.PublishAsync(topic, TransportCodec.ForMessages(messages, _handOverDecoded), bound.Token).ConfigureAwait(false);
+            AcceptLog.PublishedAgain(_logger, messages.Length, messages[0].Id);
+            return true;
+        }
+        catch (Exception ex) when (ex is TransportException or OperationCanceledException or TimeoutException)
+        {
+            AcceptLog.PublishAgainFailed(_logger, ex, messages.Length, messages[0].Id);
+            return false;
+        }
     }
 
     // The reserved messages of these user batches that go to the broker, as frames of at most MessageFrameSize messages
@@ -204,19 +241,27 @@ internal sealed partial class AcceptStage
     // is withdrawn with the cancel script, which refunds only while no dispatcher has begun sending it (DispatchStage's
     // begin-send, docs/architecture.md): refunded, the message is never sent (a stored copy is dropped at begin-send) and
     // the answer is 503 "nothing was charged"; already being sent, it was stored after all, so the answer is 202. When the
-    // ledger cannot be reached the reservation is left to the expiry sweep (README "Durability") and the answer is 503.
-    // True when the message turned out to be stored.
-    private async Task<bool> WithdrawAsync(SmsMessage message)
+    // ledger cannot be reached the outcome is unknown (Answer, PublishAgainAsync).
+    private async Task<Withdrawal> WithdrawAsync(SmsMessage message)
     {
         try
         {
             var outcome = await _ledger.CancelAsync(message.UserId, message.Id, CancellationToken.None).ConfigureAwait(false);
-            return outcome == CancelOutcome.SendingStarted;
+            return outcome == CancelOutcome.SendingStarted ? Withdrawal.SendingStarted : Withdrawal.Refunded;
         }
         catch (Exception ex) when (ex is LedgerUnavailableException or TimeoutException)
         {
             PipelineLog.CompensationFailed(_logger, ex, message.Id);
-            return false;
+            return Withdrawal.Unknown;
         }
+    }
+
+    // What the withdrawal of an unpublished message found: refunded (or nothing left to refund), a send already begun, or
+    // no answer from the ledger.
+    private enum Withdrawal
+    {
+        Refunded,
+        SendingStarted,
+        Unknown,
     }
 }
