@@ -244,7 +244,7 @@ public sealed class OutageTests
         }
     }
 
-    private sealed class FlakyLedger(IBalanceLedger inner) : IBalanceLedger
+    private sealed class FlakyLedger(IBalanceLedger inner) : ForwardingLedger(inner)
     {
         private int _captureCalls;
 
@@ -252,32 +252,10 @@ public sealed class OutageTests
 
         public int CaptureCalls => Volatile.Read(ref _captureCalls);
 
-        public ValueTask<Balance> ChargeAsync(string userId, long amount, string chargeId, CancellationToken cancellationToken) => inner.ChargeAsync(userId, amount, chargeId, cancellationToken);
-
-        public ValueTask<ReserveOutcome[]> ReserveAsync(string userId, IReadOnlyList<Reservation> reservations, long fencingToken, CancellationToken cancellationToken) =>
-            inner.ReserveAsync(userId, reservations, fencingToken, cancellationToken);
-
-        public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, CancellationToken cancellationToken) => CaptureAsync(userId, messageId, null, cancellationToken);
-
-        public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken) =>
+        public override ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken) =>
             Interlocked.Increment(ref _captureCalls) <= CaptureFailures
                 ? throw new LedgerUnavailableException("ledger stalled (test)")
-                : inner.CaptureAsync(userId, messageId, operatorMessageId, cancellationToken);
-
-        public ValueTask<SettleOutcome> RefundAsync(string userId, Guid messageId, CancellationToken cancellationToken) => inner.RefundAsync(userId, messageId, cancellationToken);
-
-        public ValueTask<Balance> GetBalanceAsync(string userId, CancellationToken cancellationToken) => inner.GetBalanceAsync(userId, cancellationToken);
-
-        public ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken) =>
-            inner.BeginSendAsync(userId, messageId, attempt, cancellationToken);
-
-        public ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken) =>
-            inner.CancelAsync(userId, messageId, cancellationToken);
-
-        public ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken) => inner.ConfirmAsync(userId, messageIds, cancellationToken);
-
-        public ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken) =>
-            inner.SweepExpiredAsync(confirmDeadline, maxCount, cancellationToken);
+                : base.CaptureAsync(userId, messageId, operatorMessageId, cancellationToken);
     }
 
     // Wraps a transport; Fault() completes the current subscription of one topic with an exception.

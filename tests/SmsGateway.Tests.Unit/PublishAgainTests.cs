@@ -130,33 +130,11 @@ public sealed class PublishAgainTests
     }
 
     /// <summary>The in-memory ledger, except that the cancel script cannot be reached while <see cref="CancelFails"/>.</summary>
-    private sealed class CancelFailingLedger(InMemoryBalanceLedger inner) : IBalanceLedger
+    private sealed class CancelFailingLedger(InMemoryBalanceLedger inner) : ForwardingLedger(inner)
     {
         public volatile bool CancelFails;
 
-        public ValueTask<Balance> ChargeAsync(string userId, long amount, string chargeId, CancellationToken cancellationToken) => inner.ChargeAsync(userId, amount, chargeId, cancellationToken);
-
-        public ValueTask<ReserveOutcome[]> ReserveAsync(string userId, IReadOnlyList<Reservation> reservations, long fencingToken, CancellationToken cancellationToken) =>
-            inner.ReserveAsync(userId, reservations, fencingToken, cancellationToken);
-
-        public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, CancellationToken cancellationToken) => inner.CaptureAsync(userId, messageId, cancellationToken);
-
-        public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken) =>
-            inner.CaptureAsync(userId, messageId, operatorMessageId, cancellationToken);
-
-        public ValueTask<SettleOutcome> RefundAsync(string userId, Guid messageId, CancellationToken cancellationToken) => inner.RefundAsync(userId, messageId, cancellationToken);
-
-        public ValueTask<Balance> GetBalanceAsync(string userId, CancellationToken cancellationToken) => inner.GetBalanceAsync(userId, cancellationToken);
-
-        public ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken) =>
-            inner.BeginSendAsync(userId, messageId, attempt, cancellationToken);
-
-        public ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken) =>
-            CancelFails ? throw new LedgerUnavailableException("ledger frozen (test)") : inner.CancelAsync(userId, messageId, cancellationToken);
-
-        public ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken) => inner.ConfirmAsync(userId, messageIds, cancellationToken);
-
-        public ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken) =>
-            inner.SweepExpiredAsync(confirmDeadline, maxCount, cancellationToken);
+        public override ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken) =>
+            CancelFails ? throw new LedgerUnavailableException("ledger frozen (test)") : base.CancelAsync(userId, messageId, cancellationToken);
     }
 }

@@ -223,33 +223,13 @@ public sealed class ReservationExpiryTests
     }
 
     /// <summary>The in-memory ledger whose refund is unreachable (a ledger outage right after a failed publish).</summary>
-    private sealed class RefundFailsLedger(InMemoryBalanceLedger inner) : IBalanceLedger
+    private sealed class RefundFailsLedger(InMemoryBalanceLedger inner) : ForwardingLedger(inner)
     {
-        public ValueTask<Balance> ChargeAsync(string userId, long amount, string chargeId, CancellationToken cancellationToken) => inner.ChargeAsync(userId, amount, chargeId, cancellationToken);
-
-        public ValueTask<ReserveOutcome[]> ReserveAsync(string userId, IReadOnlyList<Reservation> reservations, long fencingToken, CancellationToken cancellationToken) =>
-            inner.ReserveAsync(userId, reservations, fencingToken, cancellationToken);
-
-        public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, CancellationToken cancellationToken) => inner.CaptureAsync(userId, messageId, cancellationToken);
-
-        public ValueTask<SettleOutcome> RefundAsync(string userId, Guid messageId, CancellationToken cancellationToken) =>
+        public override ValueTask<SettleOutcome> RefundAsync(string userId, Guid messageId, CancellationToken cancellationToken) =>
             throw new LedgerUnavailableException("ledger down (test)");
 
-        public ValueTask<Balance> GetBalanceAsync(string userId, CancellationToken cancellationToken) => inner.GetBalanceAsync(userId, cancellationToken);
-
-        public ValueTask<ConfirmOutcome[]> ConfirmAsync(string userId, IReadOnlyList<Guid> messageIds, CancellationToken cancellationToken) => inner.ConfirmAsync(userId, messageIds, cancellationToken);
-
-        public ValueTask<ReservationSweep> SweepExpiredAsync(TimeSpan confirmDeadline, int maxCount, CancellationToken cancellationToken) =>
-            inner.SweepExpiredAsync(confirmDeadline, maxCount, cancellationToken);
-
-        public ValueTask<BeginSendResult> BeginSendAsync(string userId, Guid messageId, int attempt, CancellationToken cancellationToken) =>
-            inner.BeginSendAsync(userId, messageId, attempt, cancellationToken);
-
-        public ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken) =>
+        public override ValueTask<CancelOutcome> CancelAsync(string userId, Guid messageId, CancellationToken cancellationToken) =>
             throw new LedgerUnavailableException("ledger down (test)"); // the accept stage withdraws a failed publish with the cancel script
-
-        public ValueTask<SettleOutcome> CaptureAsync(string userId, Guid messageId, string? operatorMessageId, CancellationToken cancellationToken) =>
-            inner.CaptureAsync(userId, messageId, operatorMessageId, cancellationToken);
     }
 
     /// <summary>A broker that stores status events but refuses messages (<c>sms-express</c>, <c>sms-normal</c>).</summary>
