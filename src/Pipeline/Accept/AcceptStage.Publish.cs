@@ -97,14 +97,16 @@ internal sealed partial class AcceptStage
     // An account that stores texts gets its event at once: the text rides only on this event (README "Reports").
     private ValueTask PublishOrHoldQueued(SmsMessage message, CancellationToken deadline)
     {
-        if (_implied is null || message.StoreText)
+        if (!HoldsQueued(message))
         {
             return _status.TryPublishAsync(QueuedEvent(message), deadline);
         }
 
-        _implied.Hold(QueuedEvent(message));
+        _implied!.Hold(QueuedEvent(message));
         return ValueTask.CompletedTask;
     }
+
+    private bool HoldsQueued(SmsMessage message) => _implied is not null && !message.StoreText;
 
     private void DropHeld(IReadOnlyList<AcceptWork> frame)
     {
@@ -130,7 +132,7 @@ internal sealed partial class AcceptStage
         {
             _metrics.Accepted(message.Type, Stopwatch.GetElapsedTime(work.StartTimestamp).TotalMilliseconds);
             work.Completion.TrySetResult(new AcceptResult(AcceptStatus.Queued, message));
-            if (withdrawal == Withdrawal.Unknown)
+            if (withdrawal == Withdrawal.Unknown && HoldsQueued(message))
             {
                 _ = _status.TryPublishAsync(QueuedEvent(message), CancellationToken.None).AsTask(); // its held event was dropped
             }
