@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using SmsGateway.KestrelBaseline;
 
@@ -12,6 +13,8 @@ using SmsGateway.KestrelBaseline;
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+// Kestrel's own socket defaults; `--Sockets:UnsafePreferInlineScheduling=true` gives it the gateway's setting (bench/http-ratio.sh BASELINE_ARGS).
+builder.Services.Configure<SocketTransportOptions>(builder.Configuration.GetSection("Sockets"));
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, BaselineJson.Default));
 var app = builder.Build();
 
