@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SmsGateway.Accounts;
@@ -75,6 +76,14 @@ public static class GatewayHostExtensions
                 }
             }
         });
+
+        // A request continues on the thread that completed its socket read, instead of hopping through Kestrel's I/O queue
+        // and then to the thread pool again: about a third less host CPU per /send on two cores (bench/README.md "Kestrel
+        // without its scheduling hops"). Socket completions still reach the thread pool first (the runtime's
+        // DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS stays off), so no request runs on the socket engine's event thread.
+        // Every SocketTransportOptions property may be set under Gateway:Sockets; UnsafePreferInlineScheduling=false is Kestrel's default.
+        builder.Services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
+        builder.Services.Configure<SocketTransportOptions>(builder.Configuration.GetSection(GatewayOptions.Section + ":Sockets"));
 
         if (string.Equals(gateway.Profile, "full", StringComparison.OrdinalIgnoreCase))
         {
