@@ -70,4 +70,12 @@ public sealed class KestrelSocketsTests
         Assert.False(options.UnsafePreferInlineScheduling);
         Assert.Equal(0, options.IOQueueCount);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_socket_option_of_the_wrong_type_stops_the_start_naming_its_key()
+    {
+        await using var host = new WebApplicationFactoryWith(b => b.UseSetting("Gateway:Sockets:IOQueueCount", "two"));
+        var error = Assert.Throws<OptionsValidationException>(() => host.CreateClient());
+        Assert.Contains("Gateway:Sockets:IOQueueCount", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -78,12 +78,22 @@ public static class GatewayHostExtensions
         });
 
         // A request continues on the thread that completed its socket read, instead of hopping through Kestrel's I/O queue
-        // and then to the thread pool again: about a third less host CPU per /send on two cores (bench/README.md "Kestrel
-        // without its scheduling hops"). Socket completions still reach the thread pool first (the runtime's
+        // and then to the thread pool again: a sixth to a third less host CPU per /send on two cores (bench/README.md
+        // "Kestrel without its scheduling hops"). Socket completions still reach the thread pool first (the runtime's
         // DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS stays off), so no request runs on the socket engine's event thread.
         // Every SocketTransportOptions property may be set under Gateway:Sockets; UnsafePreferInlineScheduling=false is Kestrel's default.
+        var sockets = builder.Configuration.GetSection(GatewayOptions.Section + ":Sockets");
+        try
+        {
+            sockets.Get<SocketTransportOptions>(); // bound once here so that a value of the wrong type stops the start, naming its key
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new OptionsValidationException(sockets.Path, typeof(SocketTransportOptions), [ex.Message]);
+        }
+
         builder.Services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
-        builder.Services.Configure<SocketTransportOptions>(builder.Configuration.GetSection(GatewayOptions.Section + ":Sockets"));
+        builder.Services.Configure<SocketTransportOptions>(sockets);
 
         if (string.Equals(gateway.Profile, "full", StringComparison.OrdinalIgnoreCase))
         {
