@@ -36,6 +36,13 @@ public static class Observability
             });
             builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = ConsoleFormatterNames.Json);
         }
+        else if (builder.Configuration[$"Logging:LogLevel:{HostingDiagnosticsCategory}"] is null)
+        {
+            // Without JSON logs nothing reads the per-request Activity and log scope that ASP.NET Core's hosting layer makes
+            // while this category is on at any level (bench/README.md "No hosting Activity per request"); a trace exporter
+            // still gets its server span, because its listener makes the hosting layer start one.
+            builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
+        }
 
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r
@@ -78,6 +85,16 @@ public static class Observability
 
         return builder;
     }
+
+    /// <summary>
+    /// ASP.NET Core's hosting log category. While it is on at any level, the hosting layer starts an <see cref="System.Diagnostics.Activity"/>
+    /// (W3C ids, <see cref="System.Diagnostics.Activity.Current"/>) and a logging scope for every request, used only by
+    /// scope-printing log formats and trace exporters. The host turns it off unless <see cref="TelemetryOptions.JsonLogs"/> is on
+    /// or <c>Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics</c> is set (then the setting applies, for example
+    /// <c>Information</c> for ASP.NET Core's request start and finish lines). Its lines at Warning and above report start-up
+    /// failures, which also stop the host with their exception.
+    /// </summary>
+    internal const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
     /// <summary>
     /// The ASP.NET Core meters exported: hosting (<c>http.server.request.duration</c>, active requests), Kestrel (connections,
