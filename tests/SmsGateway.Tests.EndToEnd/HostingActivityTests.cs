@@ -25,11 +25,7 @@ public sealed class HostingActivityTests
     public async Task Json_logs_keep_the_hosting_activity_so_their_scopes_carry_trace_ids()
     {
         var seen = new ActivitySeen();
-        await using var factory = new GatewayFactory().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Telemetry:JsonLogs", "true");
-            seen.Install(b);
-        });
+        await using var factory = seen.Host("Telemetry:JsonLogs", "true");
         Assert.Equal(ActivityIdFormat.W3C, (await seen.OnRequestAsync(factory))?.IdFormat);
     }
 
@@ -37,11 +33,7 @@ public sealed class HostingActivityTests
     public async Task A_level_set_for_the_hosting_category_is_the_one_that_applies()
     {
         var seen = new ActivitySeen();
-        await using var factory = new GatewayFactory().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", "Warning");
-            seen.Install(b);
-        });
+        await using var factory = seen.Host("Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics", "Warning");
         Assert.Equal("Microsoft.AspNetCore.Hosting.HttpRequestIn", (await seen.OnRequestAsync(factory))?.OperationName);
     }
 
@@ -51,6 +43,13 @@ public sealed class HostingActivityTests
         private bool _ran;
 
         public void Install(IWebHostBuilder builder) => builder.ConfigureTestServices(s => s.AddSingleton<IStartupFilter>(this));
+
+        // The embedded host with one more setting, recording into this instance.
+        public WebApplicationFactory<Program> Host(string key, string value) => new GatewayFactory().WithWebHostBuilder(b =>
+        {
+            b.UseSetting(key, value);
+            Install(b);
+        });
 
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
