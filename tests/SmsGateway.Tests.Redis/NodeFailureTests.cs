@@ -179,6 +179,35 @@ public sealed class NodeFailureTests : IAsyncLifetime
         Assert.Empty(failures); // an unrequested cancellation let out of CreateLockAsync would be answered 500 upstream
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_grant_without_a_fencing_token_is_not_tried_again()
+    {
+        // A frozen ledger node: the lock quorum is still there (two of three nodes answer), but no token comes. The caller
+        // waits up to 5 s, room for several attempts; each one would cost a lock round and a whole ledger call, which is
+        // how a frozen ledger held accept batches past their deadline. One attempt, then no quorum.
+        var events = new RecordingLoggerFactory();
+        await using var provider = new ServiceCollection().AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(events)
+            .AddRedisLedger(_options with { OperationTimeoutMs = 500 }).BuildServiceProvider();
+        var locks = provider.GetRequiredService<IDistributedLockFactory>();
+        await using (var warm = await locks.CreateLockAsync("warm-up", Ttl, TimeSpan.FromSeconds(5), Retry, CancellationToken.None))
+        {
+            Assert.True(warm.IsAcquired, warm.Status.ToString());
+        }
+
+        _servers[0].Freeze();
+        try
+        {
+            await using var grant = await locks.CreateLockAsync("user:no-token", Ttl, TimeSpan.FromSeconds(5), Retry, CancellationToken.None);
+            Assert.Equal(DistributedLockStatus.NoQuorum, grant.Status);
+        }
+        finally
+        {
+            _servers[0].Thaw();
+        }
+
+        Assert.Single(events.Events, e => e.Id == 3124); // "granted but no fencing token; released"
+    }
+
     [Fact(Timeout = 90_000)]
     public async Task Ledger_calls_the_client_drops_with_their_connection_fail_as_ledger_unavailable()
     {

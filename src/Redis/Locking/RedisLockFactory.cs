@@ -122,33 +122,31 @@ internal sealed class RedisLockFactory : SmsGateway.Locking.IDistributedLockFact
             attempts++;
             var started = Stopwatch.GetTimestamp();
             var redLock = await redLockFactory.CreateLockAsync(resource, expiry).ConfigureAwait(false);
-            DistributedLockStatus status;
             if (redLock.IsAcquired)
             {
-                var grant = await FenceAsync(redLock, started, expiry).ConfigureAwait(false);
-                if (grant is not null)
-                {
-                    return grant;
-                }
-
-                status = DistributedLockStatus.NoQuorum;
-            }
-            else
-            {
-                // A failed attempt was already released on every node by RedLock.net, and it has no timer to stop.
-                status = Map(redLock.Status);
+                // Not retried without a token: the ledger node missed a whole call, and another attempt would cost one more
+                // lock round and one more ledger call, more than any caller waits (docs/architecture.md "Redis calls that fail").
+                return await FenceAsync(redLock, started, expiry).ConfigureAwait(false)
+                    ?? NotAcquired(resource, redLock.LockId, DistributedLockStatus.NoQuorum, attempts);
             }
 
+            // A failed attempt was already released on every node by RedLock.net, and it has no timer to stop.
+            var status = Map(redLock.Status);
             var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
             if (left <= TimeSpan.Zero || (status == DistributedLockStatus.NoQuorum && nodes.Count(n => n.IsConnected) < _quorum))
             {
-                RedisLog.LockNotAcquired(_logger, resource, status, attempts);
-                return RedisLockGrant.NotAcquired(resource, redLock.LockId, status);
+                return NotAcquired(resource, redLock.LockId, status, attempts);
             }
 
             var pause = retry * (0.5 + Random.Shared.NextDouble());
             await Task.Delay(pause < left ? pause : left, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private RedisLockGrant NotAcquired(string resource, string lockId, DistributedLockStatus status, int attempts)
+    {
+        RedisLog.LockNotAcquired(_logger, resource, status, attempts);
+        return RedisLockGrant.NotAcquired(resource, lockId, status);
     }
 
     /// <summary>The fencing counter's key for <paramref name="resource"/> on the ledger node.</summary>
