@@ -11,6 +11,9 @@ internal static partial class LockLeaseLog
     [LoggerMessage(EventId = 7401, Level = LogLevel.Warning, Message = "Releasing the lock lease on {Resource} failed; its keys expire by themselves within the lock expiry")]
     public static partial void ReleaseFailed(ILogger logger, Exception exception, string resource);
 
+    [LoggerMessage(EventId = 7403, Level = LogLevel.Warning, Message = "A lock acquisition on {Resource} that outlived its caller's wait failed; nothing is kept")]
+    public static partial void LateAcquireFailed(ILogger logger, Exception exception, string resource);
+
     [LoggerMessage(EventId = 7402, Level = LogLevel.Information, Message = "Released {Count} kept lock leases at stop")]
     public static partial void ReleasedAll(ILogger logger, int count);
 }

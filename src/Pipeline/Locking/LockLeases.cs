@@ -83,7 +83,9 @@ public sealed class LockLeases : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the waiting (e.g. the accept deadline).</param>
     /// <returns>The use (await it once); dispose it when the fenced work is done. Not acquired: <see cref="DistributedLockStatus.Conflicted"/>
     /// when another use kept the resource past the wait, otherwise the failed grant's status.</returns>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting, or while a new grant
+    /// was being acquired: that acquisition then ends in the background, the resource's next use waits for it, and a grant
+    /// it wins is kept for that use.</exception>
     /// <remarks>After <see cref="DisposeAsync"/> a use still works, but acquires its own grant and releases it when it ends
     /// (a batch that races the pipeline's stop is served, not failed).</remarks>
     public async ValueTask<LockLease> UseAsync(string resource, CancellationToken cancellationToken)
@@ -106,6 +108,7 @@ public sealed class LockLeases : IAsyncDisposable
             entry.Gate.Release(); // swept between the lookup and the wait: take the entry that replaced it
         }
 
+        bool gateHandedOver = false; // to an acquisition that outlived the caller's wait (AdoptLateAsync)
         try
         {
             if (entry.Grant is { } kept)
@@ -136,7 +139,19 @@ public sealed class LockLeases : IAsyncDisposable
                 await Task.Delay(TimeSpan.FromSeconds((double)handOver / _time.TimestampFrequency), _time, cancellationToken).ConfigureAwait(false);
             }
 
-            var grant = await _locks.CreateLockAsync(resource, _expiry, Left(start), _retry, cancellationToken).ConfigureAwait(false);
+            var acquiring = _locks.CreateLockAsync(resource, _expiry, Left(start), _retry, cancellationToken);
+            IDistributedLock grant;
+            try
+            {
+                grant = await acquiring.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                gateHandedOver = true;
+                _ = AdoptLateAsync(entry, acquiring);
+                throw;
+            }
+
             if (!grant.IsAcquired)
             {
                 var status = grant.Status; // read before disposing, which may turn it into Unlocked
@@ -150,10 +165,45 @@ public sealed class LockLeases : IAsyncDisposable
             entry.Uses = 0;
             return new LockLease(this, entry, grant, DistributedLockStatus.Acquired, acquired: true);
         }
-        catch
+        catch when (!gateHandedOver)
         {
             entry.Gate.Release();
             throw;
+        }
+    }
+
+    // An acquisition the caller stopped waiting for (its cancellation token fired while a lock node or the ledger node was
+    // slow; the lock calls in flight cannot be cancelled). It ends here, holding the resource's gate, so the caller is
+    // answered at its deadline and the next use of the resource waits for this one's outcome: a grant it won is kept for that
+    // use, like any lease (released when idle or after the maximum hold); anything else is released.
+    private async Task AdoptLateAsync(Entry entry, Task<IDistributedLock> acquiring)
+    {
+        try
+        {
+            var grant = await acquiring.ConfigureAwait(false);
+            if (grant.IsAcquired && !_disposed && _idle > TimeSpan.Zero)
+            {
+                _metrics?.LockLease("acquired");
+                entry.Grant = grant;
+                entry.AcquiredAt = entry.LastUsed = _time.GetTimestamp();
+                entry.Uses = 0;
+            }
+            else
+            {
+                await grant.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The factory saw the same token between its attempts: nothing was granted.
+        }
+        catch (Exception ex)
+        {
+            LockLeaseLog.LateAcquireFailed(_logger, ex, entry.Resource);
+        }
+        finally
+        {
+            entry.Gate.Release();
         }
     }
 
@@ -172,16 +222,16 @@ public sealed class LockLeases : IAsyncDisposable
             await _sweeper.DisposeAsync().ConfigureAwait(false);
         }
 
-        int released = 0;
+        var releases = new List<Task<int>>();
         foreach (var entry in _entries.Values)
         {
             if (entry.Gate.Wait(0))
             {
-                released += await RemoveAsync(entry, "released_stop").ConfigureAwait(false);
+                releases.Add(RemoveAsync(entry, "released_stop"));
             }
         }
 
-        LockLeaseLog.ReleasedAll(_logger, released);
+        LockLeaseLog.ReleasedAll(_logger, (await Task.WhenAll(releases).ConfigureAwait(false)).Sum());
     }
 
     /// <summary>Ends a use: stamps the entry's last use; releases the grant when leasing is off, the maximum hold passed,
@@ -228,10 +278,15 @@ public sealed class LockLeases : IAsyncDisposable
         _ = SweepAsync();
     }
 
+    // The releases of one sweep run together, not one after another. A release waits for every lock node, and a frozen node
+    // holds it for a whole node timeout; in sequence, the grants queued behind it outlived half their expiry, and
+    // RedLock.net's extension of a grant that old is synchronous: it blocked pool threads until the process starved
+    // (docs/architecture.md "Redis calls that fail").
     private async Task SweepAsync()
     {
         try
         {
+            List<Task<int>>? releases = null;
             foreach (var entry in _entries.Values)
             {
                 if (_disposed || !entry.Gate.Wait(0))
@@ -242,12 +297,17 @@ public sealed class LockLeases : IAsyncDisposable
                 bool idle = _time.GetElapsedTime(entry.LastUsed) >= _idle;
                 if (idle || (entry.Grant is not null && _time.GetElapsedTime(entry.AcquiredAt) >= _maxHold))
                 {
-                    await RemoveAsync(entry, entry.Grant is null ? null : idle ? "released_idle" : "released_max_hold").ConfigureAwait(false);
+                    (releases ??= []).Add(RemoveAsync(entry, entry.Grant is null ? null : idle ? "released_idle" : "released_max_hold"));
                 }
                 else
                 {
                     entry.Gate.Release();
                 }
+            }
+
+            if (releases is not null)
+            {
+                await Task.WhenAll(releases).ConfigureAwait(false);
             }
         }
         finally
