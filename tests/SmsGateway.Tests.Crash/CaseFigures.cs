@@ -2,18 +2,25 @@ using System.Globalization;
 
 namespace SmsGateway.Tests.Crash;
 
-/// <summary>What a case is allowed: the operator-send bound per message and, for the flood, the answer-time bound.</summary>
+/// <summary>What a case is allowed: the operator-send bound per message, answer-time bounds, and requests left unanswered.</summary>
 /// <param name="Name">Case name as printed in the summary.</param>
 /// <param name="MaxSendsPerMessage">
 /// The documented at-least-once bound for this case: 1, or 2 where the case kills the gateway, because a kill between the
 /// operator's accept and our capture leaves that attempt's outcome unknown (README "Durability").
 /// </param>
 /// <param name="MaxP50Ms">Largest allowed median answer time of the requests that got an HTTP answer, in ms; null for no bound.</param>
-public sealed record CaseSpec(string Name, int MaxSendsPerMessage = 1, double? MaxP50Ms = null);
+/// <param name="MaxP99Ms">Largest allowed 99th percentile of the same answer times, in ms; null for no bound.</param>
+/// <param name="MaxNoAnswer">
+/// Most requests allowed without an answer within the client's 5 s; null for no bound. 0 where the gateway process stays up:
+/// every request then gets an answer (the accept deadline is 900 ms); a killed or stopped gateway leaves its requests in
+/// flight unanswered.
+/// </param>
+public sealed record CaseSpec(string Name, int MaxSendsPerMessage = 1, double? MaxP50Ms = null, double? MaxP99Ms = null, long? MaxNoAnswer = null);
 
 /// <summary>
 /// The reconciliation of one case. Every count must be zero except <see cref="Accepted"/>, <see cref="MaxSends"/> (at most
-/// the case's bound), <see cref="NoAnswer"/>, the refusals (429/503 are allowed answers to a fault) and the times.
+/// the case's bound), <see cref="NoAnswer"/> (bounded by some cases), the refusals (429/503 are allowed answers to a fault)
+/// and the times (bounded by some cases).
 /// </summary>
 public sealed record CaseFigures(
     string Case,
@@ -91,6 +98,16 @@ public sealed record CaseFigures(
         if (spec.MaxP50Ms is { } bound && P50Ms > bound)
         {
             v.Add(string.Create(CultureInfo.InvariantCulture, $"median answer time {P50Ms:0} ms above {bound:0} ms"));
+        }
+
+        if (spec.MaxP99Ms is { } tail && P99Ms > tail)
+        {
+            v.Add(string.Create(CultureInfo.InvariantCulture, $"99th percentile answer time {P99Ms:0} ms above {tail:0} ms"));
+        }
+
+        if (spec.MaxNoAnswer is { } unanswered && NoAnswer > unanswered)
+        {
+            v.Add($"requests without an answer within the client's timeout: {NoAnswer} (at most {unanswered})");
         }
 
         return v;

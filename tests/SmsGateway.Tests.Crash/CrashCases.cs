@@ -35,7 +35,7 @@ public sealed class CrashCases(ITestOutputHelper output)
 
     [Fact(Timeout = 240_000)]
     public Task Nats_server_killed_for_10_s() =>
-        RunAsync(new CaseSpec("nats-server kill -9, 10 s"), "nats", rate: 300, tailSeconds: 4, async (stack, _) =>
+        RunAsync(new CaseSpec("nats-server kill -9, 10 s", MaxNoAnswer: 0), "nats", rate: 300, tailSeconds: 4, async (stack, _) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(4));
             await stack.Nats!.KillAsync();
@@ -45,7 +45,7 @@ public sealed class CrashCases(ITestOutputHelper output)
 
     [Fact(Timeout = 240_000)]
     public Task Cluster_node_leading_the_stream_killed_for_10_s() =>
-        RunAsync(new CaseSpec("R3 cluster: stream leader kill -9, 10 s"), "nats-r3", rate: 300, tailSeconds: 4, async (stack, _) =>
+        RunAsync(new CaseSpec("R3 cluster: stream leader kill -9, 10 s", MaxNoAnswer: 0), "nats-r3", rate: 300, tailSeconds: 4, async (stack, _) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(4));
             // the leader of SMS_NORMAL (two thirds of the traffic): its two replicas elect a new leader
@@ -55,9 +55,12 @@ public sealed class CrashCases(ITestOutputHelper output)
             await stack.NatsCluster.StartNodeAsync(node);
         });
 
+    // Answered within the accept deadline while the ledger node (which also issues the fencing tokens) is frozen. The p99
+    // bound is 2.5 s: 0.84-1.07 s measured; 2.9-4.8 s (and up to 278 requests unanswered after 5 s) before the lock leases
+    // stopped holding grants into RedLock.net's synchronous extension (docs/architecture.md "Redis calls that fail").
     [Fact(Timeout = 240_000)]
     public Task Ledger_node_frozen_for_15_s() =>
-        RunAsync(new CaseSpec("ledger node SIGSTOP 15 s"), "nats", rate: 300, tailSeconds: 4, async (stack, _) =>
+        RunAsync(new CaseSpec("ledger node SIGSTOP 15 s", MaxP99Ms: 2500, MaxNoAnswer: 0), "nats", rate: 300, tailSeconds: 4, async (stack, _) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(4));
             stack.Redis[0].Freeze();
@@ -67,7 +70,7 @@ public sealed class CrashCases(ITestOutputHelper output)
 
     [Fact(Timeout = 240_000)]
     public Task Postgres_stopped_for_30_s() =>
-        RunAsync(new CaseSpec("PostgreSQL stopped 30 s"), "nats", rate: 300, tailSeconds: 4, async (stack, _) =>
+        RunAsync(new CaseSpec("PostgreSQL stopped 30 s", MaxNoAnswer: 0), "nats", rate: 300, tailSeconds: 4, async (stack, _) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(4));
             await stack.Postgres.StopAsync();
@@ -77,7 +80,7 @@ public sealed class CrashCases(ITestOutputHelper output)
 
     [Fact(Timeout = 240_000)]
     public Task Two_of_three_lock_nodes_down() =>
-        RunAsync(new CaseSpec("2 of 3 lock nodes down 10 s"), "nats", rate: 300, tailSeconds: 4, async (stack, _) =>
+        RunAsync(new CaseSpec("2 of 3 lock nodes down 10 s", MaxNoAnswer: 0), "nats", rate: 300, tailSeconds: 4, async (stack, _) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(4));
             await Task.WhenAll(stack.Redis[1].StopAsync(), stack.Redis[2].StopAsync());
@@ -91,7 +94,7 @@ public sealed class CrashCases(ITestOutputHelper output)
     // 836 ms and 1,001 ms in two runs of the same tree, so a 1-s bound failed on scheduling noise alone.
     [Fact(Timeout = 240_000)]
     public Task Flood_at_four_times_capacity() =>
-        RunAsync(new CaseSpec("flood 20 s at ~4× capacity", MaxP50Ms: 2000), "nats", rate: 6000, tailSeconds: 20, (_, _) => Task.CompletedTask, maxOutstanding: 3000);
+        RunAsync(new CaseSpec("flood 20 s at ~4× capacity", MaxP50Ms: 2000, MaxNoAnswer: 0), "nats", rate: 6000, tailSeconds: 20, (_, _) => Task.CompletedTask, maxOutstanding: 3000);
 
     // Kills the gateway at 5 s and again 3 s after it came back; each time it is started again at once.
     private static async Task KillTwiceAsync(CrashStack stack, GatewayProcess host)
