@@ -14,6 +14,9 @@ internal static partial class LockLeaseLog
     [LoggerMessage(EventId = 7403, Level = LogLevel.Warning, Message = "A lock acquisition on {Resource} that outlived its caller's wait failed; nothing is kept")]
     public static partial void LateAcquireFailed(ILogger logger, Exception exception, string resource);
 
+    [LoggerMessage(EventId = 7404, Level = LogLevel.Debug, Message = "A lock acquisition on {Resource} that outlived its caller's wait stopped at that caller's cancellation; nothing was granted")]
+    public static partial void LateAcquireCancelled(ILogger logger, Exception exception, string resource);
+
     [LoggerMessage(EventId = 7402, Level = LogLevel.Information, Message = "Released {Count} kept lock leases at stop")]
     public static partial void ReleasedAll(ILogger logger, int count);
 }

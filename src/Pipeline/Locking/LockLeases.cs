@@ -45,7 +45,7 @@ public sealed class LockLeases : IAsyncDisposable
     /// <param name="options">Lock expiry, wait and retry, and the lease idle time, maximum hold and margin (validated here).</param>
     /// <param name="time">Clock of the idle and hold times and of the idle sweep (every quarter of the shorter of the idle time
     /// and the maximum hold, at least 5 ms).</param>
-    /// <param name="logger">Receives events 7400-7402.</param>
+    /// <param name="logger">Receives events 7400-7404.</param>
     /// <param name="metrics">Counts <c>sms.lock.leases</c> by outcome; null counts nothing.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public LockLeases(IDistributedLockFactory locks, PipelineOptions options, TimeProvider time, ILogger logger, PipelineMetrics? metrics = null)
@@ -193,9 +193,9 @@ public sealed class LockLeases : IAsyncDisposable
                 await grant.DisposeAsync().ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException ex)
         {
-            // The factory saw the same token between its attempts: nothing was granted.
+            LockLeaseLog.LateAcquireCancelled(_logger, ex, entry.Resource); // the factory saw the caller's token between attempts
         }
         catch (Exception ex)
         {
