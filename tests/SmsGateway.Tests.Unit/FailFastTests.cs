@@ -171,6 +171,33 @@ public sealed class FailFastTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_lock_call_cut_after_waiting_behind_the_users_late_acquisition_is_judged_by_what_the_nodes_had()
+    {
+        // Request 1's acquisition hangs through its whole deadline (blamed: one failure of two) and goes on after its answer,
+        // holding the user's gate. Request 2 waits there for 1.5 s of its 2, then its own acquisition is cut: the nodes had
+        // a quarter of the deadline, so that miss is an overload (429), not a second failure that opens the circuit.
+        var late = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var locks = new SwitchableLocks { GateFor = n => n == 1 ? late.Task : never.Task, Uncancellable = n => n == 1 };
+        var ledger = new InMemoryBalanceLedger();
+        var options = OneRequestAtATime(TimeSpan.FromSeconds(2)) with { CircuitFailureThreshold = 2, LockWait = TimeSpan.FromSeconds(5) };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
+        await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
+        await ledger.ChargeAsync("ff", 1_000_000, "c", CancellationToken.None);
+
+        var first = await pipeline.SendAsync(Request, CancellationToken.None);
+        Assert.Equal(AcceptStatus.Unavailable, first.Status);
+        var second = pipeline.SendAsync(Request, CancellationToken.None);
+        await Task.Delay(1500);
+        late.SetResult();
+        var result = await second;
+        Assert.Equal(AcceptStatus.Saturated, result.Status);
+        Assert.False(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
+        Assert.Equal(2, locks.Calls);
+        never.SetResult();
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_publish_left_with_little_of_the_deadline_answers_429_and_one_that_stalls_through_it_answers_503()
     {
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -306,6 +333,9 @@ public sealed class FailFastTests
         /// <summary>When set, user lock request number n (from 1) waits for the task it returns (holds the accept worker).</summary>
         public Func<int, Task>? GateFor { get; init; }
 
+        /// <summary>When set and true for n, request n waits for its gate whatever its token, like a call in flight to a frozen node.</summary>
+        public Func<int, bool>? Uncancellable { get; init; }
+
         /// <summary>User lock requests so far (the scheduler's own lock is not counted).</summary>
         public int Calls => Volatile.Read(ref _calls);
 
@@ -316,7 +346,7 @@ public sealed class FailFastTests
                 int n = Interlocked.Increment(ref _calls);
                 if (GateFor is { } gateFor)
                 {
-                    await gateFor(n).WaitAsync(cancellationToken);
+                    await (Uncancellable?.Invoke(n) == true ? gateFor(n) : gateFor(n).WaitAsync(cancellationToken));
                 }
             }
 

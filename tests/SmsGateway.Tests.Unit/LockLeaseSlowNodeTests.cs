@@ -28,7 +28,7 @@ public sealed class LockLeaseSlowNodeTests
         using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
 
         // Answered at the deadline while the acquisition still hangs (before, the caller waited for it).
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await leases.UseAsync(User, deadline.Token));
+        await Assert.ThrowsAsync<LockAcquisitionCancelledException>(async () => await leases.UseAsync(User, deadline.Token));
         Assert.Equal(1, locks.Started);
         Assert.False(locks.Acquisitions.Task.IsCompleted);
 
@@ -71,6 +71,44 @@ public sealed class LockLeaseSlowNodeTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_cut_acquisition_reports_how_long_the_use_waited_in_this_process_first()
+    {
+        // The accept stage judges the lock nodes by what they were given (AcceptStage.LockWithinAsync): a use that waited
+        // at the user's gate behind a late acquisition, then had its own acquisition cut, reports that wait.
+        var inner = new InMemoryLockFactory();
+        var locks = new StalledLocks(inner) { Acquisitions = new TaskCompletionSource() };
+        await using var leases = new LockLeases(locks, Options, TimeProvider.System, NullLogger.Instance);
+        await using var other = await inner.CreateLockAsync(User, TimeSpan.FromSeconds(60), TimeSpan.Zero, TimeSpan.FromMilliseconds(1), CancellationToken.None);
+        using (var first = new CancellationTokenSource(TimeSpan.FromMilliseconds(50)))
+        {
+            var cut = await Assert.ThrowsAsync<LockAcquisitionCancelledException>(async () => await leases.UseAsync(User, first.Token));
+            Assert.True(cut.WaitedBeforeAcquisition < TimeSpan.FromMilliseconds(50), cut.WaitedBeforeAcquisition.ToString());
+        }
+
+        using var second = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var waiting = leases.UseAsync(User, second.Token).AsTask(); // at the gate, behind the first use's acquisition
+        await Task.Delay(300);
+        var firstGate = locks.Acquisitions;
+        locks.Acquisitions = new TaskCompletionSource(); // the second use's own acquisition hangs
+        firstGate.SetResult(); // the first acquisition ends Conflicted (another holder): nothing kept, the gate opens
+        var secondCut = await Assert.ThrowsAsync<LockAcquisitionCancelledException>(() => waiting);
+        Assert.True(secondCut.WaitedBeforeAcquisition >= TimeSpan.FromMilliseconds(250), secondCut.WaitedBeforeAcquisition.ToString());
+        locks.Acquisitions.SetResult();
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_use_cut_while_waiting_for_the_previous_one_is_not_reported_as_a_cut_acquisition()
+    {
+        var locks = new StalledLocks(new InMemoryLockFactory());
+        await using var leases = new LockLeases(locks, Options, TimeProvider.System, NullLogger.Instance);
+        await using var holding = await leases.UseAsync(User, CancellationToken.None); // not ended: holds the gate
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        var cut = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await leases.UseAsync(User, deadline.Token));
+        Assert.IsNotType<LockAcquisitionCancelledException>(cut);
+        Assert.Equal(1, locks.Started);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Idle_grants_are_released_together_not_one_after_another()
     {
         // Each release hangs as one to a frozen node does. In sequence, the grants behind the first were kept past half their
@@ -103,8 +141,8 @@ public sealed class LockLeaseSlowNodeTests
         private int _finished;
         private int _releasesStarted;
 
-        /// <summary>When set, each acquisition waits for it (ignoring the caller's token).</summary>
-        public TaskCompletionSource? Acquisitions { get; init; }
+        /// <summary>When set, each acquisition waits for it (ignoring the caller's token); read when the acquisition starts.</summary>
+        public TaskCompletionSource? Acquisitions { get; set; }
 
         /// <summary>When set, each release waits for it.</summary>
         public TaskCompletionSource? Releases { get; set; }

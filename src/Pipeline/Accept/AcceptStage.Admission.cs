@@ -113,9 +113,12 @@ internal sealed partial class AcceptStage
         {
             lease = await _leases.UseAsync(resource, deadline).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested)
         {
-            bool blamed = DeadlineFailure(AcceptDependency.LockQuorum, items, given, "no grant within the accept deadline");
+            // Judged by what the lock nodes were given: a wait in this process (for the user's previous batch, a release) is
+            // not theirs, and a cut that came before they were asked gave them nothing.
+            var nodesGiven = ex is LockAcquisitionCancelledException cut ? given - cut.WaitedBeforeAcquisition : TimeSpan.Zero;
+            bool blamed = DeadlineFailure(AcceptDependency.LockQuorum, items, nodesGiven, "no grant within the accept deadline");
             RefusePastDeadline(items, blamed, AcceptDependency.LockQuorum);
             return null;
         }

@@ -83,9 +83,10 @@ public sealed class LockLeases : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the waiting (e.g. the accept deadline).</param>
     /// <returns>The use (await it once); dispose it when the fenced work is done. Not acquired: <see cref="DistributedLockStatus.Conflicted"/>
     /// when another use kept the resource past the wait, otherwise the failed grant's status.</returns>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting, or while a new grant
-    /// was being acquired: that acquisition then ends in the background, the resource's next use waits for it, and a grant
-    /// it wins is kept for that use.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting in this process.</exception>
+    /// <exception cref="LockAcquisitionCancelledException"><paramref name="cancellationToken"/> fired while a new grant was being
+    /// acquired: that acquisition then ends in the background, the resource's next use waits for it, and a grant it wins is
+    /// kept for that use.</exception>
     /// <remarks>After <see cref="DisposeAsync"/> a use still works, but acquires its own grant and releases it when it ends
     /// (a batch that races the pipeline's stop is served, not failed).</remarks>
     public async ValueTask<LockLease> UseAsync(string resource, CancellationToken cancellationToken)
@@ -139,17 +140,18 @@ public sealed class LockLeases : IAsyncDisposable
                 await Task.Delay(TimeSpan.FromSeconds((double)handOver / _time.TimestampFrequency), _time, cancellationToken).ConfigureAwait(false);
             }
 
+            long asked = _time.GetTimestamp();
             var acquiring = _locks.CreateLockAsync(resource, _expiry, Left(start), _retry, cancellationToken);
             IDistributedLock grant;
             try
             {
                 grant = await acquiring.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
             {
                 gateHandedOver = true;
                 _ = AdoptLateAsync(entry, acquiring);
-                throw;
+                throw new LockAcquisitionCancelledException(_time.GetElapsedTime(start, asked), ex, cancellationToken);
             }
 
             if (!grant.IsAcquired)
