@@ -198,6 +198,27 @@ public sealed class FailFastTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_user_held_past_the_lock_wait_by_its_own_late_acquisition_answers_429_not_a_lock_outage()
+    {
+        // Request 1's acquisition hangs past its deadline and goes on holding the user's gate. Request 2 of the same user
+        // gives up at the gate after LockWait: the gateway is busy with that user, and no lock node said anything.
+        var late = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var locks = new SwitchableLocks { GateFor = _ => late.Task, Uncancellable = _ => true };
+        var ledger = new InMemoryBalanceLedger();
+        var options = OneRequestAtATime(TimeSpan.FromSeconds(1)) with { CircuitFailureThreshold = 2, LockWait = TimeSpan.FromMilliseconds(300) };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
+        await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
+        await ledger.ChargeAsync("ff", 1_000_000, "c", CancellationToken.None);
+
+        Assert.Equal(AcceptStatus.Unavailable, (await pipeline.SendAsync(Request, CancellationToken.None)).Status);
+        var second = await pipeline.SendAsync(Request, CancellationToken.None);
+        Assert.Equal(AcceptStatus.Saturated, second.Status);
+        Assert.Equal(1, locks.Calls); // the second request never asked the lock nodes
+        Assert.False(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
+        late.SetResult();
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_publish_left_with_little_of_the_deadline_answers_429_and_one_that_stalls_through_it_answers_503()
     {
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

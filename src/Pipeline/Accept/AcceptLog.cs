@@ -38,6 +38,9 @@ internal static partial class AcceptLog
     [LoggerMessage(EventId = 7107, Level = LogLevel.Warning, Message = "A frame of {Count} messages (first {MessageId}) whose publish ack missed the accept deadline, and whose withdrawal could not reach the ledger, was published again and is stored: answered 202")]
     public static partial void PublishedAgain(ILogger logger, int count, Guid messageId);
 
+    [LoggerMessage(EventId = 7109, Level = LogLevel.Warning, Message = "An earlier request of user {UserId} in this process held the user's lock lease past the lock wait; {Count} requests answered 429")]
+    public static partial void UserBusy(ILogger logger, string userId, int count);
+
     [LoggerMessage(EventId = 7108, Level = LogLevel.Error, Message = "A frame of {Count} messages (first {MessageId}) whose publish ack missed the accept deadline, and whose withdrawal could not reach the ledger, could not be published again: answered 503; a copy the broker stored may still be sent and charged")]
     public static partial void PublishAgainFailed(ILogger logger, Exception exception, int count, Guid messageId);
 }

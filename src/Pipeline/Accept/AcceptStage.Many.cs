@@ -97,7 +97,7 @@ internal sealed partial class AcceptStage
         {
             if (!grant.IsAcquired)
             {
-                RefuseUnlocked(userId, grant.Status, items, reserve);
+                RefuseUnlocked(userId, grant, items, reserve);
                 return;
             }
 

@@ -205,7 +205,7 @@ internal sealed partial class AcceptStage
 
             if (!grant.IsAcquired)
             {
-                RefuseUnlocked(userId, grant.Status, items, reserve);
+                RefuseUnlocked(userId, grant, items, reserve);
                 deadline?.Dispose();
                 return null;
             }
@@ -301,9 +301,26 @@ internal sealed partial class AcceptStage
         }
     }
 
-    // The user's lock was not granted (no quorum, conflict): every request of the batch is refused, nothing reserved.
-    private void RefuseUnlocked(string userId, DistributedLockStatus status, List<AcceptWork> items, Activity? reserve)
+    // The user's lock was not granted (no quorum, conflict): every request of the batch is refused, nothing reserved. When
+    // the wait ran out in this process (the user's earlier batch, or an acquisition still running after its deadline, held
+    // the user past LockWait), the gateway is busy with that user, not short of a lock: 429, like any overload.
+    private void RefuseUnlocked(string userId, LockLease grant, List<AcceptWork> items, Activity? reserve)
     {
+        if (grant.WaitedOutInProcess)
+        {
+            AcceptLog.UserBusy(_logger, userId, items.Count);
+            PipelineTelemetry.Fail(reserve, "lock_busy");
+            foreach (var w in items)
+            {
+                _metrics.Refused("saturated");
+                w.Completion.TrySetResult(new AcceptResult(AcceptStatus.Saturated, w.Message,
+                    Detail: "the gateway is saturated (an earlier request of this user still holds it); nothing was charged; retry later"));
+            }
+
+            return;
+        }
+
+        var status = grant.Status;
         PipelineLog.LockNotAcquired(_logger, userId, status, items.Count);
         PipelineTelemetry.Fail(reserve, "lock_" + status);
         FailAll(items, "lock", $"the balance lock for user {userId} is unavailable ({status}); retry later");

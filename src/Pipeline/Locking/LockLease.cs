@@ -13,13 +13,14 @@ public sealed class LockLease : IAsyncDisposable
     private readonly DistributedLockStatus _failed;
     private int _ended;
 
-    internal LockLease(LockLeases owner, LockLeases.Entry? entry, IDistributedLock? grant, DistributedLockStatus status, bool acquired)
+    internal LockLease(LockLeases owner, LockLeases.Entry? entry, IDistributedLock? grant, DistributedLockStatus status, bool acquired, bool waitedOut = false)
     {
         _owner = owner;
         _entry = entry;
         _grant = grant;
         _failed = status;
         IsNewGrant = acquired;
+        WaitedOutInProcess = waitedOut;
     }
 
     /// <summary>True while the grant is held (read live from the grant: a loss since the use started shows here).</summary>
@@ -36,6 +37,14 @@ public sealed class LockLease : IAsyncDisposable
     /// grant or got none.
     /// </summary>
     public bool IsNewGrant { get; }
+
+    /// <summary>
+    /// True when no grant was asked for: another use of the resource in this process (a batch of the same user, or an
+    /// acquisition still running after its caller's deadline) kept it past <see cref="PipelineOptions.LockWait"/>. That is
+    /// contention in this process, not an answer of the lock nodes; <see cref="Status"/> is then
+    /// <see cref="DistributedLockStatus.Conflicted"/>.
+    /// </summary>
+    public bool WaitedOutInProcess { get; }
 
     /// <summary>True once <see cref="Discard"/> was called.</summary>
     public bool Discarded { get; private set; }

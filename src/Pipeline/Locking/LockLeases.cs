@@ -98,7 +98,7 @@ public sealed class LockLeases : IAsyncDisposable
             entry = _entries.GetOrAdd(resource, static r => new Entry(r));
             if (!await entry.Gate.WaitAsync(Left(start), cancellationToken).ConfigureAwait(false))
             {
-                return new LockLease(this, null, null, DistributedLockStatus.Conflicted, acquired: false);
+                return new LockLease(this, null, null, DistributedLockStatus.Conflicted, acquired: false, waitedOut: true);
             }
 
             if (!entry.Removed)
