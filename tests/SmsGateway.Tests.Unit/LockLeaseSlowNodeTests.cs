@@ -12,13 +12,7 @@ public sealed class LockLeaseSlowNodeTests
 {
     private const string User = "user:slow";
 
-    private static readonly PipelineOptions Options = new()
-    {
-        LockLeaseIdle = TimeSpan.FromSeconds(30),
-        LockLeaseMaxHold = TimeSpan.FromSeconds(30),
-        LockExpiry = TimeSpan.FromSeconds(60),
-        LockWait = TimeSpan.FromSeconds(5),
-    };
+    private static readonly PipelineOptions Options = LockLeaseTests.Options;
 
     [Fact(Timeout = 30_000)]
     public async Task A_use_whose_deadline_passes_during_the_acquisition_is_answered_then_and_the_late_grant_serves_the_next_use()

@@ -12,8 +12,8 @@ public sealed class LockLeaseTests
 {
     private const string User = "user:lease";
 
-    // Idle and hold far beyond the test's own duration unless a test is about them.
-    private static readonly PipelineOptions Options = new()
+    // Idle and hold far beyond the test's own duration unless a test is about them (LockLeaseSlowNodeTests uses them too).
+    internal static readonly PipelineOptions Options = new()
     {
         LockLeaseIdle = TimeSpan.FromSeconds(30),
         LockLeaseMaxHold = TimeSpan.FromSeconds(30),
