@@ -171,6 +171,38 @@ public sealed class FailFastTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_lock_call_cut_while_the_nodes_grant_other_users_answers_429_and_the_same_hang_alone_answers_503()
+    {
+        // User ff's acquisition hangs through its whole deadline while another user, in the other accept partition, is
+        // granted the lock: the nodes answer, so the miss is this process's overload (429) and the circuit stays closed. The
+        // same hang with nobody granted meanwhile is blamed: 503, and the circuit opens.
+        var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var locks = new SwitchableLocks { GateFor = n => n == 2 ? Task.CompletedTask : never.Task };
+        var ledger = new InMemoryBalanceLedger();
+        var options = OneRequestAtATime(TimeSpan.FromSeconds(2)) with { AcceptPartitions = 2 };
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
+        await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
+        var other = OtherPartitionUser(Request.UserId!, partitions: 2);
+        await ledger.ChargeAsync(Request.UserId!, 1_000_000, "c", CancellationToken.None);
+        await ledger.ChargeAsync(other, 1_000_000, "c", CancellationToken.None);
+
+        var hung = pipeline.SendAsync(Request, CancellationToken.None);
+        await WaitUntilAsync(() => locks.Calls == 1);
+        var granted = await pipeline.SendAsync(Request with { UserId = other }, CancellationToken.None);
+        Assert.True(granted.Status == AcceptStatus.Queued, granted.Detail);
+        var overloaded = await hung;
+        Assert.Equal(AcceptStatus.Saturated, overloaded.Status);
+        Assert.False(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
+
+        var alone = await pipeline.SendAsync(Request, CancellationToken.None);
+        Assert.Equal(AcceptStatus.Unavailable, alone.Status);
+        Assert.Contains("balance lock", alone.Detail, StringComparison.Ordinal);
+        Assert.True(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
+        Assert.Equal(3, locks.Calls);
+        never.SetResult();
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_lock_call_cut_after_waiting_behind_the_users_late_acquisition_is_judged_by_what_the_nodes_had()
     {
         // Request 1's acquisition hangs through its whole deadline (blamed: one failure of two) and goes on after its answer,
@@ -390,6 +422,13 @@ public sealed class FailFastTests
 
             public ValueTask DisposeAsync() => ValueTask.CompletedTask;
         }
+    }
+
+    // A user whose requests go to another accept partition than userId's (the stage partitions by the user id's hash).
+    private static string OtherPartitionUser(string userId, int partitions)
+    {
+        static uint PartitionOf(string user, int partitions) => (uint)StringComparer.Ordinal.GetHashCode(user) % (uint)partitions;
+        return Enumerable.Range(0, 1000).Select(i => "other" + i).First(u => PartitionOf(u, partitions) != PartitionOf(userId, partitions));
     }
 
     // One accept worker, one request per batch and one grant per batch (each request makes its own lock call), no queue

@@ -138,20 +138,27 @@ internal sealed partial class AcceptStage
 
     private const string BlamedVerdict = "the dependency is blamed: answered 503 (202 for a message already being sent), and the miss counts toward its circuit";
     private const string NotBlamedVerdict = "the call had less than half the deadline, so the dependency is not blamed: answered 429 (202 for a message already being sent)";
+    private const string AnsweredVerdict = "the dependency answered other calls while this one ran, so it is up and this process is overloaded: answered 429 (202 for a message already being sent)";
 
     // A call cut short by the accept deadline counts against its dependency's circuit only when the call was given at least
-    // half the deadline (what was left of it when the call started). Under CPU saturation a request spends its time queued
-    // behind others and reaches the dependency with little of its deadline left; that miss says nothing about the
-    // dependency, and opening its circuit would turn an overload (429) into an outage (503) for everyone (issue 12 item 6;
-    // README "Admission control and fail-fast"). Judged by the time given, not the time elapsed when the miss is seen: a
-    // starved thread pool runs the deadline's continuation late. True when the dependency was blamed.
+    // half the deadline (what was left of it when the call started) and the dependency answered no other call (nor a
+    // readiness probe) while it ran. Under CPU saturation a request spends its time queued behind others and reaches the
+    // dependency with little of its deadline left, or its call waits behind the whole machine's backlog while the
+    // dependency keeps answering everyone else; neither miss says the dependency is down, and opening its circuit would turn
+    // an overload (429) into an outage (503) for everyone (issue 12 item 6; README "Admission control and fail-fast").
+    // Judged by the time given, not the time elapsed when the miss is seen: a starved thread pool runs the deadline's
+    // continuation late. True when the dependency was blamed.
     // Each miss is logged with the time the call was given and how long after the deadline the miss was handled (event
     // 7106): a miss handled long after the deadline means this process was short of CPU, whoever is blamed.
     private bool DeadlineFailure(AcceptDependency dependency, IReadOnlyList<AcceptWork> items, TimeSpan given, string reason)
     {
-        bool blamed = given >= _options.AcceptDeadline / 2;
+        var left = LeftOf(items);
+        string verdict = given < _options.AcceptDeadline / 2 ? NotBlamedVerdict
+            : _circuits.AnsweredWithin(dependency, given - left) ? AnsweredVerdict // the call ran for what it was given and the overrun
+            : BlamedVerdict;
+        bool blamed = ReferenceEquals(verdict, BlamedVerdict);
         AcceptLog.DeadlineMissed(_logger, dependency, items.Count, Math.Round(given.TotalMilliseconds, 1), _options.AcceptDeadline.TotalMilliseconds,
-            Math.Round(-LeftOf(items).TotalMilliseconds, 1), blamed ? BlamedVerdict : NotBlamedVerdict);
+            Math.Round(-left.TotalMilliseconds, 1), verdict);
         if (blamed)
         {
             _circuits.Failed(dependency, reason);
@@ -161,13 +168,13 @@ internal sealed partial class AcceptStage
     }
 
     // The answer to requests whose call was cut short by the accept deadline. When DeadlineFailure did not blame the
-    // dependency, the requests spent most of their deadline queued: the gateway is overloaded, so 429 (retry after the
-    // admission delay) rather than a 503 that tells clients and monitors a dependency is down (README "Admission control
-    // and fail-fast").
+    // dependency, the requests spent most of their deadline queued, or their call waited while the dependency answered
+    // others: the gateway is overloaded, so 429 (retry after the admission delay) rather than a 503 that tells clients and
+    // monitors a dependency is down (README "Admission control and fail-fast").
     private static AcceptResult PastDeadline(bool blamed, AcceptDependency dependency, SmsMessage message) => blamed
         ? AcceptResult.Unavailable($"the {Describe(dependency)} did not answer within the accept deadline; nothing was charged; retry later", message)
         : new AcceptResult(AcceptStatus.Saturated, message,
-            Detail: "the gateway is saturated (the request waited past most of its accept deadline); nothing was charged; retry later");
+            Detail: "the gateway is saturated (the request did not complete within its accept deadline); nothing was charged; retry later");
 
     private void RefusePastDeadline(List<AcceptWork> items, bool blamed, AcceptDependency dependency)
     {

@@ -21,6 +21,7 @@ public sealed class DependencyCircuits
     private readonly long[] _openedAt = new long[Count];   // timestamp of the last opening; 0 while closed
     private readonly long[] _trialAt = new long[Count];    // timestamp of the last half-open trial; 0 for none
     private readonly int[] _failures = new int[Count];     // failed calls in a row
+    private readonly long[] _answeredAt = new long[Count]; // timestamp of the last success (a real call or a probe); 0 for none
     private readonly int _threshold;
     private readonly TimeSpan _breakDuration;
     private readonly TimeProvider _time;
@@ -58,10 +59,23 @@ public sealed class DependencyCircuits
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="dependency"/> answered a real call or a readiness probe within the last
+    /// <paramref name="window"/>. The accept stage asks it about a call its deadline cut off, with the time that call ran: a
+    /// dependency that answered others meanwhile is up, and the miss was this process's overload (README "Admission control
+    /// and fail-fast").
+    /// </summary>
+    internal bool AnsweredWithin(AcceptDependency dependency, TimeSpan window)
+    {
+        long answered = Volatile.Read(ref _answeredAt[(int)dependency]);
+        return answered != 0 && _time.GetElapsedTime(answered) <= window;
+    }
+
     /// <summary>A real call to <paramref name="dependency"/> succeeded: the circuit closes.</summary>
     internal void Succeeded(AcceptDependency dependency)
     {
         int i = (int)dependency;
+        Volatile.Write(ref _answeredAt[i], _time.GetTimestamp());
         Volatile.Write(ref _failures[i], 0);
         if (Interlocked.Exchange(ref _openedAt[i], 0) != 0)
         {
