@@ -138,11 +138,11 @@ public sealed class FailFastTests
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task A_deadline_spent_queueing_does_not_open_the_lock_circuit_but_a_lock_call_that_hangs_through_it_does()
+    public async Task A_deadline_spent_queueing_does_not_open_the_lock_circuit_but_a_lock_call_that_hangs_and_ends_without_quorum_does()
     {
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var locks = new SwitchableLocks { GateFor = n => n == 1 ? first.Task : never.Task };
+        var silent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var locks = new SwitchableLocks { GateFor = n => n == 1 ? first.Task : silent.Task, Uncancellable = n => n > 1 };
         var ledger = new InMemoryBalanceLedger();
         var options = OneRequestAtATime(TimeSpan.FromSeconds(4));
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
@@ -163,70 +163,75 @@ public sealed class FailFastTests
         Assert.Contains("saturated", late.Detail, StringComparison.Ordinal);
         Assert.False(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
 
-        // A request that reaches the lock at once and whose call hangs through its whole deadline does count.
+        // A request whose call hangs through its whole deadline is answered 429 at the deadline: the circuit waits for what
+        // the call ends with. Silent nodes end it with NoQuorum (per-node limits), and that counts.
         var hung = await pipeline.SendAsync(Request, CancellationToken.None);
-        Assert.Equal(AcceptStatus.Unavailable, hung.Status);
-        Assert.True(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
-        never.SetResult();
+        Assert.Equal(AcceptStatus.Saturated, hung.Status);
+        Assert.False(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
+        locks.NoQuorum = true;
+        silent.SetResult();
+        await WaitUntilAsync(() => pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
+        int calls = locks.Calls;
+        var refused = await pipeline.SendAsync(Request, CancellationToken.None);
+        Assert.Equal(AcceptStatus.Unavailable, refused.Status);
+        Assert.Contains("balance lock", refused.Detail, StringComparison.Ordinal);
+        Assert.Equal(calls, locks.Calls); // refused by the open circuit without a lock call
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task A_lock_call_cut_while_the_nodes_grant_other_users_answers_429_and_the_same_hang_alone_answers_503()
+    public async Task A_publish_cut_while_the_broker_acks_others_answers_429_and_the_same_stall_alone_answers_503()
     {
-        // User ff's acquisition hangs through its whole deadline while another user, in the other accept partition, is
-        // granted the lock: the nodes answer, so the miss is this process's overload (429) and the circuit stays closed. The
-        // same hang with nobody granted meanwhile is blamed: 503, and the circuit opens.
-        var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var locks = new SwitchableLocks { GateFor = n => n == 2 ? Task.CompletedTask : never.Task };
+        // User ff's express publish stalls through its whole deadline while another user's normal publish, from the other
+        // accept partition, is acked: the broker answers, so the miss is this process's overload (429) and the circuit stays
+        // closed. The same stall with nothing acked meanwhile is blamed: 503, and the circuit opens.
+        var transport = new StallingTransport { StalledTopic = Topics.Express };
         var ledger = new InMemoryBalanceLedger();
         var options = OneRequestAtATime(TimeSpan.FromSeconds(2)) with { AcceptPartitions = 2 };
-        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
+        await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithTransport(transport).WithLedger(ledger).Build();
         await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
         var other = OtherPartitionUser(Request.UserId!, partitions: 2);
         await ledger.ChargeAsync(Request.UserId!, 1_000_000, "c", CancellationToken.None);
         await ledger.ChargeAsync(other, 1_000_000, "c", CancellationToken.None);
 
-        var hung = pipeline.SendAsync(Request, CancellationToken.None);
-        await WaitUntilAsync(() => locks.Calls == 1);
-        var granted = await pipeline.SendAsync(Request with { UserId = other }, CancellationToken.None);
-        Assert.True(granted.Status == AcceptStatus.Queued, granted.Detail);
-        var overloaded = await hung;
+        var stalled = pipeline.SendAsync(Request, CancellationToken.None);
+        await WaitUntilAsync(() => transport.MessagePublishes == 1);
+        var acked = await pipeline.SendAsync(Request with { UserId = other, Type = "normal" }, CancellationToken.None);
+        Assert.True(acked.Status == AcceptStatus.Queued, acked.Detail);
+        var overloaded = await stalled;
         Assert.Equal(AcceptStatus.Saturated, overloaded.Status);
-        Assert.False(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
+        Assert.False(pipeline.Circuits.IsOpen(AcceptDependency.Broker));
 
         var alone = await pipeline.SendAsync(Request, CancellationToken.None);
         Assert.Equal(AcceptStatus.Unavailable, alone.Status);
-        Assert.Contains("balance lock", alone.Detail, StringComparison.Ordinal);
-        Assert.True(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
-        Assert.Equal(3, locks.Calls);
-        never.SetResult();
+        Assert.Contains("message broker", alone.Detail, StringComparison.Ordinal);
+        Assert.True(pipeline.Circuits.IsOpen(AcceptDependency.Broker));
+        Assert.Equal(new Balance(Request.UserId!, 1_000_000, 0, 0), await ledger.GetBalanceAsync(Request.UserId!, CancellationToken.None));
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task A_lock_call_cut_after_waiting_behind_the_users_late_acquisition_is_judged_by_what_the_nodes_had()
+    public async Task A_lock_acquisition_cut_by_the_deadline_answers_429_and_its_late_grant_counts_as_the_nodes_answering()
     {
-        // Request 1's acquisition hangs through its whole deadline (blamed: one failure of two) and goes on after its answer,
-        // holding the user's gate. Request 2 waits there for 1.5 s of its 2, then its own acquisition is cut: the nodes had
-        // a quarter of the deadline, so that miss is an overload (429), not a second failure that opens the circuit.
+        // Request 1's acquisition hangs through its whole deadline: answered 429, the circuit untouched. While it hangs a
+        // probe finds the quorum down (the circuit opens, threshold 1); then the acquisition ends with a grant, which proves
+        // the nodes answer, and the circuit closes without waiting for a trial.
         var late = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var locks = new SwitchableLocks { GateFor = n => n == 1 ? late.Task : never.Task, Uncancellable = n => n == 1 };
+        var locks = new SwitchableLocks { GateFor = _ => late.Task, Uncancellable = _ => true };
         var ledger = new InMemoryBalanceLedger();
-        var options = OneRequestAtATime(TimeSpan.FromSeconds(2)) with { CircuitFailureThreshold = 2, LockWait = TimeSpan.FromSeconds(5) };
+        var options = OneRequestAtATime(TimeSpan.FromSeconds(1));
         await using var pipeline = new SmsPipelineBuilder().WithOptions(options).WithLocks(locks).WithLedger(ledger).Build();
         await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
         await ledger.ChargeAsync("ff", 1_000_000, "c", CancellationToken.None);
 
-        var first = await pipeline.SendAsync(Request, CancellationToken.None);
-        Assert.Equal(AcceptStatus.Unavailable, first.Status);
-        var second = pipeline.SendAsync(Request, CancellationToken.None);
-        await Task.Delay(1500);
-        late.SetResult();
-        var result = await second;
-        Assert.Equal(AcceptStatus.Saturated, result.Status);
+        var cut = await pipeline.SendAsync(Request, CancellationToken.None);
+        Assert.Equal(AcceptStatus.Saturated, cut.Status);
         Assert.False(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
-        Assert.Equal(2, locks.Calls);
-        never.SetResult();
+        Assert.Equal(new Balance("ff", 1_000_000, 0, 0), await ledger.GetBalanceAsync("ff", CancellationToken.None));
+
+        pipeline.Circuits.Report(AcceptDependency.LockQuorum, reachable: false);
+        Assert.True(pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
+        late.SetResult();
+        await WaitUntilAsync(() => !pipeline.Circuits.IsOpen(AcceptDependency.LockQuorum));
+        Assert.Equal(1, locks.Calls);
     }
 
     [Fact(Timeout = 30_000)]
@@ -242,7 +247,7 @@ public sealed class FailFastTests
         await pipeline.StartAsync(PipelineRoles.Gateway, CancellationToken.None);
         await ledger.ChargeAsync("ff", 1_000_000, "c", CancellationToken.None);
 
-        Assert.Equal(AcceptStatus.Unavailable, (await pipeline.SendAsync(Request, CancellationToken.None)).Status);
+        Assert.Equal(AcceptStatus.Saturated, (await pipeline.SendAsync(Request, CancellationToken.None)).Status);
         var second = await pipeline.SendAsync(Request, CancellationToken.None);
         Assert.Equal(AcceptStatus.Saturated, second.Status);
         Assert.Equal(1, locks.Calls); // the second request never asked the lock nodes
@@ -353,6 +358,9 @@ public sealed class FailFastTests
 
         public volatile bool Stalled;
 
+        /// <summary>When set, only publishes to this topic stall (whatever <see cref="Stalled"/> says).</summary>
+        public string? StalledTopic { get; init; }
+
         public int MessagePublishes => Volatile.Read(ref _messagePublishes);
 
         public async ValueTask PublishAsync(string topic, OutgoingMessage message, CancellationToken cancellationToken)
@@ -360,7 +368,7 @@ public sealed class FailFastTests
             if (topic is Topics.Express or Topics.Normal)
             {
                 Interlocked.Increment(ref _messagePublishes);
-                if (Stalled)
+                if (StalledTopic is null ? Stalled : topic == StalledTopic)
                 {
                     await Task.Delay(Timeout.Infinite, cancellationToken);
                 }

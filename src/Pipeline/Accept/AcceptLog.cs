@@ -17,7 +17,7 @@ internal static partial class AcceptLog
     [LoggerMessage(EventId = 7103, Level = LogLevel.Warning, Message = "Publish of message {MessageId} was not confirmed within the accept deadline; its reservation is withdrawn (a copy the broker stored is never sent) and it is answered 503 (429 when the publish was given less than half the deadline), or 202 when its sending had already started")]
     public static partial void PublishPastDeadline(ILogger logger, Guid messageId);
 
-    [LoggerMessage(EventId = 7104, Level = LogLevel.Warning, Message = "The accept deadline passed before user {UserId}'s lock or reservation completed; {Count} requests answered 503, or 429 when the call was given less than half the deadline")]
+    [LoggerMessage(EventId = 7104, Level = LogLevel.Warning, Message = "The accept deadline passed before user {UserId}'s lock use completed; {Count} requests answered 429 (a lock acquisition still running is judged by its outcome when it ends)")]
     public static partial void ReservePastDeadline(ILogger logger, string userId, int count);
 
     [LoggerMessage(EventId = 7106, Level = LogLevel.Warning, Message = "The accept deadline ran out in a call to the {Dependency} for {Count} requests: the call was given {GivenMs} ms of the {DeadlineMs} ms, and the miss was handled {LateMs} ms after the deadline; {Verdict}")]

@@ -150,8 +150,8 @@ public sealed class LockLeases : IAsyncDisposable
             catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
             {
                 gateHandedOver = true;
-                _ = AdoptLateAsync(entry, acquiring);
-                throw new LockAcquisitionCancelledException(_time.GetElapsedTime(start, asked), ex, cancellationToken);
+                var outcome = AdoptLateAsync(entry, acquiring);
+                throw new LockAcquisitionCancelledException(_time.GetElapsedTime(start, asked), outcome, ex, cancellationToken);
             }
 
             if (!grant.IsAcquired)
@@ -177,12 +177,14 @@ public sealed class LockLeases : IAsyncDisposable
     // An acquisition the caller stopped waiting for (its cancellation token fired while a lock node or the ledger node was
     // slow; the lock calls in flight cannot be cancelled). It ends here, holding the resource's gate, so the caller is
     // answered at its deadline and the next use of the resource waits for this one's outcome: a grant it won is kept for that
-    // use, like any lease (released when idle or after the maximum hold); anything else is released.
-    private async Task AdoptLateAsync(Entry entry, Task<IDistributedLock> acquiring)
+    // use, like any lease (released when idle or after the maximum hold); anything else is released. Returns the grant's
+    // status (read before disposing), or null when the factory threw; never faults.
+    private async Task<DistributedLockStatus?> AdoptLateAsync(Entry entry, Task<IDistributedLock> acquiring)
     {
         try
         {
             var grant = await acquiring.ConfigureAwait(false);
+            var status = grant.Status;
             if (grant.IsAcquired && !_disposed && _idle > TimeSpan.Zero)
             {
                 _metrics?.LockLease("acquired");
@@ -194,14 +196,18 @@ public sealed class LockLeases : IAsyncDisposable
             {
                 await grant.DisposeAsync().ConfigureAwait(false);
             }
+
+            return status;
         }
         catch (OperationCanceledException ex)
         {
             LockLeaseLog.LateAcquireCancelled(_logger, ex, entry.Resource); // the factory saw the caller's token between attempts
+            return null;
         }
         catch (Exception ex)
         {
             LockLeaseLog.LateAcquireFailed(_logger, ex, entry.Resource);
+            return null;
         }
         finally
         {
