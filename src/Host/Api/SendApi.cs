@@ -165,7 +165,16 @@ public static class SendApi
                 return Problems.Saturated(context, result.Detail!);
             default:
                 await idempotency.ReleaseAsync(claim);
-                ProblemLog.AcceptUnavailable(services.Logger, result.Detail ?? "", context.TraceIdentifier);
+                if (result.FailFast)
+                {
+                    // The circuit's opening was logged once (event 7100); a warning per refused request would flood the log.
+                    ProblemLog.AcceptRefusedFast(services.Logger, result.Detail ?? "", context.TraceIdentifier);
+                }
+                else
+                {
+                    ProblemLog.AcceptUnavailable(services.Logger, result.Detail ?? "", context.TraceIdentifier);
+                }
+
                 return Problems.Unavailable(context, "the message could not be queued; nothing was charged; retry later");
         }
     }

@@ -31,6 +31,13 @@ public enum AcceptStatus
 /// <param name="Detail">Human-readable reason for failures.</param>
 public sealed record AcceptResult(AcceptStatus Status, SmsMessage? Message = null, IReadOnlyDictionary<string, string[]>? Errors = null, string? Detail = null)
 {
+    /// <summary>
+    /// True for an <see cref="AcceptStatus.Unavailable"/> answered at once by an open circuit, without calling any
+    /// dependency (README "Admission control and fail-fast"). The circuit's opening was logged once (event 7100); the host
+    /// logs such refusals at Debug, so an outage under load does not write one warning per request.
+    /// </summary>
+    public bool FailFast { get; init; }
+
     /// <summary>An <see cref="AcceptStatus.Invalid"/> result.</summary>
     public static AcceptResult Invalid(IReadOnlyDictionary<string, string[]> errors) => new(AcceptStatus.Invalid, Errors: errors, Detail: "the request has invalid fields");
 

@@ -33,7 +33,7 @@ internal sealed partial class AcceptStage
         if (_circuits.Refusing() is { } down)
         {
             _metrics.Refused("fail_fast");
-            return AcceptResult.Unavailable($"the {Describe(down)} is unavailable; nothing was charged; retry later", message);
+            return AcceptResult.Unavailable($"the {Describe(down)} is unavailable; nothing was charged; retry later", message) with { FailFast = true };
         }
 
         var budget = _options.AcceptQueueBudget;
