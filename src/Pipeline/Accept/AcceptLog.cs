@@ -18,7 +18,7 @@ internal static partial class AcceptLog
     public static partial void PublishPastDeadline(ILogger logger, Guid messageId);
 
     [LoggerMessage(EventId = 7104, Level = LogLevel.Warning, Message = "The accept deadline passed before user {UserId}'s lock use completed; {Count} requests answered 429 (a lock acquisition still running is judged by its outcome when it ends)")]
-    public static partial void ReservePastDeadline(ILogger logger, string userId, int count);
+    public static partial void LockPastDeadline(ILogger logger, string userId, int count);
 
     [LoggerMessage(EventId = 7106, Level = LogLevel.Warning, Message = "The accept deadline ran out in a call to the {Dependency} for {Count} requests: the call was given {GivenMs} ms of the {DeadlineMs} ms, and the miss was handled {LateMs} ms after the deadline; {Verdict}")]
     public static partial void DeadlineMissed(ILogger logger, AcceptDependency dependency, int count, double givenMs, double deadlineMs, double lateMs, string verdict);

@@ -179,10 +179,10 @@ internal sealed partial class AcceptStage
     private bool DeadlineFailure(AcceptDependency dependency, IReadOnlyList<AcceptWork> items, TimeSpan given, string reason)
     {
         var left = LeftOf(items);
-        string verdict = given < _options.AcceptDeadline / 2 ? NotBlamedVerdict
-            : _circuits.AnsweredWithin(dependency, given - left) ? AnsweredVerdict // the call ran for what it was given and the overrun
-            : BlamedVerdict;
-        bool blamed = ReferenceEquals(verdict, BlamedVerdict);
+        bool halfGiven = given >= _options.AcceptDeadline / 2;
+        bool answeredOthers = halfGiven && _circuits.AnsweredWithin(dependency, given - left); // the call ran for what it was given and the overrun
+        bool blamed = halfGiven && !answeredOthers;
+        string verdict = blamed ? BlamedVerdict : answeredOthers ? AnsweredVerdict : NotBlamedVerdict;
         AcceptLog.DeadlineMissed(_logger, dependency, items.Count, Math.Round(given.TotalMilliseconds, 1), _options.AcceptDeadline.TotalMilliseconds,
             Math.Round(-left.TotalMilliseconds, 1), verdict);
         if (blamed)

@@ -197,7 +197,7 @@ internal sealed partial class AcceptStage
         {
             if (grant is null)
             {
-                AcceptLog.ReservePastDeadline(_logger, userId, items.Count);
+                AcceptLog.LockPastDeadline(_logger, userId, items.Count);
                 PipelineTelemetry.Fail(reserve, "lock_deadline");
                 deadline?.Dispose();
                 return null;
