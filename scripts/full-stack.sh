@@ -19,7 +19,11 @@ down() {
     rm -f "$f"
   done
   if [ -f "$STACK_DIR/pg/postmaster.pid" ]; then
-    kill -INT "$(head -1 "$STACK_DIR/pg/postmaster.pid")" 2>/dev/null || true
+    local pg_pid
+    pg_pid="$(head -1 "$STACK_DIR/pg/postmaster.pid")"
+    kill -INT "$pg_pid" 2>/dev/null || true
+    # Fast shutdown writes a checkpoint first: wait (up to 15 s) so a following `up` or a wipe of STACK_DIR finds it gone.
+    for _ in $(seq 1 75); do kill -0 "$pg_pid" 2>/dev/null || break; sleep 0.2; done
   fi
   sleep 1
 }
